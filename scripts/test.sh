@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The project's one test command (`npm test`): type-check, build the renderer the e2e tests serve,
+# then run vitest. Where D-Bus and gnome-keyring are installed, the run happens inside a throwaway
+# D-Bus session with an unlocked keyring so the keychain tests talk to a real Secret Service.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${COMPANION_TEST_INNER:-}" ]; then
+  echo "== typecheck"; npx tsc --noEmit -p .
+  echo "== build renderer"; npx vite build --config renderer/vite.config.ts --logLevel warn
+  if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+    echo "== vitest inside dbus-run-session with an unlocked gnome-keyring"
+    exec dbus-run-session -- env COMPANION_TEST_INNER=1 COMPANION_KEYRING_EXPECTED=1 bash "$0" "$@"
+  fi
+  echo "== vitest (no D-Bus/gnome-keyring here: the keychain tests will say they were skipped)"
+  export COMPANION_TEST_INNER=1
+else
+  # Inside the D-Bus session: start the keyring daemon unlocked with a throwaway password.
+  eval "$(printf 'test-password' | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
+  export GNOME_KEYRING_CONTROL 2>/dev/null || true
+fi
+exec npx vitest run "$@"

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// One config for every test: unit and integration run in Node against real loopback sockets;
+// renderer component tests opt into happy-dom per file; e2e tests drive Debian's Chromium.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
