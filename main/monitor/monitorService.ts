@@ -1,0 +1,246 @@
+// The monitor: a ProxyObserver that counts traffic and follows jobs, plus a ~1 s upstream health
+// sampler. Keeps bounded history and pushes compact, throttled deltas to subscribers.
+import type { ProxyObserver, RequestRecord } from '../proxy/types';
+import { HealthSampler } from './healthSampler';
+import { JobTracker } from './jobTracker';
+import { RingBuffer } from './ringBuffer';
+import { TrafficCounter } from './trafficStats';
+import type { HealthSample, JobView, MonitorSnapshot, MonitorUpdate, RequestView, TrafficPoint } from './types';
+
+export interface MonitorTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface MonitorOptions {
+  upstream: () => string;
+  upstreamKey?: () => string | null;
+  fetch?: typeof fetch;
+  now?: () => number;
+  timers?: MonitorTimers;
+  sampleIntervalMs?: number;
+  sampleTimeoutMs?: number;
+  /** Health samples kept (at 1 s: 10 minutes). */
+  healthHistory?: number;
+  /** Per-second traffic points kept. */
+  trafficHistory?: number;
+  requestLog?: number;
+  rateWindowS?: number;
+  /** Minimum gap between two pushed updates (≤ 4/s by default). */
+  pushIntervalMs?: number;
+}
+
+export type MonitorListener = (update: MonitorUpdate) => void;
+
+const SECRET_PARAMS = /^(api_key|apikey|token|access_token|key)$/i;
+
+/** Removes credential-looking query parameters; the proxy already did, this is the second belt. */
+export function stripSecretParams(path: string): string {
+  const q = path.indexOf('?');
+  if (q < 0) return path;
+  const params = new URLSearchParams(path.slice(q + 1));
+  for (const name of [...params.keys()]) if (SECRET_PARAMS.test(name)) params.delete(name);
+  const rest = params.toString();
+  return rest ? `${path.slice(0, q)}?${rest}` : path.slice(0, q);
+}
+
+const defaultTimers: MonitorTimers = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    // Never keep a CLI or test process alive just for monitoring.
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export class MonitorService implements ProxyObserver {
+  readonly #upstream: () => string;
+  readonly #now: () => number;
+  readonly #timers: MonitorTimers;
+  readonly #sampler: HealthSampler;
+  readonly #sampleIntervalMs: number;
+  readonly #pushIntervalMs: number;
+  readonly #health: RingBuffer<HealthSample>;
+  readonly #traffic: TrafficCounter;
+  readonly #requests: RingBuffer<RequestView>;
+  readonly #jobs = new JobTracker();
+  readonly #listeners = new Set<MonitorListener>();
+
+  #seq = 0;
+  #openSockets = 0;
+  #sampleTimer: unknown = null;
+  #sampling: Promise<HealthSample> | null = null;
+  #running = false;
+
+  // Pending delta and throttle state.
+  #pending: MonitorUpdate = {};
+  #pendingTraffic = false;
+  #flushTimer: unknown = null;
+  #lastPushAt = -Infinity;
+
+  constructor(options: MonitorOptions) {
+    this.#upstream = options.upstream;
+    this.#now = options.now ?? Date.now;
+    this.#timers = options.timers ?? defaultTimers;
+    this.#sampleIntervalMs = options.sampleIntervalMs ?? 1000;
+    this.#pushIntervalMs = options.pushIntervalMs ?? 250;
+    this.#sampler = new HealthSampler({
+      upstream: options.upstream,
+      upstreamKey: options.upstreamKey,
+      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+      now: this.#now,
+      timeoutMs: options.sampleTimeoutMs ?? 1500,
+    });
+    this.#health = new RingBuffer(options.healthHistory ?? 600);
+    this.#traffic = new TrafficCounter({ historySeconds: options.trafficHistory ?? 300, windowS: options.rateWindowS ?? 10 });
+    this.#requests = new RingBuffer(options.requestLog ?? 200);
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  /** Starts sampling the upstream every interval (first sample at once). */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    void this.#tick();
+  }
+
+  stop(): void {
+    this.#running = false;
+    if (this.#sampleTimer !== null) this.#timers.clearTimeout(this.#sampleTimer);
+    if (this.#flushTimer !== null) this.#timers.clearTimeout(this.#flushTimer);
+    this.#sampleTimer = null;
+    this.#flushTimer = null;
+  }
+
+  /** Takes one health sample now (joins one already in flight). */
+  sampleNow(): Promise<HealthSample> {
+    if (!this.#sampling) {
+      this.#sampling = this.#sampler.sample().then((sample) => {
+        this.#sampling = null;
+        this.#health.push(sample);
+        this.#queue({ health: sample });
+        return sample;
+      });
+    }
+    return this.#sampling;
+  }
+
+  async #tick(): Promise<void> {
+    if (!this.#running) return;
+    const closed = this.#traffic.advance(this.#now());
+    if (closed.length > 0) this.#queueTraffic(closed);
+    await this.sampleNow();
+    if (!this.#running) return;
+    this.#sampleTimer = this.#timers.setTimeout(() => void this.#tick(), this.#sampleIntervalMs);
+  }
+
+  // ------------------------------------------------------------ ProxyObserver
+
+  onRequest(record: RequestRecord): void {
+    const now = this.#now();
+    this.#traffic.record(record.status, record.keyId, record.keyName, now);
+    const view: RequestView = {
+      seq: ++this.#seq,
+      at: record.at,
+      method: record.method,
+      path: stripSecretParams(record.path),
+      status: record.status,
+      durationMs: record.durationMs,
+      keyName: record.keyName,
+      websocket: record.websocket === true,
+    };
+    this.#requests.push(view);
+    (this.#pending.requests ??= []).push(view);
+    // Bound the pending delta like the log itself.
+    if (this.#pending.requests.length > this.#requests.capacity) this.#pending.requests.shift();
+    this.#queueTraffic([]);
+  }
+
+  onUpstreamWsText(text: string): void {
+    if (this.#jobs.handle(text, this.#now())) this.#queue({ jobs: this.#jobs.list() });
+  }
+
+  onWsOpen(): void {
+    this.#openSockets++;
+    this.#queue({ openSockets: this.#openSockets });
+  }
+
+  onWsClose(): void {
+    this.#openSockets = Math.max(0, this.#openSockets - 1);
+    this.#queue({ openSockets: this.#openSockets });
+  }
+
+  // ------------------------------------------------------------ reading
+
+  snapshot(): MonitorSnapshot {
+    const now = this.#now();
+    const traffic = this.#traffic.stats(now);
+    return {
+      upstreamUrl: this.#upstream(),
+      health: this.#health.last() ?? null,
+      healthHistory: this.#health.toArray(),
+      traffic,
+      trafficHistory: this.#traffic.history(),
+      requests: this.#requests.toArray(),
+      jobs: this.#jobs.list(),
+      openSockets: this.#openSockets,
+    };
+  }
+
+  latestHealth(): HealthSample | null {
+    return this.#health.last() ?? null;
+  }
+
+  jobs(): JobView[] {
+    return this.#jobs.list();
+  }
+
+  subscribe(listener: MonitorListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // ------------------------------------------------------------ throttled push
+
+  #queueTraffic(points: TrafficPoint[]): void {
+    if (points.length > 0) (this.#pending.trafficPoints ??= []).push(...points);
+    this.#pendingTraffic = true;
+    this.#schedule();
+  }
+
+  #queue(delta: MonitorUpdate): void {
+    Object.assign(this.#pending, delta);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#flushTimer !== null || this.#listeners.size === 0) {
+      if (this.#listeners.size === 0) this.#resetPending();
+      return;
+    }
+    const wait = Math.max(0, this.#lastPushAt + this.#pushIntervalMs - this.#now());
+    this.#flushTimer = this.#timers.setTimeout(() => this.#flush(), wait);
+  }
+
+  #flush(): void {
+    this.#flushTimer = null;
+    const update = this.#pending;
+    if (this.#pendingTraffic) update.traffic = this.#traffic.stats(this.#now());
+    this.#resetPending();
+    this.#lastPushAt = this.#now();
+    for (const listener of this.#listeners) {
+      try {
+        listener(update);
+      } catch {
+        // A broken listener must not stop the others or the proxy.
+      }
+    }
+  }
+
+  #resetPending(): void {
+    this.#pending = {};
+    this.#pendingTraffic = false;
+  }
+}

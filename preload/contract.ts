@@ -1,0 +1,288 @@
+// The one typed IPC contract between main, preload and renderer: channel names, request and
+// response shapes, the pushed event union, and the shape of `window.companion`.
+//
+// SECRETS RULE: no channel ever returns a secret, with exactly two exceptions — the responses of
+// `keys:create` and `keys:rotate` carry the NEW access key secret (`NewKeySecret.secret`) once, so
+// the user can copy it. Upstream, cloud and admin keys only ever cross as masked hints (`…Hint`).
+//
+// The renderer imports only types and `INVOKE_CHANNELS`/`EVENT_CHANNEL` from here; this file has
+// no runtime dependencies so it can be bundled anywhere.
+import type { ErrorCode } from '../main/errors';
+import type { Scope } from '../main/proxy/types';
+import type { MonitorSnapshot, MonitorUpdate } from '../main/monitor/types';
+import type { SecretBackendInfo } from '../main/secrets/secretStore';
+
+export type { ErrorCode, Scope, MonitorSnapshot, MonitorUpdate, SecretBackendInfo };
+export type {
+  HealthSample,
+  JobStatus,
+  JobView,
+  KeyTraffic,
+  RequestView,
+  StatusClass,
+  TrafficPoint,
+  TrafficStats,
+} from '../main/monitor/types';
+
+// ---------------------------------------------------------------- data shapes
+
+/** An access key as the UI sees it. Times are epoch milliseconds. Never the secret or its hash. */
+export interface KeyView {
+  id: string;
+  name: string;
+  createdAt: number;
+  lastUsed: number | null;
+  /** Requests per hour. */
+  rateLimit: number;
+  isActive: boolean;
+  expiresAt: number | null;
+  scopes: Scope[];
+  metadata: Record<string, string>;
+  /** Requests counted in the current rate-limit window (for the usage bar). */
+  usageThisHour: number;
+  status: 'active' | 'disabled' | 'expired';
+}
+
+/** keys:create / keys:rotate only: the one moment a secret is shown. */
+export interface NewKeySecret {
+  key: KeyView;
+  secret: string;
+  message: string;
+}
+
+export interface KeyCreateRequest {
+  name: string;
+  rateLimit?: number;
+  /** Epoch ms; null or absent = never expires. */
+  expiresAt?: number | null;
+  scopes?: Scope[];
+  metadata?: Record<string, string>;
+}
+
+export interface KeyPatch {
+  name?: string;
+  rateLimit?: number;
+  isActive?: boolean;
+  expiresAt?: number | null;
+  scopes?: Scope[];
+  metadata?: Record<string, string>;
+}
+
+export interface KeyUsageDay {
+  /** YYYY-MM-DD (UTC). */
+  date: string;
+  success: number;
+  failed: number;
+}
+
+export interface KeyUsageView {
+  keyId: string;
+  rateLimit: number;
+  windowS: number;
+  requestsInWindow: number;
+  remaining: number;
+  /** Epoch ms when the window's quota is fully restored. */
+  resetAt: number;
+  lastUsed: number | null;
+  totalRequests: number;
+  successfulRequests: number;
+  failedRequests: number;
+  averageDurationMs: number;
+  perDay: KeyUsageDay[];
+}
+
+export interface DeviceView {
+  name: string;
+  type: string;
+}
+
+/** Result of validating an upstream URL + key (Login view). */
+export interface UpstreamProbe {
+  reachable: boolean;
+  /** null when the upstream did not ask for a key (or was unreachable). */
+  keyAccepted: boolean | null;
+  comfyuiVersion: string | null;
+  device: DeviceView | null;
+  latencyMs: number | null;
+  message: string;
+}
+
+export interface UpstreamLoginRequest {
+  url: string;
+  /** null/empty = no upstream key. */
+  key: string | null;
+  remember: boolean;
+}
+
+export type CloudEnvironment = 'production' | 'staging' | 'custom';
+
+export interface CloudLoginRequest {
+  key: string;
+  environment: CloudEnvironment;
+  customBaseUrl?: string;
+}
+
+export interface CloudAccountView {
+  id: string | null;
+  name: string | null;
+  email: string | null;
+}
+
+export interface CreditsView {
+  /** The balance in the currency's minor unit, as ComfyUI's own frontend treats `amount_micros`. */
+  amount: number;
+  currency: string;
+}
+
+export interface CloudStatus {
+  loggedIn: boolean;
+  environment: CloudEnvironment;
+  baseUrl: string;
+  keyHint: string | null;
+  account: CloudAccountView | null;
+  credits: CreditsView | null;
+}
+
+export type ThemeSetting = 'system' | 'light' | 'dark';
+
+export interface SettingsView {
+  upstreamUrl: string;
+  listenPort: number;
+  allowedOrigins: string[];
+  theme: ThemeSetting;
+  startAtLogin: boolean;
+}
+export type SettingsPatch = Partial<SettingsView>;
+
+export interface ProxyStatus {
+  state: 'running' | 'paused' | 'stopped';
+  url: string | null;
+  version: string;
+}
+
+export interface AppStatus {
+  proxy: ProxyStatus;
+  upstream: { url: string; keyHint: string | null; reachable: boolean | null; latencyMs: number | null };
+  cloud: CloudStatus;
+  /** Where secrets go when "remember" is chosen; the Login view states it. */
+  secretBackend: SecretBackendInfo;
+}
+
+/** External pages the renderer may ask to open, by id; main maps ids to URLs (an allow-list). */
+export const EXTERNAL_TARGETS = ['platform-login', 'proxy-ui'] as const;
+export type ExternalTarget = (typeof EXTERNAL_TARGETS)[number];
+
+// ---------------------------------------------------------------- channels
+
+/** Every invoke channel. A channel added here but not in ContractMap (or vice versa) fails tsc. */
+export const INVOKE_CHANNELS = [
+  'status:get',
+  'keys:list',
+  'keys:create',
+  'keys:update',
+  'keys:rotate',
+  'keys:revoke',
+  'keys:usage',
+  'upstream:login',
+  'cloud:login',
+  'cloud:logout',
+  'cloud:status',
+  'session:logoutBrowsers',
+  'session:logoutEverything',
+  'settings:get',
+  'settings:update',
+  'monitor:snapshot',
+  'shell:openExternal',
+  'proxy:pause',
+  'proxy:resume',
+] as const;
+
+export type Channel = (typeof INVOKE_CHANNELS)[number];
+
+/** Request (`req`) and response (`res`) per channel. `undefined` requests take no argument. */
+export interface ContractMap {
+  'status:get': { req: undefined; res: AppStatus };
+  'keys:list': { req: undefined; res: KeyView[] };
+  /** Returns the new secret once (see SECRETS RULE). */
+  'keys:create': { req: KeyCreateRequest; res: NewKeySecret };
+  'keys:update': { req: { id: string; patch: KeyPatch }; res: KeyView };
+  /** Returns the new secret once (see SECRETS RULE); the old one stops working. */
+  'keys:rotate': { req: { id: string }; res: NewKeySecret };
+  /** Revokes at once: the next request with the key is 401. */
+  'keys:revoke': { req: { id: string }; res: { id: string } };
+  'keys:usage': { req: { id: string; days?: number }; res: KeyUsageView };
+  'upstream:login': { req: UpstreamLoginRequest; res: UpstreamProbe };
+  'cloud:login': { req: CloudLoginRequest; res: CloudStatus };
+  'cloud:logout': { req: undefined; res: CloudStatus };
+  'cloud:status': { req: undefined; res: CloudStatus };
+  'session:logoutBrowsers': { req: undefined; res: { revoked: number } };
+  'session:logoutEverything': { req: undefined; res: AppStatus };
+  'settings:get': { req: undefined; res: SettingsView };
+  'settings:update': { req: SettingsPatch; res: SettingsView };
+  'monitor:snapshot': { req: undefined; res: MonitorSnapshot };
+  'shell:openExternal': { req: { target: ExternalTarget }; res: null };
+  'proxy:pause': { req: undefined; res: ProxyStatus };
+  'proxy:resume': { req: undefined; res: ProxyStatus };
+}
+
+export type Req<C extends Channel> = ContractMap[C]['req'];
+export type Res<C extends Channel> = ContractMap[C]['res'];
+/** Argument tuple for invoke: none for `undefined` requests. */
+export type ReqArgs<C extends Channel> = Req<C> extends undefined ? [] : [req: Req<C>];
+
+/** What main implements: exactly one handler per channel (checked in test/unit/contract.types.test.ts). */
+export type ContractHandlers = { [C in Channel]: (req: Req<C>) => Promise<Res<C>> };
+
+// Compile-time guard: the channel list and the map must name the same channels.
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const channelsMatchMap: Exact<Channel, keyof ContractMap> = true;
+void channelsMatchMap;
+
+// ---------------------------------------------------------------- results & errors
+
+/** One field problem from request validation (e.g. the settings schema). */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export interface IpcErrorShape {
+  code: ErrorCode;
+  message: string;
+  /** Seconds, for rate_limited / backoff errors. */
+  retryAfter?: number;
+  issues?: FieldIssue[];
+}
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcErrorShape };
+
+// ---------------------------------------------------------------- pushed events
+
+/** The one push channel; main sends `CompanionEvent`s on it. */
+export const EVENT_CHANNEL = 'companion:event' as const;
+
+export type CompanionEvent =
+  | { type: 'monitor'; update: MonitorUpdate }
+  | { type: 'status'; status: AppStatus }
+  | { type: 'keys:changed'; keyIds: string[] }
+  | { type: 'settings:changed'; settings: SettingsView }
+  /** Cloud validation is being retried after a 429/5xx; the UI counts down delayMs. */
+  | { type: 'cloud:retry'; attempt: number; delayMs: number };
+
+export type CompanionEventType = CompanionEvent['type'];
+
+// ---------------------------------------------------------------- the bridge
+
+/** The shape of `window.companion` (built by preload/index.ts, or by the e2e test bridge). */
+export interface CompanionBridge {
+  invoke<C extends Channel>(channel: C, ...args: ReqArgs<C>): Promise<IpcResult<Res<C>>>;
+  /** Returns an unsubscribe function. */
+  onEvent(listener: (event: CompanionEvent) => void): () => void;
+  platform: string;
+}
+
+declare global {
+  interface Window {
+    companion: CompanionBridge;
+  }
+}
