@@ -1,0 +1,75 @@
+// Validation of what callers may ask of the key store (HTTP API, CLI, store itself): zod schemas
+// with strict objects, and a translation of zod issues into one message that names the field.
+import { z } from 'zod';
+import { CompanionError } from '../errors';
+import { SCOPES, type Scope } from '../proxy/types';
+
+export const NAME_MAX = 100;
+export const RATE_LIMIT_MAX = 1_000_000;
+export const METADATA_MAX_BYTES = 16 * 1024;
+export const GRACE_MAX_S = 7 * 24 * 3600;
+
+const name = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(NAME_MAX, `must be at most ${NAME_MAX} characters`)
+  // Names end up in terminal tables and logs; control characters could spoof them.
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+const rateLimit = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be at least 1 request per hour')
+  .max(RATE_LIMIT_MAX, `must be at most ${RATE_LIMIT_MAX} requests per hour`);
+const metadata = z
+  .record(z.string(), z.unknown())
+  .refine((m) => JSON.stringify(m).length <= METADATA_MAX_BYTES, `must be at most ${METADATA_MAX_BYTES} bytes as JSON`);
+const expiresAt = z.number().positive('must be epoch seconds').nullable();
+const scopes = z
+  .array(z.enum(SCOPES as [Scope, ...Scope[]]), { error: `must be a list of ${SCOPES.join(', ')}` })
+  .min(1, 'must not be empty')
+  .max(SCOPES.length)
+  .transform((s) => [...new Set(s)]);
+
+export const createKeySchema = z.strictObject({
+  name,
+  rate_limit: rateLimit.optional(),
+  metadata: metadata.optional(),
+  expires_at: expiresAt.optional(),
+  scopes: scopes.optional(),
+});
+export type CreateKeyInput = z.input<typeof createKeySchema>;
+
+export const updateKeySchema = z
+  .strictObject({
+    name: name.optional(),
+    rate_limit: rateLimit.optional(),
+    metadata: metadata.optional(),
+    is_active: z.boolean().optional(),
+    expires_at: expiresAt.optional(),
+    scopes: scopes.optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, 'give at least one field to change');
+export type UpdateKeyInput = z.input<typeof updateKeySchema>;
+
+export const rotateKeySchema = z.strictObject({
+  grace_seconds: z.number().int('must be a whole number').min(0).max(GRACE_MAX_S, `must be at most ${GRACE_MAX_S}`).optional(),
+});
+
+/** Parses `value` or throws a 400 `invalid_request` whose message names the offending field. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new CompanionError('invalid_request', describeIssue(result.error.issues[0]));
+}
+
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'Invalid request body';
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+    return `Unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}`;
+  }
+  const field = issue.path.map(String).join('.');
+  if (!field) return issue.code === 'invalid_type' ? 'Request body must be a JSON object' : issue.message;
+  return `Invalid field "${field}": ${issue.message}`;
+}

@@ -1,0 +1,307 @@
+// The access-key store: definitions in <dataDir>/keys.json (hashes only, atomic writes, a lock for
+// read-modify-write shared with the CLI), an O(1) hash index for authentication, change events,
+// and in-place reload when another process (the CLI) changes the file.
+import { timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CompanionError } from '../errors';
+import type { AuthOutcome, CredentialSource, KeyAuthenticator, Scope } from '../proxy/types';
+import { writeFileAtomicSync } from './atomicFile';
+import { withFileLock } from './fileLock';
+import { generateKey, generateKeyId, hashKey, isWellFormedKey } from './keyFormat';
+import { KeyFileWatcher } from './keyFileWatcher';
+import { createKeySchema, parseInput, rotateKeySchema, updateKeySchema, type CreateKeyInput, type UpdateKeyInput } from './keyInput';
+import { DEFAULT_RATE_LIMIT, DEFAULT_SCOPES, keyFileSchema, toRecord, type KeyFile, type KeyRecord, type StoredKey } from './keyRecord';
+
+export const KEYS_FILE = 'keys.json';
+
+export type KeyChangeType = 'created' | 'updated' | 'revoked' | 'rotated' | 'reloaded';
+/** `keyId` is null only for 'reloaded' (the file was re-read after another process changed it). */
+export interface KeyChange {
+  type: KeyChangeType;
+  keyId: string | null;
+}
+
+export interface KeyStoreOptions {
+  dataDir: string;
+  /** Clock in epoch milliseconds. */
+  now?: () => number;
+  /** Where `last_used` comes from (the usage recorder); keys.json never holds hot data. */
+  lastUsed?: (keyId: string) => number | null;
+  /** Watch keys.json and reload when another process changes it (the server sets this). */
+  watch?: boolean;
+  /** mtime poll interval of the watcher fallback, ms. */
+  pollMs?: number;
+  /** Told about a failed background reload (e.g. a hand-edited, corrupt file); the last good state stays. */
+  onError?: (err: Error) => void;
+}
+
+/** keys.json exists but cannot be read; the file is left untouched for the user to repair. */
+export class KeyStoreCorruptError extends Error {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    const bak = `${path}.bak`;
+    super(
+      `Key store ${path} is unreadable (${detail}). It was left untouched. ` +
+        (existsSync(bak) ? `The last good version is in ${bak}; ` : '') +
+        'repair or restore the file, then start again.',
+    );
+    this.name = 'KeyStoreCorruptError';
+  }
+}
+
+interface IndexEntry {
+  key: StoredKey;
+  hash: Buffer;
+  /** True when this hash is the pre-rotation secret, valid until key.previous.until_ms. */
+  previous: boolean;
+}
+
+export class KeyStore implements KeyAuthenticator {
+  readonly path: string;
+  private readonly lockPath: string;
+  private readonly now: () => number;
+  private readonly lastUsed: (keyId: string) => number | null;
+  private readonly onError: (err: Error) => void;
+  private keys = new Map<string, StoredKey>();
+  private index = new Map<string, IndexEntry>();
+  private lastText: string | null = null;
+  private readonly listeners = new Set<(change: KeyChange) => void>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private watcher: KeyFileWatcher | null = null;
+
+  /** Opens (or creates) the store in `dataDir`. Throws KeyStoreCorruptError for an unreadable keys.json. */
+  constructor(options: KeyStoreOptions) {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    this.path = join(options.dataDir, KEYS_FILE);
+    this.lockPath = `${this.path}.lock`;
+    this.now = options.now ?? Date.now;
+    this.lastUsed = options.lastUsed ?? (() => null);
+    this.onError = options.onError ?? (() => {});
+    this.apply(this.readDisk(), false);
+    if (options.watch) {
+      this.watcher = new KeyFileWatcher(options.dataDir, KEYS_FILE, options.pollMs ?? 500, () => this.reload());
+    }
+  }
+
+  authenticate(secret: string, via: Exclude<CredentialSource, 'session'>, nowMs: number): AuthOutcome {
+    if (!isWellFormedKey(secret)) {
+      return { ok: false, reason: 'malformed', message: 'This API key is malformed (check it was copied completely)' };
+    }
+    const hash = hashKey(secret);
+    const entry = this.index.get(hash.toString('base64url'));
+    // The map lookup is on a hash of the secret, so its timing reveals nothing usable about it.
+    if (!entry || !timingSafeEqual(entry.hash, hash)) return { ok: false, reason: 'unknown', message: 'Unknown API key' };
+    const { key } = entry;
+    if (entry.previous && (key.previous === null || nowMs >= key.previous.until_ms)) {
+      return { ok: false, reason: 'revoked', message: 'This API key has been rotated; use its replacement' };
+    }
+    if (!key.is_active) return { ok: false, reason: 'revoked', message: 'This API key has been revoked' };
+    if (key.expires_at !== null && nowMs >= key.expires_at * 1000) {
+      return { ok: false, reason: 'expired', message: `This API key expired at ${new Date(key.expires_at * 1000).toISOString()}` };
+    }
+    return {
+      ok: true,
+      principal: { kind: 'access_key', keyId: key.key_id, keyName: key.name, scopes: key.scopes, rateLimit: key.rate_limit, via },
+    };
+  }
+
+  list(): KeyRecord[] {
+    return [...this.keys.values()].map((k) => toRecord(k, this.lastUsed(k.key_id)));
+  }
+
+  get(keyId: string): KeyRecord | null {
+    const key = this.keys.get(keyId);
+    return key ? toRecord(key, this.lastUsed(keyId)) : null;
+  }
+
+  async create(input: CreateKeyInput): Promise<{ record: KeyRecord; secret: string }> {
+    const parsed = parseInput(createKeySchema, input);
+    this.checkFuture(parsed.expires_at);
+    const secret = generateKey();
+    const key: StoredKey = {
+      key_id: generateKeyId(),
+      name: parsed.name,
+      created_at: this.now() / 1000,
+      rate_limit: parsed.rate_limit ?? DEFAULT_RATE_LIMIT,
+      is_active: true,
+      metadata: parsed.metadata ?? {},
+      expires_at: parsed.expires_at ?? null,
+      scopes: parsed.scopes ?? [...DEFAULT_SCOPES],
+      hash: hashKey(secret).toString('base64url'),
+      previous: null,
+    };
+    await this.mutate((keys) => keys.set(key.key_id, key));
+    return { record: toRecord(key, null), secret };
+  }
+
+  /** Throws CompanionError `not_found` / `invalid_request`. */
+  async update(keyId: string, patch: UpdateKeyInput): Promise<KeyRecord> {
+    const parsed = parseInput(updateKeySchema, patch);
+    if (parsed.expires_at !== undefined) this.checkFuture(parsed.expires_at);
+    return this.change(keyId, (key) => {
+      const next = { ...key };
+      if (parsed.name !== undefined) next.name = parsed.name;
+      if (parsed.rate_limit !== undefined) next.rate_limit = parsed.rate_limit;
+      if (parsed.metadata !== undefined) next.metadata = parsed.metadata;
+      if (parsed.is_active !== undefined) next.is_active = parsed.is_active;
+      if (parsed.expires_at !== undefined) next.expires_at = parsed.expires_at;
+      if (parsed.scopes !== undefined) next.scopes = parsed.scopes as Scope[];
+      return next;
+    });
+  }
+
+  /** Deactivates the key at once (the next request with it is refused). */
+  async revoke(keyId: string): Promise<KeyRecord> {
+    return this.change(keyId, (key) => ({ ...key, is_active: false, previous: null }));
+  }
+
+  /** New secret, same id. The old secret stops now, or after `graceSeconds`. */
+  async rotate(keyId: string, options: { graceSeconds?: number } = {}): Promise<{ record: KeyRecord; secret: string; previousValidUntil: number | null }> {
+    const { grace_seconds: grace } = parseInput(rotateKeySchema, { grace_seconds: options.graceSeconds });
+    const secret = generateKey();
+    const untilMs = grace ? this.now() + grace * 1000 : null;
+    const record = await this.change(keyId, (key) => ({
+      ...key,
+      hash: hashKey(secret).toString('base64url'),
+      previous: untilMs === null ? null : { hash: key.hash, until_ms: untilMs },
+    }));
+    return { record, secret, previousValidUntil: untilMs === null ? null : untilMs / 1000 };
+  }
+
+  /** Listens for changes (own writes and reloads). Returns an unsubscribe function. */
+  onChange(listener: (change: KeyChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Re-reads keys.json if it changed on disk. Returns true when something changed. */
+  reload(): boolean {
+    try {
+      const changed = this.apply(this.readDisk(), true);
+      if (changed) this.emit({ type: 'reloaded', keyId: null });
+      return changed;
+    } catch (err) {
+      this.onError(err as Error);
+      return false;
+    }
+  }
+
+  /** Definitions are written synchronously by each change; nothing is pending. Kept for symmetry. */
+  async flush(): Promise<void> {
+    await this.queue.catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.watcher?.close();
+    this.watcher = null;
+    await this.flush();
+  }
+
+  private checkFuture(expiresAt: number | null | undefined): void {
+    if (expiresAt != null && expiresAt * 1000 <= this.now()) {
+      throw new CompanionError('invalid_request', 'Invalid field "expires_at": must be in the future');
+    }
+  }
+
+  private async change(keyId: string, fn: (key: StoredKey) => StoredKey): Promise<KeyRecord> {
+    let updated: StoredKey | undefined;
+    await this.mutate((keys) => {
+      const key = keys.get(keyId);
+      if (!key) throw new CompanionError('not_found', `No API key with id "${keyId}"`);
+      updated = fn(key);
+      keys.set(keyId, updated);
+    });
+    return toRecord(updated as StoredKey, this.lastUsed(keyId));
+  }
+
+  /** Read-modify-write under the cross-process lock, serialised within this process too. */
+  private mutate(fn: (keys: Map<string, StoredKey>) => void): Promise<void> {
+    const run = this.queue.then(() =>
+      withFileLock(this.lockPath, () => {
+        const disk = this.readDisk(); // throws on a corrupt file: never overwrite it
+        this.apply(disk, true);
+        const next = new Map([...this.keys].map(([id, k]) => [id, structuredClone(k)]));
+        fn(next);
+        const nowMs = this.now();
+        for (const k of next.values()) if (k.previous && k.previous.until_ms <= nowMs) k.previous = null;
+        const file: KeyFile = { version: 1, keys: [...next.values()] };
+        const text = `${JSON.stringify(file, null, 2)}\n`;
+        if (disk.text !== null) writeFileAtomicSync(`${this.path}.bak`, disk.text);
+        writeFileAtomicSync(this.path, text);
+        this.apply({ text, file }, true);
+      }),
+    );
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private readDisk(): { text: string | null; file: KeyFile } {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { text: null, file: { version: 1, keys: [] } };
+      throw err;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new KeyStoreCorruptError(this.path, 'not valid JSON');
+    }
+    const parsed = keyFileSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new KeyStoreCorruptError(this.path, `unexpected content at ${issue?.path.join('.') || 'top level'}`);
+    }
+    const ids = new Set(parsed.data.keys.map((k) => k.key_id));
+    if (ids.size !== parsed.data.keys.length) throw new KeyStoreCorruptError(this.path, 'duplicate key ids');
+    return { text, file: parsed.data };
+  }
+
+  /** Makes `disk` the in-memory state; emits the differences when `emit`. Returns true if anything changed. */
+  private apply(disk: { text: string | null; file: KeyFile }, emit: boolean): boolean {
+    if (disk.text === this.lastText && this.lastText !== null) return false;
+    const before = this.keys;
+    const keys = new Map(disk.file.keys.map((k) => [k.key_id, k]));
+    const index = new Map<string, IndexEntry>();
+    for (const key of keys.values()) {
+      index.set(key.hash, { key, hash: Buffer.from(key.hash, 'base64url'), previous: false });
+      if (key.previous) index.set(key.previous.hash, { key, hash: Buffer.from(key.previous.hash, 'base64url'), previous: true });
+    }
+    this.keys = keys;
+    this.index = index;
+    this.lastText = disk.text;
+    if (!emit) return true;
+    const changes = diff(before, keys);
+    for (const change of changes) this.emit(change);
+    return changes.length > 0;
+  }
+
+  private emit(change: KeyChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.onError(err as Error);
+      }
+    }
+  }
+}
+
+function diff(before: Map<string, StoredKey>, after: Map<string, StoredKey>): KeyChange[] {
+  const changes: KeyChange[] = [];
+  for (const [id, key] of after) {
+    const old = before.get(id);
+    if (!old) changes.push({ type: 'created', keyId: id });
+    else if (old.is_active && !key.is_active) changes.push({ type: 'revoked', keyId: id });
+    else if (old.hash !== key.hash) changes.push({ type: 'rotated', keyId: id });
+    else if (JSON.stringify(old) !== JSON.stringify(key)) changes.push({ type: 'updated', keyId: id });
+  }
+  // Keys are never deleted by this code; a key missing after a reload was removed by hand.
+  for (const id of before.keys()) if (!after.has(id)) changes.push({ type: 'revoked', keyId: id });
+  return changes;
+}

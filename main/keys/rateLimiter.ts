@@ -1,0 +1,130 @@
+// Per-key hourly rate limits with GCRA (generic cell rate algorithm): one "theoretical arrival
+// time" per key, O(1) per request, no windows and so no 2x burst at a window boundary. State is
+// persisted to <dataDir>/ratelimit.json in batches so limits survive a restart.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RateDecision, RateLimiter } from '../proxy/types';
+import { writeFileAtomicSync } from './atomicFile';
+
+export const RATE_LIMIT_FILE = 'ratelimit.json';
+const WINDOW_MS = 3_600_000;
+// Float slack so that exactly-on-time requests are not refused by rounding.
+const EPSILON_MS = 1e-6;
+
+export interface KeyRateLimiterOptions {
+  /** Persist state here; omit for an in-memory limiter. */
+  dataDir?: string;
+  /** Batch flush interval, ms (default 1000). 0 disables the timer (flush manually). */
+  flushIntervalMs?: number;
+  /** Clock for pruning at flush time (epoch ms). */
+  now?: () => number;
+  onError?: (err: Error) => void;
+}
+
+/**
+ * GCRA with emission interval T = 3600 s / limit and a burst tolerance of (limit - 1) * T: a fresh
+ * key may use its whole hourly quota at once, after which the quota refills continuously at
+ * `limit` per hour (one request every T). A full refill always takes exactly one hour.
+ */
+export class KeyRateLimiter implements RateLimiter {
+  /** keyId -> theoretical arrival time (epoch ms): when the key's quota is fully restored. */
+  private readonly tat = new Map<string, number>();
+  private readonly path: string | null;
+  private readonly now: () => number;
+  private readonly onError: (err: Error) => void;
+  private readonly timer: NodeJS.Timeout | null = null;
+  private dirty = false;
+
+  constructor(options: KeyRateLimiterOptions = {}) {
+    this.path = options.dataDir ? join(options.dataDir, RATE_LIMIT_FILE) : null;
+    this.now = options.now ?? Date.now;
+    this.onError = options.onError ?? (() => {});
+    this.load();
+    const interval = options.flushIntervalMs ?? 1000;
+    if (this.path && interval > 0) {
+      this.timer = setInterval(() => this.flush(), interval);
+      this.timer.unref();
+    }
+  }
+
+  take(keyId: string, limitPerHour: number, nowMs: number): RateDecision {
+    const limit = Math.max(1, Math.floor(limitPerHour));
+    const t = WINDOW_MS / limit;
+    const start = Math.max(this.tat.get(keyId) ?? nowMs, nowMs);
+    const waitMs = start - nowMs - (WINDOW_MS - t);
+    if (waitMs > EPSILON_MS) return decision(false, limit, start - nowMs, waitMs);
+    this.tat.set(keyId, start + t);
+    this.dirty = true;
+    return decision(true, limit, start + t - nowMs, 0);
+  }
+
+  /** The key's current state without counting a request (for /api/usage). */
+  peek(keyId: string, limitPerHour: number, nowMs: number): RateDecision {
+    const limit = Math.max(1, Math.floor(limitPerHour));
+    const t = WINDOW_MS / limit;
+    const backlog = Math.max((this.tat.get(keyId) ?? nowMs) - nowMs, 0);
+    const waitMs = backlog - (WINDOW_MS - t);
+    return decision(waitMs <= EPSILON_MS, limit, backlog, Math.max(waitMs, 0));
+  }
+
+  /** Writes the state if it changed since the last flush. Synchronous and cheap (one small file). */
+  flush(): void {
+    if (!this.path || !this.dirty) return;
+    const nowMs = this.now();
+    const tat: Record<string, number> = {};
+    for (const [id, at] of this.tat) {
+      if (at > nowMs) tat[id] = at;
+      else this.tat.delete(id); // fully restored: nothing worth remembering
+    }
+    try {
+      writeFileAtomicSync(this.path, JSON.stringify({ version: 1, tat }));
+      this.dirty = false;
+    } catch (err) {
+      this.onError(err as Error);
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.flush();
+  }
+
+  private load(): void {
+    if (!this.path) return;
+    try {
+      const data = JSON.parse(readFileSync(this.path, 'utf8')) as { tat?: Record<string, unknown> };
+      for (const [id, at] of Object.entries(data.tat ?? {})) if (typeof at === 'number' && Number.isFinite(at)) this.tat.set(id, at);
+    } catch (err) {
+      // Missing is normal on first run. Unreadable hot data is not worth refusing to start for:
+      // the worst case is that each key gets a fresh quota once.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.onError(err as Error);
+    }
+  }
+}
+
+/** `backlogMs`: how far the key's arrival time is ahead of now (used quota, in time). */
+function decision(allowed: boolean, limit: number, backlogMs: number, waitMs: number): RateDecision {
+  const t = WINDOW_MS / limit;
+  const remaining = Math.max(0, Math.min(limit, Math.floor((WINDOW_MS - backlogMs + EPSILON_MS) / t)));
+  return {
+    allowed,
+    limit,
+    remaining,
+    windowS: WINDOW_MS / 1000,
+    resetS: Math.ceil(Math.max(backlogMs - EPSILON_MS, 0) / 1000),
+    retryAfterS: allowed ? 0 : Math.max(1, Math.ceil(waitMs / 1000)),
+  };
+}
+
+/**
+ * Response headers for a decision, in the structured-field form of
+ * draft-ietf-httpapi-ratelimit-headers-09, plus Retry-After when refused.
+ */
+export function rateLimitHeaders(d: RateDecision): Record<string, string> {
+  const headers: Record<string, string> = {
+    'RateLimit-Policy': `"default";q=${d.limit};w=${d.windowS}`,
+    RateLimit: `"default";r=${d.remaining};t=${d.resetS}`,
+  };
+  if (!d.allowed) headers['Retry-After'] = String(d.retryAfterS);
+  return headers;
+}
