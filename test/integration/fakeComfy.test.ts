@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
+import { MultipartScanner } from '../fixtures/fakeComfyMultipart';
 
 interface RawResponse {
   status: number;
@@ -214,5 +215,23 @@ describe('fake ComfyUI WebSocket', () => {
     await fake.restart();
     expect(fake.port).toBe(port);
     expect((await fetch(`http://127.0.0.1:${port}/queue`)).status).toBe(200);
+  });
+});
+
+describe('fake ComfyUI upload scanner', () => {
+  it('finds the image part even when every byte arrives in its own chunk', () => {
+    const body = Buffer.from(
+      '--XyZ\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n' +
+        'ab\r\n--XyNOT-A-BOUNDARY\r\ncd' +
+        '\r\n--XyZ\r\nContent-Disposition: form-data; name="type"\r\n\r\ntemp\r\n--XyZ--\r\n',
+    );
+    const scanner = new MultipartScanner('XyZ');
+    for (const byte of body) scanner.write(Buffer.from([byte]));
+    expect(scanner.complete).toBe(true);
+    const content = Buffer.from('ab\r\n--XyNOT-A-BOUNDARY\r\ncd');
+    expect(scanner.parts).toEqual([
+      { name: 'image', filename: 'a.png', contentType: 'image/png', bytes: content.length, sha256: createHash('sha256').update(content).digest('hex'), value: null },
+      { name: 'type', filename: null, contentType: null, bytes: 4, sha256: createHash('sha256').update('temp').digest('hex'), value: 'temp' },
+    ]);
   });
 });
