@@ -1,0 +1,197 @@
+// Streams one HTTP request to the upstream and its response back: credentials stripped, upstream key
+// injected, Host/Origin rewritten, backpressure through pipeline, client abort cancels the upstream call.
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
+import { collectUpTo, injectIntoHtml, replaceAllStream } from './bodyTransforms';
+import { injectCloudKey, isPromptSubmission, PROMPT_INJECTION_CAP_BYTES } from './cloudKeyInjection';
+import { withoutCookie } from './credentials';
+import { sendError, sendHtmlError } from './respond';
+import type { UpstreamTarget } from './upstreamTarget';
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+]);
+const HTML_INJECTION_CAP_BYTES = 4 * 1024 * 1024;
+
+export interface ForwardPlan {
+  /** Path and query as forwarded: credential-free. */
+  pathAndQuery: string;
+  pathname: string;
+  upstreamKey: string | null;
+  cloudKey: string | null;
+  /** A tag to add to the UI's page (`/`, `/index.html`), or null. */
+  htmlInjection: string | null;
+  /** Extra response headers (RateLimit). */
+  responseHeaders: Record<string, string>;
+  proxyOrigin: string;
+  sessionCookieName: string | null;
+  browserNavigation: boolean;
+}
+
+function connectionTokens(value: string | string[] | undefined): Set<string> {
+  const text = Array.isArray(value) ? value.join(',') : (value ?? '');
+  return new Set(text.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+}
+
+function upstreamRequestHeaders(req: IncomingMessage, target: UpstreamTarget, plan: ForwardPlan): OutgoingHttpHeaders {
+  const drop = connectionTokens(req.headers.connection);
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || drop.has(name)) continue;
+    switch (name) {
+      case 'host':
+      case 'authorization':
+      case 'x-api-key':
+        continue;
+      case 'cookie': {
+        const kept = plan.sessionCookieName ? withoutCookie(String(value), plan.sessionCookieName) : String(value);
+        if (kept) out.cookie = kept;
+        continue;
+      }
+      case 'origin':
+        out.origin = target.origin;
+        continue;
+      case 'referer':
+        // A Referer could carry ?api_key= from a page address; the upstream never needs it.
+        if (!String(value).includes('api_key')) out.referer = String(value);
+        continue;
+      default:
+        out[name] = value;
+    }
+  }
+  out.host = target.hostHeader;
+  if (plan.upstreamKey) out.authorization = `Bearer ${plan.upstreamKey}`;
+  return out;
+}
+
+function clientResponseHeaders(
+  upHeaders: IncomingMessage['headers'],
+  target: UpstreamTarget,
+  plan: ForwardPlan,
+): OutgoingHttpHeaders {
+  const drop = connectionTokens(upHeaders.connection);
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(upHeaders)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || drop.has(name)) continue;
+    if (name === 'location' && typeof value === 'string' && value.startsWith(target.origin)) {
+      out.location = plan.proxyOrigin + value.slice(target.origin.length);
+      continue;
+    }
+    out[name] = value;
+  }
+  return { ...out, ...plan.responseHeaders };
+}
+
+function isUiPage(method: string, pathname: string): boolean {
+  return method === 'GET' && (pathname === '/' || pathname === '/index.html');
+}
+
+export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: ServerResponse, plan: ForwardPlan): void {
+  const method = req.method ?? 'GET';
+  const headers = upstreamRequestHeaders(req, target, plan);
+  const injectHtml = plan.htmlInjection !== null && isUiPage(method, plan.pathname);
+  const redactKey = plan.cloudKey !== null && method !== 'HEAD';
+  // Rewritten bodies must arrive uncompressed; nothing else touches the client's Accept-Encoding.
+  if (injectHtml || redactKey) headers['accept-encoding'] = 'identity';
+
+  const upReq = target.request({
+    hostname: target.hostname,
+    port: target.port,
+    method,
+    path: plan.pathAndQuery,
+    headers,
+    agent: target.agent,
+  });
+
+  let clientGone = false;
+  res.on('close', () => {
+    if (!res.writableFinished) {
+      clientGone = true;
+      upReq.destroy();
+    }
+  });
+
+  upReq.on('error', (err: NodeJS.ErrnoException) => {
+    if (clientGone) return;
+    if (res.headersSent) {
+      res.destroy(err);
+      return;
+    }
+    const reason = err.code ?? err.message;
+    const detail = `ComfyUI at ${target.origin} is not reachable (${reason}).`;
+    if (plan.browserNavigation) sendHtmlError(res, 502, 'ComfyUI is not reachable', detail);
+    else sendError(res, 'upstream_unavailable', detail);
+  });
+
+  upReq.on('response', (upRes) => {
+    const status = upRes.statusCode ?? 502;
+    const outHeaders = clientResponseHeaders(upRes.headers, target, plan);
+    const type = String(upRes.headers['content-type'] ?? '');
+    const encoded = upRes.headers['content-encoding'] !== undefined && upRes.headers['content-encoding'] !== 'identity';
+    const abortUpstream = (err: Error | null) => {
+      if (err) upRes.destroy();
+    };
+
+    if (injectHtml && status === 200 && type.includes('text/html') && !encoded) {
+      collectUpTo(upRes, HTML_INJECTION_CAP_BYTES).then(
+        (got) => {
+          if (got.complete) {
+            const body = injectIntoHtml(got.body, plan.htmlInjection ?? '');
+            res.writeHead(status, { ...outHeaders, 'content-length': body.length });
+            res.end(body);
+          } else {
+            res.writeHead(status, outHeaders);
+            for (const chunk of got.head) res.write(chunk);
+            pipeline(upRes, res, abortUpstream);
+          }
+        },
+        (err: Error) => res.destroy(err),
+      );
+      return;
+    }
+
+    if (redactKey && plan.cloudKey && type.includes('json') && !encoded) {
+      delete outHeaders['content-length'];
+      res.writeHead(status, outHeaders);
+      pipeline(upRes, replaceAllStream(Buffer.from(plan.cloudKey), Buffer.from('[redacted]')), res, abortUpstream);
+      return;
+    }
+
+    res.writeHead(status, outHeaders);
+    pipeline(upRes, res, abortUpstream);
+  });
+
+  const declaredLength = Number(req.headers['content-length'] ?? NaN);
+  if (plan.cloudKey && isPromptSubmission(method, plan.pathname) && !(declaredLength > PROMPT_INJECTION_CAP_BYTES)) {
+    const cloudKey = plan.cloudKey;
+    collectUpTo(req, PROMPT_INJECTION_CAP_BYTES).then(
+      (got) => {
+        if (got.complete) {
+          const body = injectCloudKey(got.body, cloudKey) ?? got.body;
+          upReq.setHeader('content-length', body.length);
+          upReq.end(body);
+        } else {
+          for (const chunk of got.head) upReq.write(chunk);
+          pipeline(req, upReq, (err) => {
+            if (err) upReq.destroy();
+          });
+        }
+      },
+      (err: Error) => upReq.destroy(err),
+    );
+    return;
+  }
+
+  pipeline(req, upReq, (err) => {
+    if (err) upReq.destroy();
+  });
+}

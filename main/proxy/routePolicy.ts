@@ -1,0 +1,71 @@
+// Which routes are exempt from authentication, which are ComfyUI API routes, and what each scope may do
+// (SPEC §2). Compiled once at start-up; the per-request checks are a few regex tests.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Scope } from './types';
+
+const STATIC_EXTENSIONS = /\.(?:html|js|css|json|png|jpe?g|gif|webp|svg|ico|woff2?|ttf|mp3|wav|mp4|webm)$/i;
+const STATIC_PREFIXES = /^\/(?:extensions|templates|docs)\//;
+/** ComfyUI API routes (and their /api twins): never exempt, whatever their extension. */
+const API_ROUTES =
+  /^\/(?:api(?:\/|$)|prompt(?:\/|$)|queue(?:\/|$)|history(?:\/|$)|view(?:\/|$)|upload\/|userdata|object_info(?:\/|$)|system_stats(?:\/|$)|interrupt(?:\/|$)|free(?:\/|$)|internal\/|ws(?:\/|$))/i;
+/** Pages answered by the proxy itself that need no key. */
+const PUBLIC_PROXY_ROUTES = new Set(['/health', '/auth_login.html', '/auth_inject.js', '/auth_login.css', '/auth_login.js']);
+
+/** The forms of a path a router might match: as sent, percent-decoded, with runs of slashes collapsed. */
+export function pathForms(pathname: string): string[] {
+  const forms = new Set<string>([pathname]);
+  try {
+    forms.add(decodeURIComponent(pathname));
+  } catch {
+    /* undecodable: the raw form is all we have */
+  }
+  for (const f of [...forms]) forms.add(f.replace(/\/{2,}/g, '/').replace(/\\/g, '/'));
+  return [...forms];
+}
+
+export function isApiRoute(pathname: string): boolean {
+  return pathForms(pathname).some((p) => API_ROUTES.test(p));
+}
+
+/** GET/HEAD of the web UI's static assets, the login page and /health: no key needed. */
+export function isExemptRoute(method: string, pathname: string): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  if (PUBLIC_PROXY_ROUTES.has(pathname)) return true;
+  const forms = pathForms(pathname);
+  if (forms.some((p) => API_ROUTES.test(p))) return false;
+  // `/` and `/index.html` need a session: without one a browser is sent to the login page.
+  if (forms.some((p) => p === '/' || p.toLowerCase() === '/index.html')) return false;
+  return forms.every((p) => STATIC_EXTENSIONS.test(p) || STATIC_PREFIXES.test(p));
+}
+
+/** A top-level browser navigation (gets a login redirect or an HTML error page instead of JSON). */
+export function isBrowserNavigation(method: string, headers: IncomingHttpHeaders): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const mode = headers['sec-fetch-mode'];
+  if (typeof mode === 'string' && mode !== 'navigate') return false;
+  const accept = headers.accept;
+  return typeof accept === 'string' && accept.includes('text/html');
+}
+
+/** Writes a `generate` key may make besides reads: queueing, uploads, queue/interrupt, and the UI's own state. */
+const GENERATE_WRITES =
+  /^\/(?:api\/)?(?:prompt|upload\/[^/]+|queue|interrupt|history|userdata(?:\/.*)?|v2\/userdata(?:\/.*)?|settings(?:\/.*)?|users)\/?$/;
+/** The proxy's own key-management routes: admin only, whatever the method. */
+const ADMIN_ONLY = /^\/api\/keys(?:\/|$)/;
+
+export type ScopeDecision = { allowed: true } | { allowed: false; message: string };
+
+export function checkScope(scopes: readonly Scope[], method: string, pathname: string): ScopeDecision {
+  if (scopes.includes('admin')) return { allowed: true };
+  const forms = pathForms(pathname);
+  if (forms.some((p) => ADMIN_ONLY.test(p))) {
+    return { allowed: false, message: 'This route needs a key with the admin scope.' };
+  }
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') {
+    if (scopes.includes('read') || scopes.includes('generate')) return { allowed: true };
+  } else if (scopes.includes('generate') && forms.every((p) => GENERATE_WRITES.test(p))) {
+    return { allowed: true };
+  }
+  const have = scopes.join(', ') || 'none';
+  return { allowed: false, message: `This key's scopes (${have}) do not allow ${method} ${pathname}.` };
+}

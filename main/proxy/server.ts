@@ -1,0 +1,365 @@
+// The auth proxy: every request passes Host and Origin checks, authentication, scope and rate limit
+// (SPEC §2), then is answered by a local route or streamed to the upstream ComfyUI (SPEC §3).
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { CompanionError } from '../errors';
+import { findCredential, stripQueryCredential } from './credentials';
+import { HealthCheck } from './health';
+import { forwardHttp } from './httpForwarder';
+import { isLoopbackHost } from './listenAddress';
+import { rateLimitHeaders } from './rateLimitHeaders';
+import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './requestGuards';
+import { redirect, sendCompanionError, sendError, sendJson } from './respond';
+import { checkScope, isBrowserNavigation, isExemptRoute } from './routePolicy';
+import type {
+  AuthOutcome,
+  KeyAuthenticator,
+  LocalRoute,
+  Principal,
+  ProxyObserver,
+  RateLimiter,
+  RequestRecord,
+  SessionAuthenticator,
+} from './types';
+import { createUpstreamTarget } from './upstreamTarget';
+import { WsRelay } from './wsRelay';
+
+export interface ProxyOptions {
+  upstream: string;
+  listenHost: string;
+  listenPort: number;
+  keys: KeyAuthenticator;
+  sessions?: SessionAuthenticator;
+  rateLimiter?: RateLimiter;
+  observers?: ProxyObserver[];
+  routes?: LocalRoute[];
+  upstreamKey?: () => string | null;
+  cloudKey?: () => string | null;
+  allowedOrigins?: () => readonly string[];
+  /** A tag added to the UI page (e.g. the login helper script), or null. */
+  htmlInjection?: string | null;
+  version: string;
+  now?: () => number;
+}
+
+export interface RunningProxy {
+  url: string;
+  host: string;
+  port: number;
+  health: HealthCheck;
+  /** Stops accepting, lets in-flight requests finish (bounded by graceMs), closes sockets. */
+  close(graceMs?: number): Promise<void>;
+}
+
+type Denial = { status: number; code: 'unauthorized' | 'forbidden' | 'rate_limited'; message: string; headers: Record<string, string> };
+
+const LOGIN_PAGE = '/auth_login.html';
+const WWW_AUTHENTICATE = 'Bearer realm="ComfyUI Auth Companion"';
+
+export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
+  if (!isLoopbackHost(options.listenHost)) {
+    throw new Error(`refusing to listen on "${options.listenHost}": only loopback addresses are allowed`);
+  }
+  const target = createUpstreamTarget(options.upstream);
+  const now = options.now ?? Date.now;
+  const upstreamKey = options.upstreamKey ?? (() => null);
+  const cloudKey = options.cloudKey ?? (() => null);
+  const allowedOrigins = options.allowedOrigins ?? (() => []);
+  const observers = options.observers ?? [];
+  const routes = options.routes ?? [];
+  const sessions = options.sessions ?? null;
+  const relay = new WsRelay(target);
+  const health = new HealthCheck(target, { version: options.version, startedAt: now(), upstreamKey, now });
+  let port = options.listenPort;
+  let proxyOrigin = '';
+
+  const healthRoute: LocalRoute = {
+    methods: ['GET', 'HEAD'],
+    path: '/health',
+    auth: 'public',
+    async handle({ res }) {
+      const report = await health.report();
+      sendJson(res, report.status === 'down' ? 503 : 200, report);
+    },
+  };
+  const allRoutes = [healthRoute, ...routes];
+  const findRoute = (method: string, pathname: string): LocalRoute | undefined =>
+    allRoutes.find(
+      (r) => r.methods.includes(method) && (typeof r.path === 'string' ? r.path === pathname : r.path.test(pathname)),
+    );
+
+  const notify = (record: RequestRecord) => {
+    for (const o of observers) {
+      try {
+        o.onRequest?.(record);
+      } catch {
+        /* an observer must never break the request path */
+      }
+    }
+  };
+
+  /** Authentication, scope and rate limit shared by HTTP and WebSocket. */
+  const admit = (
+    req: IncomingMessage,
+    url: URL,
+    method: string,
+  ): { principal: Principal; headers: Record<string, string>; fromQuery: boolean } | Denial => {
+    const cred = findCredential(req.headers, url, sessions?.cookieName ?? null);
+    if (!cred) {
+      return { status: 401, code: 'unauthorized', message: 'An API key is required: send Authorization: Bearer <key>, X-API-Key, or log in.', headers: { 'www-authenticate': WWW_AUTHENTICATE } };
+    }
+    const outcome: AuthOutcome =
+      cred.source === 'session'
+        ? (sessions?.authenticate(cred.value, now()) ?? { ok: false, reason: 'unknown', message: 'Invalid session.' })
+        : options.keys.authenticate(cred.value, cred.source, now());
+    if (!outcome.ok) {
+      const headers: Record<string, string> = { 'www-authenticate': `${WWW_AUTHENTICATE}, error="invalid_token"` };
+      if (cred.source === 'session' && sessions) {
+        headers['set-cookie'] = `${sessions.cookieName}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`;
+      }
+      const message = cred.source === 'session' && outcome.reason === 'unknown' ? 'Your login session has ended; please log in again.' : outcome.message;
+      return { status: 401, code: 'unauthorized', message, headers };
+    }
+    const principal = outcome.principal;
+    const scope = checkScope(principal.scopes, method, url.pathname);
+    if (!scope.allowed) return { status: 403, code: 'forbidden', message: scope.message, headers: {} };
+    let headers: Record<string, string> = {};
+    if (options.rateLimiter && principal.keyId !== null && principal.rateLimit !== null) {
+      const decision = options.rateLimiter.take(principal.keyId, principal.rateLimit, now());
+      headers = rateLimitHeaders(decision);
+      if (!decision.allowed) {
+        const wait = headers['retry-after'] ?? '1';
+        return {
+          status: 429,
+          code: 'rate_limited',
+          message: `Rate limit of ${decision.limit} requests per hour reached for this key; retry in ${wait} s.`,
+          headers,
+        };
+      }
+    }
+    return { principal, headers, fromQuery: cred.source === 'query' };
+  };
+
+  const loginRedirect = (res: ServerResponse, url: URL, extra: Record<string, string> = {}, reason?: string) => {
+    const next = encodeURIComponent(stripQueryCredential(url));
+    redirect(res, `${LOGIN_PAGE}?next=${next}${reason ? `&reason=${encodeURIComponent(reason)}` : ''}`, extra);
+  };
+
+  const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const method = req.method ?? 'GET';
+    const raw = req.url ?? '/';
+    let principal: Principal | null = null;
+    let loggedPath = raw.split('?')[0] ?? '/';
+    res.once('close', () => {
+      notify({
+        at: now(),
+        method,
+        path: loggedPath,
+        status: res.headersSent ? res.statusCode : 499,
+        durationMs: performance.now() - started,
+        keyId: principal?.keyId ?? null,
+        keyName: principal?.keyName ?? null,
+      });
+    });
+    if (!raw.startsWith('/')) {
+      sendError(res, 'invalid_request', 'The request target must be a path such as /prompt.');
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(`http://proxy${raw}`);
+    } catch {
+      sendError(res, 'invalid_request', 'The request path could not be parsed.');
+      return;
+    }
+    loggedPath = stripQueryCredential(url);
+    if (!isAllowedHost(req.headers.host, port)) {
+      sendError(res, 'forbidden', `Host "${String(req.headers.host ?? '')}" is not allowed; use ${proxyOrigin}.`);
+      return;
+    }
+    if (needsOriginCheck(method) && !isAllowedOrigin(req.headers.origin, port, allowedOrigins())) {
+      sendError(res, 'forbidden', `Cross-origin request from "${String(req.headers.origin)}" refused.`);
+      return;
+    }
+    const navigation = isBrowserNavigation(method, req.headers);
+    const route = findRoute(method, url.pathname);
+    const ctx = { req, res, url, proxyOrigin, clientAddress: req.socket.remoteAddress ?? '' };
+    if (route?.auth === 'public') {
+      await route.handle({ ...ctx, principal: null });
+      return;
+    }
+    const plan = {
+      pathAndQuery: loggedPath,
+      pathname: url.pathname,
+      upstreamKey: upstreamKey(),
+      cloudKey: cloudKey(),
+      htmlInjection: options.htmlInjection ?? null,
+      responseHeaders: {} as Record<string, string>,
+      proxyOrigin,
+      sessionCookieName: sessions?.cookieName ?? null,
+      browserNavigation: navigation,
+    };
+    if (!route && isExemptRoute(method, url.pathname)) {
+      forwardHttp(target, req, res, plan);
+      return;
+    }
+    const admitted = admit(req, url, method);
+    if ('status' in admitted) {
+      if (admitted.status === 401 && navigation) {
+        const reason = /revoked|expired/i.exec(admitted.message)?.[0]?.toLowerCase();
+        loginRedirect(res, url, admitted.headers['set-cookie'] ? { 'set-cookie': admitted.headers['set-cookie'] } : {}, reason);
+      } else {
+        sendError(res, admitted.code, admitted.message, admitted.headers, admitted.status);
+      }
+      return;
+    }
+    principal = admitted.principal;
+    if (admitted.fromQuery && navigation && sessions) {
+      // Trade the key in the address bar for a session, so it never stays in history.
+      const { setCookie } = sessions.createSession(principal, { remember: false });
+      redirect(res, loggedPath, { 'set-cookie': setCookie });
+      return;
+    }
+    if (route) {
+      if (route.auth === 'admin' && !principal.scopes.includes('admin')) {
+        sendError(res, 'forbidden', 'This route needs a key with the admin scope.');
+        return;
+      }
+      for (const [k, v] of Object.entries(admitted.headers)) res.setHeader(k, v);
+      await route.handle({ ...ctx, principal });
+      return;
+    }
+    plan.responseHeaders = admitted.headers;
+    forwardHttp(target, req, res, plan);
+  };
+
+  const writeRaw = (socket: Duplex, status: number, code: string, message: string, headers: Record<string, string> = {}) => {
+    const body = JSON.stringify({ error: { type: code, message } });
+    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    if (socket.writable) {
+      socket.end(
+        `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  };
+
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    const raw = req.url ?? '/';
+    const started = performance.now();
+    let url: URL;
+    try {
+      if (!raw.startsWith('/')) throw new Error('not origin-form');
+      url = new URL(`http://proxy${raw}`);
+    } catch {
+      writeRaw(socket, 400, 'invalid_request', 'The request target must be a path such as /ws.');
+      return;
+    }
+    const record = (status: number, p: Principal | null) =>
+      notify({ at: now(), method: 'GET', path: stripQueryCredential(url), status, durationMs: performance.now() - started, keyId: p?.keyId ?? null, keyName: p?.keyName ?? null, websocket: true });
+    if (!isAllowedHost(req.headers.host, port)) {
+      writeRaw(socket, 403, 'forbidden', `Host "${String(req.headers.host ?? '')}" is not allowed.`);
+      record(403, null);
+      return;
+    }
+    if (!isAllowedOrigin(req.headers.origin, port, allowedOrigins())) {
+      writeRaw(socket, 403, 'forbidden', `Cross-origin WebSocket from "${String(req.headers.origin)}" refused.`);
+      record(403, null);
+      return;
+    }
+    if (url.pathname !== '/ws' && url.pathname !== '/api/ws') {
+      writeRaw(socket, 404, 'not_found', 'Only /ws is relayed.');
+      record(404, null);
+      return;
+    }
+    const admitted = admit(req, url, 'GET');
+    if ('status' in admitted) {
+      writeRaw(socket, admitted.status, admitted.code, admitted.message, admitted.headers);
+      record(admitted.status, null);
+      return;
+    }
+    const principal = admitted.principal;
+    relay.relay(req, socket, head, stripQueryCredential(url), upstreamKey(), {
+      onUpstreamText: (text) => {
+        for (const o of observers) {
+          try {
+            o.onUpstreamWsText?.(text);
+          } catch {
+            /* observers never break the relay */
+          }
+        }
+      },
+      onOpen: () => {
+        record(101, principal);
+        for (const o of observers) o.onWsOpen?.({ keyName: principal.keyName });
+      },
+      onClose: () => {
+        for (const o of observers) o.onWsClose?.();
+      },
+      onRefused: (status) => record(status === 502 ? 502 : status, principal),
+    });
+  };
+
+  const server = http.createServer({ maxHeaderSize: 16 * 1024, keepAliveTimeout: 5_000 }, (req, res) => {
+    handleRequest(req, res).catch((err: unknown) => {
+      if (err instanceof CompanionError) sendCompanionError(res, err);
+      else if (!res.headersSent) sendError(res, 'internal', 'The proxy could not handle this request.');
+      else res.destroy();
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    try {
+      handleUpgrade(req, socket, head);
+    } catch {
+      socket.destroy();
+    }
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const message =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? 'Request headers are too large (limit 16 KiB).'
+        : `Malformed HTTP request (${err.code ?? 'parse error'}); check Content-Length, Transfer-Encoding and header syntax.`;
+    writeRaw(socket, 400, 'invalid_request', message);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.listenPort, options.listenHost, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  port = typeof address === 'object' && address ? address.port : options.listenPort;
+  const hostForUrl = options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost;
+  proxyOrigin = `http://${hostForUrl}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: proxyOrigin,
+    host: options.listenHost,
+    port,
+    health,
+    close(graceMs = 5_000) {
+      closing ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          target.close();
+          resolve();
+        });
+        server.closeIdleConnections();
+        relay.closeAll();
+      });
+      return closing;
+    },
+  };
+}

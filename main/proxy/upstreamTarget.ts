@@ -1,0 +1,90 @@
+// The upstream ComfyUI as the proxy sees it: parsed once, with one keep-alive connection pool.
+import http from 'node:http';
+import https from 'node:https';
+
+export interface UpstreamTarget {
+  url: URL;
+  /** e.g. http://192.168.1.20:8188 — what Origin is rewritten to. */
+  origin: string;
+  /** What Host is rewritten to. */
+  hostHeader: string;
+  hostname: string;
+  port: number;
+  secure: boolean;
+  agent: http.Agent;
+  request: typeof http.request;
+  close(): void;
+}
+
+export function createUpstreamTarget(upstream: string): UpstreamTarget {
+  let url: URL;
+  try {
+    url = new URL(upstream);
+  } catch {
+    throw new Error(`invalid upstream URL "${upstream}": expected e.g. http://127.0.0.1:8188`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`invalid upstream URL "${upstream}": only http and https are supported`);
+  }
+  if (url.username || url.password) {
+    throw new Error('the upstream URL must not contain credentials; use --upstream-key-file for the upstream key');
+  }
+  const secure = url.protocol === 'https:';
+  const options = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
+  const agent = secure ? new https.Agent(options) : new http.Agent(options);
+  return {
+    url,
+    origin: url.origin,
+    hostHeader: url.host,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(url.port || (secure ? 443 : 80)),
+    secure,
+    agent,
+    request: secure ? https.request : http.request,
+    close: () => agent.destroy(),
+  };
+}
+
+/** Performs a small GET against the upstream and parses JSON; used by /health and probes. */
+export function upstreamGetJson(
+  target: UpstreamTarget,
+  path: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = target.request(
+      {
+        hostname: target.hostname,
+        port: target.port,
+        path,
+        method: 'GET',
+        headers: { host: target.hostHeader, accept: 'application/json', ...headers },
+        agent: target.agent,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > 4 * 1024 * 1024) req.destroy(new Error('response too large'));
+          else chunks.push(c);
+        });
+        res.on('end', () => {
+          let body: unknown = null;
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            body = null;
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
