@@ -71,8 +71,8 @@ export interface KeyPatch {
 export interface KeyUsageDay {
   /** YYYY-MM-DD (UTC). */
   date: string;
-  success: number;
-  failed: number;
+  /** All requests that day; the success/failure split is kept as totals only (usage.json). */
+  requests: number;
 }
 
 export interface KeyUsageView {

@@ -1,0 +1,415 @@
+// The handlers behind every IPC channel of preload/contract.ts, as plain Node (no electron): they
+// validate each request with zod, call the real services, and map results to the contract's
+// shapes. Electron's ipc.ts and the e2e test bridge both serve exactly this object.
+import { z } from 'zod';
+import type {
+  AppStatus,
+  Channel,
+  CloudLoginRequest,
+  CloudStatus,
+  CompanionEvent,
+  ContractHandlers,
+  ExternalTarget,
+  FieldIssue,
+  IpcResult,
+  KeyView,
+  KeyUsageView,
+  NewKeySecret,
+  ProxyStatus,
+  Res,
+  SettingsView,
+  UpstreamProbe,
+} from '../../preload/contract';
+import { EXTERNAL_TARGETS, INVOKE_CHANNELS } from '../../preload/contract';
+import { CompanionError, toCompanionError } from '../errors';
+import type { KeyRecord } from '../keys/keyRecord';
+import type { MonitorSnapshot, MonitorUpdate } from '../monitor/types';
+import { SCOPES, type RateDecision, type Scope } from '../proxy/types';
+import type { SecretBackendInfo } from '../secrets/secretStore';
+import type { Settings, SettingsPatch as StoreSettingsPatch } from '../settings/settingsSchema';
+import { settingsSchema } from '../settings/settingsSchema';
+
+// ------------------------------------------------------------------ what the handlers call
+
+/** The cloud part of the account service's status (masked hint only). */
+export interface AccountCloudStatus {
+  loggedIn: boolean;
+  environment: CloudStatus['environment'];
+  baseUrl: string;
+  keyHint: string | null;
+  account: CloudStatus['account'];
+  credits: CloudStatus['credits'];
+}
+
+/** The account service as these handlers use it (main/account/accountService.ts). */
+export interface AccountPort {
+  loginUpstream(req: { url: string; key: string | null; remember: boolean }): Promise<UpstreamProbe>;
+  loginCloud(
+    req: CloudLoginRequest,
+    options: { onRetry: (info: { attempt: number; delayMs: number }) => void },
+  ): Promise<AccountCloudStatus>;
+  logoutCloud(): Promise<void>;
+  logoutBrowserSessions(): Promise<{ revoked: number }>;
+  logoutEverything(): Promise<void>;
+  cloudStatus(): Promise<AccountCloudStatus>;
+  upstreamKeyHint(): Promise<string | null>;
+  secretBackend(): SecretBackendInfo;
+  /** Fires when any account state changed (login, logout). */
+  subscribe(listener: () => void): () => void;
+}
+
+export interface ProxyControl {
+  status(): ProxyStatus;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  onChange?(listener: () => void): () => void;
+}
+
+/** The real services; every member is what the handlers call and nothing more. */
+export interface CompanionServices {
+  keys: {
+    list(): KeyRecord[];
+    get(keyId: string): KeyRecord | null;
+    create(input: { name: string; rate_limit?: number; metadata?: Record<string, unknown>; expires_at?: number | null; scopes?: Scope[] }): Promise<{ record: KeyRecord; secret: string }>;
+    update(keyId: string, patch: { name?: string; rate_limit?: number; metadata?: Record<string, unknown>; is_active?: boolean; expires_at?: number | null; scopes?: Scope[] }): Promise<KeyRecord>;
+    revoke(keyId: string): Promise<KeyRecord>;
+    rotate(keyId: string): Promise<{ record: KeyRecord; secret: string }>;
+    onChange(listener: (change: { type: string; keyId?: string | null }) => void): () => void;
+  };
+  usage: {
+    get(keyId: string, days?: number): {
+      total_requests: number;
+      successful_requests: number;
+      failed_requests: number;
+      total_duration: number;
+      last_used: number | null;
+      requests_per_day: Record<string, number>;
+    };
+  };
+  limiter: { peek(keyId: string, limitPerHour: number, nowMs: number): RateDecision };
+  settings: {
+    get(): Settings;
+    update(patch: StoreSettingsPatch): Settings;
+    onChange(listener: (s: Settings) => void): () => void;
+  };
+  account: AccountPort;
+  monitor: {
+    snapshot(): MonitorSnapshot;
+    subscribe(listener: (u: MonitorUpdate) => void): () => void;
+  };
+  proxy: ProxyControl;
+  /** Opens a URL in the system browser (Electron shell.openExternal, or a test recorder). */
+  openExternal(url: string): Promise<void>;
+}
+
+export interface CompanionApiDeps extends CompanionServices {
+  /** Where pushed events go (cloud retry progress); the same sink forwardServiceEvents uses. */
+  emit(event: CompanionEvent): void;
+  now?: () => number;
+  /** Overrides for the allow-listed external pages (tests). */
+  externalUrls?: Partial<Record<ExternalTarget, string>>;
+}
+
+export const PLATFORM_LOGIN_URL = 'https://platform.comfy.org/login';
+
+// ------------------------------------------------------------------ validation
+
+/** A request that failed validation; carries per-field issues the UI shows next to inputs. */
+export class RequestValidationError extends CompanionError {
+  readonly issues: FieldIssue[];
+  constructor(message: string, issues: FieldIssue[]) {
+    super('invalid_request', message);
+    this.issues = issues;
+  }
+}
+
+function issuesOf(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = issuesOf(r.error);
+  throw new RequestValidationError(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), issues);
+}
+
+const none = z.undefined().or(z.null()).or(z.strictObject({}));
+const id = z.strictObject({ id: z.string().min(1).max(64) });
+const scopes = z.array(z.enum(SCOPES as [Scope, ...Scope[]])).min(1, 'choose at least one scope');
+const metadata = z.record(z.string().max(100), z.string().max(1000));
+const expiresAtMs = z.number().int().positive().nullable();
+const keyCreate = z.strictObject({
+  name: z.string().trim().min(1, 'Name is required').max(100),
+  rateLimit: z.number().int().min(1).optional(),
+  expiresAt: expiresAtMs.optional(),
+  scopes: scopes.optional(),
+  metadata: metadata.optional(),
+});
+const keyPatch = z.strictObject({
+  name: z.string().trim().min(1, 'Name is required').max(100).optional(),
+  rateLimit: z.number().int().min(1).optional(),
+  isActive: z.boolean().optional(),
+  expiresAt: expiresAtMs.optional(),
+  scopes: scopes.optional(),
+  metadata: metadata.optional(),
+});
+const keyUpdate = z.strictObject({ id: z.string().min(1).max(64), patch: keyPatch });
+const keyUsage = z.strictObject({ id: z.string().min(1).max(64), days: z.number().int().min(1).max(90).optional() });
+const upstreamLogin = z.strictObject({
+  url: z.string().trim().min(1, 'Enter the upstream URL').max(2048),
+  key: z.string().max(4096).nullable(),
+  remember: z.boolean(),
+});
+const cloudLogin = z.strictObject({
+  key: z.string().max(4096),
+  environment: z.enum(['production', 'staging', 'custom']),
+  customBaseUrl: z.string().max(2048).optional(),
+});
+const settingsPatch = z.strictObject({
+  upstreamUrl: z.unknown().optional(),
+  listenPort: z.unknown().optional(),
+  allowedOrigins: z.unknown().optional(),
+  theme: z.unknown().optional(),
+  startAtLogin: z.unknown().optional(),
+});
+const openExternal = z.strictObject({ target: z.enum(EXTERNAL_TARGETS) });
+
+/** Checks each field with the settings schema so the UI gets one message per field. */
+function checkSettingsFields(patch: Record<string, unknown>): void {
+  const issues: FieldIssue[] = [];
+  const shape = settingsSchema.shape as Record<string, z.ZodType>;
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const r = shape[field]?.safeParse(value);
+    if (r && !r.success) for (const i of r.error.issues) issues.push({ path: [field, ...i.path.map(String)].join('.'), message: i.message });
+  }
+  if (issues.length > 0) throw new RequestValidationError(`Invalid settings: ${issues.map((i) => i.message).join('; ')}`, issues);
+}
+
+// ------------------------------------------------------------------ mapping
+
+function metadataToStrings(m: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return out;
+}
+
+function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number): KeyView {
+  const expired = r.expires_at !== null && nowMs >= r.expires_at * 1000;
+  return {
+    id: r.key_id,
+    name: r.name,
+    createdAt: Math.round(r.created_at * 1000),
+    lastUsed: r.last_used === null ? null : Math.round(r.last_used * 1000),
+    rateLimit: r.rate_limit,
+    isActive: r.is_active,
+    expiresAt: r.expires_at === null ? null : Math.round(r.expires_at * 1000),
+    scopes: [...r.scopes],
+    metadata: metadataToStrings(r.metadata),
+    usageThisHour: Math.max(0, used.limit - used.remaining),
+    status: !r.is_active ? 'disabled' : expired ? 'expired' : 'active',
+  };
+}
+
+function toSettingsView(s: Settings): SettingsView {
+  return { upstreamUrl: s.upstreamUrl, listenPort: s.listenPort, allowedOrigins: [...s.allowedOrigins], theme: s.theme, startAtLogin: s.startAtLogin };
+}
+
+function toCloudStatus(c: AccountCloudStatus): CloudStatus {
+  return { loggedIn: c.loggedIn, environment: c.environment, baseUrl: c.baseUrl, keyHint: c.keyHint, account: c.account, credits: c.credits };
+}
+
+// ------------------------------------------------------------------ the handlers
+
+export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
+  const now = deps.now ?? Date.now;
+
+  const keyView = (r: KeyRecord): KeyView => toKeyView(r, deps.limiter.peek(r.key_id, r.rate_limit, now()), now());
+  const mustGet = (keyId: string): KeyRecord => {
+    const r = deps.keys.get(keyId);
+    if (!r) throw new CompanionError('not_found', 'No key with that id');
+    return r;
+  };
+  const newSecret = (r: { record: KeyRecord; secret: string }): NewKeySecret => ({
+    key: keyView(r.record),
+    secret: r.secret,
+    message: 'Save this key now - it will not be shown again.',
+  });
+  const appStatus = async (): Promise<AppStatus> => {
+    const settings = deps.settings.get();
+    const health = deps.monitor.snapshot().health;
+    return {
+      proxy: deps.proxy.status(),
+      upstream: {
+        url: settings.upstreamUrl,
+        keyHint: await deps.account.upstreamKeyHint(),
+        reachable: health ? health.up : null,
+        latencyMs: health?.latencyMs ?? null,
+      },
+      cloud: toCloudStatus(await deps.account.cloudStatus()),
+      secretBackend: deps.account.secretBackend(),
+    };
+  };
+  const externalUrl = (target: ExternalTarget): string => {
+    const override = deps.externalUrls?.[target];
+    if (override) return override;
+    if (target === 'platform-login') return PLATFORM_LOGIN_URL;
+    const url = deps.proxy.status().url;
+    if (!url) throw new CompanionError('unavailable', 'The proxy is not running');
+    return url;
+  };
+
+  return {
+    'status:get': async (req) => (parse(none, req), appStatus()),
+    'keys:list': async (req) => {
+      parse(none, req);
+      return deps.keys.list().map(keyView).sort((a, b) => b.createdAt - a.createdAt);
+    },
+    'keys:create': async (req) => {
+      const r = parse(keyCreate, req);
+      return newSecret(
+        await deps.keys.create({
+          name: r.name,
+          rate_limit: r.rateLimit,
+          expires_at: r.expiresAt == null ? null : r.expiresAt / 1000,
+          scopes: r.scopes,
+          metadata: r.metadata,
+        }),
+      );
+    },
+    'keys:update': async (req) => {
+      const { id: keyId, patch } = parse(keyUpdate, req);
+      mustGet(keyId);
+      const p: Parameters<CompanionServices['keys']['update']>[1] = {};
+      if (patch.name !== undefined) p.name = patch.name;
+      if (patch.rateLimit !== undefined) p.rate_limit = patch.rateLimit;
+      if (patch.isActive !== undefined) p.is_active = patch.isActive;
+      if (patch.expiresAt !== undefined) p.expires_at = patch.expiresAt === null ? null : patch.expiresAt / 1000;
+      if (patch.scopes !== undefined) p.scopes = patch.scopes;
+      if (patch.metadata !== undefined) p.metadata = patch.metadata;
+      if (Object.keys(p).length === 0) throw new RequestValidationError('Nothing to change', []);
+      return keyView(await deps.keys.update(keyId, p));
+    },
+    'keys:rotate': async (req) => {
+      const { id: keyId } = parse(id, req);
+      mustGet(keyId);
+      return newSecret(await deps.keys.rotate(keyId));
+    },
+    'keys:revoke': async (req) => {
+      const { id: keyId } = parse(id, req);
+      mustGet(keyId);
+      await deps.keys.revoke(keyId);
+      return { id: keyId };
+    },
+    'keys:usage': async (req): Promise<KeyUsageView> => {
+      const { id: keyId, days } = parse(keyUsage, req);
+      const rec = mustGet(keyId);
+      const u = deps.usage.get(keyId, days ?? 14);
+      const d = deps.limiter.peek(keyId, rec.rate_limit, now());
+      return {
+        keyId,
+        rateLimit: rec.rate_limit,
+        windowS: d.windowS,
+        requestsInWindow: Math.max(0, d.limit - d.remaining),
+        remaining: d.remaining,
+        resetAt: now() + d.resetS * 1000,
+        lastUsed: u.last_used === null ? null : Math.round(u.last_used * 1000),
+        totalRequests: u.total_requests,
+        successfulRequests: u.successful_requests,
+        failedRequests: u.failed_requests,
+        averageDurationMs: u.total_requests > 0 ? Math.round((u.total_duration / u.total_requests) * 1000) : 0,
+        perDay: Object.entries(u.requests_per_day)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([date, requests]) => ({ date, requests })),
+      };
+    },
+    'upstream:login': async (req) => {
+      const r = parse(upstreamLogin, req);
+      return deps.account.loginUpstream({ url: r.url, key: r.key && r.key.length > 0 ? r.key : null, remember: r.remember });
+    },
+    'cloud:login': async (req) => {
+      const r = parse(cloudLogin, req);
+      const status = await deps.account.loginCloud(r, {
+        onRetry: ({ attempt, delayMs }) => deps.emit({ type: 'cloud:retry', attempt, delayMs }),
+      });
+      return toCloudStatus(status);
+    },
+    'cloud:logout': async (req) => {
+      parse(none, req);
+      await deps.account.logoutCloud();
+      return toCloudStatus(await deps.account.cloudStatus());
+    },
+    'cloud:status': async (req) => (parse(none, req), toCloudStatus(await deps.account.cloudStatus())),
+    'session:logoutBrowsers': async (req) => (parse(none, req), deps.account.logoutBrowserSessions()),
+    'session:logoutEverything': async (req) => {
+      parse(none, req);
+      await deps.account.logoutEverything();
+      return appStatus();
+    },
+    'settings:get': async (req) => (parse(none, req), toSettingsView(deps.settings.get())),
+    'settings:update': async (req) => {
+      const patch = parse(settingsPatch, req) as Record<string, unknown>;
+      checkSettingsFields(patch);
+      return toSettingsView(deps.settings.update(patch as StoreSettingsPatch));
+    },
+    'monitor:snapshot': async (req) => (parse(none, req), deps.monitor.snapshot()),
+    'shell:openExternal': async (req) => {
+      const { target } = parse(openExternal, req);
+      await deps.openExternal(externalUrl(target));
+      return null;
+    },
+    'proxy:pause': async (req) => {
+      parse(none, req);
+      await deps.proxy.pause();
+      return deps.proxy.status();
+    },
+    'proxy:resume': async (req) => {
+      parse(none, req);
+      await deps.proxy.resume();
+      return deps.proxy.status();
+    },
+  };
+}
+
+// ------------------------------------------------------------------ dispatch and events
+
+const CHANNEL_SET: ReadonlySet<string> = new Set(INVOKE_CHANNELS);
+
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && CHANNEL_SET.has(value);
+}
+
+/** Runs one handler and wraps the outcome for the bridge; never throws, never leaks internals. */
+export async function invokeHandler<C extends Channel>(handlers: ContractHandlers, channel: C, req: unknown): Promise<IpcResult<Res<C>>> {
+  try {
+    if (!isChannel(channel)) throw new CompanionError('not_found', 'Unknown channel');
+    const handler = handlers[channel] as (r: unknown) => Promise<Res<C>>;
+    return { ok: true, value: await handler(req) };
+  } catch (err) {
+    const e = toCompanionError(err);
+    const error: IpcResult<never> & { ok: false } = { ok: false, error: { code: e.code, message: e.message } };
+    if (e.retryAfter !== undefined) error.error.retryAfter = e.retryAfter;
+    if (e instanceof RequestValidationError && e.issues.length > 0) error.error.issues = e.issues;
+    return error;
+  }
+}
+
+/** Forwards service changes to the push channel; returns a function that stops forwarding. */
+export function forwardServiceEvents(deps: CompanionApiDeps): () => void {
+  const stops: (() => void)[] = [];
+  stops.push(deps.monitor.subscribe((update) => deps.emit({ type: 'monitor', update })));
+  stops.push(deps.keys.onChange((change) => deps.emit({ type: 'keys:changed', keyIds: change.keyId ? [change.keyId] : [] })));
+  stops.push(deps.settings.onChange((s) => deps.emit({ type: 'settings:changed', settings: toSettingsView(s) })));
+  const statusChanged = (): void => {
+    void createCompanionApi(deps)['status:get'](undefined).then(
+      (status) => deps.emit({ type: 'status', status }),
+      () => undefined,
+    );
+  };
+  stops.push(deps.account.subscribe(statusChanged));
+  if (deps.proxy.onChange) stops.push(deps.proxy.onChange(statusChanged));
+  return () => {
+    for (const stop of stops.splice(0)) stop();
+  };
+}
