@@ -116,15 +116,6 @@ function decision(allowed: boolean, limit: number, backlogMs: number, waitMs: nu
   };
 }
 
-/**
- * Response headers for a decision, in the structured-field form of
- * draft-ietf-httpapi-ratelimit-headers-09, plus Retry-After when refused.
- */
-export function rateLimitHeaders(d: RateDecision): Record<string, string> {
-  const headers: Record<string, string> = {
-    'RateLimit-Policy': `"default";q=${d.limit};w=${d.windowS}`,
-    RateLimit: `"default";r=${d.remaining};t=${d.resetS}`,
-  };
-  if (!d.allowed) headers['Retry-After'] = String(d.retryAfterS);
-  return headers;
-}
+// One implementation of the IETF draft headers (RateLimit-Policy / RateLimit / Retry-After) for the
+// whole app: the proxy core's, re-exported here so key code and callers need not know where it lives.
+export { rateLimitHeaders } from '../proxy/rateLimitHeaders';
