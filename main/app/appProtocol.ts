@@ -87,6 +87,8 @@ export function resolveAppPath(root: string, requestUrl: string): string | null 
     return null;
   }
   if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return null;
+  // An encoded separator never appears in our own asset URLs; it only serves to smuggle one in.
+  if (/%2f|%5c/i.test(url.pathname)) return null;
   let decoded: string;
   try {
     decoded = decodeURIComponent(url.pathname);
@@ -112,7 +114,7 @@ export function createAppProtocolHandler(rendererDir: string): (request: Request
     realRoot ??= await fs.realpath(root).catch(() => root);
     let body: Buffer;
     try {
-      let real = await fs.realpath(file).catch(async (err: NodeJS.ErrnoException) => {
+      const real = await fs.realpath(file).catch(async (err: NodeJS.ErrnoException) => {
         // Client-side routes (no extension) are served the app shell.
         if (err.code === 'ENOENT' && path.extname(file!) === '') {
           file = path.join(root, 'index.html');
