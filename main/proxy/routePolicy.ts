@@ -7,7 +7,7 @@ const STATIC_EXTENSIONS = /\.(?:html|js|css|json|png|jpe?g|gif|webp|svg|ico|woff
 const STATIC_PREFIXES = /^\/(?:extensions|templates|docs)\//;
 /** ComfyUI API routes (and their /api twins): never exempt, whatever their extension. */
 const API_ROUTES =
-  /^\/(?:api(?:\/|$)|prompt(?:\/|$)|queue(?:\/|$)|history(?:\/|$)|view(?:\/|$)|upload\/|userdata|object_info(?:\/|$)|system_stats(?:\/|$)|interrupt(?:\/|$)|free(?:\/|$)|internal\/|ws(?:\/|$))/i;
+  /^\/(?:userdata|v2\/userdata|(?:api|prompt|queue|history|view|upload|object_info|system_stats|interrupt|free|internal|ws)(?:[/.?]|$))/i;
 /** Pages answered by the proxy itself that need no key. */
 const PUBLIC_PROXY_ROUTES = new Set(['/health', '/auth_login.html', '/auth_inject.js', '/auth_login.css', '/auth_login.js']);
 

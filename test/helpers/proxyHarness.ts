@@ -1,0 +1,50 @@
+// Starts a fake ComfyUI and the proxy in front of it (admin key only, or with the key store of a temp
+// data dir) on 127.0.0.1 port 0, and tears both down.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startProxyStack, type ProxyStack, type ProxyStackConfig } from '../../main/proxyStack';
+import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export interface Harness {
+  fake: FakeComfy;
+  stack: ProxyStack;
+  url: string;
+  port: number;
+  dataDir: string;
+  auth: { authorization: string };
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  options: { requireKey?: string; upstreamKey?: string; cloudKey?: string } & Partial<ProxyStackConfig> = {},
+): Promise<Harness> {
+  const fake = await startFakeComfy(options.requireKey ? { requireKey: options.requireKey } : {});
+  const dataDir = await mkdtemp(join(tmpdir(), 'cac-proxy-'));
+  const stack = await startProxyStack({
+    upstream: fake.url,
+    listenHost: '127.0.0.1',
+    listenPort: 0,
+    dataDir,
+    adminKey: ADMIN_KEY,
+    upstreamKey: () => options.upstreamKey ?? null,
+    cloudKey: () => options.cloudKey ?? null,
+    version: 'test',
+    ...options,
+  });
+  return {
+    fake,
+    stack,
+    url: stack.proxy.url,
+    port: stack.proxy.port,
+    dataDir,
+    auth: { authorization: `Bearer ${ADMIN_KEY}` },
+    async close() {
+      await stack.close(500);
+      await fake.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
