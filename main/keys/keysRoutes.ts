@@ -3,6 +3,7 @@
 // caller; admin routes still re-check the scope in case they are ever mounted wrongly.
 import type { ServerResponse } from 'node:http';
 import { CompanionError, toCompanionError } from '../errors';
+import { sendCompanionError, sendJson } from '../proxy/respond';
 import type { LocalContext, LocalRoute, Principal } from '../proxy/types';
 import { createKeySchema, parseInput, rotateKeySchema, updateKeySchema } from './keyInput';
 import type { KeyRateLimiter } from './rateLimiter';
@@ -174,24 +175,13 @@ function parseDays(raw: string | null): number {
   return days;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    // Responses may carry a freshly minted secret.
-    'Cache-Control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
+function send(res: ServerResponse, status: number, body: unknown): void {
+  // sendJson sets Cache-Control: no-store, which matters here: responses may carry a fresh secret.
+  sendJson(res, status, body);
 }
 
 function sendError(res: ServerResponse, err: unknown): void {
   const e = toCompanionError(err);
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
   // After a 413 the rest of the body is unread; close rather than reuse the connection.
-  send(res, e.status, e.toBody(), e.code === 'payload_too_large' ? { Connection: 'close' } : {});
+  sendCompanionError(res, e, e.code === 'payload_too_large' ? { connection: 'close' } : {});
 }
