@@ -1,0 +1,63 @@
+// What a bench scenario is, what it gets to work with, and the runner that runs a list of them in order.
+// EXTENSION POINT: a scenario is any object with `title` and `run(ctx)`; add new ones to the list in run.ts.
+// ctx.startProxy({ authModule, authArg }) starts an extra proxy process with another authenticator (for example
+// a key store holding 10 / 10 000 / 100 000 keys) and returns it as a target that measureGets() can load.
+import type { BenchChild } from './childProcess';
+
+export interface BenchTarget {
+  /** 'direct', 'proxy', 'nginx', or a scenario's own label. */
+  name: string;
+  /** Base URL, or null when the target is unavailable (then `note` says why). */
+  url: string | null;
+  /** The key clients present (Authorization: Bearer); harmless to targets that do not check it. */
+  key: string;
+  note?: string;
+}
+
+export interface ProxyProcess {
+  target: BenchTarget;
+  child: BenchChild;
+}
+
+export interface BenchContext {
+  /** direct (the fake upstream), proxy (the auth proxy, admin key), nginx (plain reverse proxy). */
+  targets: BenchTarget[];
+  proxy: ProxyProcess;
+  fake: BenchChild;
+  upstreamUrl: string;
+  adminKey: string;
+  /** Starts another proxy process in front of the same upstream; stopped by the runner at the end. */
+  startProxy(options: { name: string; authModule?: string; authArg?: unknown }): Promise<ProxyProcess>;
+}
+
+export interface ScenarioResult {
+  title: string;
+  headers: string[];
+  rows: string[][];
+  notes?: string[];
+}
+
+export interface Scenario {
+  title: string;
+  run(ctx: BenchContext): Promise<ScenarioResult>;
+}
+
+/** Runs scenarios one after another (never in parallel: they share two CPU cores). A failing scenario becomes a note. */
+export async function runScenarios(scenarios: readonly Scenario[], ctx: BenchContext, log: (line: string) => void): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  for (const s of scenarios) {
+    log(`• ${s.title}`);
+    const started = Date.now();
+    try {
+      results.push(await s.run(ctx));
+    } catch (err) {
+      results.push({ title: s.title, headers: [], rows: [], notes: [`failed: ${err instanceof Error ? err.message : String(err)}`] });
+    }
+    log(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  return results;
+}
+
+export function ratio(value: number, base: number): string {
+  return base > 0 ? `${(value / base).toFixed(2)}×` : 'n/a';
+}
