@@ -49,7 +49,7 @@ export const updateKeySchema = z
     expires_at: expiresAt.optional(),
     scopes: scopes.optional(),
   })
-  .refine((p) => Object.keys(p).length > 0, 'give at least one field to change');
+  .refine((p) => Object.keys(p).length > 0, 'Give at least one field to change');
 export type UpdateKeyInput = z.input<typeof updateKeySchema>;
 
 export const rotateKeySchema = z.strictObject({
@@ -71,5 +71,6 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   }
   const field = issue.path.map(String).join('.');
   if (!field) return issue.code === 'invalid_type' ? 'Request body must be a JSON object' : issue.message;
-  return `Invalid field "${field}": ${issue.message}`;
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return `Missing required field "${field}"`;
+  return `Invalid field "${field}": ${issue.message.replace('expected record', 'expected an object')}`;
 }
