@@ -14,24 +14,30 @@ export class KeyFileWatcher {
     dir: string,
     private readonly fileName: string,
     pollMs: number,
+    useFsWatch: boolean,
     private readonly onChange: () => void,
   ) {
     this.path = join(dir, fileName);
     this.lastSig = this.signature();
+    if (useFsWatch) this.startFsWatch(dir);
+    this.timer = setInterval(() => this.check(false), pollMs);
+    this.timer.unref();
+  }
+
+  private startFsWatch(dir: string): void {
+    const fileName = this.fileName;
     try {
       this.fsWatcher = watch(dir, { persistent: false }, (_event, name) => {
         if (name === null || name === fileName) this.check(true);
       });
       this.fsWatcher.on('error', () => {
-        // The poll below keeps working without fs.watch.
+        // The mtime poll keeps working without fs.watch.
         this.fsWatcher?.close();
         this.fsWatcher = null;
       });
     } catch {
       this.fsWatcher = null;
     }
-    this.timer = setInterval(() => this.check(false), pollMs);
-    this.timer.unref();
   }
 
   close(): void {

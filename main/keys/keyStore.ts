@@ -30,8 +30,10 @@ export interface KeyStoreOptions {
   lastUsed?: (keyId: string) => number | null;
   /** Watch keys.json and reload when another process changes it (the server sets this). */
   watch?: boolean;
-  /** mtime poll interval of the watcher fallback, ms. */
+  /** mtime poll interval of the watcher fallback, ms (default 500). */
   pollMs?: number;
+  /** Use fs.watch besides the poll (default true); false for filesystems where it misbehaves. */
+  fsWatch?: boolean;
   /** Told about a failed background reload (e.g. a hand-edited, corrupt file); the last good state stays. */
   onError?: (err: Error) => void;
 }
@@ -82,7 +84,7 @@ export class KeyStore implements KeyAuthenticator {
     this.onError = options.onError ?? (() => {});
     this.apply(this.readDisk(), false);
     if (options.watch) {
-      this.watcher = new KeyFileWatcher(options.dataDir, KEYS_FILE, options.pollMs ?? 500, () => this.reload());
+      this.watcher = new KeyFileWatcher(options.dataDir, KEYS_FILE, options.pollMs ?? 500, options.fsWatch ?? true, () => this.reload());
     }
   }
 

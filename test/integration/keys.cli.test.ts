@@ -1,0 +1,141 @@
+// The `keys` CLI on a data dir, and a running server's key store noticing its changes.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runKeysCommand } from '../../main/keys/keysCli';
+import { KeyStore, type KeyChange } from '../../main/keys/keyStore';
+
+const dirs: string[] = [];
+const stores: KeyStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'keys-cli-'));
+  dirs.push(d);
+  return d;
+}
+
+async function cli(dataDir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runKeysCommand(argv, { dataDir, stdout: (s) => (out += s), stderr: (s) => (err += s), now: () => Date.UTC(2026, 10, 22) });
+  return { code, out, err };
+}
+
+function nextChange(store: KeyStore, match: (c: KeyChange) => boolean): Promise<KeyChange> {
+  return new Promise((resolve) => {
+    const off = store.onChange((c) => {
+      if (match(c)) {
+        off();
+        resolve(c);
+      }
+    });
+  });
+}
+
+describe('keys CLI', () => {
+  it('create prints the secret once with a save-it-now line; list shows it without the secret', async () => {
+    const dir = tempDir();
+    const created = await cli(dir, 'keys', 'create', '--name', 'Batch job', '--rate-limit', '250', '--expires-in', '30d', '--scope', 'read', '--scope', 'generate');
+    expect(created.code).toBe(0);
+    const secret = /comfy_[A-Za-z0-9_-]{43}_[A-Za-z0-9_-]{6}/.exec(created.out)?.[0];
+    expect(secret).toBeDefined();
+    expect(created.out).toMatch(/Save this key now - it will not be shown again/);
+    expect(readFileSync(join(dir, 'keys.json'), 'utf8')).not.toContain(secret);
+
+    const listed = await cli(dir, 'list');
+    expect(listed.code).toBe(0);
+    expect(listed.out).not.toContain(secret!);
+    const [header, row] = listed.out.trim().split('\n');
+    expect(header).toMatch(/^ID\s+NAME\s+STATUS\s+RATE\/H\s+LAST USED\s+EXPIRES\s+SCOPES$/);
+    expect(row).toMatch(/Batch job\s+active\s+250\s+never\s+2026-12-22T00:00:00Z\s+read,generate$/);
+
+    const json = JSON.parse((await cli(dir, 'list', '--json')).out) as { keys: { name: string; rate_limit: number; scopes: string[] }[] };
+    expect(json.keys).toEqual([expect.objectContaining({ name: 'Batch job', rate_limit: 250, scopes: ['read', 'generate'] })]);
+
+    const store = new KeyStore({ dataDir: dir });
+    stores.push(store);
+    expect(store.authenticate(secret!, 'bearer', Date.UTC(2026, 10, 23)).ok).toBe(true);
+  });
+
+  it('revoke and rotate by id; the store honours them', async () => {
+    const dir = tempDir();
+    const out = JSON.parse((await cli(dir, 'create', '--name', 'a', '--json')).out) as { key_id: string; api_key: string };
+    const rotated = await cli(dir, 'rotate', out.key_id);
+    expect(rotated.code).toBe(0);
+    const newSecret = /comfy_[A-Za-z0-9_-]{43}_[A-Za-z0-9_-]{6}/.exec(rotated.out)![0];
+    expect(rotated.out).toMatch(/old key no longer works/);
+    let store = new KeyStore({ dataDir: dir });
+    expect(store.authenticate(out.api_key, 'bearer', Date.now()).ok).toBe(false);
+    expect(store.authenticate(newSecret, 'bearer', Date.now()).ok).toBe(true);
+    expect((await cli(dir, 'revoke', out.key_id)).code).toBe(0);
+    store = new KeyStore({ dataDir: dir });
+    expect(store.authenticate(newSecret, 'bearer', Date.now())).toMatchObject({ ok: false, reason: 'revoked' });
+    expect((await cli(dir, 'list')).out).toMatch(/revoked/);
+  });
+
+  it('bad usage exits 2 with a clear message; an unknown id exits 1', async () => {
+    const dir = tempDir();
+    const cases: [string[], RegExp][] = [
+      [['create'], /--name is required/],
+      [['create', '--name', 'a', '--rate-limit', 'lots'], /--rate-limit/],
+      [['create', '--name', 'a', '--rate-limit', '0'], /rate_limit/],
+      [['create', '--name', 'a', '--expires-in', 'soon'], /--expires-in must look like 30d/],
+      [['create', '--name', 'a', '--scope', 'root'], /scopes/],
+      [['create', '--name', 'a', '--bogus'], /bogus/],
+      [['revoke'], /exactly one key id/],
+      [['frobnicate'], /Unknown command "frobnicate"/],
+      [[], /Usage: keys/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli(dir, ...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err + r.out, argv.join(' ')).toMatch(message);
+    }
+    const unknown = await cli(dir, 'revoke', 'AAAAAAAAAAAAAAAAAAAAAA');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/No API key with id "AAAAAAAAAAAAAAAAAAAAAA"/);
+    const help = await cli(dir, '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/keys create --name|create --name NAME/);
+  });
+
+  it('--data-dir on the command line overrides the default dir', async () => {
+    const dflt = tempDir();
+    const other = tempDir();
+    expect((await cli(dflt, 'create', '--name', 'x', '--data-dir', other)).code).toBe(0);
+    expect((await cli(other, 'list', '--json')).out).toContain('"name":"x"');
+    expect((await cli(dflt, 'list')).out).toMatch(/No keys yet/);
+  });
+});
+
+describe('a running server sees CLI changes', () => {
+  it('a key created by the CLI is accepted, and a key revoked by the CLI is refused, without a restart', async () => {
+    const dir = tempDir();
+    const server = new KeyStore({ dataDir: dir, watch: true });
+    stores.push(server);
+
+    const created = nextChange(server, (c) => c.type === 'created');
+    const out = JSON.parse((await cli(dir, 'create', '--name', 'from-cli', '--json')).out) as { key_id: string; api_key: string };
+    expect(await created).toEqual({ type: 'created', keyId: out.key_id });
+    expect(server.authenticate(out.api_key, 'bearer', Date.now()).ok).toBe(true);
+
+    const revoked = nextChange(server, (c) => c.type === 'revoked');
+    await cli(dir, 'revoke', out.key_id);
+    expect(await revoked).toEqual({ type: 'revoked', keyId: out.key_id });
+    expect(server.authenticate(out.api_key, 'bearer', Date.now())).toMatchObject({ ok: false, reason: 'revoked' });
+  }, 5_000);
+
+  it('the mtime poll alone notices a change (fs.watch unavailable)', async () => {
+    const dir = tempDir();
+    const server = new KeyStore({ dataDir: dir, watch: true, fsWatch: false, pollMs: 50 });
+    stores.push(server);
+    const reloaded = nextChange(server, (c) => c.type === 'reloaded');
+    await cli(dir, 'create', '--name', 'polled');
+    await reloaded;
+    expect(server.list().map((k) => k.name)).toEqual(['polled']);
+  }, 5_000);
+});
