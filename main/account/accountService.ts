@@ -1,0 +1,290 @@
+// Login and logout for the tray and the renderer: ties the secret store, the settings and the
+// Comfy Cloud client together, keeps the live keys in memory for the proxy's injection hooks, and
+// tells subscribers after each change. Only masked hints ever leave this service.
+import type { CloudAccount, CloudClient, CloudCredits, CloudRequestOptions } from '../cloud/cloudClient';
+import type { CloudEnvironment } from '../cloud/cloudEnvironments';
+import { CompanionError, toCompanionError } from '../errors';
+import { maskSecret, type SecretBackendInfo, type SecretName, type SecretStore } from '../secrets/secretStore';
+import type { Settings, SettingsPatch } from '../settings/settingsSchema';
+import { createUpstreamProber, type ProbeUpstream, type UpstreamProbe } from './upstreamProbe';
+
+export type { UpstreamProbe, ProbeUpstream } from './upstreamProbe';
+
+/** The slice of SettingsStore this service needs. */
+export interface AccountSettings {
+  get(): Settings;
+  update(patch: SettingsPatch): Settings;
+}
+
+export interface SessionRevoker {
+  /** Revokes every browser login session of the proxy; returns how many. */
+  revokeAll(): number | Promise<number>;
+}
+
+/** Display fields only; the raw /account body stays in the main process. */
+export type CloudAccountSummary = Pick<CloudAccount, 'id' | 'email' | 'name' | 'plan'>;
+
+export interface AccountStatus {
+  upstream: { url: string; keyHint: string | null; keyRemembered: boolean };
+  cloud: {
+    loggedIn: boolean;
+    environment: CloudEnvironment;
+    keyHint: string | null;
+    account?: CloudAccountSummary;
+    credits?: CloudCredits;
+  };
+  secretBackend: SecretBackendInfo;
+  /** Problems met while loading stored secrets (e.g. a ciphertext that no longer decrypts). */
+  warnings: string[];
+}
+
+export interface UpstreamLoginResult extends UpstreamProbe {
+  /** false when the probe refused the login (unreachable or key rejected): nothing was stored. */
+  saved: boolean;
+}
+
+export interface CloudLoginResult {
+  account: CloudAccountSummary;
+  credits?: CloudCredits;
+}
+
+export interface LogoutEverythingResult {
+  sessionsRevoked: number;
+  adminKeyDeleted: boolean;
+}
+
+export interface AccountServiceOptions {
+  secrets: SecretStore;
+  settings: AccountSettings;
+  cloud: Pick<CloudClient, 'validate' | 'credits'>;
+  probeUpstream?: ProbeUpstream;
+  sessions: SessionRevoker;
+  onChange?: (status: AccountStatus) => void;
+}
+
+type Listener = (status: AccountStatus) => void;
+
+function summarize(account: CloudAccount): CloudAccountSummary {
+  const out: CloudAccountSummary = {};
+  if (account.id !== undefined) out.id = account.id;
+  if (account.email !== undefined) out.email = account.email;
+  if (account.name !== undefined) out.name = account.name;
+  if (account.plan !== undefined) out.plan = account.plan;
+  return out;
+}
+
+export class AccountService {
+  readonly #secrets: SecretStore;
+  readonly #settings: AccountSettings;
+  readonly #cloud: Pick<CloudClient, 'validate' | 'credits'>;
+  readonly #probe: ProbeUpstream;
+  readonly #sessions: SessionRevoker;
+  readonly #listeners = new Set<Listener>();
+  // In-memory copies for the proxy's synchronous hooks; the secret store stays the source of truth.
+  #upstreamKey: string | null = null;
+  #upstreamKeyRemembered = false;
+  #cloudKey: string | null = null;
+  #account: CloudAccountSummary | undefined;
+  #credits: CloudCredits | undefined;
+  #warnings: string[] = [];
+
+  constructor(options: AccountServiceOptions) {
+    this.#secrets = options.secrets;
+    this.#settings = options.settings;
+    this.#cloud = options.cloud;
+    this.#probe = options.probeUpstream ?? createUpstreamProber();
+    this.#sessions = options.sessions;
+    if (options.onChange) this.#listeners.add(options.onChange);
+  }
+
+  /** Reads the stored keys into memory; call once at start before the proxy asks for them. */
+  async load(): Promise<void> {
+    this.#warnings = [];
+    this.#upstreamKey = await this.#readStored('upstream_key');
+    this.#upstreamKeyRemembered = this.#upstreamKey !== null;
+    this.#cloudKey = await this.#readStored('cloud_key');
+    this.#emit();
+  }
+
+  /**
+   * Probes the upstream with the key on an authenticated endpoint, then saves the URL (settings) and
+   * the key (secret store; with remember=false only in memory for this session). Nothing is saved
+   * when the upstream is unreachable or refuses the key: the probe's message says why.
+   */
+  async loginUpstream(input: { url: string; key?: string | null; remember: boolean }): Promise<UpstreamLoginResult> {
+    const url = input.url.trim().replace(/\/+$/, '');
+    this.#checkUpstreamUrl(url);
+    const key = input.key?.trim() ? input.key.trim() : null;
+    const probe = await this.#probe(url, key);
+    if (!probe.reachable || probe.keyAccepted === false) return { ...probe, saved: false };
+
+    this.#settings.update({ upstreamUrl: url });
+    if (key && input.remember) {
+      await this.#secrets.set('upstream_key', key);
+    } else {
+      // Forget any remembered key, so an old one does not return at the next start.
+      await this.#secrets.delete('upstream_key');
+    }
+    this.#upstreamKey = key;
+    this.#upstreamKeyRemembered = key !== null && input.remember;
+    this.#emit();
+    return { ...probe, saved: true };
+  }
+
+  /** Validates the key with Comfy Cloud, then stores it and the chosen environment. */
+  async loginCloud(
+    input: { key: string; environment: CloudEnvironment; customBaseUrl?: string | null },
+    options: CloudRequestOptions = {},
+  ): Promise<CloudLoginResult> {
+    const key = input.key.trim();
+    const customBaseUrl = input.environment === 'custom' ? (input.customBaseUrl ?? null) : null;
+    const account = summarize(await this.#cloud.validate(key, { environment: input.environment, customBaseUrl }, options));
+    let credits: CloudCredits | undefined;
+    if (this.#settings.get().cloud.showCredits) {
+      // Credits are a nicety: a failure here must not undo a valid login.
+      credits = await this.#cloud.credits(key, { signal: options.signal }).catch(() => undefined);
+    }
+    this.#settings.update({ cloud: { environment: input.environment, customBaseUrl } });
+    await this.#secrets.set('cloud_key', key);
+    this.#cloudKey = key;
+    this.#account = account;
+    this.#credits = credits;
+    this.#emit();
+    return credits ? { account, credits } : { account };
+  }
+
+  /**
+   * Re-reads the account (and credits) for the stored cloud key, e.g. after start. An unauthorized
+   * answer logs the key out: it was revoked on the platform.
+   */
+  async refreshCloud(options: CloudRequestOptions = {}): Promise<CloudLoginResult | null> {
+    const key = this.#cloudKey;
+    if (key === null) return null;
+    const { environment, customBaseUrl, showCredits } = this.#settings.get().cloud;
+    let account: CloudAccountSummary;
+    try {
+      account = summarize(await this.#cloud.validate(key, { environment, customBaseUrl }, options));
+    } catch (err) {
+      if (err instanceof CompanionError && err.code === 'unauthorized') await this.logoutCloud();
+      throw err;
+    }
+    const credits = showCredits ? await this.#cloud.credits(key, { signal: options.signal }).catch(() => undefined) : undefined;
+    this.#account = account;
+    this.#credits = credits;
+    this.#emit();
+    return credits ? { account, credits } : { account };
+  }
+
+  async logoutCloud(): Promise<void> {
+    await this.#secrets.delete('cloud_key');
+    this.#cloudKey = null;
+    this.#account = undefined;
+    this.#credits = undefined;
+    this.#emit();
+  }
+
+  /** Revokes every browser session of the proxy (cookies stop working at once). */
+  async logoutBrowserSessions(): Promise<number> {
+    const n = await this.#sessions.revokeAll();
+    this.#emit();
+    return n;
+  }
+
+  /**
+   * Clears the cloud and upstream keys (store and memory) and revokes all browser sessions. The admin
+   * key stays unless `includeAdminKey`: it is what scripts and the headless CLI use to manage access
+   * keys, and it is shown once only, so losing it by a tray click would lock those tools out.
+   */
+  async logoutEverything(options: { includeAdminKey?: boolean } = {}): Promise<LogoutEverythingResult> {
+    const failures: string[] = [];
+    const names: SecretName[] = options.includeAdminKey ? ['cloud_key', 'upstream_key', 'admin_key'] : ['cloud_key', 'upstream_key'];
+    for (const name of names) {
+      // Keep going on a failure so one stuck entry does not leave the rest behind.
+      await this.#secrets.delete(name).catch((err: unknown) => failures.push(`${name}: ${toCompanionError(err).message}`));
+    }
+    this.#cloudKey = null;
+    this.#upstreamKey = null;
+    this.#upstreamKeyRemembered = false;
+    this.#account = undefined;
+    this.#credits = undefined;
+    const sessionsRevoked = await this.#sessions.revokeAll();
+    this.#emit();
+    if (failures.length) {
+      throw new CompanionError('unavailable', `Logged out, but some stored secrets could not be deleted (${failures.join('; ')})`);
+    }
+    return { sessionsRevoked, adminKeyDeleted: options.includeAdminKey === true };
+  }
+
+  status(): AccountStatus {
+    const settings = this.#settings.get();
+    const cloud: AccountStatus['cloud'] = {
+      loggedIn: this.#cloudKey !== null,
+      environment: settings.cloud.environment,
+      keyHint: this.#cloudKey === null ? null : maskSecret(this.#cloudKey),
+    };
+    if (this.#account) cloud.account = { ...this.#account };
+    if (this.#credits) cloud.credits = { ...this.#credits };
+    return {
+      upstream: {
+        url: settings.upstreamUrl,
+        keyHint: this.#upstreamKey === null ? null : maskSecret(this.#upstreamKey),
+        keyRemembered: this.#upstreamKeyRemembered,
+      },
+      cloud,
+      secretBackend: { ...this.#secrets.info },
+      warnings: [...this.#warnings],
+    };
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** For the proxy's cloud-key injection hook (synchronous, from memory). */
+  getCloudKey(): string | null {
+    return this.#cloudKey;
+  }
+
+  /** For the proxy's upstream Authorization hook (synchronous, from memory). */
+  getUpstreamKey(): string | null {
+    return this.#upstreamKey;
+  }
+
+  async #readStored(name: SecretName): Promise<string | null> {
+    try {
+      return await this.#secrets.get(name);
+    } catch (err) {
+      this.#warnings.push(toCompanionError(err).message);
+      return null;
+    }
+  }
+
+  #checkUpstreamUrl(url: string): void {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new CompanionError('invalid_request', 'upstreamUrl must be a URL like http://127.0.0.1:8188');
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new CompanionError('invalid_request', 'upstreamUrl must use http or https');
+    }
+    if (parsed.username || parsed.password) {
+      throw new CompanionError('invalid_request', 'upstreamUrl must not contain a user name or password; use the upstream key instead');
+    }
+  }
+
+  #emit(): void {
+    const status = this.status();
+    for (const listener of this.#listeners) {
+      try {
+        listener(status);
+      } catch {
+        // A broken subscriber (closed window) must not break login or logout.
+      }
+    }
+  }
+}

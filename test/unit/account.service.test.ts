@@ -1,0 +1,243 @@
+// Login and logout as the tray and the renderer use them: upstream login validated against an
+// authenticated ComfyUI endpoint, Comfy Cloud login, the three logouts, status hints and events.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AccountService, type AccountStatus } from '../../main/account/accountService';
+import { createUpstreamProber } from '../../main/account/upstreamProbe';
+import { CloudClient } from '../../main/cloud/cloudClient';
+import { CompanionError } from '../../main/errors';
+import { MemorySecretStore } from '../../main/secrets/memorySecretStore';
+import { createSettingsStore, type SettingsStore } from '../../main/settings/settingsStore';
+import { startFakeCloud, type FakeCloud } from '../fixtures/fakeCloud';
+import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
+
+const UPSTREAM_KEY = `upstream-${crypto.randomBytes(16).toString('hex')}`;
+const CLOUD_KEY = `comfyui-${crypto.randomBytes(24).toString('base64url')}`;
+
+let dir: string;
+let comfy: FakeComfy;
+let cloud: FakeCloud;
+let settings: SettingsStore;
+let secrets: MemorySecretStore;
+let revoked: number;
+let events: AccountStatus[];
+
+function makeService(store = secrets): AccountService {
+  return new AccountService({
+    secrets: store,
+    settings,
+    cloud: new CloudClient({ billingBaseUrl: cloud.billingUrl, retry: { maxAttempts: 1 } }),
+    probeUpstream: createUpstreamProber({ timeoutMs: 5000 }),
+    sessions: { revokeAll: () => (revoked += 3, 3) },
+    onChange: (s) => events.push(s),
+  });
+}
+const cloudLogin = () => ({ key: CLOUD_KEY, environment: 'custom' as const, customBaseUrl: cloud.baseUrl });
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cac-account-'));
+  comfy = await startFakeComfy({ requireKey: UPSTREAM_KEY });
+  cloud = await startFakeCloud();
+  cloud.accounts.set(CLOUD_KEY, { id: 'acct_9', email: 'grace@example.com', name: 'Grace' });
+  cloud.balances.set(CLOUD_KEY, { amount_micros: 4_200_000, currency: 'usd' });
+  settings = createSettingsStore({ cwd: dir });
+  secrets = new MemorySecretStore();
+  revoked = 0;
+  events = [];
+});
+afterEach(async () => {
+  await comfy.close();
+  await cloud.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('upstream login', () => {
+  it('a correct key is checked on /system_stats, then the URL and key are saved', async () => {
+    const account = makeService();
+    const result = await account.loginUpstream({ url: `${comfy.url}/`, key: UPSTREAM_KEY, remember: true });
+    expect(result).toMatchObject({ saved: true, reachable: true, keyAccepted: true, comfyuiVersion: '0.3.40' });
+    expect(result.device).toBeTruthy();
+    expect(result.message).toContain('Connected to ComfyUI 0.3.40');
+    const probeReq = comfy.received.find((r) => r.url.startsWith('/system_stats'));
+    expect(probeReq?.headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
+    expect(settings.get().upstreamUrl).toBe(comfy.url);
+    expect(await secrets.get('upstream_key')).toBe(UPSTREAM_KEY);
+    expect(account.getUpstreamKey()).toBe(UPSTREAM_KEY);
+    expect(account.status().upstream).toEqual({ url: comfy.url, keyHint: expect.stringMatching(/…/) as unknown as string, keyRemembered: true });
+    expect(events.at(-1)?.upstream.keyHint).toBe(account.status().upstream.keyHint);
+  });
+
+  it('a wrong key is reported as not accepted and nothing is saved', async () => {
+    const account = makeService();
+    const result = await account.loginUpstream({ url: comfy.url, key: 'wrong-key-0123456789', remember: true });
+    expect(result).toMatchObject({ saved: false, reachable: true, keyAccepted: false });
+    expect(result.message).toContain('refused the upstream key (401)');
+    expect(result.message).not.toContain('wrong-key');
+    expect(settings.get().upstreamUrl).toBe('http://127.0.0.1:8188');
+    expect(await secrets.get('upstream_key')).toBeNull();
+    expect(events).toEqual([]);
+  });
+
+  it('no key for an upstream that demands one says a key is required', async () => {
+    const result = await makeService().loginUpstream({ url: comfy.url, key: '', remember: true });
+    expect(result).toMatchObject({ saved: false, keyAccepted: false });
+    expect(result.message).toContain('requires an upstream key');
+  });
+
+  it('an upstream that is down is reported unreachable and nothing is saved', async () => {
+    await comfy.stop();
+    const result = await makeService().loginUpstream({ url: comfy.url, key: UPSTREAM_KEY, remember: true });
+    expect(result).toMatchObject({ saved: false, reachable: false, keyAccepted: null });
+    expect(result.message).toContain('Cannot reach ComfyUI');
+  });
+
+  it('"remember" off keeps the key for this session only and forgets a previously remembered one', async () => {
+    await secrets.set('upstream_key', 'old-remembered-key-123456');
+    const account = makeService();
+    await account.load();
+    await account.loginUpstream({ url: comfy.url, key: UPSTREAM_KEY, remember: false });
+    expect(account.getUpstreamKey()).toBe(UPSTREAM_KEY);
+    expect(await secrets.get('upstream_key')).toBeNull();
+    expect(account.status().upstream.keyRemembered).toBe(false);
+    const afterRestart = makeService();
+    await afterRestart.load();
+    expect(afterRestart.getUpstreamKey()).toBeNull();
+  });
+
+  it('a malformed upstream URL is refused with a message naming the field', async () => {
+    await expect(makeService().loginUpstream({ url: 'ftp://x', key: null, remember: false })).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringContaining('upstreamUrl') as unknown as string,
+    });
+  });
+});
+
+describe('cloud login', () => {
+  it('a valid key returns the account and credits, and is stored with the environment', async () => {
+    const account = makeService();
+    const result = await account.loginCloud(cloudLogin());
+    expect(result).toEqual({
+      account: { id: 'acct_9', email: 'grace@example.com', name: 'Grace', plan: 'pro' },
+      credits: { amountMicros: 4_200_000, currency: 'usd' },
+    });
+    expect(await secrets.get('cloud_key')).toBe(CLOUD_KEY);
+    expect(account.getCloudKey()).toBe(CLOUD_KEY);
+    expect(settings.get().cloud).toMatchObject({ environment: 'custom', customBaseUrl: cloud.baseUrl });
+    const status = account.status();
+    expect(status.cloud).toMatchObject({ loggedIn: true, environment: 'custom', account: { email: 'grace@example.com' } });
+    expect(status.cloud.keyHint).toMatch(/^comfyui-..…....$/);
+  });
+
+  it('a rejected key shows the server’s message and nothing is stored', async () => {
+    const err = await makeService()
+      .loginCloud({ ...cloudLogin(), key: 'comfyui-RevokedKey0123456789abc' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CompanionError);
+    expect(err).toMatchObject({ code: 'unauthorized', message: 'Invalid or expired API key' });
+    expect(await secrets.get('cloud_key')).toBeNull();
+    expect(settings.get().cloud.environment).toBe('production');
+  });
+
+  it('credits that cannot be read do not undo a valid login', async () => {
+    cloud.script('/customers/balance', { status: 500 });
+    const result = await makeService().loginCloud(cloudLogin());
+    expect(result.credits).toBeUndefined();
+    expect(await secrets.get('cloud_key')).toBe(CLOUD_KEY);
+  });
+
+  it('refreshing after a restart re-reads the account; a key revoked on the platform logs out', async () => {
+    await makeService().loginCloud(cloudLogin());
+    const restarted = makeService();
+    await restarted.load();
+    expect(restarted.status().cloud.account).toBeUndefined();
+    await restarted.refreshCloud();
+    expect(restarted.status().cloud.account?.name).toBe('Grace');
+    cloud.accounts.delete(CLOUD_KEY);
+    await expect(restarted.refreshCloud()).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(restarted.getCloudKey()).toBeNull();
+    expect(await secrets.get('cloud_key')).toBeNull();
+  });
+});
+
+describe('logout', () => {
+  async function loggedIn(): Promise<AccountService> {
+    await secrets.set('admin_key', 'admin-key-0123456789abcdef');
+    const account = makeService();
+    await account.loginUpstream({ url: comfy.url, key: UPSTREAM_KEY, remember: true });
+    await account.loginCloud(cloudLogin());
+    return account;
+  }
+
+  it('logging out of Comfy Cloud removes only the cloud key', async () => {
+    const account = await loggedIn();
+    await account.logoutCloud();
+    expect(account.getCloudKey()).toBeNull();
+    expect(await secrets.get('cloud_key')).toBeNull();
+    expect(account.getUpstreamKey()).toBe(UPSTREAM_KEY);
+    expect(account.status().cloud).toMatchObject({ loggedIn: false, keyHint: null });
+    expect(account.status().cloud.account).toBeUndefined();
+  });
+
+  it('logging out browser sessions revokes them through the proxy and keeps the keys', async () => {
+    const account = await loggedIn();
+    expect(await account.logoutBrowserSessions()).toBe(3);
+    expect(revoked).toBe(3);
+    expect(account.getCloudKey()).toBe(CLOUD_KEY);
+  });
+
+  it('logging out of everything clears cloud and upstream keys and sessions, and keeps the admin key', async () => {
+    const account = await loggedIn();
+    const result = await account.logoutEverything();
+    expect(result).toEqual({ sessionsRevoked: 3, adminKeyDeleted: false });
+    expect(account.getCloudKey()).toBeNull();
+    expect(account.getUpstreamKey()).toBeNull();
+    expect(await secrets.get('cloud_key')).toBeNull();
+    expect(await secrets.get('upstream_key')).toBeNull();
+    expect(await secrets.get('admin_key')).toBe('admin-key-0123456789abcdef');
+    expect(settings.get().upstreamUrl).toBe(comfy.url); // the URL is not a secret
+    expect(events.at(-1)?.cloud.loggedIn).toBe(false);
+  });
+
+  it('asked explicitly, logging out of everything deletes the admin key too', async () => {
+    const account = await loggedIn();
+    expect((await account.logoutEverything({ includeAdminKey: true })).adminKeyDeleted).toBe(true);
+    expect(await secrets.get('admin_key')).toBeNull();
+  });
+
+  it('subscribers hear every change and can unsubscribe', async () => {
+    const account = makeService();
+    const seen: boolean[] = [];
+    const off = account.subscribe((s) => seen.push(s.cloud.loggedIn));
+    await account.loginCloud(cloudLogin());
+    await account.logoutCloud();
+    off();
+    await account.loginCloud(cloudLogin());
+    expect(seen).toEqual([true, false]);
+  });
+});
+
+describe('status', () => {
+  it('carries hints and the secret backend, never a secret', async () => {
+    const account = makeService();
+    await account.loginUpstream({ url: comfy.url, key: UPSTREAM_KEY, remember: true });
+    await account.loginCloud(cloudLogin());
+    const text = JSON.stringify([account.status(), events]);
+    expect(text).not.toContain(UPSTREAM_KEY);
+    expect(text).not.toContain(CLOUD_KEY);
+    expect(account.status().secretBackend).toEqual({ kind: 'memory', persistent: false, reason: 'Secrets are kept for this session only' });
+  });
+
+  it('a stored secret that cannot be read becomes a warning, not a crash', async () => {
+    const broken = new MemorySecretStore();
+    broken.get = async () => {
+      throw new CompanionError('unavailable', 'Stored cloud_key could not be decrypted; please enter it again');
+    };
+    const account = makeService(broken);
+    await account.load();
+    expect(account.getCloudKey()).toBeNull();
+    expect(account.status().warnings).toContain('Stored cloud_key could not be decrypted; please enter it again');
+  });
+});
