@@ -87,6 +87,8 @@ describe('access key lifecycle through the proxy', () => {
     const all = usage.json<{ keys: { key_id: string; key_name: string; requests_in_window: number; remaining: number; usage_stats: { total_requests: number; successful_requests: number } }[] }>();
     const mine = all.keys.find((k) => k.key_id === keyId);
     expect(mine).toMatchObject({ key_name: 'Script', requests_in_window: 3, remaining: 0, usage_stats: { total_requests: 3, successful_requests: 3 } });
+    const listed = (await request(url('/api/keys'), { headers: admin })).json<{ keys: { key_id: string; last_used: number | null }[] }>();
+    expect(listed.keys.find((k) => k.key_id === keyId)?.last_used).toBe((now - 5_000) / 1000);
   });
 
   it('20 minutes later one more request is allowed, and the key sees its own usage', async () => {
