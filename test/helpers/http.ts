@@ -40,6 +40,10 @@ export function request(
     );
     req.on('error', reject);
     const body = options.body;
+    // Node's client sends no length for DELETE/OPTIONS bodies unless told; say it explicitly.
+    if ((typeof body === 'string' || Buffer.isBuffer(body)) && !req.hasHeader('content-length')) {
+      req.setHeader('content-length', Buffer.byteLength(body));
+    }
     if (body === undefined) req.end();
     else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body);
     else body.pipe(req);

@@ -21,7 +21,8 @@ export interface Harness {
 export async function startHarness(
   options: { requireKey?: string; upstreamKey?: string; cloudKey?: string } & Partial<ProxyStackConfig> = {},
 ): Promise<Harness> {
-  const fake = await startFakeComfy(options.requireKey ? { requireKey: options.requireKey } : {});
+  const { requireKey, upstreamKey, cloudKey, ...overrides } = options;
+  const fake = await startFakeComfy(requireKey ? { requireKey } : {});
   const dataDir = await mkdtemp(join(tmpdir(), 'cac-proxy-'));
   const stack = await startProxyStack({
     upstream: fake.url,
@@ -29,10 +30,10 @@ export async function startHarness(
     listenPort: 0,
     dataDir,
     adminKey: ADMIN_KEY,
-    upstreamKey: () => options.upstreamKey ?? null,
-    cloudKey: () => options.cloudKey ?? null,
+    upstreamKey: () => upstreamKey ?? null,
+    cloudKey: () => cloudKey ?? null,
     version: 'test',
-    ...options,
+    ...overrides,
   });
   return {
     fake,
