@@ -49,7 +49,8 @@ http {
   fastcgi_temp_path ${dir}/tmp/fastcgi;
   uwsgi_temp_path ${dir}/tmp/uwsgi;
   scgi_temp_path ${dir}/tmp/scgi;
-  upstream comfy { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  keepalive_requests 1000000;
+  upstream comfy { server 127.0.0.1:${upstreamPort}; keepalive 64; keepalive_requests 1000000; }
   server {
     listen 127.0.0.1:${port};
     client_max_body_size 0;

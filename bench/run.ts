@@ -1,6 +1,7 @@
 // `npm run bench`: starts the fake ComfyUI and the auth proxy in their own processes (and nginx when installed),
 // runs the scenarios against direct / proxy / nginx, prints a markdown report and writes bench/results.md.
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { BenchChild } from './childProcess';
@@ -59,7 +60,9 @@ async function main(): Promise<void> {
       adminKey,
       startProxy: ({ name, authModule, authArg }) => startProxyProcess(name, authModule, authArg),
     };
+    const loadBefore = loadavg()[0] ?? 0;
     const results = await runScenarios(SCENARIOS, ctx, log);
+    notes.push(`1-minute load average before / after: ${loadBefore.toFixed(2)} / ${(loadavg()[0] ?? 0).toFixed(2)} — other processes on the machine add noise; each target's best interleaved round is reported.`);
     const { renderReport } = await import('./report');
     const report = renderReport(results, { startedAt, seconds: (Date.now() - startedAt.getTime()) / 1000, notes });
     process.stdout.write(report);

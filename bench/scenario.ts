@@ -61,3 +61,25 @@ export async function runScenarios(scenarios: readonly Scenario[], ctx: BenchCon
 export function ratio(value: number, base: number): string {
   return base > 0 ? `${(value / base).toFixed(2)}×` : 'n/a';
 }
+
+/**
+ * Measures every available target `rounds` times, interleaved (A B C A B C …) so a burst of load from
+ * elsewhere on the machine hits all targets alike, and keeps each target's best round.
+ */
+export async function bestOfInterleaved<T>(
+  targets: readonly BenchTarget[],
+  rounds: number,
+  measure: (target: BenchTarget, round: number) => Promise<T>,
+  better: (a: T, b: T) => boolean,
+): Promise<Map<string, T>> {
+  const best = new Map<string, T>();
+  for (let round = 0; round < rounds; round++) {
+    for (const target of targets) {
+      if (!target.url) continue;
+      const m = await measure(target, round);
+      const prev = best.get(target.name);
+      if (prev === undefined || better(m, prev)) best.set(target.name, m);
+    }
+  }
+  return best;
+}

@@ -1,7 +1,7 @@
 // Scenario (b): a 100 MiB streamed upload per target: throughput, and the proxy process's peak RSS growth.
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
-import { ratio, type BenchContext, type BenchTarget, type Scenario, type ScenarioResult } from './scenario';
+import { bestOfInterleaved, ratio, type BenchContext, type BenchTarget, type Scenario, type ScenarioResult } from './scenario';
 
 const UPLOAD_MIB = 100;
 const RUNS = 3;
@@ -46,29 +46,29 @@ export function uploadOnce(target: BenchTarget): Promise<number> {
 }
 
 export const uploadScenario: Scenario = {
-  title: `${UPLOAD_MIB} MiB streamed upload (POST /__fake/echo?discard=1, best of ${RUNS})`,
+  title: `${UPLOAD_MIB} MiB streamed upload (POST /__fake/echo?discard=1, best of ${RUNS} interleaved runs)`,
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const rows: string[][] = [];
-    let directMBs = 0;
-    for (const target of ctx.targets) {
-      if (!target.url) {
-        rows.push([target.name, target.note ?? 'not available', '', '', '']);
-        continue;
-      }
-      const isProxy = target.name === 'proxy';
-      const baseline = isProxy ? ((await ctx.proxy.child.request('rssReset')) as number) : 0;
-      let best = Infinity;
-      for (let i = 0; i < RUNS; i++) best = Math.min(best, await uploadOnce(target));
-      const peakGrowth = isProxy ? ((await ctx.proxy.child.request('rssPeak')) as number) - baseline : null;
-      const mbs = UPLOAD_MIB / best;
-      if (target.name === 'direct') directMBs = mbs;
-      rows.push([target.name, mbs.toFixed(0), best.toFixed(2), ratio(mbs, directMBs), peakGrowth === null ? '' : (peakGrowth / 1024 / 1024).toFixed(1)]);
-    }
+    const baseline = (await ctx.proxy.child.request('rssReset')) as number;
+    const best = await bestOfInterleaved(ctx.targets, RUNS, (target) => uploadOnce(target), (a, b) => a < b);
+    const peakGrowth = ((await ctx.proxy.child.request('rssPeak')) as number) - baseline;
+    const directS = best.get('direct');
+    const rows = ctx.targets.map((target) => {
+      const s = best.get(target.name);
+      if (s === undefined) return [target.name, target.note ?? 'not available', '', '', ''];
+      const mbs = UPLOAD_MIB / s;
+      return [
+        target.name,
+        mbs.toFixed(0),
+        s.toFixed(2),
+        directS ? ratio(mbs, UPLOAD_MIB / directS) : 'n/a',
+        target.name === ctx.proxy.target.name ? (peakGrowth / 1024 / 1024).toFixed(1) : '',
+      ];
+    });
     return {
       title: this.title,
       headers: ['target', 'MiB/s', 'best s', 'vs direct', 'proxy peak RSS growth MiB'],
       rows,
-      notes: ['RSS is sampled every 50 ms in the proxy\'s own process; growth is peak minus the RSS just before the first upload.'],
+      notes: ['RSS is sampled every 50 ms in the proxy\'s own process; growth is the peak over all runs minus the RSS just before the first upload.'],
     };
   },
 };
