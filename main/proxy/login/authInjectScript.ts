@@ -1,0 +1,53 @@
+// /auth_inject.js, added to ComfyUI's own page by the proxy: when the proxy answers one of the page's
+// same-origin fetch/XHR calls with its 401 (the login session ended), send the user to the login page
+// and back afterwards. It never sees or stores a key; the session cookie does the authenticating.
+
+/** The tag the proxy injects right after <head> of the upstream's `/` and `/index.html`. */
+export const AUTH_INJECT_TAG = '<script src="/auth_inject.js" defer></script>';
+
+export const AUTH_INJECT_JS = `// ComfyUI Auth Companion: back to the login page when the login session ends.
+(function () {
+  'use strict';
+  if (window.__comfyAuthCompanion) return;
+  window.__comfyAuthCompanion = true;
+  var REALM = 'ComfyUI Auth Companion';
+  var leaving = false;
+
+  // Only the proxy's own 401s count: same origin, JSON, and its WWW-Authenticate realm. A 401 from
+  // another service the page talks to (e.g. Comfy's cloud API) must not log the user out.
+  function isSessionEnd(status, url, wwwAuthenticate, contentType) {
+    if (status !== 401) return false;
+    try {
+      if (new URL(url || location.href, location.href).origin !== location.origin) return false;
+    } catch (e) {
+      return false;
+    }
+    return String(wwwAuthenticate || '').indexOf(REALM) !== -1 && String(contentType || '').indexOf('application/json') !== -1;
+  }
+
+  function toLogin() {
+    if (leaving) return;
+    leaving = true;
+    var next = location.pathname + location.search + location.hash;
+    location.assign('/auth_login.html?next=' + encodeURIComponent(next));
+  }
+
+  var nativeFetch = window.fetch;
+  if (typeof nativeFetch === 'function') {
+    window.fetch = function () {
+      return nativeFetch.apply(window, arguments).then(function (res) {
+        if (isSessionEnd(res.status, res.url, res.headers.get('www-authenticate'), res.headers.get('content-type'))) toLogin();
+        return res;
+      });
+    };
+  }
+
+  var send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function () {
+    this.addEventListener('load', function () {
+      if (isSessionEnd(this.status, this.responseURL, this.getResponseHeader('www-authenticate'), this.getResponseHeader('content-type'))) toLogin();
+    });
+    return send.apply(this, arguments);
+  };
+})();
+`;

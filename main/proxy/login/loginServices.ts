@@ -1,0 +1,54 @@
+// Composition of browser login for the proxy stack: the session store on the data dir, bound to the
+// key store's change events (revoking or rotating a key ends its sessions), the login routes, the
+// failed-login throttle, and the tag injected into ComfyUI's page.
+import type { KeyStore } from '../../keys/keyStore';
+import type { KeyAuthenticator, LocalRoute } from '../types';
+import { AUTH_INJECT_TAG } from './authInjectScript';
+import { loginRoutes } from './loginRoutes';
+import { LoginThrottle } from './loginThrottle';
+import { adminSessionTag, keyRecordResolver } from './sessionPrincipals';
+import { SessionStore } from './sessionStore';
+
+export interface LoginServicesOptions {
+  dataDir: string;
+  /** The proxy's authenticator (admin key chained with the key store). */
+  keys: KeyAuthenticator;
+  keyStore: Pick<KeyStore, 'get' | 'onChange'>;
+  adminKey: string;
+  now?: () => number;
+  onError?: (err: Error) => void;
+}
+
+export interface LoginServices {
+  /** SessionAuthenticator for startProxy({ sessions }); revokeAll() logs every browser out. */
+  sessions: SessionStore;
+  /** LocalRoute[] to append to startProxy({ routes }). */
+  routes: LocalRoute[];
+  /** For startProxy({ htmlInjection }). */
+  htmlInjection: string;
+  close(): void;
+}
+
+export function openLoginServices(options: LoginServicesOptions): LoginServices {
+  const now = options.now ?? Date.now;
+  const sessions = new SessionStore({
+    dataDir: options.dataDir,
+    resolve: keyRecordResolver(options.keyStore),
+    adminTag: adminSessionTag(options.adminKey),
+    now,
+    onError: options.onError,
+  });
+  const unsubscribe = options.keyStore.onChange((change) => {
+    if (change.keyId === null) return; // a reload also reports each changed key on its own
+    if (change.type === 'revoked' || change.type === 'rotated') sessions.revokeForKey(change.keyId, change.type);
+  });
+  return {
+    sessions,
+    routes: loginRoutes({ sessions, keys: options.keys, throttle: new LoginThrottle({ now }), now }),
+    htmlInjection: AUTH_INJECT_TAG,
+    close() {
+      unsubscribe();
+      sessions.close();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// What a session acts as: the admin key, or an access key looked up by id in the key store on every
+// request (so its current scopes, rate limit, active flag and expiry apply to the session).
+import { createHash } from 'node:crypto';
+import type { KeyRecord } from '../../keys/keyRecord';
+import type { PrincipalResolver } from './sessionStore';
+
+/**
+ * A short, one-way tag of the admin key. Stored with admin sessions so that a remembered admin login
+ * stops working once the admin key changes; domain-separated and truncated, so it is useless as a key hash.
+ */
+export function adminSessionTag(adminKey: string): string {
+  return createHash('sha256').update(`cac-admin-session\0${adminKey}`, 'utf8').digest('base64url').slice(0, 22);
+}
+
+export function keyRecordResolver(keys: { get(keyId: string): KeyRecord | null }): PrincipalResolver {
+  return (keyId, nowMs) => {
+    if (keyId === null) {
+      return { ok: true, principal: { kind: 'admin', keyId: null, keyName: 'admin', scopes: ['admin'], rateLimit: null, via: 'session' } };
+    }
+    const key = keys.get(keyId);
+    if (!key || !key.is_active) {
+      return { ok: false, reason: 'revoked', message: 'The key this login used has been revoked; log in with another key.' };
+    }
+    if (key.expires_at !== null && nowMs >= key.expires_at * 1000) {
+      return { ok: false, reason: 'expired', message: `The key this login used expired at ${new Date(key.expires_at * 1000).toISOString()}; log in with another key.` };
+    }
+    return {
+      ok: true,
+      principal: { kind: 'access_key', keyId: key.key_id, keyName: key.name, scopes: key.scopes, rateLimit: key.rate_limit, via: 'session' },
+    };
+  };
+}
