@@ -2,16 +2,19 @@
 // read-modify-write shared with the CLI), an O(1) hash index for authentication, change events,
 // and in-place reload when another process (the CLI) changes the file.
 import { timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompanionError } from '../errors';
 import type { AuthOutcome, CredentialSource, KeyAuthenticator, Scope } from '../proxy/types';
 import { writeFileAtomicSync } from './atomicFile';
 import { withFileLock } from './fileLock';
 import { generateKey, generateKeyId, hashKey, isWellFormedKey } from './keyFormat';
+import { readKeyFile, type KeyFileContent } from './keyFile';
 import { KeyFileWatcher } from './keyFileWatcher';
 import { createKeySchema, parseInput, rotateKeySchema, updateKeySchema, type CreateKeyInput, type UpdateKeyInput } from './keyInput';
-import { DEFAULT_RATE_LIMIT, DEFAULT_SCOPES, keyFileSchema, toRecord, type KeyFile, type KeyRecord, type StoredKey } from './keyRecord';
+import { DEFAULT_RATE_LIMIT, DEFAULT_SCOPES, toRecord, type KeyFile, type KeyRecord, type StoredKey } from './keyRecord';
+
+export { KeyStoreCorruptError } from './keyFile';
 
 export const KEYS_FILE = 'keys.json';
 
@@ -36,22 +39,6 @@ export interface KeyStoreOptions {
   fsWatch?: boolean;
   /** Told about a failed background reload (e.g. a hand-edited, corrupt file); the last good state stays. */
   onError?: (err: Error) => void;
-}
-
-/** keys.json exists but cannot be read; the file is left untouched for the user to repair. */
-export class KeyStoreCorruptError extends Error {
-  constructor(
-    readonly path: string,
-    detail: string,
-  ) {
-    const bak = `${path}.bak`;
-    super(
-      `Key store ${path} is unreadable (${detail}). It was left untouched. ` +
-        (existsSync(bak) ? `The last good version is in ${bak}; ` : '') +
-        'repair or restore the file, then start again.',
-    );
-    this.name = 'KeyStoreCorruptError';
-  }
 }
 
 interface IndexEntry {
@@ -240,32 +227,12 @@ export class KeyStore implements KeyAuthenticator {
     return run;
   }
 
-  private readDisk(): { text: string | null; file: KeyFile } {
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { text: null, file: { version: 1, keys: [] } };
-      throw err;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new KeyStoreCorruptError(this.path, 'not valid JSON');
-    }
-    const parsed = keyFileSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new KeyStoreCorruptError(this.path, `unexpected content at ${issue?.path.join('.') || 'top level'}`);
-    }
-    const ids = new Set(parsed.data.keys.map((k) => k.key_id));
-    if (ids.size !== parsed.data.keys.length) throw new KeyStoreCorruptError(this.path, 'duplicate key ids');
-    return { text, file: parsed.data };
+  private readDisk(): KeyFileContent {
+    return readKeyFile(this.path);
   }
 
   /** Makes `disk` the in-memory state; emits the differences when `emit`. Returns true if anything changed. */
-  private apply(disk: { text: string | null; file: KeyFile }, emit: boolean): boolean {
+  private apply(disk: KeyFileContent, emit: boolean): boolean {
     if (disk.text === this.lastText && this.lastText !== null) return false;
     const before = this.keys;
     const keys = new Map(disk.file.keys.map((k) => [k.key_id, k]));

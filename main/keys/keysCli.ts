@@ -58,7 +58,7 @@ export async function runKeysCommand(argv: string[], io: KeysCliIo): Promise<num
       return 2;
     }
     if (err instanceof CompanionError) {
-      io.stderr(`keys: ${err.message}\n`);
+      io.stderr(`keys: ${err.code === 'invalid_request' ? asFlags(err.message) : err.message}\n`);
       return err.code === 'invalid_request' ? 2 : 1;
     }
     if (err instanceof KeyStoreCorruptError) {
@@ -176,6 +176,16 @@ function row(k: KeyRecord, nowS: number): string[] {
 
 function iso(epochS: number): string {
   return new Date(epochS * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Store validation names API fields; on the command line the user typed flags. */
+function asFlags(message: string): string {
+  return message
+    .replace(/field "rate_limit"/, 'option --rate-limit')
+    .replace(/field "name"/, 'option --name')
+    .replace(/field "expires_at"/, 'option --expires-in')
+    .replace(/field "scopes(\.\d+)?"/, 'option --scope')
+    .replace(/field "grace_seconds"/, 'option --grace');
 }
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

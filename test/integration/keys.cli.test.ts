@@ -82,9 +82,9 @@ describe('keys CLI', () => {
     const cases: [string[], RegExp][] = [
       [['create'], /--name is required/],
       [['create', '--name', 'a', '--rate-limit', 'lots'], /--rate-limit/],
-      [['create', '--name', 'a', '--rate-limit', '0'], /rate_limit/],
+      [['create', '--name', 'a', '--rate-limit', '0'], /option --rate-limit: must be at least 1/],
       [['create', '--name', 'a', '--expires-in', 'soon'], /--expires-in must look like 30d/],
-      [['create', '--name', 'a', '--scope', 'root'], /scopes/],
+      [['create', '--name', 'a', '--scope', 'root'], /option --scope/],
       [['create', '--name', 'a', '--bogus'], /bogus/],
       [['revoke'], /exactly one key id/],
       [['frobnicate'], /Unknown command "frobnicate"/],
