@@ -91,20 +91,19 @@ export interface KeyUsageView {
   perDay: KeyUsageDay[];
 }
 
-export interface DeviceView {
-  name: string;
-  type: string;
-}
-
 /** Result of validating an upstream URL + key (Login view). */
 export interface UpstreamProbe {
   reachable: boolean;
-  /** null when the upstream did not ask for a key (or was unreachable). */
+  /** null when it could not be told (unreachable, or no key needed). */
   keyAccepted: boolean | null;
   comfyuiVersion: string | null;
-  device: DeviceView | null;
+  /** e.g. "cuda:0 NVIDIA RTX 4090 (cuda)". */
+  device: string | null;
   latencyMs: number | null;
+  /** One sentence for the UI; never contains the key. */
   message: string;
+  /** false when nothing was stored (unreachable or key refused). */
+  saved: boolean;
 }
 
 export interface UpstreamLoginRequest {
@@ -126,6 +125,7 @@ export interface CloudAccountView {
   id: string | null;
   name: string | null;
   email: string | null;
+  plan: string | null;
 }
 
 export interface CreditsView {
@@ -162,10 +162,12 @@ export interface ProxyStatus {
 
 export interface AppStatus {
   proxy: ProxyStatus;
-  upstream: { url: string; keyHint: string | null; reachable: boolean | null; latencyMs: number | null };
+  upstream: { url: string; keyHint: string | null; keyRemembered: boolean; reachable: boolean | null; latencyMs: number | null };
   cloud: CloudStatus;
   /** Where secrets go when "remember" is chosen; the Login view states it. */
   secretBackend: SecretBackendInfo;
+  /** Problems met loading stored secrets, safe to show. */
+  warnings: string[];
 }
 
 /** External pages the renderer may ask to open, by id; main maps ids to URLs (an allow-list). */

@@ -22,41 +22,21 @@ import type {
 } from '../../preload/contract';
 import { EXTERNAL_TARGETS, INVOKE_CHANNELS } from '../../preload/contract';
 import { CompanionError, toCompanionError } from '../errors';
+import type { AccountService, AccountStatus } from '../account/accountService';
+import { resolveCloudBaseUrl } from '../cloud/cloudEnvironments';
 import type { KeyRecord } from '../keys/keyRecord';
 import type { MonitorSnapshot, MonitorUpdate } from '../monitor/types';
 import { SCOPES, type RateDecision, type Scope } from '../proxy/types';
-import type { SecretBackendInfo } from '../secrets/secretStore';
 import type { Settings, SettingsPatch as StoreSettingsPatch } from '../settings/settingsSchema';
 import { settingsSchema } from '../settings/settingsSchema';
 
 // ------------------------------------------------------------------ what the handlers call
 
-/** The cloud part of the account service's status (masked hint only). */
-export interface AccountCloudStatus {
-  loggedIn: boolean;
-  environment: CloudStatus['environment'];
-  baseUrl: string;
-  keyHint: string | null;
-  account: CloudStatus['account'];
-  credits: CloudStatus['credits'];
-}
-
 /** The account service as these handlers use it (main/account/accountService.ts). */
-export interface AccountPort {
-  loginUpstream(req: { url: string; key: string | null; remember: boolean }): Promise<UpstreamProbe>;
-  loginCloud(
-    req: CloudLoginRequest,
-    options: { onRetry: (info: { attempt: number; delayMs: number }) => void },
-  ): Promise<AccountCloudStatus>;
-  logoutCloud(): Promise<void>;
-  logoutBrowserSessions(): Promise<{ revoked: number }>;
-  logoutEverything(): Promise<void>;
-  cloudStatus(): Promise<AccountCloudStatus>;
-  upstreamKeyHint(): Promise<string | null>;
-  secretBackend(): SecretBackendInfo;
-  /** Fires when any account state changed (login, logout). */
-  subscribe(listener: () => void): () => void;
-}
+export type AccountPort = Pick<
+  AccountService,
+  'loginUpstream' | 'loginCloud' | 'logoutCloud' | 'logoutBrowserSessions' | 'logoutEverything' | 'status' | 'subscribe'
+>;
 
 export interface ProxyControl {
   status(): ProxyStatus;
@@ -216,8 +196,25 @@ function toSettingsView(s: Settings): SettingsView {
   return { upstreamUrl: s.upstreamUrl, listenPort: s.listenPort, allowedOrigins: [...s.allowedOrigins], theme: s.theme, startAtLogin: s.startAtLogin };
 }
 
-function toCloudStatus(c: AccountCloudStatus): CloudStatus {
-  return { loggedIn: c.loggedIn, environment: c.environment, baseUrl: c.baseUrl, keyHint: c.keyHint, account: c.account, credits: c.credits };
+function baseUrlOf(settings: Settings): string {
+  try {
+    return resolveCloudBaseUrl(settings.cloud.environment, settings.cloud.customBaseUrl);
+  } catch {
+    return settings.cloud.customBaseUrl ?? '';
+  }
+}
+
+function toCloudStatus(status: AccountStatus, settings: Settings): CloudStatus {
+  const c = status.cloud;
+  return {
+    loggedIn: c.loggedIn,
+    environment: c.environment,
+    baseUrl: baseUrlOf(settings),
+    keyHint: c.keyHint,
+    account: c.account ? { id: c.account.id ?? null, name: c.account.name ?? null, email: c.account.email ?? null, plan: c.account.plan ?? null } : null,
+    // ComfyUI's frontend treats amount_micros as cents; so do we.
+    credits: c.credits ? { amount: c.credits.amountMicros, currency: c.credits.currency } : null,
+  };
 }
 
 // ------------------------------------------------------------------ the handlers
@@ -236,19 +233,23 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
     secret: r.secret,
     message: 'Save this key now - it will not be shown again.',
   });
+  const cloudStatus = (): CloudStatus => toCloudStatus(deps.account.status(), deps.settings.get());
   const appStatus = async (): Promise<AppStatus> => {
     const settings = deps.settings.get();
+    const account = deps.account.status();
     const health = deps.monitor.snapshot().health;
     return {
       proxy: deps.proxy.status(),
       upstream: {
-        url: settings.upstreamUrl,
-        keyHint: await deps.account.upstreamKeyHint(),
+        url: account.upstream.url,
+        keyHint: account.upstream.keyHint,
+        keyRemembered: account.upstream.keyRemembered,
         reachable: health ? health.up : null,
         latencyMs: health?.latencyMs ?? null,
       },
-      cloud: toCloudStatus(await deps.account.cloudStatus()),
-      secretBackend: deps.account.secretBackend(),
+      cloud: toCloudStatus(account, settings),
+      secretBackend: account.secretBackend,
+      warnings: account.warnings,
     };
   };
   const externalUrl = (target: ExternalTarget): string => {
@@ -324,24 +325,36 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
           .map(([date, requests]) => ({ date, requests })),
       };
     },
-    'upstream:login': async (req) => {
+    'upstream:login': async (req): Promise<UpstreamProbe> => {
       const r = parse(upstreamLogin, req);
-      return deps.account.loginUpstream({ url: r.url, key: r.key && r.key.length > 0 ? r.key : null, remember: r.remember });
+      const p = await deps.account.loginUpstream({ url: r.url, key: r.key && r.key.length > 0 ? r.key : null, remember: r.remember });
+      return {
+        reachable: p.reachable,
+        keyAccepted: p.keyAccepted,
+        comfyuiVersion: p.comfyuiVersion ?? null,
+        device: p.device ?? null,
+        latencyMs: p.latencyMs ?? null,
+        message: p.message,
+        saved: p.saved,
+      };
     },
     'cloud:login': async (req) => {
       const r = parse(cloudLogin, req);
-      const status = await deps.account.loginCloud(r, {
+      await deps.account.loginCloud(r, {
         onRetry: ({ attempt, delayMs }) => deps.emit({ type: 'cloud:retry', attempt, delayMs }),
       });
-      return toCloudStatus(status);
+      return cloudStatus();
     },
     'cloud:logout': async (req) => {
       parse(none, req);
       await deps.account.logoutCloud();
-      return toCloudStatus(await deps.account.cloudStatus());
+      return cloudStatus();
     },
-    'cloud:status': async (req) => (parse(none, req), toCloudStatus(await deps.account.cloudStatus())),
-    'session:logoutBrowsers': async (req) => (parse(none, req), deps.account.logoutBrowserSessions()),
+    'cloud:status': async (req) => (parse(none, req), cloudStatus()),
+    'session:logoutBrowsers': async (req) => {
+      parse(none, req);
+      return { revoked: await deps.account.logoutBrowserSessions() };
+    },
     'session:logoutEverything': async (req) => {
       parse(none, req);
       await deps.account.logoutEverything();

@@ -122,9 +122,12 @@ export function LoginView() {
               <dt>ComfyUI</dt>
               <dd>{probe.comfyuiVersion ?? '—'}</dd>
               <dt>Device</dt>
-              <dd>{probe.device ? `${probe.device.name} (${probe.device.type})` : '—'}</dd>
+              <dd>{probe.device ?? '—'}</dd>
             </dl>
-            <p className={probe.reachable && probe.keyAccepted !== false ? 'note note-ok' : 'note note-error'}>{probe.message}</p>
+            <p className={probe.saved ? 'note note-ok' : 'note note-error'}>
+              {probe.message}
+              {probe.saved ? '' : ' Nothing was saved.'}
+            </p>
           </div>
         )}
       </Card>
