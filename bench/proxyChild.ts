@@ -31,9 +31,9 @@ if (config.authModule) {
 
 const proxy = await startProxy({ upstream: config.upstream, listenHost: '127.0.0.1', listenPort: 0, keys, version: 'bench' });
 
-let peak = process.memoryUsage().rss;
+let peak = process.memoryUsage.rss();
 setInterval(() => {
-  const rss = process.memoryUsage().rss;
+  const rss = process.memoryUsage.rss();
   if (rss > peak) peak = rss;
 }, 50).unref();
 
@@ -41,8 +41,8 @@ serveParent({
   ready: () => ({ url: proxy.url, port: proxy.port, presentKey }),
   /** Starts a new peak window; returns the RSS now (the baseline). */
   rssReset: () => {
-    peak = process.memoryUsage().rss;
+    peak = process.memoryUsage.rss();
     return peak;
   },
-  rssPeak: () => Math.max(peak, process.memoryUsage().rss),
+  rssPeak: () => Math.max(peak, process.memoryUsage.rss()),
 });
