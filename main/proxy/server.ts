@@ -51,7 +51,14 @@ export interface RunningProxy {
   close(graceMs?: number): Promise<void>;
 }
 
-type Denial = { status: number; code: 'unauthorized' | 'forbidden' | 'rate_limited'; message: string; headers: Record<string, string> };
+type Denial = {
+  status: number;
+  code: 'unauthorized' | 'forbidden' | 'rate_limited';
+  message: string;
+  headers: Record<string, string>;
+  /** Known when the key was valid but the scope or rate limit refused it (so usage counts it). */
+  principal?: Principal;
+};
 
 const LOGIN_PAGE = '/auth_login.html';
 const WWW_AUTHENTICATE = 'Bearer realm="ComfyUI Auth Companion"';
@@ -122,7 +129,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
     const principal = outcome.principal;
     const scope = checkScope(principal.scopes, method, url.pathname);
-    if (!scope.allowed) return { status: 403, code: 'forbidden', message: scope.message, headers: {} };
+    if (!scope.allowed) return { status: 403, code: 'forbidden', message: scope.message, headers: {}, principal };
     let headers: Record<string, string> = {};
     if (options.rateLimiter && principal.keyId !== null && principal.rateLimit !== null) {
       const decision = options.rateLimiter.take(principal.keyId, principal.rateLimit, now());
@@ -134,6 +141,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           code: 'rate_limited',
           message: `Rate limit of ${decision.limit} requests per hour reached for this key; retry in ${wait} s.`,
           headers,
+          principal,
         };
       }
     }
@@ -206,6 +214,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
     const admitted = admit(req, url, method);
     if ('status' in admitted) {
+      principal = admitted.principal ?? null;
       if (admitted.status === 401 && navigation) {
         const reason = /revoked|expired/i.exec(admitted.message)?.[0]?.toLowerCase();
         loginRedirect(res, url, admitted.headers['set-cookie'] ? { 'set-cookie': admitted.headers['set-cookie'] } : {}, reason);
@@ -278,7 +287,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const admitted = admit(req, url, 'GET');
     if ('status' in admitted) {
       writeRaw(socket, admitted.status, admitted.code, admitted.message, admitted.headers);
-      record(admitted.status, null);
+      record(admitted.status, admitted.principal ?? null);
       return;
     }
     const principal = admitted.principal;

@@ -19,7 +19,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { requireKey?: string; upstreamKey?: string; cloudKey?: string } & Partial<ProxyStackConfig> = {},
+  options: { requireKey?: string; upstreamKey?: string; cloudKey?: string } & Partial<Omit<ProxyStackConfig, 'upstreamKey' | 'cloudKey'>> = {},
 ): Promise<Harness> {
   const { requireKey, upstreamKey, cloudKey, ...overrides } = options;
   const fake = await startFakeComfy(requireKey ? { requireKey } : {});
