@@ -1,26 +1,42 @@
 // Composition root of the proxy side: key store, rate limiter, usage, login sessions and the proxy
-// itself, opened on one data dir. The headless CLI and the desktop app both start the proxy through here.
+// itself, opened on one data dir. The headless CLI and the desktop app both start the proxy through here;
+// the app keeps the services open while it pauses and resumes the listener.
 import { openKeyServices, type KeyServices } from './keys/keyServices';
 import { adminKeyAuthenticator, chainAuthenticators } from './proxy/adminKey';
-import { openLoginServices } from './proxy/login/loginServices';
+import { openLoginServices, type LoginServices } from './proxy/login/loginServices';
 import type { SessionStore } from './proxy/login/sessionStore';
 import { startProxy, type RunningProxy } from './proxy/server';
-import type { ProxyObserver } from './proxy/types';
+import type { KeyAuthenticator, ProxyObserver } from './proxy/types';
 
-export interface ProxyStackConfig {
+export interface ProxyServicesConfig {
+  dataDir: string;
+  adminKey: string;
+  onError?: (err: Error) => void;
+  now?: () => number;
+}
+
+/** Everything behind the listener: survives a pause/resume of the proxy. */
+export interface ProxyServices {
+  keys: KeyServices;
+  login: LoginServices;
+  /** Admin key first, then the access-key store. */
+  authenticator: KeyAuthenticator;
+  close(): Promise<void>;
+}
+
+export interface ListenConfig {
   upstream: string;
   listenHost: string;
   listenPort: number;
-  dataDir: string;
-  adminKey: string;
   upstreamKey: () => string | null;
   cloudKey: () => string | null;
   allowedOrigins?: () => readonly string[];
   observers?: ProxyObserver[];
   version: string;
-  onError?: (err: Error) => void;
   now?: () => number;
 }
+
+export type ProxyStackConfig = ProxyServicesConfig & ListenConfig;
 
 export interface ProxyStack {
   proxy: RunningProxy;
@@ -31,41 +47,66 @@ export interface ProxyStack {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function startProxyStack(config: ProxyStackConfig): Promise<ProxyStack> {
+/** Opens the key store and login sessions of a data dir. Throws KeyStoreCorruptError for a bad keys.json. */
+export function openProxyServices(config: ProxyServicesConfig): ProxyServices {
   const keys = openKeyServices({ dataDir: config.dataDir, now: config.now, onError: config.onError });
   const authenticator = chainAuthenticators(adminKeyAuthenticator(config.adminKey), keys.store);
-  const login = openLoginServices({ dataDir: config.dataDir, keys: authenticator, keyStore: keys.store, adminKey: config.adminKey, now: config.now, onError: config.onError });
+  const login = openLoginServices({
+    dataDir: config.dataDir,
+    keys: authenticator,
+    keyStore: keys.store,
+    adminKey: config.adminKey,
+    now: config.now,
+    onError: config.onError,
+  });
+  return {
+    keys,
+    login,
+    authenticator,
+    async close() {
+      login.close();
+      await keys.close();
+    },
+  };
+}
+
+/** Starts a listener in front of the upstream using already-open services. */
+export function startProxyWith(services: ProxyServices, config: ListenConfig): Promise<RunningProxy> {
+  const { keys, login } = services;
+  return startProxy({
+    upstream: config.upstream,
+    listenHost: config.listenHost,
+    listenPort: config.listenPort,
+    keys: services.authenticator,
+    sessions: login.sessions,
+    rateLimiter: keys.limiter,
+    observers: [keys.usage, ...(config.observers ?? [])],
+    routes: [...keys.routes, ...login.routes],
+    htmlInjection: login.htmlInjection,
+    upstreamKey: config.upstreamKey,
+    cloudKey: config.cloudKey,
+    allowedOrigins: config.allowedOrigins,
+    version: config.version,
+    now: config.now,
+  });
+}
+
+export async function startProxyStack(config: ProxyStackConfig): Promise<ProxyStack> {
+  const services = openProxyServices(config);
   let proxy: RunningProxy;
   try {
-    proxy = await startProxy({
-      upstream: config.upstream,
-      listenHost: config.listenHost,
-      listenPort: config.listenPort,
-      keys: authenticator,
-      sessions: login.sessions,
-      rateLimiter: keys.limiter,
-      observers: [keys.usage, ...(config.observers ?? [])],
-      routes: [...keys.routes, ...login.routes],
-      htmlInjection: login.htmlInjection,
-      upstreamKey: config.upstreamKey,
-      cloudKey: config.cloudKey,
-      allowedOrigins: config.allowedOrigins,
-      version: config.version,
-      now: config.now,
-    });
+    proxy = await startProxyWith(services, config);
   } catch (err) {
-    login.close();
-    await keys.close();
+    await services.close();
     throw err;
   }
   return {
     proxy,
-    keys,
-    sessions: login.sessions,
+    keys: services.keys,
+    sessions: services.login.sessions,
     async close(graceMs) {
       await proxy.close(graceMs);
-      login.close();
-      await keys.close();
+      await services.close();
     },
   };
 }

@@ -1,0 +1,112 @@
+// The desktop runtime composed from the real services (no Electron): it starts the proxy from saved
+// settings, serves keys created through the IPC handlers, pauses and resumes, reports tray state, logs
+// browsers out, and flushes on close.
+import Conf from 'conf';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCompanion } from '../../main/companion';
+import type { BackingStoreClass } from '../../main/settings/settingsStore';
+import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
+import { request } from '../helpers/http';
+
+/** safeStorage that reports the insecure Linux backend: secrets stay in memory for the session. */
+const basicTextSafeStorage = {
+  isEncryptionAvailable: () => true,
+  getSelectedStorageBackend: () => 'basic_text',
+  encryptString: (s: string) => Buffer.from(s),
+  decryptString: (b: Buffer) => b.toString(),
+};
+
+let fake: FakeComfy;
+let dataDir: string;
+let runtime: Awaited<ReturnType<typeof createCompanion>>;
+const opened: string[] = [];
+
+beforeAll(async () => {
+  fake = await startFakeComfy();
+  dataDir = await mkdtemp(join(tmpdir(), 'cac-runtime-'));
+  // Saved settings point at the fake upstream, as the Settings view would have left them.
+  new Conf({ cwd: dataDir, configName: 'settings', projectName: 'cac' }).set({ schemaVersion: 3, upstreamUrl: fake.url });
+  runtime = await createCompanion({
+    dataDir,
+    appVersion: '9.9.9-test',
+    safeStorage: basicTextSafeStorage,
+    StoreClass: Conf as unknown as BackingStoreClass,
+    openExternal: async (url) => {
+      opened.push(url);
+    },
+    keyring: null,
+    listenPortOverride: 0,
+  });
+  await runtime.start();
+});
+afterAll(async () => {
+  await runtime.close();
+  await fake.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('desktop runtime', () => {
+  it('starts the proxy from the saved upstream and reports running in the tray state', () => {
+    const s = runtime.status();
+    expect(s.proxy).toBe('running');
+    expect(s.proxyUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(s.upstream.url).toBe(fake.url);
+  });
+
+  it('serves a key created through the IPC handlers, and refuses it after revoke', async () => {
+    const created = await runtime.handlers['keys:create']({ name: 'script', rateLimit: 50 });
+    const url = runtime.proxyUrl() as string;
+    const ok = await request(`${url}/queue`, { headers: { authorization: `Bearer ${created.secret}` } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.ratelimit).toMatch(/r=49/);
+    expect(runtime.status().keys).toBe(1);
+    await runtime.handlers['keys:revoke']({ id: created.key.id });
+    const refused = await request(`${url}/queue`, { headers: { authorization: `Bearer ${created.secret}` } });
+    expect(refused.status).toBe(401);
+    expect(refused.text).toContain('revoked');
+  });
+
+  it('pauses (nothing listens) and resumes on the same services', async () => {
+    const created = await runtime.handlers['keys:create']({ name: 'survives pause' });
+    const before = runtime.proxyUrl() as string;
+    await runtime.pause();
+    expect(runtime.status().proxy).toBe('paused');
+    await expect(request(`${before}/health`)).rejects.toThrow();
+    await runtime.resume();
+    const after = runtime.proxyUrl() as string;
+    const res = await request(`${after}/queue`, { headers: { 'x-api-key': created.secret } });
+    expect(res.status).toBe(200);
+  });
+
+  it('tells where secrets are kept, and keeps them for the session only on basic_text', async () => {
+    const status = await runtime.handlers['status:get'](undefined);
+    expect(status.secretBackend.kind).toBe('memory');
+    expect(status.secretBackend.persistent).toBe(false);
+    expect(JSON.stringify(status)).not.toMatch(/comfy_admin_/);
+  });
+
+  it('logs every browser session out', async () => {
+    const created = await runtime.handlers['keys:create']({ name: 'browser' });
+    const url = runtime.proxyUrl() as string;
+    const login = await request(`${url}/auth/login`, {
+      method: 'POST',
+      headers: { origin: url, 'content-type': 'application/json' },
+      body: JSON.stringify({ api_key: created.secret, remember: false }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
+    expect((await request(`${url}/queue`, { headers: { cookie } })).status).toBe(200);
+    expect(runtime.status().sessions).toBe(1);
+    const out = await runtime.handlers['session:logoutBrowsers'](undefined);
+    expect(out.revoked).toBe(1);
+    expect((await request(`${url}/queue`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('opens only allow-listed external pages', async () => {
+    await runtime.handlers['shell:openExternal']({ target: 'platform-login' });
+    expect(opened).toContain('https://platform.comfy.org/login');
+  });
+});
