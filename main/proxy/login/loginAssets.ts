@@ -11,7 +11,7 @@ export const LOGIN_PAGE_CSS = `/* ComfyUI Auth Companion login page: light and d
 @media (prefers-color-scheme: dark) {
   :root {
     --bg: #131417; --card: #1e2025; --text: #e6e7ea; --muted: #a0a6b0; --border: #3a3f47;
-    --accent: #5b8def; --accent-text: #0b0c0e; --accent-hover: #7aa3f3; --focus: #8fb3f5;
+    --accent: #2f6fdb; --accent-text: #ffffff; --accent-hover: #3a78e0; --focus: #8fb3f5;
     --error-bg: #3a1d1f; --error-border: #e5534b; --error-text: #ffb4ae;
     --notice-bg: #1b2a44; --notice-border: #3d5f99; --notice-text: #c9dbff;
   }

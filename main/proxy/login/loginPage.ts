@@ -25,7 +25,6 @@ export function renderLoginPage(view: LoginPageView): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<meta name="referrer" content="no-referrer">
 <title>Log in · ComfyUI</title>
 <link rel="stylesheet" href="/auth_login.css">
 <script src="/auth_login.js" defer></script>
@@ -46,7 +45,7 @@ export function renderLoginPage(view: LoginPageView): string {
     </div>
     <p id="key-help" class="help">Access keys start with <code>comfy_</code>. Create one in the Companion app's Keys view.</p>
     <p id="login-error" class="error" role="alert"${error ? '' : ' hidden'}>${error}</p>
-    <label class="check"><input type="checkbox" id="remember" name="remember" value="true"> Remember me on this browser for 30 days</label>
+    <label class="check"><input type="checkbox" id="remember" name="remember" value="true"> Remember me for 30 days</label>
     <button type="submit" id="submit" class="primary">Log in</button>
   </form>
   <p class="foot">Your key is checked by the proxy and never stored in this browser; a login cookie is kept instead.</p>

@@ -30,7 +30,10 @@ const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'content-security-policy': LOGIN_PAGE_CSP,
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: with it, Chromium sends `Origin: null` on the form POST (Fetch spec), which the
+  // proxy's Origin check rightly refuses, so the no-JavaScript login could not work. same-origin still
+  // never sends this page's URL to another site (and the page links to none).
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
   'cross-origin-opener-policy': 'same-origin',
