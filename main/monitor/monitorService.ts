@@ -5,7 +5,7 @@ import { HealthSampler } from './healthSampler';
 import { JobTracker } from './jobTracker';
 import { RingBuffer } from './ringBuffer';
 import { TrafficCounter } from './trafficStats';
-import type { HealthSample, JobView, MonitorSnapshot, MonitorUpdate, RequestView, TrafficPoint } from './types';
+import type { HealthSample, JobView, MonitorSnapshot, MonitorUpdate, RequestView } from './types';
 
 export interface MonitorTimers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -129,8 +129,8 @@ export class MonitorService implements ProxyObserver {
 
   async #tick(): Promise<void> {
     if (!this.#running) return;
-    const closed = this.#traffic.advance(this.#now());
-    if (closed.length > 0) this.#queueTraffic(closed);
+    // Close the seconds that ended, so charts advance even without traffic.
+    if (this.#traffic.advance(this.#now()).length > 0) this.#queueTraffic();
     await this.sampleNow();
     if (!this.#running) return;
     this.#sampleTimer = this.#timers.setTimeout(() => void this.#tick(), this.#sampleIntervalMs);
@@ -155,7 +155,7 @@ export class MonitorService implements ProxyObserver {
     (this.#pending.requests ??= []).push(view);
     // Bound the pending delta like the log itself.
     if (this.#pending.requests.length > this.#requests.capacity) this.#pending.requests.shift();
-    this.#queueTraffic([]);
+    this.#queueTraffic();
   }
 
   onUpstreamWsText(text: string): void {
@@ -204,8 +204,7 @@ export class MonitorService implements ProxyObserver {
 
   // ------------------------------------------------------------ throttled push
 
-  #queueTraffic(points: TrafficPoint[]): void {
-    if (points.length > 0) (this.#pending.trafficPoints ??= []).push(...points);
+  #queueTraffic(): void {
     this.#pendingTraffic = true;
     this.#schedule();
   }
@@ -227,7 +226,11 @@ export class MonitorService implements ProxyObserver {
   #flush(): void {
     this.#flushTimer = null;
     const update = this.#pending;
-    if (this.#pendingTraffic) update.traffic = this.#traffic.stats(this.#now());
+    if (this.#pendingTraffic) {
+      update.traffic = this.#traffic.stats(this.#now());
+      const points = this.#traffic.drainClosed(this.#now());
+      if (points.length > 0) update.trafficPoints = points;
+    }
     this.#resetPending();
     this.#lastPushAt = this.#now();
     for (const listener of this.#listeners) {

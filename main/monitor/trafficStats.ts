@@ -21,6 +21,8 @@ export class TrafficCounter {
   readonly windowS: number;
   readonly #history: RingBuffer<TrafficPoint>;
   #current: TrafficPoint | null = null;
+  /** Start of the newest closed second already handed out by drainClosed(). */
+  #drainedUpTo = -Infinity;
   #total = 0;
   readonly #byClass: Record<StatusClass, number> = { '2xx': 0, '3xx': 0, '4xx': 0, '429': 0, '5xx': 0 };
   readonly #byKey = new Map<string, KeyTraffic>();
@@ -96,6 +98,15 @@ export class TrafficCounter {
 
   history(): TrafficPoint[] {
     return this.#history.toArray();
+  }
+
+  /** Closed seconds not handed out before (for pushed deltas), oldest first. */
+  drainClosed(nowMs: number): TrafficPoint[] {
+    this.advance(nowMs);
+    const fresh = this.#history.toArray().filter((p) => p.t > this.#drainedUpTo);
+    const last = fresh[fresh.length - 1];
+    if (last) this.#drainedUpTo = last.t;
+    return fresh.map((p) => ({ ...p }));
   }
 
   #pointFor(nowMs: number): TrafficPoint {

@@ -7,7 +7,7 @@ import { useMonitorStore } from './stores/monitorStore';
 import { useSettingsStore } from './stores/settingsStore';
 import { useStatusStore } from './stores/statusStore';
 import { useUiStore, VIEWS, type ViewId } from './stores/uiStore';
-import { applyTheme, useResolvedTheme } from './theme';
+import { useResolvedTheme } from './theme';
 import { CloudView } from './views/CloudView';
 import { KeysView } from './views/KeysView';
 import { LoginView } from './views/LoginView';
@@ -39,7 +39,6 @@ export function App() {
     void useMonitorStore.getState().load();
     void useCloudStore.getState().load();
   }, []);
-  useEffect(() => applyTheme(themeSetting), [themeSetting]);
 
   const upstreamState = health === null ? 'unknown' : health.up ? 'up' : 'down';
   const badges: Partial<Record<ViewId, React.ReactNode>> = {

@@ -198,6 +198,27 @@ describe('monitor traffic', () => {
   });
 });
 
+describe('monitor pushed traffic history', () => {
+  it('pushes each closed second once, including seconds closed by a later request', () => {
+    const time = new FakeTime();
+    time.now = 1_700_000_000_000; // on a second boundary
+    const m = new MonitorService({ upstream: () => 'http://x', now: () => time.now, timers: time, pushIntervalMs: 250 });
+    const updates: MonitorUpdate[] = [];
+    m.subscribe((u) => updates.push(u));
+    m.onRequest(rec());
+    m.onRequest(rec({ status: 500 }));
+    time.advance(1500);
+    m.onRequest(rec({ status: 429 }));
+    time.advance(1000);
+    m.onRequest(rec());
+    time.advance(300);
+    const points = updates.flatMap((u) => u.trafficPoints ?? []);
+    expect(points.map((p) => p.t - 1_700_000_000_000)).toEqual([0, 1000]);
+    expect(points[0]).toMatchObject({ total: 2, c2xx: 1, c5xx: 1 });
+    expect(points[1]).toMatchObject({ total: 1, c429: 1 });
+  });
+});
+
 describe('monitor jobs', () => {
   const msg = (type: string, data: Record<string, unknown>) => JSON.stringify({ type, data });
 

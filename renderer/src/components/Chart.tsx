@@ -25,6 +25,12 @@ interface ChartProps {
   yMin?: number;
   /** x values are epoch seconds unless `categorical`. */
   categorical?: string[];
+  /** Minimum visible time span, seconds (time axes). */
+  minSpanS?: number;
+}
+
+function formatClock(epochS: number): string {
+  return new Date(epochS * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
 function canDraw(): boolean {
@@ -35,7 +41,7 @@ function canDraw(): boolean {
   }
 }
 
-export function Chart({ title, data, series, height = 160, theme, formatY, yMin = 0, categorical }: ChartProps) {
+export function Chart({ title, data, series, height = 160, theme, formatY, yMin = 0, categorical, minSpanS = 60 }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const dataRef = useRef(data);
@@ -52,18 +58,26 @@ export function Chart({ title, data, series, height = 160, theme, formatY, yMin 
       width: Math.max(200, el.clientWidth),
       height,
       legend: { show: true, live: false },
+      // Room on the right so the last time label is not clipped.
+      padding: [8, 28, 0, 0],
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       scales: {
-        x: categorical ? { time: false } : { time: true },
+        // Categories get half a slot of padding so edge bars are whole; time axes show at least
+        // the last minute so a few early points do not produce sub-second ticks.
+        x: categorical
+          ? { time: false, range: [-0.5, categorical.length - 0.5] }
+          : { time: true, range: (_u, min, max) => [Math.min(min, max - minSpanS), max] },
         y: { range: (_u, _min, max) => [yMin, Math.max(max * 1.1, yMin + 1)] },
       },
       axes: [
         {
           stroke: axis,
           grid: { stroke: grid, width: 1 },
-          ticks: { stroke: grid },
+          ticks: { stroke: grid, show: !categorical },
           font: '11px system-ui',
-          ...(categorical ? { values: (_u: uPlot, vals: number[]) => vals.map((v) => categorical[v] ?? '') } : {}),
+          ...(categorical
+            ? { values: (_u: uPlot, vals: number[]) => vals.map((v) => (Number.isInteger(v) ? (categorical[v] ?? '') : '')) }
+            : { values: (_u: uPlot, vals: number[]) => vals.map((v) => formatClock(v)), space: 70 }),
         },
         {
           stroke: axis,

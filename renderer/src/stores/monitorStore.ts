@@ -72,7 +72,11 @@ export const useMonitorStore = create<MonitorState>((set, get) => ({
         next.healthHistory = capped(s.healthHistory, [u.health], MAX_HEALTH);
       }
       if (u.traffic) next.traffic = u.traffic;
-      if (u.trafficPoints?.length) next.trafficHistory = capped(s.trafficHistory, u.trafficPoints, MAX_TRAFFIC);
+      if (u.trafficPoints?.length) {
+        // A delta may repeat seconds the snapshot already had; keep each second once.
+        const lastT = s.trafficHistory[s.trafficHistory.length - 1]?.t ?? -Infinity;
+        next.trafficHistory = capped(s.trafficHistory, u.trafficPoints.filter((p) => p.t > lastT), MAX_TRAFFIC);
+      }
       if (u.requests?.length) {
         const last = s.requests[s.requests.length - 1]?.seq ?? 0;
         next.requests = capped(s.requests, u.requests.filter((r) => r.seq > last), MAX_REQUESTS);

@@ -33,7 +33,8 @@ export function SecretDialog({ created, onDone }: { created: NewKeySecret; onDon
     >
       <p>This is the only time the key is shown. Store it in a password manager or your client's configuration now.</p>
       <div className="secret-row">
-        <input className="secret mono" readOnly value={created.secret} aria-label="New access key" onFocus={(e) => e.currentTarget.select()} />
+        {/* A wrapping read-only box: the whole key is visible, nothing scrolls out of view. */}
+        <textarea className="secret mono" readOnly rows={2} value={created.secret} aria-label="New access key" onFocus={(e) => e.currentTarget.select()} />
         <button type="button" className="button" onClick={() => void doCopy()}>
           {copy === 'copied' ? 'Copied' : 'Copy'}
         </button>

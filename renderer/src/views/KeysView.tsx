@@ -52,7 +52,7 @@ export function KeysView({ theme }: { theme: ResolvedTheme }) {
   const header = (
     <div className="toolbar">
       <input type="search" className="search" placeholder="Search keys" aria-label="Search keys" value={query} onChange={(e) => setQuery(e.target.value)} />
-      <span className="muted small grow">{loaded ? `${rows.length} of ${keys.length} keys` : ''}</span>
+      <span className="muted small grow">{loaded && keys.length > 0 ? `${rows.length} of ${keys.length} keys` : ''}</span>
       <button type="button" className="button button-primary" onClick={() => setModal({ kind: 'create' })}>
         New key
       </button>

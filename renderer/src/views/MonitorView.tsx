@@ -30,9 +30,14 @@ function trafficData(points: TrafficPoint[]) {
   return [pts.map((p) => p.t / 1000), pts.map((p) => p.c2xx + p.c3xx), pts.map((p) => p.c4xx), pts.map((p) => p.c429), pts.map((p) => p.c5xx)] as [number[], number[], number[], number[], number[]];
 }
 
-function Tile({ label, children, sub }: { label: string; children: React.ReactNode; sub?: React.ReactNode }) {
+/** "cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync" → "NVIDIA GeForce RTX 4090". */
+function deviceLabel(name: string): string {
+  return name.replace(/^\w+:\d+\s+/, '').replace(/\s+:\s+\w+$/, '') || name;
+}
+
+function Tile({ label, children, sub, wide }: { label: string; children: React.ReactNode; sub?: React.ReactNode; wide?: boolean }) {
   return (
-    <div className="tile">
+    <div className={wide ? 'tile tile-wide' : 'tile'}>
       <div className="tile-label">{label}</div>
       <div className="tile-value num">{children}</div>
       <div className="tile-sub">{sub ?? '\u00a0'}</div>
@@ -58,7 +63,6 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
   const h = m.health;
   const t = m.traffic;
   const up = h?.up ?? false;
-  const errors = t ? t.byClass['4xx'] + t.byClass['5xx'] : 0;
 
   return (
     <div className="stack-lg">
@@ -68,19 +72,19 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
         </div>
       )}
       <div className="tiles">
-        <Tile label="Upstream" sub={<span className="mono small">{m.upstreamUrl}</span>}>
+        <Tile label="Upstream" sub={<span className="mono small" title={m.upstreamUrl}>{m.upstreamUrl}</span>}>
           <span className="tile-status" data-testid="upstream-state">
             <StatusDot state={h === null ? 'unknown' : up ? 'up' : 'down'} />
             {h === null ? 'Checking…' : up ? 'Up' : 'Down'}
           </span>
           {up && <span className="tile-extra">{formatMs(h?.latencyMs ?? null)}</span>}
         </Tile>
-        <Tile label="Queue" sub="running / pending">
+        <Tile label="Queue" sub="run / pending">
           {up ? `${h?.queueRunning ?? 0} / ${h?.queuePending ?? 0}` : '—'}
         </Tile>
-        <Tile label="Device" sub={h?.comfyuiVersion ? `ComfyUI ${h.comfyuiVersion}` : undefined}>
+        <Tile label="Device" wide sub={h?.comfyuiVersion ? `ComfyUI ${h.comfyuiVersion}${h.device ? ` · ${h.device.type}` : ''}` : undefined}>
           <span className="ellipsis small-value" title={h?.device?.name}>
-            {h?.device ? h.device.name : '—'}
+            {h?.device ? deviceLabel(h.device.name) : '—'}
           </span>
         </Tile>
         <Tile label="VRAM used" sub={h?.vramTotal ? `of ${formatBytes(h.vramTotal)}` : undefined}>
@@ -89,16 +93,14 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
         <Tile label="Requests/s" sub={`last ${t?.windowS ?? 10} s`}>
           {t ? t.rps.toFixed(1) : '—'}
         </Tile>
-        <Tile
-          label="Errors"
-          sub={
-            <span className="small">
-              4xx {formatNumber(t?.byClass['4xx'] ?? 0)} · 429 {formatNumber(t?.byClass['429'] ?? 0)} · 5xx {formatNumber(t?.byClass['5xx'] ?? 0)}
-            </span>
-          }
-        >
-          {formatNumber(errors + (t?.byClass['429'] ?? 0))}
-          <span className="tile-extra">of {formatNumber(t?.total ?? 0)}</span>
+        <Tile label="4xx · 429 · 5xx" sub={`of ${formatNumber(t?.total ?? 0)} requests`}>
+          <span className="error-counts">
+            <span className={t?.byClass['4xx'] ? 'status-4xx' : ''}>{formatNumber(t?.byClass['4xx'] ?? 0)}</span>
+            <span className="sep">·</span>
+            <span className={t?.byClass['429'] ? 'status-429' : ''}>{formatNumber(t?.byClass['429'] ?? 0)}</span>
+            <span className="sep">·</span>
+            <span className={t?.byClass['5xx'] ? 'status-5xx' : ''}>{formatNumber(t?.byClass['5xx'] ?? 0)}</span>
+          </span>
         </Tile>
       </div>
 
@@ -178,7 +180,7 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
                   <tr key={r.seq}>
                     <td className="num muted">{formatTime(r.at)}</td>
                     <td className="mono">{r.websocket ? 'WS' : r.method}</td>
-                    <td className="mono ellipsis path" title={r.path}>
+                    <td className="mono path" title={r.path}>
                       {r.path}
                     </td>
                     <td className={`num ${statusClass(r.status)}`}>{r.status}</td>
