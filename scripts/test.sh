@@ -15,8 +15,14 @@ if [ -z "${COMPANION_TEST_INNER:-}" ]; then
   echo "== vitest (no D-Bus/gnome-keyring here: the keychain tests will say they were skipped)"
   export COMPANION_TEST_INNER=1
 else
-  # Inside the D-Bus session: start the keyring daemon unlocked with a throwaway password.
+  # Inside the D-Bus session: a throwaway keyring folder (never the user's own keyrings), and the
+  # keyring daemon started unlocked with a throwaway password.
+  XDG_DATA_HOME="$(mktemp -d)"
+  export XDG_DATA_HOME
+  trap 'rm -rf "$XDG_DATA_HOME"' EXIT
   eval "$(printf 'test-password' | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
   export GNOME_KEYRING_CONTROL 2>/dev/null || true
+  npx vitest run "$@"
+  exit $?
 fi
 exec npx vitest run "$@"

@@ -12,6 +12,7 @@ import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './requestGuard
 import { redirect, sendCompanionError, sendError, sendJson } from './respond';
 import { checkScope, isBrowserNavigation, isExemptRoute } from './routePolicy';
 import type {
+  AuthFailureReason,
   AuthOutcome,
   KeyAuthenticator,
   LocalRoute,
@@ -58,6 +59,8 @@ type Denial = {
   headers: Record<string, string>;
   /** Known when the key was valid but the scope or rate limit refused it (so usage counts it). */
   principal?: Principal;
+  /** Why authentication failed, for the login page's hint. */
+  reason?: AuthFailureReason;
 };
 
 const LOGIN_PAGE = '/auth_login.html';
@@ -125,7 +128,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         headers['set-cookie'] = `${sessions.cookieName}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`;
       }
       const message = cred.source === 'session' && outcome.reason === 'unknown' ? 'Your login session has ended; please log in again.' : outcome.message;
-      return { status: 401, code: 'unauthorized', message, headers };
+      return { status: 401, code: 'unauthorized', message, headers, reason: outcome.reason };
     }
     const principal = outcome.principal;
     const scope = checkScope(principal.scopes, method, url.pathname);
@@ -216,7 +219,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     if ('status' in admitted) {
       principal = admitted.principal ?? null;
       if (admitted.status === 401 && navigation) {
-        const reason = /revoked|expired/i.exec(admitted.message)?.[0]?.toLowerCase();
+        const reason = admitted.reason === 'revoked' || admitted.reason === 'expired' ? admitted.reason : undefined;
         loginRedirect(res, url, admitted.headers['set-cookie'] ? { 'set-cookie': admitted.headers['set-cookie'] } : {}, reason);
       } else {
         sendError(res, admitted.code, admitted.message, admitted.headers, admitted.status);
