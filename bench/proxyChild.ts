@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { serveParent } from './childProcess';
 import { startProxy } from '../main/proxy/server';
 import { adminKeyAuthenticator } from '../main/proxy/adminKey';
-import type { KeyAuthenticator } from '../main/proxy/types';
+import type { KeyAuthenticator, RateLimiter } from '../main/proxy/types';
 
 interface Config {
   upstream: string;
@@ -22,14 +22,15 @@ const config = JSON.parse(process.argv[2] ?? '{}') as Config;
 
 let keys: KeyAuthenticator = adminKeyAuthenticator(config.adminKey);
 let presentKey = config.adminKey;
+let rateLimiter: RateLimiter | undefined;
 if (config.authModule) {
   const mod = (await import(pathToFileURL(resolve(config.authModule)).href)) as {
-    default: (arg: unknown) => Promise<{ keys: KeyAuthenticator; presentKey: string }>;
+    default: (arg: unknown) => Promise<{ keys: KeyAuthenticator; presentKey: string; rateLimiter?: RateLimiter }>;
   };
-  ({ keys, presentKey } = await mod.default(config.authArg));
+  ({ keys, presentKey, rateLimiter } = await mod.default(config.authArg));
 }
 
-const proxy = await startProxy({ upstream: config.upstream, listenHost: '127.0.0.1', listenPort: 0, keys, version: 'bench' });
+const proxy = await startProxy({ upstream: config.upstream, listenHost: '127.0.0.1', listenPort: 0, keys, rateLimiter, version: 'bench' });
 
 let peak = process.memoryUsage.rss();
 setInterval(() => {

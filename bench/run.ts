@@ -10,12 +10,12 @@ import { runScenarios, type BenchContext, type BenchTarget, type ProxyProcess, t
 import { httpGetsScenario } from './httpGetsScenario';
 import { uploadScenario } from './uploadScenario';
 import { wsFramesScenario } from './wsFramesScenario';
+import { keyCountScenario } from './keyCountScenario';
 
 // ─── EXTENSION POINT ────────────────────────────────────────────────────────────────────────────────
-// The scenarios, run in this order. To measure the key check at 10 / 10 000 / 100 000 keys, add a Scenario
-// whose run() calls ctx.startProxy({ name: 'proxy 10k keys', authModule: 'bench/keyStoreAuth.ts', authArg: 10000 })
-// (the module's default export returns { keys, presentKey }, see proxyChild.ts) and measureGets(thatTarget).
-const SCENARIOS: Scenario[] = [httpGetsScenario, uploadScenario, wsFramesScenario];
+// The scenarios, run in this order. A scenario may start extra proxy processes with another authenticator
+// through ctx.startProxy({ name, authModule, authArg }) (see proxyChild.ts and keyStoreAuth.ts).
+const SCENARIOS: Scenario[] = [httpGetsScenario, uploadScenario, wsFramesScenario, keyCountScenario];
 // ────────────────────────────────────────────────────────────────────────────────────────────────────
 
 interface FakeReady {
