@@ -15,13 +15,14 @@ const ENVIRONMENTS: { value: CloudEnvironment; label: string }[] = [
 ];
 
 function useCountdown(until: number | null): number {
-  const [now, setNow] = useState(Date.now());
+  // The interval only re-renders; the remaining time is read from the clock at render.
+  const [, setTick] = useState(0);
   useEffect(() => {
     if (until === null) return;
-    const t = setInterval(() => setNow(Date.now()), 250);
+    const t = setInterval(() => setTick((n) => n + 1), 250);
     return () => clearInterval(t);
   }, [until]);
-  return until === null ? 0 : Math.max(0, Math.ceil((until - now) / 1000));
+  return until === null ? 0 : Math.max(0, Math.ceil((until - Date.now()) / 1000));
 }
 
 export function describeCloudError(e: CloudError): string {

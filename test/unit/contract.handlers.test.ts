@@ -1,0 +1,102 @@
+// The main-side handlers behind the IPC contract, over the real key store, settings and monitor:
+// requests are validated (field issues come back), secrets leave only through keys:create/rotate,
+// and external links are opened by allow-listed id only.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AccountService } from '../../main/account/accountService';
+import { createCompanionApi, invokeHandler, type CompanionApiDeps } from '../../main/app/companionApi';
+import { CloudClient } from '../../main/cloud/cloudClient';
+import { openKeyServices, type KeyServices } from '../../main/keys/keyServices';
+import { MonitorService } from '../../main/monitor/monitorService';
+import { MemorySecretStore } from '../../main/secrets/memorySecretStore';
+import { createSettingsStore } from '../../main/settings/settingsStore';
+import type { Channel, CompanionEvent, ContractHandlers } from '../../preload/contract';
+
+let dir: string;
+let keys: KeyServices;
+let api: ContractHandlers;
+const opened: string[] = [];
+const events: CompanionEvent[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'companion-api-'));
+  keys = openKeyServices({ dataDir: dir, watch: false });
+  const settings = createSettingsStore({ cwd: dir });
+  const account = new AccountService({ secrets: new MemorySecretStore(), settings, cloud: new CloudClient(), sessions: { revokeAll: () => 0 } });
+  const monitor = new MonitorService({ upstream: () => settings.get().upstreamUrl });
+  opened.length = 0;
+  events.length = 0;
+  const deps: CompanionApiDeps = {
+    keys: keys.store,
+    usage: keys.usage,
+    limiter: keys.limiter,
+    settings,
+    account,
+    monitor,
+    proxy: { status: () => ({ state: 'running', url: 'http://127.0.0.1:8189', version: 't' }), pause: async () => {}, resume: async () => {} },
+    openExternal: async (url) => void opened.push(url),
+    emit: (e) => events.push(e),
+  };
+  api = createCompanionApi(deps);
+});
+
+afterEach(async () => {
+  await keys.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const call = (channel: Channel, req?: unknown) => invokeHandler(api, channel, req);
+
+describe('IPC handlers', () => {
+  it('a created key secret is returned once; lists and usage never carry it', async () => {
+    const created = await call('keys:create', { name: 'bot', rateLimit: 10, metadata: { owner: 'me' }, scopes: ['read'] });
+    expect(created.ok).toBe(true);
+    if (!created.ok) return;
+    const { secret, key } = created.value as { secret: string; key: { id: string; rateLimit: number; scopes: string[]; metadata: object } };
+    expect(secret).toMatch(/^comfy_/);
+    expect(key).toMatchObject({ rateLimit: 10, scopes: ['read'], metadata: { owner: 'me' } });
+    const list = await call('keys:list');
+    const usage = await call('keys:usage', { id: key.id });
+    expect(JSON.stringify([list, usage])).not.toContain(secret);
+    const rotated = await call('keys:rotate', { id: key.id });
+    expect(rotated.ok && (rotated.value as { secret: string }).secret).not.toBe(secret);
+  });
+
+  it('refuses malformed requests with invalid_request and names the field', async () => {
+    const r = await call('keys:create', { name: '', rateLimit: 0, extra: true });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('invalid_request');
+    expect(r.error.issues?.map((i) => i.path)).toEqual(expect.arrayContaining(['name', 'rateLimit']));
+    const none = await call('keys:revoke', { id: 'AAAAAAAAAAAAAAAAAAAAAA' });
+    expect(!none.ok && none.error.code).toBe('not_found');
+    const extraArg = await call('status:get', { sneaky: 1 });
+    expect(!extraArg.ok && extraArg.error.code).toBe('invalid_request');
+  });
+
+  it('settings:update returns the settings schema message for the field it names', async () => {
+    const r = await call('settings:update', { listenPort: 70000 });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.issues).toEqual([{ path: 'listenPort', message: 'listenPort must be between 1 and 65535' }]);
+    const good = await call('settings:update', { theme: 'dark', allowedOrigins: ['http://localhost:5173'] });
+    expect(good.ok && good.value).toMatchObject({ theme: 'dark', allowedOrigins: ['http://localhost:5173'] });
+    const unknown = await call('settings:update', { encryptedSecrets: {} });
+    expect(!unknown.ok && unknown.error.code).toBe('invalid_request');
+  });
+
+  it('opens only allow-listed pages, by id', async () => {
+    expect((await call('shell:openExternal', { target: 'platform-login' })).ok).toBe(true);
+    const evil = await call('shell:openExternal', { target: 'https://evil.example' });
+    expect(!evil.ok && evil.error.code).toBe('invalid_request');
+    expect(opened).toEqual(['https://platform.comfy.org/login']);
+  });
+
+  it('an internal failure crosses as a generic internal error, not its details', async () => {
+    const broken = { ...api, 'keys:list': async () => { throw new Error('ENOENT /home/me/secret/path'); } };
+    const r = await invokeHandler(broken, 'keys:list', undefined);
+    expect(r).toEqual({ ok: false, error: { code: 'internal', message: 'Internal error' } });
+  });
+});

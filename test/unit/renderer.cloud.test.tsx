@@ -1,0 +1,115 @@
+// @vitest-environment happy-dom
+// The Cloud view: the key's format is checked as you type, errors are worded by kind (invalid key
+// with the server's message, offline), a 429 shows a live retry countdown, and a login shows the
+// account and credits with only a masked key.
+import { act, cleanup, render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Channel, CloudStatus, CompanionBridge, CompanionEvent, IpcResult } from '../../preload/contract';
+import { startEventRouting } from '../../renderer/src/events';
+import { useCloudStore } from '../../renderer/src/stores/cloudStore';
+import { CloudView } from '../../renderer/src/views/CloudView';
+
+type Handler = (req: unknown) => IpcResult<unknown> | Promise<IpcResult<unknown>>;
+
+function installBridge(handlers: Partial<Record<Channel, Handler>>) {
+  const calls: { channel: Channel; req: unknown }[] = [];
+  const listeners = new Set<(e: CompanionEvent) => void>();
+  const bridge: CompanionBridge = {
+    platform: 'test',
+    invoke: (async (channel: Channel, req?: unknown) => {
+      calls.push({ channel, req });
+      const h = handlers[channel];
+      return h ? h(req) : { ok: false, error: { code: 'not_found', message: `no fake for ${channel}` } };
+    }) as CompanionBridge['invoke'],
+    onEvent(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+  };
+  (window as unknown as { companion: CompanionBridge }).companion = bridge;
+  return { calls, emit: (e: CompanionEvent) => listeners.forEach((l) => l(e)) };
+}
+
+const ok = <T,>(value: T): IpcResult<T> => ({ ok: true, value });
+const KEY = 'comfyui-' + 'k'.repeat(32);
+const loggedOut: CloudStatus = { loggedIn: false, environment: 'production', baseUrl: 'https://cloud.comfy.org/developer/api/v1', keyHint: null, account: null, credits: null };
+const loggedIn: CloudStatus = {
+  loggedIn: true,
+  environment: 'staging',
+  baseUrl: 'https://stagingcloud.comfy.org/developer/api/v1',
+  keyHint: 'comfyui-kk…kkkk',
+  account: { id: 'acct_1', name: 'Ada', email: 'ada@example.com', plan: 'pro' },
+  credits: { amount: 250, currency: 'usd' },
+};
+
+let stopRouting: (() => void) | null = null;
+beforeEach(() => {
+  useCloudStore.setState(useCloudStore.getInitialState(), true);
+});
+afterEach(() => {
+  stopRouting?.();
+  cleanup();
+});
+
+describe('Cloud view', () => {
+  it('checks the key format as you type and only enables Log in for a plausible key', async () => {
+    const user = userEvent.setup();
+    installBridge({ 'cloud:status': () => ok(loggedOut) });
+    render(<CloudView />);
+    const input = await screen.findByLabelText('Comfy API key');
+    const login = screen.getByRole('button', { name: 'Log in' }) as HTMLButtonElement;
+    await user.type(input, 'sk-abc');
+    expect(screen.getByText('A Comfy API key starts with "comfyui-"')).toBeTruthy();
+    expect(login.disabled).toBe(true);
+    await user.clear(input);
+    await user.type(input, 'comfyui-short');
+    expect(screen.getByText(/too short/)).toBeTruthy();
+    await user.clear(input);
+    await user.type(input, KEY);
+    expect(screen.getByText(/Looks like a Comfy API key/)).toBeTruthy();
+    expect(login.disabled).toBe(false);
+  });
+
+  it('an invalid key shows the server message; offline is said plainly', async () => {
+    const user = userEvent.setup();
+    let answer: IpcResult<unknown> = { ok: false, error: { code: 'unauthorized', message: 'Invalid or expired API key' } };
+    installBridge({ 'cloud:status': () => ok(loggedOut), 'cloud:login': () => answer });
+    render(<CloudView />);
+    await user.type(await screen.findByLabelText('Comfy API key'), `${KEY}{Enter}`);
+    expect(await screen.findByText('Invalid key: Invalid or expired API key')).toBeTruthy();
+    answer = { ok: false, error: { code: 'offline', message: 'fetch failed' } };
+    await user.click(screen.getByRole('button', { name: 'Log in' }));
+    expect(await screen.findByText(/You appear to be offline/)).toBeTruthy();
+  });
+
+  it('counts down a rate-limit retry pushed by main, then shows the account after login', async () => {
+    const user = userEvent.setup();
+    let finish: (r: IpcResult<unknown>) => void = () => undefined;
+    const { calls, emit } = installBridge({
+      'cloud:status': () => ok(loggedOut),
+      'cloud:login': () => new Promise((r) => (finish = r)),
+    });
+    stopRouting = startEventRouting();
+    render(<CloudView />);
+    await user.click(await screen.findByRole('radio', { name: 'Staging' }));
+    await user.type(screen.getByLabelText('Comfy API key'), `${KEY}{Enter}`);
+    expect(await screen.findByText('Validating the key with Comfy Cloud…')).toBeTruthy();
+    act(() => emit({ type: 'cloud:retry', attempt: 1, delayMs: 3000 }));
+    expect(screen.getByText(/Rate limited — retrying in 3 s \(attempt 2\)/)).toBeTruthy();
+    await act(async () => finish(ok(loggedIn)));
+    expect(await screen.findByText('ada@example.com')).toBeTruthy();
+    expect(screen.getByText('comfyui-kk…kkkk')).toBeTruthy();
+    expect(screen.getByText('$2.50')).toBeTruthy();
+    expect(document.body.innerHTML).not.toContain(KEY);
+    expect(calls.find((c) => c.channel === 'cloud:login')?.req).toEqual({ key: KEY, environment: 'staging' });
+  });
+
+  it('"Get one here" asks main to open the allow-listed platform page', async () => {
+    const user = userEvent.setup();
+    const { calls } = installBridge({ 'cloud:status': () => ok(loggedOut), 'shell:openExternal': () => ok(null) });
+    render(<CloudView />);
+    await user.click(await screen.findByRole('button', { name: 'No key? Get one here' }));
+    expect(calls.filter((c) => c.channel === 'shell:openExternal').map((c) => c.req)).toEqual([{ target: 'platform-login' }]);
+  });
+});
