@@ -84,7 +84,7 @@ export function RevokeDialog({ keyView, onCancel, onRevoke }: { keyView: KeyView
     >
       {error && <ErrorBanner>{error}</ErrorBanner>}
       <p>
-        Clients using <strong>{keyView.name}</strong> will be refused on their next request. This cannot be undone.
+        Clients using <strong>{keyView.name}</strong> will be refused on their next request, and its browser sessions end.
       </p>
       <label className="stack">
         <span>

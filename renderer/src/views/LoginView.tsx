@@ -80,7 +80,7 @@ export function LoginView() {
           </Field>
           <Field
             label="Upstream key"
-            hint={status.upstream.keyHint ? `Saved key: ${status.upstream.keyHint} — leave empty to validate without a key` : 'Only if ComfyUI was started with --api-key'}
+            hint={status.upstream.keyHint ? `Saved key: ${status.upstream.keyHint}. Enter it again to keep it; saving with this empty removes it.` : 'Only if ComfyUI was started with --api-key'}
             error={fields.key}
           >
             {(p) => <input {...p} type="password" value={key} onChange={(e) => setKey(e.target.value)} placeholder="Optional" autoComplete="off" spellCheck={false} />}
