@@ -7,12 +7,12 @@ import { AccountService } from './account/accountService';
 import { createCompanionApi, forwardServiceEvents, type CompanionApiDeps } from './app/companionApi';
 import type { CompanionRuntime, CompanionRuntimeFactory, RuntimeEnvironment } from './app/runtime';
 import type { TrayState } from './app/trayMenu';
-import { CloudClient } from './cloud/cloudClient';
+import { CloudClient, type CloudClientOptions } from './cloud/cloudClient';
 import { MonitorService } from './monitor/monitorService';
 import { openProxyServices, startProxyWith, type ProxyServices } from './proxyStack';
 import type { RunningProxy } from './proxy/server';
 import { chooseSecretStore, type ChooseSecretStoreOptions } from './secrets';
-import { createSettingsStore } from './settings/settingsStore';
+import { createSettingsStore, type SettingsStore } from './settings/settingsStore';
 
 export interface CompanionOptions extends RuntimeEnvironment {
   /** Tests: a keychain service name of their own, or null to skip the keychain. */
@@ -22,11 +22,21 @@ export interface CompanionOptions extends RuntimeEnvironment {
   listenPortOverride?: number;
   now?: () => number;
   fetch?: typeof fetch;
+  /** Tests: e.g. a shorter retry ceiling for the cloud client. */
+  cloudClientOptions?: Omit<CloudClientOptions, 'billingBaseUrl'>;
 }
 
 type ProxyState = 'running' | 'paused' | 'stopped' | 'error';
 
-export async function createCompanion(options: CompanionOptions): Promise<CompanionRuntime & { services: ProxyServices; monitor: MonitorService; account: AccountService; proxyUrl(): string | null }> {
+export interface Companion extends CompanionRuntime {
+  services: ProxyServices;
+  settings: SettingsStore;
+  monitor: MonitorService;
+  account: AccountService;
+  proxyUrl(): string | null;
+}
+
+export async function createCompanion(options: CompanionOptions): Promise<Companion> {
   const now = options.now ?? Date.now;
   const settings = createSettingsStore({ cwd: options.dataDir, StoreClass: options.StoreClass });
   const secrets = await chooseSecretStore({
@@ -42,7 +52,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     await secrets.set('admin_key', adminKey);
   }
   const services = openProxyServices({ dataDir: options.dataDir, adminKey, now });
-  const cloud = new CloudClient({ billingBaseUrl: settings.get().cloud.billingBaseUrl, fetch: options.fetch });
+  const cloud = new CloudClient({ ...options.cloudClientOptions, billingBaseUrl: settings.get().cloud.billingBaseUrl, fetch: options.fetch });
   const account = new AccountService({ secrets, settings, cloud, sessions: { revokeAll: () => services.login.sessions.revokeAll() } });
   await account.load();
   const monitor = new MonitorService({
@@ -55,6 +65,8 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
   let proxy: RunningProxy | null = null;
   let state: ProxyState = 'stopped';
   let error: string | null = null;
+  // With an override of 0 (tests) the first free port is kept across pause/resume, like a saved port.
+  let boundPort: number | null = null;
   const listeners = new Set<(e: CompanionEvent) => void>();
   const proxyListeners = new Set<() => void>();
   const emit = (event: CompanionEvent) => {
@@ -70,7 +82,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
       proxy = await startProxyWith(services, {
         upstream: s.upstreamUrl,
         listenHost: '127.0.0.1',
-        listenPort: options.listenPortOverride ?? s.listenPort,
+        listenPort: boundPort ?? options.listenPortOverride ?? s.listenPort,
         upstreamKey: () => account.getUpstreamKey(),
         cloudKey: () => account.getCloudKey(),
         allowedOrigins: () => settings.get().allowedOrigins,
@@ -80,6 +92,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
       });
       state = 'running';
       error = null;
+      if (options.listenPortOverride === 0) boundPort = proxy.port;
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       state = 'error';
@@ -143,6 +156,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
   let closed: Promise<void> | null = null;
   return {
     services,
+    settings,
     monitor,
     account,
     handlers,

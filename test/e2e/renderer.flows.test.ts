@@ -85,7 +85,7 @@ describe.skipIf(!canRun)('companion window (Chromium, real services)', () => {
     await show('login');
     await expect(page.getByText('This session only', { exact: true }).isVisible()).resolves.toBe(true);
     // Memory backend: "remember" cannot be chosen and the UI says why.
-    await expect(page.getByText('No keychain in this test environment').isVisible()).resolves.toBe(true);
+    await expect(page.getByText(/safeStorage would only use a hard-coded key \(basic_text\)/).isVisible()).resolves.toBe(true);
     await page.getByRole('button', { name: 'Validate and save' }).click();
     await page.locator('.check-pass', { hasText: 'Reachable' }).waitFor();
     const facts = await page.locator('.probe').innerText();

@@ -7,17 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCompanion } from '../../main/companion';
-import type { BackingStoreClass } from '../../main/settings/settingsStore';
+import { createSettingsStore, type BackingStoreClass } from '../../main/settings/settingsStore';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
+import { basicTextSafeStorage } from '../fixtures/fakeSafeStorage';
 import { request } from '../helpers/http';
 
-/** safeStorage that reports the insecure Linux backend: secrets stay in memory for the session. */
-const basicTextSafeStorage = {
-  isEncryptionAvailable: () => true,
-  getSelectedStorageBackend: () => 'basic_text',
-  encryptString: (s: string) => Buffer.from(s),
-  decryptString: (b: Buffer) => b.toString(),
-};
 
 let fake: FakeComfy;
 let dataDir: string;
@@ -28,7 +22,7 @@ beforeAll(async () => {
   fake = await startFakeComfy();
   dataDir = await mkdtemp(join(tmpdir(), 'cac-runtime-'));
   // Saved settings point at the fake upstream, as the Settings view would have left them.
-  new Conf({ cwd: dataDir, configName: 'settings', projectName: 'cac' }).set({ schemaVersion: 3, upstreamUrl: fake.url });
+  createSettingsStore({ cwd: dataDir }).update({ upstreamUrl: fake.url });
   runtime = await createCompanion({
     dataDir,
     appVersion: '9.9.9-test',
@@ -77,6 +71,7 @@ describe('desktop runtime', () => {
     await expect(request(`${before}/health`)).rejects.toThrow();
     await runtime.resume();
     const after = runtime.proxyUrl() as string;
+    expect(after).toBe(before);
     const res = await request(`${after}/queue`, { headers: { 'x-api-key': created.secret } });
     expect(res.status).toBe(200);
   });
