@@ -1,34 +1,45 @@
 // The handlers behind every IPC channel of preload/contract.ts, as plain Node (no electron): they
 // validate each request with zod, call the real services, and map results to the contract's
 // shapes. Electron's ipc.ts and the e2e test bridge both serve exactly this object.
-import { z } from 'zod';
 import type {
   AppStatus,
   Channel,
-  CloudLoginRequest,
   CloudStatus,
   CompanionEvent,
   ContractHandlers,
   ExternalTarget,
-  FieldIssue,
   IpcResult,
   KeyView,
   KeyUsageView,
   NewKeySecret,
   ProxyStatus,
   Res,
-  SettingsView,
   UpstreamProbe,
 } from '../../preload/contract';
-import { EXTERNAL_TARGETS, INVOKE_CHANNELS } from '../../preload/contract';
+import { INVOKE_CHANNELS } from '../../preload/contract';
 import { CompanionError, toCompanionError } from '../errors';
-import type { AccountService, AccountStatus } from '../account/accountService';
-import { resolveCloudBaseUrl } from '../cloud/cloudEnvironments';
+import type { AccountService } from '../account/accountService';
 import type { KeyRecord } from '../keys/keyRecord';
 import type { MonitorSnapshot, MonitorUpdate } from '../monitor/types';
-import { SCOPES, type RateDecision, type Scope } from '../proxy/types';
+import type { RateDecision, Scope } from '../proxy/types';
 import type { Settings, SettingsPatch as StoreSettingsPatch } from '../settings/settingsSchema';
-import { settingsSchema } from '../settings/settingsSchema';
+import {
+  checkSettingsFields,
+  cloudLogin,
+  id,
+  keyCreate,
+  keyUpdate,
+  keyUsage,
+  none,
+  openExternal,
+  parse,
+  RequestValidationError,
+  settingsPatch,
+  upstreamLogin,
+} from './companionApiSchemas';
+import { toCloudStatus, toKeyView, toSettingsView } from './companionApiViews';
+
+export { RequestValidationError };
 
 // ------------------------------------------------------------------ what the handlers call
 
@@ -91,131 +102,6 @@ export interface CompanionApiDeps extends CompanionServices {
 }
 
 export const PLATFORM_LOGIN_URL = 'https://platform.comfy.org/login';
-
-// ------------------------------------------------------------------ validation
-
-/** A request that failed validation; carries per-field issues the UI shows next to inputs. */
-export class RequestValidationError extends CompanionError {
-  readonly issues: FieldIssue[];
-  constructor(message: string, issues: FieldIssue[]) {
-    super('invalid_request', message);
-    this.issues = issues;
-  }
-}
-
-function issuesOf(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issues = issuesOf(r.error);
-  throw new RequestValidationError(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), issues);
-}
-
-const none = z.undefined().or(z.null()).or(z.strictObject({}));
-const id = z.strictObject({ id: z.string().min(1).max(64) });
-const scopes = z.array(z.enum(SCOPES as [Scope, ...Scope[]])).min(1, 'choose at least one scope');
-const metadata = z.record(z.string().max(100), z.string().max(1000));
-const expiresAtMs = z.number().int().positive().nullable();
-const keyCreate = z.strictObject({
-  name: z.string().trim().min(1, 'Name is required').max(100),
-  rateLimit: z.number().int().min(1).optional(),
-  expiresAt: expiresAtMs.optional(),
-  scopes: scopes.optional(),
-  metadata: metadata.optional(),
-});
-const keyPatch = z.strictObject({
-  name: z.string().trim().min(1, 'Name is required').max(100).optional(),
-  rateLimit: z.number().int().min(1).optional(),
-  isActive: z.boolean().optional(),
-  expiresAt: expiresAtMs.optional(),
-  scopes: scopes.optional(),
-  metadata: metadata.optional(),
-});
-const keyUpdate = z.strictObject({ id: z.string().min(1).max(64), patch: keyPatch });
-const keyUsage = z.strictObject({ id: z.string().min(1).max(64), days: z.number().int().min(1).max(90).optional() });
-const upstreamLogin = z.strictObject({
-  url: z.string().trim().min(1, 'Enter the upstream URL').max(2048),
-  key: z.string().max(4096).nullable(),
-  remember: z.boolean(),
-});
-const cloudLogin = z.strictObject({
-  key: z.string().max(4096),
-  environment: z.enum(['production', 'staging', 'custom']),
-  customBaseUrl: z.string().max(2048).optional(),
-});
-const settingsPatch = z.strictObject({
-  upstreamUrl: z.unknown().optional(),
-  listenPort: z.unknown().optional(),
-  allowedOrigins: z.unknown().optional(),
-  theme: z.unknown().optional(),
-  startAtLogin: z.unknown().optional(),
-});
-const openExternal = z.strictObject({ target: z.enum(EXTERNAL_TARGETS) });
-
-/** Checks each field with the settings schema so the UI gets one message per field. */
-function checkSettingsFields(patch: Record<string, unknown>): void {
-  const issues: FieldIssue[] = [];
-  const shape = settingsSchema.shape as Record<string, z.ZodType>;
-  for (const [field, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    const r = shape[field]?.safeParse(value);
-    if (r && !r.success) for (const i of r.error.issues) issues.push({ path: [field, ...i.path.map(String)].join('.'), message: i.message });
-  }
-  if (issues.length > 0) throw new RequestValidationError(`Invalid settings: ${issues.map((i) => i.message).join('; ')}`, issues);
-}
-
-// ------------------------------------------------------------------ mapping
-
-function metadataToStrings(m: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
-  return out;
-}
-
-function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number): KeyView {
-  const expired = r.expires_at !== null && nowMs >= r.expires_at * 1000;
-  return {
-    id: r.key_id,
-    name: r.name,
-    createdAt: Math.round(r.created_at * 1000),
-    lastUsed: r.last_used === null ? null : Math.round(r.last_used * 1000),
-    rateLimit: r.rate_limit,
-    isActive: r.is_active,
-    expiresAt: r.expires_at === null ? null : Math.round(r.expires_at * 1000),
-    scopes: [...r.scopes],
-    metadata: metadataToStrings(r.metadata),
-    usageThisHour: Math.max(0, used.limit - used.remaining),
-    status: !r.is_active ? 'disabled' : expired ? 'expired' : 'active',
-  };
-}
-
-function toSettingsView(s: Settings): SettingsView {
-  return { upstreamUrl: s.upstreamUrl, listenPort: s.listenPort, allowedOrigins: [...s.allowedOrigins], theme: s.theme, startAtLogin: s.startAtLogin };
-}
-
-function baseUrlOf(settings: Settings): string {
-  try {
-    return resolveCloudBaseUrl(settings.cloud.environment, settings.cloud.customBaseUrl);
-  } catch {
-    return settings.cloud.customBaseUrl ?? '';
-  }
-}
-
-function toCloudStatus(status: AccountStatus, settings: Settings): CloudStatus {
-  const c = status.cloud;
-  return {
-    loggedIn: c.loggedIn,
-    environment: c.environment,
-    baseUrl: baseUrlOf(settings),
-    keyHint: c.keyHint,
-    account: c.account ? { id: c.account.id ?? null, name: c.account.name ?? null, email: c.account.email ?? null, plan: c.account.plan ?? null } : null,
-    // ComfyUI's frontend treats amount_micros as cents; so do we.
-    credits: c.credits ? { amount: c.credits.amountMicros, currency: c.credits.currency } : null,
-  };
-}
 
 // ------------------------------------------------------------------ the handlers
 

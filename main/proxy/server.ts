@@ -3,17 +3,15 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CompanionError } from '../errors';
-import { findCredential, stripQueryCredential } from './credentials';
+import { createAdmission, isDenial } from './admission';
+import { stripQueryCredential } from './credentials';
 import { HealthCheck } from './health';
 import { forwardHttp } from './httpForwarder';
 import { isLoopbackHost } from './listenAddress';
-import { rateLimitHeaders } from './rateLimitHeaders';
 import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './requestGuards';
 import { redirect, sendCompanionError, sendError, sendJson } from './respond';
-import { checkScope, isBrowserNavigation, isExemptRoute } from './routePolicy';
+import { isBrowserNavigation, isExemptRoute } from './routePolicy';
 import type {
-  AuthFailureReason,
-  AuthOutcome,
   KeyAuthenticator,
   LocalRoute,
   Principal,
@@ -52,19 +50,7 @@ export interface RunningProxy {
   close(graceMs?: number): Promise<void>;
 }
 
-type Denial = {
-  status: number;
-  code: 'unauthorized' | 'forbidden' | 'rate_limited';
-  message: string;
-  headers: Record<string, string>;
-  /** Known when the key was valid but the scope or rate limit refused it (so usage counts it). */
-  principal?: Principal;
-  /** Why authentication failed, for the login page's hint. */
-  reason?: AuthFailureReason;
-};
-
 const LOGIN_PAGE = '/auth_login.html';
-const WWW_AUTHENTICATE = 'Bearer realm="ComfyUI Auth Companion"';
 
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   if (!isLoopbackHost(options.listenHost)) {
@@ -108,48 +94,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
   };
 
-  /** Authentication, scope and rate limit shared by HTTP and WebSocket. */
-  const admit = (
-    req: IncomingMessage,
-    url: URL,
-    method: string,
-  ): { principal: Principal; headers: Record<string, string>; fromQuery: boolean } | Denial => {
-    const cred = findCredential(req.headers, url, sessions?.cookieName ?? null);
-    if (!cred) {
-      return { status: 401, code: 'unauthorized', message: 'An API key is required: send Authorization: Bearer <key>, X-API-Key, or log in.', headers: { 'www-authenticate': WWW_AUTHENTICATE } };
-    }
-    const outcome: AuthOutcome =
-      cred.source === 'session'
-        ? (sessions?.authenticate(cred.value, now()) ?? { ok: false, reason: 'unknown', message: 'Invalid session.' })
-        : options.keys.authenticate(cred.value, cred.source, now());
-    if (!outcome.ok) {
-      const headers: Record<string, string> = { 'www-authenticate': `${WWW_AUTHENTICATE}, error="invalid_token"` };
-      if (cred.source === 'session' && sessions) {
-        headers['set-cookie'] = `${sessions.cookieName}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`;
-      }
-      const message = cred.source === 'session' && outcome.reason === 'unknown' ? 'Your login session has ended; please log in again.' : outcome.message;
-      return { status: 401, code: 'unauthorized', message, headers, reason: outcome.reason };
-    }
-    const principal = outcome.principal;
-    const scope = checkScope(principal.scopes, method, url.pathname);
-    if (!scope.allowed) return { status: 403, code: 'forbidden', message: scope.message, headers: {}, principal };
-    let headers: Record<string, string> = {};
-    if (options.rateLimiter && principal.keyId !== null && principal.rateLimit !== null) {
-      const decision = options.rateLimiter.take(principal.keyId, principal.rateLimit, now());
-      headers = rateLimitHeaders(decision);
-      if (!decision.allowed) {
-        const wait = headers['retry-after'] ?? '1';
-        return {
-          status: 429,
-          code: 'rate_limited',
-          message: `Rate limit of ${decision.limit} requests per hour reached for this key; retry in ${wait} s.`,
-          headers,
-          principal,
-        };
-      }
-    }
-    return { principal, headers, fromQuery: cred.source === 'query' };
-  };
+  const admit = createAdmission({ keys: options.keys, sessions, rateLimiter: options.rateLimiter ?? null, now });
 
   const loginRedirect = (res: ServerResponse, url: URL, extra: Record<string, string> = {}, reason?: string) => {
     const next = encodeURIComponent(stripQueryCredential(url));
@@ -216,7 +161,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       return;
     }
     const admitted = admit(req, url, method);
-    if ('status' in admitted) {
+    if (isDenial(admitted)) {
       principal = admitted.principal ?? null;
       if (admitted.status === 401 && navigation) {
         const reason = admitted.reason === 'revoked' || admitted.reason === 'expired' ? admitted.reason : undefined;
@@ -288,7 +233,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       return;
     }
     const admitted = admit(req, url, 'GET');
-    if ('status' in admitted) {
+    if (isDenial(admitted)) {
       writeRaw(socket, admitted.status, admitted.code, admitted.message, admitted.headers);
       record(admitted.status, admitted.principal ?? null);
       return;

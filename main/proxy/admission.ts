@@ -1,0 +1,87 @@
+// Admission of an authenticated request, shared by HTTP and the WebSocket upgrade: credential lookup
+// (SPEC §2.3 order), authentication, scope check and the per-key rate limit.
+import type { IncomingMessage } from 'node:http';
+import { findCredential } from './credentials';
+import { rateLimitHeaders } from './rateLimitHeaders';
+import { checkScope } from './routePolicy';
+import type { AuthFailureReason, AuthOutcome, KeyAuthenticator, Principal, RateLimiter, SessionAuthenticator } from './types';
+
+export const WWW_AUTHENTICATE = 'Bearer realm="ComfyUI Auth Companion"';
+
+export interface Admitted {
+  principal: Principal;
+  /** RateLimit headers for the response. */
+  headers: Record<string, string>;
+  /** The key came as ?api_key= (a navigation trades it for a session). */
+  fromQuery: boolean;
+}
+
+export interface Denial {
+  status: 401 | 403 | 429;
+  code: 'unauthorized' | 'forbidden' | 'rate_limited';
+  message: string;
+  headers: Record<string, string>;
+  /** Known when the key was valid but the scope or rate limit refused it (so usage counts it). */
+  principal?: Principal;
+  /** Why authentication failed, for the login page's hint. */
+  reason?: AuthFailureReason;
+}
+
+export interface AdmissionDeps {
+  keys: KeyAuthenticator;
+  sessions: SessionAuthenticator | null;
+  rateLimiter: RateLimiter | null;
+  now: () => number;
+}
+
+export type Admit = (req: IncomingMessage, url: URL, method: string) => Admitted | Denial;
+
+export function isDenial(a: Admitted | Denial): a is Denial {
+  return 'status' in a;
+}
+
+export function createAdmission({ keys, sessions, rateLimiter, now }: AdmissionDeps): Admit {
+  return (req, url, method): Admitted | Denial => {
+    const cred = findCredential(req.headers, url, sessions?.cookieName ?? null);
+    if (!cred) {
+      return {
+        status: 401,
+        code: 'unauthorized',
+        message: 'An API key is required: send Authorization: Bearer <key>, X-API-Key, or log in.',
+        headers: { 'www-authenticate': WWW_AUTHENTICATE },
+      };
+    }
+    const outcome: AuthOutcome =
+      cred.source === 'session'
+        ? (sessions?.authenticate(cred.value, now()) ?? { ok: false, reason: 'unknown', message: 'Invalid session.' })
+        : keys.authenticate(cred.value, cred.source, now());
+    if (!outcome.ok) {
+      const headers: Record<string, string> = { 'www-authenticate': `${WWW_AUTHENTICATE}, error="invalid_token"` };
+      if (cred.source === 'session' && sessions) {
+        headers['set-cookie'] = `${sessions.cookieName}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`;
+      }
+      const message =
+        cred.source === 'session' && outcome.reason === 'unknown' ? 'Your login session has ended; please log in again.' : outcome.message;
+      return { status: 401, code: 'unauthorized', message, headers, reason: outcome.reason };
+    }
+    const principal = outcome.principal;
+    const scope = checkScope(principal.scopes, method, url.pathname);
+    if (!scope.allowed) return { status: 403, code: 'forbidden', message: scope.message, headers: {}, principal };
+    let headers: Record<string, string> = {};
+    if (rateLimiter && principal.keyId !== null && principal.rateLimit !== null) {
+      const decision = rateLimiter.take(principal.keyId, principal.rateLimit, now());
+      headers = rateLimitHeaders(decision);
+      if (!decision.allowed) {
+        const wait = headers['retry-after'] ?? '1';
+        return {
+          status: 429,
+          code: 'rate_limited',
+          message: `Rate limit of ${decision.limit} requests per hour reached for this key; retry in ${wait} s.`,
+          headers,
+          principal,
+        };
+      }
+    }
+    return { principal, headers, fromQuery: cred.source === 'query' };
+  };
+}
