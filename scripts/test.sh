@@ -5,6 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# vitest, plus one plain closing line "tests: N passed, N failed, N skipped" from its JSON report.
+run_vitest() {
+  local code=0
+  npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || code=$?
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync("test-results/vitest.json", "utf8"));
+    const skipped = r.numPendingTests + r.numTodoTests;
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  ' || true
+  return "$code"
+}
+
 if [ -z "${COMPANION_TEST_INNER:-}" ]; then
   echo "== typecheck"; npx tsc --noEmit -p .
   echo "== build renderer"; npx vite build --config renderer/vite.config.ts --logLevel warn
@@ -22,7 +34,7 @@ else
   trap 'rm -rf "$XDG_DATA_HOME"' EXIT
   eval "$(printf 'test-password' | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
   export GNOME_KEYRING_CONTROL 2>/dev/null || true
-  npx vitest run "$@"
+  run_vitest "$@"
   exit $?
 fi
-exec npx vitest run "$@"
+run_vitest "$@"
