@@ -1,8 +1,9 @@
 // The admin key for headless mode: from --api-key / --api-key-file, or generated once into
 // <data-dir>/admin.key (mode 0600) and reused by later runs. The key itself is never printed.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from './atomicFile';
 
 export class KeyFileError extends Error {
   override name = 'KeyFileError';
@@ -36,9 +37,6 @@ export function loadOrCreateAdminKey(dataDir: string): { key: string; path: stri
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = generateAdminKey();
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${key}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, `${key}\n`, 0o600);
   return { key, path, created: true };
 }

@@ -20,8 +20,10 @@ import { INVOKE_CHANNELS } from '../../preload/contract';
 import { CompanionError, toCompanionError } from '../errors';
 import type { AccountService } from '../account/accountService';
 import type { KeyRecord } from '../keys/keyRecord';
+import type { KeyStore } from '../keys/keyStore';
+import type { KeyRateLimiter } from '../keys/rateLimiter';
+import type { UsageRecorder } from '../keys/usageRecorder';
 import type { MonitorSnapshot, MonitorUpdate } from '../monitor/types';
-import type { RateDecision, Scope } from '../proxy/types';
 import type { Settings, SettingsPatch as StoreSettingsPatch } from '../settings/settingsSchema';
 import {
   checkSettingsFields,
@@ -58,26 +60,9 @@ export interface ProxyControl {
 
 /** The real services; every member is what the handlers call and nothing more. */
 export interface CompanionServices {
-  keys: {
-    list(): KeyRecord[];
-    get(keyId: string): KeyRecord | null;
-    create(input: { name: string; rate_limit?: number; metadata?: Record<string, unknown>; expires_at?: number | null; scopes?: Scope[] }): Promise<{ record: KeyRecord; secret: string }>;
-    update(keyId: string, patch: { name?: string; rate_limit?: number; metadata?: Record<string, unknown>; is_active?: boolean; expires_at?: number | null; scopes?: Scope[] }): Promise<KeyRecord>;
-    revoke(keyId: string): Promise<KeyRecord>;
-    rotate(keyId: string): Promise<{ record: KeyRecord; secret: string }>;
-    onChange(listener: (change: { type: string; keyId?: string | null }) => void): () => void;
-  };
-  usage: {
-    get(keyId: string, days?: number): {
-      total_requests: number;
-      successful_requests: number;
-      failed_requests: number;
-      total_duration: number;
-      last_used: number | null;
-      requests_per_day: Record<string, number>;
-    };
-  };
-  limiter: { peek(keyId: string, limitPerHour: number, nowMs: number): RateDecision };
+  keys: Pick<KeyStore, 'list' | 'get' | 'create' | 'update' | 'revoke' | 'rotate' | 'onChange'>;
+  usage: Pick<UsageRecorder, 'get'>;
+  limiter: Pick<KeyRateLimiter, 'peek'>;
   settings: {
     get(): Settings;
     update(patch: StoreSettingsPatch): Settings;

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompanionError } from '../errors';
 import type { AuthOutcome, CredentialSource, KeyAuthenticator, Scope } from '../proxy/types';
-import { writeFileAtomicSync } from './atomicFile';
+import { writeFileAtomicSync } from '../atomicFile';
 import { withFileLock } from './fileLock';
 import { generateKey, generateKeyId, hashKey, isWellFormedKey } from './keyFormat';
 import { readKeyFile, type KeyFileContent } from './keyFile';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RateDecision, RateLimiter } from '../proxy/types';
-import { writeFileAtomicSync } from './atomicFile';
+import { writeFileAtomicSync } from '../atomicFile';
 
 export const RATE_LIMIT_FILE = 'ratelimit.json';
 const WINDOW_MS = 3_600_000;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProxyObserver, RequestRecord } from '../proxy/types';
-import { writeFileAtomicSync } from './atomicFile';
+import { writeFileAtomicSync } from '../atomicFile';
 
 export const USAGE_FILE = 'usage.json';
 const DAY_MS = 86_400_000;

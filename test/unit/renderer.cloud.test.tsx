@@ -4,32 +4,12 @@
 // account and credits with only a masked key.
 import { act, cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { installBridge } from '../helpers/fakeBridge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Channel, CloudStatus, CompanionBridge, CompanionEvent, IpcResult } from '../../preload/contract';
 import { startEventRouting } from '../../renderer/src/events';
 import { useCloudStore } from '../../renderer/src/stores/cloudStore';
 import { CloudView } from '../../renderer/src/views/CloudView';
-
-type Handler = (req: unknown) => IpcResult<unknown> | Promise<IpcResult<unknown>>;
-
-function installBridge(handlers: Partial<Record<Channel, Handler>>) {
-  const calls: { channel: Channel; req: unknown }[] = [];
-  const listeners = new Set<(e: CompanionEvent) => void>();
-  const bridge: CompanionBridge = {
-    platform: 'test',
-    invoke: (async (channel: Channel, req?: unknown) => {
-      calls.push({ channel, req });
-      const h = handlers[channel];
-      return h ? h(req) : { ok: false, error: { code: 'not_found', message: `no fake for ${channel}` } };
-    }) as CompanionBridge['invoke'],
-    onEvent(l) {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-  };
-  (window as unknown as { companion: CompanionBridge }).companion = bridge;
-  return { calls, emit: (e: CompanionEvent) => listeners.forEach((l) => l(e)) };
-}
 
 const ok = <T,>(value: T): IpcResult<T> => ({ ok: true, value });
 const KEY = 'comfyui-' + 'k'.repeat(32);

@@ -3,32 +3,11 @@
 // needs the key's name typed, search and sort work, and main's validation messages reach the form.
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { installBridge } from '../helpers/fakeBridge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Channel, CompanionBridge, CompanionEvent, IpcResult, KeyView } from '../../preload/contract';
 import { useKeysStore } from '../../renderer/src/stores/keysStore';
 import { KeysView } from '../../renderer/src/views/KeysView';
-
-type Handler = (req: unknown) => IpcResult<unknown> | Promise<IpcResult<unknown>>;
-
-/** A fake window.companion: channel → handler, plus a record of every call. */
-function installBridge(handlers: Partial<Record<Channel, Handler>>) {
-  const calls: { channel: Channel; req: unknown }[] = [];
-  const listeners = new Set<(e: CompanionEvent) => void>();
-  const bridge: CompanionBridge = {
-    platform: 'test',
-    invoke: (async (channel: Channel, req?: unknown) => {
-      calls.push({ channel, req });
-      const h = handlers[channel];
-      return h ? h(req) : { ok: false, error: { code: 'not_found', message: `no fake for ${channel}` } };
-    }) as CompanionBridge['invoke'],
-    onEvent(l) {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-  };
-  (window as unknown as { companion: CompanionBridge }).companion = bridge;
-  return { calls, emit: (e: CompanionEvent) => listeners.forEach((l) => l(e)) };
-}
 
 function key(over: Partial<KeyView> = {}): KeyView {
   return {

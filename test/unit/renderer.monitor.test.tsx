@@ -3,28 +3,17 @@
 // going down shows at once, new requests appear in the log, and the filter box narrows it.
 import { act, cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { installBridge as installFakeBridge } from '../helpers/fakeBridge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Channel, CompanionBridge, CompanionEvent, HealthSample, IpcResult, MonitorSnapshot, RequestView } from '../../preload/contract';
 import { startEventRouting } from '../../renderer/src/events';
 import { useMonitorStore } from '../../renderer/src/stores/monitorStore';
 import { MonitorView } from '../../renderer/src/views/MonitorView';
 
+/** Answers only monitor:snapshot; pushes go through act() so React applies them before assertions. */
 function installBridge(snapshot: MonitorSnapshot) {
-  const calls: Channel[] = [];
-  const listeners = new Set<(e: CompanionEvent) => void>();
-  const bridge: CompanionBridge = {
-    platform: 'test',
-    invoke: (async (channel: Channel) => {
-      calls.push(channel);
-      return channel === 'monitor:snapshot' ? ({ ok: true, value: snapshot } as IpcResult<MonitorSnapshot>) : { ok: false, error: { code: 'not_found', message: 'x' } };
-    }) as CompanionBridge['invoke'],
-    onEvent(l) {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-  };
-  (window as unknown as { companion: CompanionBridge }).companion = bridge;
-  return { calls, emit: (e: CompanionEvent) => act(() => listeners.forEach((l) => l(e))) };
+  const fake = installFakeBridge({ 'monitor:snapshot': () => ({ ok: true, value: snapshot }) as IpcResult<MonitorSnapshot> });
+  return { calls: fake.calls, emit: (e: CompanionEvent) => act(() => fake.emit(e)) };
 }
 
 const up: HealthSample = {
@@ -87,7 +76,7 @@ describe('Monitor view', () => {
     // A repeated delta (same seq) is not shown twice.
     emit({ type: 'monitor', update: { requests: [req(2, { path: '/prompt', method: 'POST', status: 429, keyName: 'bob' })] } });
     expect(screen.getAllByText('/prompt')).toHaveLength(1);
-    expect(calls.filter((c) => c === 'monitor:snapshot')).toHaveLength(1);
+    expect(calls.filter((c) => c.channel === 'monitor:snapshot')).toHaveLength(1);
   });
 
   it('the filter box narrows the log by path, status or key name', async () => {

@@ -2,7 +2,7 @@
 // session ids (a stolen file cannot be replayed as a cookie), written atomically with mode 0600.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { writeFileAtomicSync } from '../../keys/atomicFile';
+import { writeFileAtomicSync } from '../../atomicFile';
 
 export const SESSIONS_FILE = 'sessions.json';
 
