@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'not_found'
   | 'payload_too_large'
   | 'upstream_unavailable'
+  | 'upstream_timeout'
+  | 'storage_unavailable'
   | 'offline'
   | 'timeout'
   | 'cancelled'
@@ -28,6 +30,8 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   payload_too_large: 413,
   upstream_unavailable: 502,
+  upstream_timeout: 504,
+  storage_unavailable: 507,
   offline: 503,
   timeout: 504,
   cancelled: 499,
