@@ -4,6 +4,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CompanionError } from '../errors';
 import { createAdmission, isDenial } from './admission';
+import { apiKeyRedirectTarget } from './apiKeyRedirect';
 import { stripQueryCredential } from './credentials';
 import { HealthCheck } from './health';
 import { forwardHttp } from './httpForwarder';
@@ -11,6 +12,7 @@ import { isLoopbackHost } from './listenAddress';
 import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './requestGuards';
 import { redirect, sendCompanionError, sendError, sendJson } from './respond';
 import { isBrowserNavigation, isExemptRoute } from './routePolicy';
+import { duplicateHostProblem } from './singleHost';
 import type {
   KeyAuthenticator,
   LocalRoute,
@@ -130,6 +132,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       return;
     }
     loggedPath = stripQueryCredential(url);
+    const hostProblem = duplicateHostProblem(req.rawHeaders);
+    if (hostProblem) {
+      sendError(res, 'invalid_request', hostProblem);
+      return;
+    }
     if (!isAllowedHost(req.headers.host, port)) {
       sendError(res, 'forbidden', `Host "${String(req.headers.host ?? '')}" is not allowed; use ${proxyOrigin}.`);
       return;
@@ -156,7 +163,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       sessionCookieName: sessions?.cookieName ?? null,
       browserNavigation: navigation,
     };
-    if (!route && isExemptRoute(method, url.pathname)) {
+    if (!route && isExemptRoute(method, url.pathname, raw)) {
       forwardHttp(target, req, res, plan);
       return;
     }
@@ -175,7 +182,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     if (admitted.fromQuery && navigation && sessions) {
       // Trade the key in the address bar for a session, so it never stays in history.
       const { setCookie } = sessions.createSession(principal, { remember: false });
-      redirect(res, loggedPath, { 'set-cookie': setCookie });
+      redirect(res, apiKeyRedirectTarget(url), { 'set-cookie': setCookie });
       return;
     }
     if (route) {
@@ -217,6 +224,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
     const record = (status: number, p: Principal | null) =>
       notify({ at: now(), method: 'GET', path: stripQueryCredential(url), status, durationMs: performance.now() - started, keyId: p?.keyId ?? null, keyName: p?.keyName ?? null, websocket: true });
+    const hostProblem = duplicateHostProblem(req.rawHeaders);
+    if (hostProblem) {
+      writeRaw(socket, 400, 'invalid_request', hostProblem);
+      record(400, null);
+      return;
+    }
     if (!isAllowedHost(req.headers.host, port)) {
       writeRaw(socket, 403, 'forbidden', `Host "${String(req.headers.host ?? '')}" is not allowed.`);
       record(403, null);
