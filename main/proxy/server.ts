@@ -23,6 +23,7 @@ import type {
   SessionAuthenticator,
 } from './types';
 import { createUpstreamTarget } from './upstreamTarget';
+import { cookieOriginProblem, handshakeProblem } from './wsHandshake';
 import { WsRelay } from './wsRelay';
 
 export interface ProxyOptions {
@@ -245,6 +246,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       record(404, null);
       return;
     }
+    const malformed = handshakeProblem(req);
+    if (malformed) {
+      writeRaw(socket, malformed.status, malformed.code, malformed.message, malformed.headers);
+      record(malformed.status, null);
+      return;
+    }
     const admitted = admit(req, url, 'GET');
     if (isDenial(admitted)) {
       writeRaw(socket, admitted.status, admitted.code, admitted.message, admitted.headers);
@@ -252,6 +259,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       return;
     }
     const principal = admitted.principal;
+    const noOrigin = cookieOriginProblem(principal, req.headers);
+    if (noOrigin) {
+      writeRaw(socket, noOrigin.status, noOrigin.code, noOrigin.message);
+      record(noOrigin.status, principal);
+      return;
+    }
     relay.relay(req, socket, head, stripQueryCredential(url), upstreamKey(), {
       onUpstreamText: (text) => {
         for (const o of observers) {
