@@ -88,6 +88,11 @@ export class WsRelay {
     upstream.on('message', holdEarly);
 
     socket.on('error', () => upstream.terminate());
+    // A client gone before the relay is set up (or refused by handleUpgrade) must not leave the upstream open.
+    let established = false;
+    socket.once('close', () => {
+      if (!established) upstream.terminate();
+    });
     upstream.on('unexpected-response', (_r, res) => {
       const status = res.statusCode ?? 502;
       hooks.onRefused?.(status);
@@ -106,6 +111,7 @@ export class WsRelay {
         return;
       }
       this.server.handleUpgrade(req, socket, head, (client) => {
+        established = true;
         this.open.add(upstream);
         this.open.add(client);
         hooks.onOpen?.();
