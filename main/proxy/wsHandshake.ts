@@ -1,9 +1,10 @@
-// Complete validation of a WebSocket opening handshake (RFC 6455 §4.2.1) before any upstream socket is
+// Complete validation of a WebSocket opening handshake (RFC 6455 §4.2.1, one Host) before any upstream socket is
 // opened, so a bad request costs the upstream nothing; and the rule that a handshake authenticated by the
 // session cookie must carry this origin's Origin (a local page on another port is "same-site" and would
 // otherwise ride the SameSite=Strict cookie into /ws).
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { ErrorCode } from '../errors';
+import { duplicateHostProblem } from './singleHost';
 import type { Principal } from './types';
 
 export interface HandshakeRefusal {
@@ -43,6 +44,8 @@ const bad = (message: string, headers: Record<string, string> = {}, status = 400
 
 /** The reason a handshake is malformed, or null when it is a well-formed version-13 WebSocket handshake. */
 export function handshakeProblem(req: IncomingMessage): HandshakeRefusal | null {
+  const hosts = duplicateHostProblem(req.rawHeaders);
+  if (hosts) return bad(hosts);
   if (req.method !== 'GET') return bad(`A WebSocket handshake must be a GET, not ${req.method ?? '?'}.`, { allow: 'GET' }, 405);
   if (req.httpVersionMajor < 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor < 1)) {
     return bad('A WebSocket handshake needs HTTP/1.1.');
