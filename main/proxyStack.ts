@@ -5,7 +5,7 @@ import { openKeyServices, type KeyServices } from './keys/keyServices';
 import { adminKeyAuthenticator, chainAuthenticators } from './proxy/adminKey';
 import { openLoginServices, type LoginServices } from './proxy/login/loginServices';
 import type { SessionStore } from './proxy/login/sessionStore';
-import { startProxy, type RunningProxy } from './proxy/server';
+import { startProxy, type ProxyOptions, type RunningProxy } from './proxy/server';
 import type { KeyAuthenticator, ProxyObserver } from './proxy/types';
 
 export interface ProxyServicesConfig {
@@ -24,7 +24,7 @@ export interface ProxyServices {
   close(): Promise<void>;
 }
 
-export interface ListenConfig {
+export interface ListenConfig extends Pick<ProxyOptions, 'upstreamTimeoutMs' | 'timeouts'> {
   upstream: string;
   listenHost: string;
   listenPort: number;
@@ -88,6 +88,8 @@ export function startProxyWith(services: ProxyServices, config: ListenConfig): P
     allowedOrigins: config.allowedOrigins,
     version: config.version,
     now: config.now,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    timeouts: config.timeouts,
   });
 }
 

@@ -7,6 +7,7 @@ import { injectCloudKey, isPromptSubmission, PROMPT_INJECTION_CAP_BYTES } from '
 import { withoutCookie } from './credentials';
 import { sendError, sendHtmlError } from './respond';
 import type { UpstreamTarget } from './upstreamTarget';
+import { cutWhenStalled, describeUpstreamFailure, StalledTransferError, watchUpstreamRequest, type UpstreamTimeouts } from './upstreamTimeouts';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -35,6 +36,7 @@ export interface ForwardPlan {
   proxyOrigin: string;
   sessionCookieName: string | null;
   browserNavigation: boolean;
+  timeouts: UpstreamTimeouts;
 }
 
 function connectionTokens(value: string | string[] | undefined): Set<string> {
@@ -111,6 +113,7 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
     headers,
     agent: target.agent,
   });
+  watchUpstreamRequest(upReq, plan.timeouts);
 
   let clientGone = false;
   res.on('close', () => {
@@ -126,13 +129,13 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
       res.destroy(err);
       return;
     }
-    const reason = err.code ?? err.message;
-    const detail = `ComfyUI at ${target.origin} is not reachable (${reason}).`;
-    if (plan.browserNavigation) sendHtmlError(res, 502, 'ComfyUI is not reachable', detail);
-    else sendError(res, 'upstream_unavailable', detail);
+    const failure = describeUpstreamFailure(err, target.origin);
+    if (plan.browserNavigation) sendHtmlError(res, failure.status, failure.title, failure.detail);
+    else sendError(res, failure.code, failure.detail, failure.headers, failure.status);
   });
 
   upReq.on('response', (upRes) => {
+    cutWhenStalled(upRes, plan.timeouts.stallMs, () => upReq.destroy(new StalledTransferError('download', plan.timeouts.stallMs)));
     const status = upRes.statusCode ?? 502;
     const outHeaders = clientResponseHeaders(upRes.headers, target, plan);
     const type = String(upRes.headers['content-type'] ?? '');
@@ -173,6 +176,8 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
   });
 
   const declaredLength = Number(req.headers['content-length'] ?? NaN);
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (declaredLength > 0 && Number.isFinite(declaredLength));
+  if (hasBody) cutWhenStalled(req, plan.timeouts.stallMs, () => upReq.destroy(new StalledTransferError('upload', plan.timeouts.stallMs)));
   if (plan.cloudKey && isPromptSubmission(method, plan.pathname) && !(declaredLength > PROMPT_INJECTION_CAP_BYTES)) {
     const cloudKey = plan.cloudKey;
     collectUpTo(req, PROMPT_INJECTION_CAP_BYTES).then(
@@ -193,7 +198,6 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
     return;
   }
 
-  const hasBody = req.headers['transfer-encoding'] !== undefined || (declaredLength > 0 && Number.isFinite(declaredLength));
   if (!hasBody) {
     upReq.end();
     return;

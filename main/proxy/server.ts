@@ -23,6 +23,7 @@ import type {
   SessionAuthenticator,
 } from './types';
 import { createUpstreamTarget } from './upstreamTarget';
+import { DEFAULT_TIMEOUTS, type UpstreamTimeouts } from './upstreamTimeouts';
 import { cookieOriginProblem, handshakeProblem } from './wsHandshake';
 import { WsRelay } from './wsRelay';
 
@@ -42,6 +43,10 @@ export interface ProxyOptions {
   htmlInjection?: string | null;
   version: string;
   now?: () => number;
+  /** Wait for the upstream's response head after the request was sent (`--upstream-timeout`, default 60 s). */
+  upstreamTimeoutMs?: number;
+  /** Connect and stall timeouts (tests shorten them). */
+  timeouts?: Partial<UpstreamTimeouts>;
 }
 
 export interface RunningProxy {
@@ -68,6 +73,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const routes = options.routes ?? [];
   const sessions = options.sessions ?? null;
   const relay = new WsRelay(target);
+  const timeouts: UpstreamTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  if (options.upstreamTimeoutMs !== undefined) timeouts.responseMs = options.upstreamTimeoutMs;
   const health = new HealthCheck(target, { version: options.version, startedAt: now(), upstreamKey, now });
   let port = options.listenPort;
   let proxyOrigin = '';
@@ -163,6 +170,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       proxyOrigin,
       sessionCookieName: sessions?.cookieName ?? null,
       browserNavigation: navigation,
+      timeouts,
     };
     if (!route && isExemptRoute(method, url.pathname, raw)) {
       forwardHttp(target, req, res, plan);
@@ -225,10 +233,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
     const record = (status: number, p: Principal | null) =>
       notify({ at: now(), method: 'GET', path: stripQueryCredential(url), status, durationMs: performance.now() - started, keyId: p?.keyId ?? null, keyName: p?.keyName ?? null, websocket: true });
-    const hostProblem = duplicateHostProblem(req.rawHeaders);
-    if (hostProblem) {
-      writeRaw(socket, 400, 'invalid_request', hostProblem);
-      record(400, null);
+    const malformed = handshakeProblem(req);
+    if (malformed) {
+      writeRaw(socket, malformed.status, malformed.code, malformed.message, malformed.headers);
+      record(malformed.status, null);
       return;
     }
     if (!isAllowedHost(req.headers.host, port)) {
@@ -244,12 +252,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     if (url.pathname !== '/ws' && url.pathname !== '/api/ws') {
       writeRaw(socket, 404, 'not_found', 'Only /ws is relayed.');
       record(404, null);
-      return;
-    }
-    const malformed = handshakeProblem(req);
-    if (malformed) {
-      writeRaw(socket, malformed.status, malformed.code, malformed.message, malformed.headers);
-      record(malformed.status, null);
       return;
     }
     const admitted = admit(req, url, 'GET');
@@ -286,7 +288,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     });
   };
 
-  const server = http.createServer({ maxHeaderSize: 16 * 1024, keepAliveTimeout: 5_000 }, (req, res) => {
+  // requestTimeout 0: node's 300 s cap on receiving a whole request would cut a large upload over a slow
+  // tunnel; a stalled upload is cut by the forwarder instead (upstreamTimeouts.ts). Headers still get 60 s.
+  const server = http.createServer({ maxHeaderSize: 16 * 1024, keepAliveTimeout: 5_000, requestTimeout: 0 }, (req, res) => {
     handleRequest(req, res).catch((err: unknown) => {
       if (err instanceof CompanionError) sendCompanionError(res, err);
       else if (!res.headersSent) sendError(res, 'internal', 'The proxy could not handle this request.');
