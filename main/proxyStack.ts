@@ -24,7 +24,7 @@ export interface ProxyServices {
   close(): Promise<void>;
 }
 
-export interface ListenConfig extends Pick<ProxyOptions, 'upstreamTimeoutMs' | 'timeouts'> {
+export interface ListenConfig extends Pick<ProxyOptions, 'upstreamTimeoutMs' | 'timeouts' | 'inFlight'> {
   upstream: string;
   listenHost: string;
   listenPort: number;
@@ -90,6 +90,7 @@ export function startProxyWith(services: ProxyServices, config: ListenConfig): P
     now: config.now,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     timeouts: config.timeouts,
+    inFlight: config.inFlight,
   });
 }
 

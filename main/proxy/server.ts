@@ -8,6 +8,7 @@ import { apiKeyRedirectTarget } from './apiKeyRedirect';
 import { stripQueryCredential } from './credentials';
 import { HealthCheck } from './health';
 import { forwardHttp } from './httpForwarder';
+import { ANONYMOUS_LANE, DEFAULT_IN_FLIGHT, InFlightGate, laneOf, type InFlightLimits } from './inFlightGate';
 import { isLoopbackHost } from './listenAddress';
 import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './requestGuards';
 import { redirect, sendCompanionError, sendError, sendJson } from './respond';
@@ -47,6 +48,8 @@ export interface ProxyOptions {
   upstreamTimeoutMs?: number;
   /** Connect and stall timeouts (tests shorten them). */
   timeouts?: Partial<UpstreamTimeouts>;
+  /** Per-principal in-flight limits (tests shrink them). */
+  inFlight?: Partial<InFlightLimits>;
 }
 
 export interface RunningProxy {
@@ -54,6 +57,8 @@ export interface RunningProxy {
   host: string;
   port: number;
   health: HealthCheck;
+  /** Upstream requests in flight and waiting for a slot (inFlightGate.ts). */
+  inFlight(): { active: number; waiting: number; lanes: number };
   /** Stops accepting, lets in-flight requests finish (bounded by graceMs), closes sockets. */
   close(graceMs?: number): Promise<void>;
 }
@@ -75,6 +80,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const relay = new WsRelay(target);
   const timeouts: UpstreamTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   if (options.upstreamTimeoutMs !== undefined) timeouts.responseMs = options.upstreamTimeoutMs;
+  const gate = new InFlightGate({ ...DEFAULT_IN_FLIGHT, maxWaitMs: timeouts.responseMs, ...options.inFlight });
   const health = new HealthCheck(target, { version: options.version, startedAt: now(), upstreamKey, now });
   let port = options.listenPort;
   let proxyOrigin = '';
@@ -173,7 +179,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       timeouts,
     };
     if (!route && isExemptRoute(method, url.pathname, raw)) {
-      forwardHttp(target, req, res, plan);
+      gate.run(ANONYMOUS_LANE, res, navigation, () => forwardHttp(target, req, res, plan));
       return;
     }
     const admitted = admit(req, url, method);
@@ -204,7 +210,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       return;
     }
     plan.responseHeaders = admitted.headers;
-    forwardHttp(target, req, res, plan);
+    gate.run(laneOf(principal), res, navigation, () => forwardHttp(target, req, res, plan));
   };
 
   const writeRaw = (socket: Duplex, status: number, code: string, message: string, headers: Record<string, string> = {}) => {
@@ -334,6 +340,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     host: options.listenHost,
     port,
     health,
+    inFlight: () => gate.stats(),
     close(graceMs = 5_000) {
       closing ??= new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
