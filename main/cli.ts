@@ -23,6 +23,7 @@ Options:
   --api-key-file FILE      admin key from a file; with neither, one is generated into
                            <data-dir>/admin.key (mode 0600) and reused
   --upstream-key-file FILE key the upstream ComfyUI itself demands (sent as Authorization: Bearer)
+  --upstream-timeout SECS  wait this long for ComfyUI to start answering a request (default 60)
   --cloud-key-env VAR      environment variable holding the Comfy Cloud key (default COMFY_API_KEY)
   --cloud-base-url URL     Comfy Cloud API base URL (default https://cloud.comfy.org/developer/api/v1)
   -h, --help               show this help
@@ -62,6 +63,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
         'api-key': { type: 'string' },
         'api-key-file': { type: 'string' },
         'upstream-key-file': { type: 'string' },
+        'upstream-timeout': { type: 'string', default: '60' },
         'cloud-key-env': { type: 'string', default: 'COMFY_API_KEY' },
         'cloud-base-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -89,6 +91,10 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   }
   if (values['api-key'] && values['api-key-file']) return fail(io, 'give either --api-key or --api-key-file, not both');
   const dataDir = values['data-dir'] ?? defaultDataDir(env);
+  const upstreamTimeoutS = Number(values['upstream-timeout']);
+  if (!/^\d+(\.\d+)?$/.test(values['upstream-timeout']) || !(upstreamTimeoutS > 0 && upstreamTimeoutS <= 86_400)) {
+    return fail(io, '--upstream-timeout must be a number of seconds between 0 and 86400, e.g. 60');
+  }
 
   let adminKey: string;
   let upstreamKey: string | null = null;
@@ -120,6 +126,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       upstreamKey: () => upstreamKey,
       cloudKey: () => cloudKey,
       version: pkg.version,
+      upstreamTimeoutMs: upstreamTimeoutS * 1000,
       onError: (err) => io.err(`warning: ${err.message}\n`),
     });
   } catch (err) {
