@@ -15,7 +15,8 @@ Usage:
   comfy-auth-companion keys <command> ...   manage access keys (see: keys --help)
 
 Options:
-  --upstream URL           ComfyUI to protect (default http://127.0.0.1:8188)
+  --upstream URL           ComfyUI to protect (default http://127.0.0.1:8188); repeat for several
+  --allowed-host NAME      a host name besides localhost that may reach the proxy (a tunnel); repeatable
   --listen HOST:PORT       loopback address to listen on (default 127.0.0.1:8189)
   --data-dir DIR           key store and state (default: the desktop app's folder,
                            ${defaultDataDir()})
@@ -57,7 +58,8 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       strict: true,
       allowPositionals: false,
       options: {
-        upstream: { type: 'string', default: 'http://127.0.0.1:8188' },
+        upstream: { type: 'string', multiple: true },
+        'allowed-host': { type: 'string', multiple: true },
         listen: { type: 'string', default: '127.0.0.1:8189' },
         'data-dir': { type: 'string' },
         'api-key': { type: 'string' },
@@ -112,13 +114,18 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     throw err;
   }
   if (adminKey.length < 16) return fail(io, 'the admin key must be at least 16 characters');
+  const upstreams = values.upstream && values.upstream.length > 0 ? values.upstream : ['http://127.0.0.1:8188'];
+  const allowedHosts = (values['allowed-host'] ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const badHost = allowedHosts.find((h) => !/^[a-z0-9.-]+(?::\d{1,5})?$/.test(h));
+  if (badHost) return fail(io, `--allowed-host "${badHost}" is not a host name (e.g. gpu-box.tailnet.ts.net or gpu-box:9000)`);
   const cloudVar = values['cloud-key-env'];
   const cloudKey = env[cloudVar]?.trim() || null;
 
   let stack;
   try {
     stack = await startProxyStack({
-      upstream: values.upstream,
+      upstream: upstreams,
+      allowedHosts: () => allowedHosts,
       listenHost: listen.host,
       listenPort: listen.port,
       dataDir,
@@ -135,7 +142,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     return fail(io, e.message);
   }
   if (cloudKey) io.out(`Comfy Cloud key from $${cloudVar} will be added to queued prompts\n`);
-  io.out(`listening on ${stack.proxy.url} -> ${values.upstream}\n`);
+  io.out(`listening on ${stack.proxy.url} -> ${upstreams.join(', ')}\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
