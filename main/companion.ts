@@ -177,6 +177,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
       return closed;
     },
     status,
+    watchMonitor: () => monitor.watch(),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -4,6 +4,7 @@ import type { ProxyObserver, RequestRecord } from '../proxy/types';
 import { HealthSampler } from './healthSampler';
 import { JobTracker } from './jobTracker';
 import { RingBuffer } from './ringBuffer';
+import { SamplePacing } from './samplePacing';
 import { TrafficCounter } from './trafficStats';
 import type { HealthSample, JobView, MonitorSnapshot, MonitorUpdate, RequestView } from './types';
 
@@ -19,6 +20,8 @@ export interface MonitorOptions {
   now?: () => number;
   timers?: MonitorTimers;
   sampleIntervalMs?: number;
+  /** Longest gap between samples while nobody watches (watch()) and the upstream's state holds (default 30 s). */
+  idleSampleIntervalMs?: number;
   sampleTimeoutMs?: number;
   /** Health samples kept (at 1 s: 10 minutes). */
   healthHistory?: number;
@@ -59,7 +62,7 @@ export class MonitorService implements ProxyObserver {
   readonly #now: () => number;
   readonly #timers: MonitorTimers;
   readonly #sampler: HealthSampler;
-  readonly #sampleIntervalMs: number;
+  readonly #pacing: SamplePacing;
   readonly #pushIntervalMs: number;
   readonly #health: RingBuffer<HealthSample>;
   readonly #traffic: TrafficCounter;
@@ -83,7 +86,7 @@ export class MonitorService implements ProxyObserver {
     this.#upstream = options.upstream;
     this.#now = options.now ?? Date.now;
     this.#timers = options.timers ?? defaultTimers;
-    this.#sampleIntervalMs = options.sampleIntervalMs ?? 1000;
+    this.#pacing = new SamplePacing(options.sampleIntervalMs ?? 1000, options.idleSampleIntervalMs ?? 30_000);
     this.#pushIntervalMs = options.pushIntervalMs ?? 250;
     this.#sampler = new HealthSampler({
       upstream: options.upstream,
@@ -99,7 +102,7 @@ export class MonitorService implements ProxyObserver {
 
   // ------------------------------------------------------------ lifecycle
 
-  /** Starts sampling the upstream every interval (first sample at once). */
+  /** Starts sampling the upstream (first sample at once): every second while watched, backing off when not. */
   start(): void {
     if (this.#running) return;
     this.#running = true;
@@ -127,13 +130,33 @@ export class MonitorService implements ProxyObserver {
     return this.#sampling;
   }
 
+  /**
+   * Someone looks at the monitor (the window is on screen) until the returned function is called: health
+   * is sampled every second meanwhile, and at once when the first watcher arrives after a quiet spell.
+   */
+  watch(): () => void {
+    const first = !this.#pacing.watched;
+    const stop = this.#pacing.watch();
+    if (first && this.#running && this.#sampleTimer !== null) {
+      this.#timers.clearTimeout(this.#sampleTimer);
+      this.#sampleTimer = null;
+      void this.#tick();
+    }
+    return stop;
+  }
+
   async #tick(): Promise<void> {
     if (!this.#running) return;
     // Close the seconds that ended, so charts advance even without traffic.
     if (this.#traffic.advance(this.#now()).length > 0) this.#queueTraffic();
-    await this.sampleNow();
-    if (!this.#running) return;
-    this.#sampleTimer = this.#timers.setTimeout(() => void this.#tick(), this.#sampleIntervalMs);
+    const before = this.#health.last()?.up;
+    const sample = await this.sampleNow();
+    if (!this.#running || this.#sampleTimer !== null) return;
+    const wait = this.#pacing.next(before !== undefined && before !== sample.up);
+    this.#sampleTimer = this.#timers.setTimeout(() => {
+      this.#sampleTimer = null;
+      void this.#tick();
+    }, wait);
   }
 
   // ------------------------------------------------------------ ProxyObserver
