@@ -152,7 +152,7 @@ describe('runtime wiring', () => {
       stops.push(stop);
       return stop;
     });
-    const { window } = await launch({ ...fake, runtime: { ...fake.runtime, watchMonitor } });
+    const { window } = await launch({ ...fake, runtime: Object.assign(fake.runtime, { watchMonitor }) });
     window.show();
     expect(watchMonitor).toHaveBeenCalledTimes(1);
     window.minimize();
