@@ -142,6 +142,12 @@ function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0;
 }
 
+/** The last day computed, so a request costs a comparison instead of a Date and an ISO string. */
+let lastDay = { from: 0, to: 0, day: '' };
+
 function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  if (ms >= lastDay.from && ms < lastDay.to) return lastDay.day;
+  const from = Math.floor(ms / DAY_MS) * DAY_MS;
+  lastDay = { from, to: from + DAY_MS, day: new Date(ms).toISOString().slice(0, 10) };
+  return lastDay.day;
 }
