@@ -1,6 +1,8 @@
 // Composition root of the proxy side: key store, rate limiter, usage, login sessions and the proxy
 // itself, opened on one data dir. The headless CLI and the desktop app both start the proxy through here;
 // the app keeps the services open while it pauses and resumes the listener.
+import { openAuditServices, type AuditServices } from './audit/auditServices';
+import type { JobLedgerApi } from './jobs/types';
 import { openKeyServices, type KeyServices } from './keys/keyServices';
 import { adminKeyAuthenticator, chainAuthenticators } from './proxy/adminKey';
 import { openLoginServices, type LoginServices } from './proxy/login/loginServices';
@@ -13,12 +15,18 @@ export interface ProxyServicesConfig {
   adminKey: string;
   onError?: (err: Error) => void;
   now?: () => number;
+  /** Days of usage and audit history kept (default 90). */
+  retentionDays?: number;
+  /** The job ledger whose finished jobs become usage (jobs, GPU seconds). */
+  ledger?: Pick<JobLedgerApi, 'subscribe'>;
 }
 
 /** Everything behind the listener: survives a pause/resume of the proxy. */
 export interface ProxyServices {
   keys: KeyServices;
   login: LoginServices;
+  /** The audit log, its route and retention. */
+  audit: AuditServices;
   /** Admin key first, then the access-key store. */
   authenticator: KeyAuthenticator;
   close(): Promise<void>;
@@ -49,7 +57,16 @@ export interface ProxyStack {
 
 /** Opens the key store and login sessions of a data dir. Throws KeyStoreCorruptError for a bad keys.json. */
 export function openProxyServices(config: ProxyServicesConfig): ProxyServices {
-  const keys = openKeyServices({ dataDir: config.dataDir, now: config.now, onError: config.onError });
+  const audit = openAuditServices({ dataDir: config.dataDir, now: config.now, retentionDays: config.retentionDays, onError: config.onError });
+  const keys = openKeyServices({
+    dataDir: config.dataDir,
+    now: config.now,
+    onError: config.onError,
+    retentionDays: config.retentionDays,
+    mutationsFor: audit.mutationsFor,
+  });
+  audit.startRetention(keys.usage);
+  const detachLedger = config.ledger ? keys.usage.attachLedger(config.ledger) : () => {};
   const authenticator = chainAuthenticators(adminKeyAuthenticator(config.adminKey), keys.store);
   const login = openLoginServices({
     dataDir: config.dataDir,
@@ -58,12 +75,16 @@ export function openProxyServices(config: ProxyServicesConfig): ProxyServices {
     adminKey: config.adminKey,
     now: config.now,
     onError: config.onError,
+    audit: audit.log,
   });
   return {
     keys,
     login,
+    audit,
     authenticator,
     async close() {
+      detachLedger();
+      audit.close();
       login.close();
       await keys.close();
     },
@@ -81,7 +102,7 @@ export function startProxyWith(services: ProxyServices, config: ListenConfig): P
     sessions: login.sessions,
     rateLimiter: keys.limiter,
     observers: [keys.usage, ...(config.observers ?? [])],
-    routes: [...keys.routes, ...login.routes],
+    routes: [...keys.routes, ...login.routes, ...services.audit.routes],
     htmlInjection: login.htmlInjection,
     upstreamKey: config.upstreamKey,
     cloudKey: config.cloudKey,

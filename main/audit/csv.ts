@@ -13,8 +13,8 @@ export function csvCell(value: CsvValue): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function toCsv<T extends Record<string, CsvValue>>(columns: readonly (keyof T & string)[], rows: readonly T[]): string {
+export function toCsv<T extends object>(columns: readonly (keyof T & string)[], rows: readonly T[]): string {
   const lines = [columns.map((c) => csvCell(c)).join(',')];
-  for (const row of rows) lines.push(columns.map((c) => csvCell(row[c])).join(','));
+  for (const row of rows) lines.push(columns.map((c) => csvCell(row[c] as CsvValue)).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
