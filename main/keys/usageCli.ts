@@ -47,7 +47,7 @@ function printTable(rows: readonly UsageRow[], days: number, io: ReportCliIo): v
     io.stdout(`No usage in the last ${days} day(s).\n`);
     return;
   }
-  const head = ['DATE', 'KEY', 'NAME', 'REQUESTS', 'FAILED', 'JOBS', 'OK', 'FAILED', 'INTERRUPTED', 'GPU'];
+  const head = ['DATE', 'KEY', 'NAME', 'REQUESTS', 'REQ ERRORS', 'JOBS', 'OK', 'FAILED', 'INTERRUPTED', 'GPU'];
   const table = [
     head,
     ...rows.map((r) => [r.date, r.key_id, r.key_name, r.requests, r.failed_requests, r.jobs, r.jobs_success, r.jobs_failed, r.jobs_interrupted, gpu(r.gpu_seconds)].map(String)),
