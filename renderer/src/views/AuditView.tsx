@@ -122,20 +122,22 @@ export function AuditView() {
                     <td>
                       <span className={`badge badge-audit-${tone(e.event)}`}>{EVENT_LABELS[e.event]}</span>
                     </td>
-                    <td className="ellipsis" title={e.actor}>
+                    <td className="audit-who" title={e.actor}>
                       {actorLabel(e)}
                     </td>
-                    <td className="ellipsis" title={e.target ?? ''}>
+                    <td className="audit-who" title={e.target ?? ''}>
                       {e.target === null ? <span className="muted">—</span> : (e.targetName ?? <span className="mono small">{e.target}</span>)}
                     </td>
-                    <td className="audit-details">
-                      {Object.entries(e.details)
-                        .filter(([k]) => k !== 'name' || e.targetName === null)
-                        .map(([k, v]) => (
-                          <span key={k} className="detail">
-                            <span className="muted">{k.replace(/_/g, ' ')}</span> {detailText(v)}
-                          </span>
-                        ))}
+                    <td>
+                      <div className="audit-details">
+                        {Object.entries(e.details)
+                          .filter(([k]) => k !== 'name' || e.targetName === null)
+                          .map(([k, v]) => (
+                            <span key={k} className="detail" title={detailText(v)}>
+                              <span className="muted">{k.replace(/_/g, ' ')}</span> {detailText(v)}
+                            </span>
+                          ))}
+                      </div>
                     </td>
                   </tr>
                 ))}

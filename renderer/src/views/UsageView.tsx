@@ -126,7 +126,7 @@ export function UsageView({ theme }: { theme: ResolvedTheme }) {
                     <tr key={k.keyId} className={k.keyId === selectedKey ? 'selected' : ''} aria-selected={k.keyId === selectedKey} onClick={() => selectKey(k.keyId)}>
                       <td className="key-cell">
                         {k.name}
-                        {!k.isActive && <span className="badge badge-disabled"> off</span>}
+                        {!k.isActive && <span className="badge badge-disabled">off</span>}
                         <ProgressBar value={k.totals.gpuSeconds} max={topGpu} label={`${k.name} GPU share`} />
                       </td>
                       <td className="num">{formatNumber(k.totals.jobs)}</td>
