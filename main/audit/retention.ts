@@ -25,7 +25,9 @@ export function startRetention(deps: RetentionDeps): Retention {
   const apply = () => {
     const days = deps.days();
     deps.usage.setRetentionDays(days);
-    return deps.audit.prune(now() - days * DAY_MS);
+    // The same window as the usage days: today (UTC) and the days - 1 before it.
+    const today = Math.floor(now() / DAY_MS) * DAY_MS;
+    return deps.audit.prune(today - (days - 1) * DAY_MS);
   };
   apply();
   const timer = setInterval(apply, deps.intervalMs ?? DAY_MS);
