@@ -2,7 +2,7 @@
 // itself, opened on one data dir. The headless CLI and the desktop app both start the proxy through here;
 // the app keeps the services open while it pauses and resumes the listener.
 import { openAuditServices, type AuditServices } from './audit/auditServices';
-import type { JobLedgerApi } from './jobs/types';
+import { JobLedger } from './jobs/jobLedger';
 import { openKeyServices, type KeyServices } from './keys/keyServices';
 import { adminKeyAuthenticator, chainAuthenticators } from './proxy/adminKey';
 import { openLoginServices, type LoginServices } from './proxy/login/loginServices';
@@ -17,8 +17,6 @@ export interface ProxyServicesConfig {
   now?: () => number;
   /** Days of usage and audit history kept (default 90). */
   retentionDays?: number;
-  /** The job ledger whose finished jobs become usage (jobs, GPU seconds). */
-  ledger?: Pick<JobLedgerApi, 'subscribe'>;
 }
 
 /** Everything behind the listener: survives a pause/resume of the proxy. */
@@ -29,16 +27,21 @@ export interface ProxyServices {
   audit: AuditServices;
   /** Admin key first, then the access-key store. */
   authenticator: KeyAuthenticator;
+  /** Every job that passed through the proxy (SPEC §8.1), persisted in the data dir. */
+  ledger: JobLedger;
   close(): Promise<void>;
 }
 
 export interface ListenConfig {
-  upstream: string;
+  /** One upstream URL or several (SPEC §10). */
+  upstream: string | readonly string[];
   listenHost: string;
   listenPort: number;
   upstreamKey: () => string | null;
   cloudKey: () => string | null;
   allowedOrigins?: () => readonly string[];
+  allowedHosts?: () => readonly string[];
+  upstreamTimeoutMs?: number;
   observers?: ProxyObserver[];
   version: string;
   now?: () => number;
@@ -66,7 +69,6 @@ export function openProxyServices(config: ProxyServicesConfig): ProxyServices {
     mutationsFor: audit.mutationsFor,
   });
   audit.startRetention(keys.usage);
-  const detachLedger = config.ledger ? keys.usage.attachLedger(config.ledger) : () => {};
   const authenticator = chainAuthenticators(adminKeyAuthenticator(config.adminKey), keys.store);
   const login = openLoginServices({
     dataDir: config.dataDir,
@@ -77,24 +79,29 @@ export function openProxyServices(config: ProxyServicesConfig): ProxyServices {
     onError: config.onError,
     audit: audit.log,
   });
+  const ledger = new JobLedger({ dataDir: config.dataDir, onError: config.onError });
+  // Finished jobs become usage: jobs per outcome and GPU seconds per key and day.
+  const detachLedger = keys.usage.attachLedger(ledger);
   return {
     keys,
     login,
     audit,
     authenticator,
+    ledger,
     async close() {
       detachLedger();
       audit.close();
       login.close();
       await keys.close();
+      ledger.close();
     },
   };
 }
 
 /** Starts a listener in front of the upstream using already-open services. */
-export function startProxyWith(services: ProxyServices, config: ListenConfig): Promise<RunningProxy> {
+export async function startProxyWith(services: ProxyServices, config: ListenConfig): Promise<RunningProxy> {
   const { keys, login } = services;
-  return startProxy({
+  const proxy = await startProxy({
     upstream: config.upstream,
     listenHost: config.listenHost,
     listenPort: config.listenPort,
@@ -107,9 +114,20 @@ export function startProxyWith(services: ProxyServices, config: ListenConfig): P
     upstreamKey: config.upstreamKey,
     cloudKey: config.cloudKey,
     allowedOrigins: config.allowedOrigins,
+    allowedHosts: config.allowedHosts,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    ledger: services.ledger,
     version: config.version,
     now: config.now,
   });
+  // A revoked, disabled or rotated key loses its open sockets and responses at once (SPEC §8.6).
+  const stopWatching = keys.store.onChange(() => proxy.connections.recheckAll());
+  const close = proxy.close.bind(proxy);
+  proxy.close = (graceMs) => {
+    stopWatching();
+    return close(graceMs);
+  };
+  return proxy;
 }
 
 export async function startProxyStack(config: ProxyStackConfig): Promise<ProxyStack> {

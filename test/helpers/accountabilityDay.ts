@@ -1,6 +1,6 @@
 // Helpers for the scripted accountability day: a controllable clock, a companion (the app's own
 // composition root) in front of the fake ComfyUI and fake Comfy Cloud, IPC calls, proxy calls, the CLI
-// in-process on the same data dir, and jobs whose start and finish reach a ledger through the proxy's /ws.
+// in-process on the same data dir, and jobs whose start and finish reach the proxy's job ledger through /ws.
 import Conf from 'conf';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
@@ -11,18 +11,17 @@ import { invokeHandler } from '../../main/app/companionApi';
 import { createCompanion, type Companion } from '../../main/companion';
 import { runKeysCommand } from '../../main/keys/keysCli';
 import { createSettingsStore, type BackingStoreClass } from '../../main/settings/settingsStore';
+import type { Job, JobEvent } from '../../main/jobs/types';
 import type { Channel, Req, Res } from '../../preload/contract';
 import { startFakeCloud, type FakeCloud } from '../fixtures/fakeCloud';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
 import { basicTextSafeStorage } from '../fixtures/fakeSafeStorage';
-import { MemoryLedger } from './memoryLedger';
 
 export interface Day {
   dataDir: string;
   comfy: FakeComfy;
   cloud: FakeCloud;
   app: Companion;
-  ledger: MemoryLedger;
   clock: { now: number };
   /** Moves the clock on (every step gets its own time). */
   tick(ms?: number): void;
@@ -51,9 +50,21 @@ export async function startDay(t0: number): Promise<Day> {
     now: () => clock.now,
   });
   await app.start();
-  // Until the lead's JobLedger is wired into the stack, usage listens to this contract double.
-  const ledger = new MemoryLedger();
-  const detach = app.services.keys.usage.attachLedger(ledger);
+  const ledger = app.services.ledger;
+  /** Resolves when the real ledger has the job in this phase (its times come from the clock above). */
+  const reached = (promptId: string, type: JobEvent['type']): Promise<Job> => {
+    const done = (j: Job | undefined) => j && (type === 'started' ? j.startedAt !== null : j.finishedAt !== null);
+    const now = ledger.get(promptId);
+    if (done(now)) return Promise.resolve(now as Job);
+    return new Promise((resolve) => {
+      const stop = ledger.subscribe((e) => {
+        if (e.job.promptId === promptId && done(e.job)) {
+          stop();
+          resolve(e.job);
+        }
+      });
+    });
+  };
   const sockets: WebSocket[] = [];
   const base = () => app.proxyUrl() ?? '';
 
@@ -62,7 +73,6 @@ export async function startDay(t0: number): Promise<Day> {
     comfy,
     cloud,
     app,
-    ledger,
     clock,
     tick: (ms = 60_000) => void (clock.now += ms),
     async ipc(channel, req) {
@@ -89,11 +99,6 @@ export async function startDay(t0: number): Promise<Day> {
       const clientId = randomUUID();
       const ws = new WebSocket(`${base().replace('http', 'ws')}/ws?clientId=${clientId}`, { headers: { authorization: `Bearer ${secret}` } });
       sockets.push(ws);
-      ws.on('message', (data, binary) => {
-        if (binary) return;
-        const msg = JSON.parse(String(data)) as { type: string; data: Record<string, unknown> };
-        ledger.observeWsMessage(comfy.url, msg, clock.now);
-      });
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
         ws.once('error', reject);
@@ -101,22 +106,21 @@ export async function startDay(t0: number): Promise<Day> {
       await comfy.waitForWsClient(clientId);
       const res = await day.http('/prompt', { method: 'POST', secret, body: { prompt: { '1': { class_type: 'KSampler', inputs: {} } }, client_id: clientId } });
       if (res.status !== 200) throw new Error(`POST /prompt: ${res.status} ${await res.text()}`);
-      const { prompt_id: promptId, number } = (await res.json()) as { prompt_id: string; number: number };
-      ledger.recordSubmitted({ promptId, owner: keyId, ownerName: null, clientId, upstream: comfy.url, number, at: clock.now });
-      if (end === 'cached') {
-        ledger.finishCached(promptId, clock.now);
-      } else {
-        await comfy.sendJson({ type: 'execution_start', data: { prompt_id: promptId, timestamp: clock.now } }, clientId);
-        await ledger.waitFor(promptId, 'started');
-        clock.now += lengthMs;
-        await comfy.sendJson({ type: end, data: { prompt_id: promptId, timestamp: clock.now } }, clientId);
-        await ledger.waitFor(promptId, 'finished');
-      }
+      const { prompt_id: promptId } = (await res.json()) as { prompt_id: string };
+      if (ledger.ownerOfJob(promptId) !== keyId) throw new Error('the ledger did not record the job for its key');
+      const send = (type: string, data: Record<string, unknown> = {}) => comfy.sendJson({ type, data: { prompt_id: promptId, timestamp: clock.now, ...data } }, clientId);
+      await send('execution_start');
+      await reached(promptId, 'started');
+      clock.now += lengthMs;
+      // A job that executed a node succeeds; one that ends without running any node was cached.
+      if (end !== 'cached') await send('executing', { node: '3', display_node: '3' });
+      if (end === 'execution_error') await send('execution_error', { node_id: '3', node_type: 'KSampler', exception_message: 'CUDA out of memory', exception_type: 'RuntimeError' });
+      else await send(end === 'cached' ? 'execution_success' : end);
+      await reached(promptId, 'finished');
       ws.close();
     },
     async close() {
       for (const ws of sockets) ws.terminate();
-      detach();
       await app.close();
       await comfy.close();
       await cloud.close();
