@@ -7,7 +7,7 @@ import { openKeyServices, type KeyServices } from './keys/keyServices';
 import { adminKeyAuthenticator, chainAuthenticators } from './proxy/adminKey';
 import { openLoginServices, type LoginServices } from './proxy/login/loginServices';
 import type { SessionStore } from './proxy/login/sessionStore';
-import { startProxy, type RunningProxy } from './proxy/server';
+import { startProxy, type ProxyOptions, type RunningProxy } from './proxy/server';
 import type { KeyAuthenticator, ProxyObserver } from './proxy/types';
 
 export interface ProxyServicesConfig {
@@ -32,7 +32,7 @@ export interface ProxyServices {
   close(): Promise<void>;
 }
 
-export interface ListenConfig {
+export interface ListenConfig extends Pick<ProxyOptions, 'upstreamTimeoutMs' | 'timeouts' | 'inFlight'> {
   /** One upstream URL or several (SPEC §10). */
   upstream: string | readonly string[];
   listenHost: string;
@@ -119,6 +119,8 @@ export async function startProxyWith(services: ProxyServices, config: ListenConf
     ledger: services.ledger,
     version: config.version,
     now: config.now,
+    timeouts: config.timeouts,
+    inFlight: config.inFlight,
   });
   // A revoked, disabled or rotated key loses its open sockets and responses at once (SPEC §8.6).
   const stopWatching = keys.store.onChange(() => proxy.connections.recheckAll());

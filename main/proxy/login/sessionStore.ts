@@ -126,8 +126,16 @@ export class SessionStore implements SessionAuthenticator {
       this.drop([oldest], undefined, 'evicted');
     }
     this.sessions.set(session.id_hash, session);
+    if (options.remember) {
+      try {
+        this.persist(true);
+      } catch (err) {
+        // "Remember me" that cannot be saved is refused (507 storage_unavailable), not silently downgraded.
+        this.sessions.delete(session.id_hash);
+        throw err;
+      }
+    }
     this.onSessionEvent({ type: 'created', keyId: session.key_id, remember: options.remember });
-    if (options.remember) this.persist();
     let setCookie = `${this.cookieName}=${sessionId}; Path=/; HttpOnly; SameSite=Strict`;
     if (options.remember) {
       setCookie += `; Max-Age=${Math.floor(lifetime / 1000)}; Expires=${new Date(nowMs + lifetime).toUTCString()}`;
@@ -205,7 +213,8 @@ export class SessionStore implements SessionAuthenticator {
     return n;
   }
 
-  private persist(): void {
+  /** `strict`: a failed write throws (a new remembered login); otherwise it is reported and memory wins (an ended session stays ended). */
+  private persist(strict = false): void {
     if (!this.path) return;
     const nowMs = this.now();
     const kept: StoredSession[] = [];
@@ -217,7 +226,7 @@ export class SessionStore implements SessionAuthenticator {
     try {
       writeSessionFile(this.path, kept);
     } catch (err) {
-      // The session still works until the proxy stops; only its survival across a restart is lost.
+      if (strict) throw err;
       this.onError(err as Error);
     }
   }
