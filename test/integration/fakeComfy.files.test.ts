@@ -15,7 +15,7 @@ afterEach(async () => {
   await fake.close();
 });
 
-async function upload(name: string, bytes: Buffer | string, fields: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+async function upload(name: string, bytes: string, fields: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
   const form = new FormData();
   form.append('image', new Blob([bytes]), name);
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
