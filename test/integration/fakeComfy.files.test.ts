@@ -77,6 +77,20 @@ describe('/view and uploads', () => {
   });
 });
 
+describe('temp outputs', () => {
+  it('PreviewImage writes to temp: history and executed name type temp, /view serves it with type=temp only', async () => {
+    await start();
+    const prompt = { '3': { class_type: 'KSampler', inputs: { seed: 1, steps: 1 } }, '9': { class_type: 'PreviewImage', inputs: { images: ['3', 0] } } };
+    await postJson(fake.url, '/prompt', { prompt, prompt_id: 'pv' });
+    await fake.runFakeJob('pv', undefined, 1);
+    const image = (await getJson<Record<string, { outputs: Record<string, { images: { filename: string; type: string }[] }> }>>(fake.url, '/history/pv')).json.pv?.outputs['9']?.images[0];
+    expect(image?.type).toBe('temp');
+    expect(image?.filename).toMatch(/^ComfyUI_temp_[a-z]{5}_00001_\.png$/);
+    expect((await fetch(`${fake.url}/view?filename=${image?.filename}&type=temp`)).status).toBe(200);
+    expect((await fetch(`${fake.url}/view?filename=${image?.filename}&type=output`)).status).toBe(404);
+  });
+});
+
 describe('/object_info and /system_stats', () => {
   it('variant b differs from a (another checkpoint, a custom node); the device name is configurable', async () => {
     await start({ objectInfo: 'b', deviceName: 'cuda:0 Test GPU B' });

@@ -62,6 +62,13 @@ describe('GET /queue and credentials', () => {
     expect(text).not.toContain('firebase-token');
   });
 
+  it('servers from before July 2025 (legacyHistory) keep them in /history as well', async () => {
+    await start({ legacyHistory: true });
+    await postJson(fake.url, '/prompt', { prompt: workflow(1), extra_data: extra, prompt_id: 'old' });
+    await fake.runFakeJob('old', undefined, 1);
+    expect(JSON.stringify((await getJson(fake.url, '/history/old')).json)).toContain('comfyui-key-123');
+  });
+
   it('sensitive mode (newer servers) keeps them out of /queue and /api/jobs and adds create_time', async () => {
     await start({ sensitive: true });
     await postJson(fake.url, '/prompt', { prompt: workflow(1), extra_data: extra, prompt_id: 'p' });
