@@ -121,7 +121,15 @@ export class SessionStore implements SessionAuthenticator {
       this.drop([oldest]);
     }
     this.sessions.set(session.id_hash, session);
-    if (options.remember) this.persist();
+    if (options.remember) {
+      try {
+        this.persist(true);
+      } catch (err) {
+        // "Remember me" that cannot be saved is refused (507 storage_unavailable), not silently downgraded.
+        this.sessions.delete(session.id_hash);
+        throw err;
+      }
+    }
     let setCookie = `${this.cookieName}=${sessionId}; Path=/; HttpOnly; SameSite=Strict`;
     if (options.remember) {
       setCookie += `; Max-Age=${Math.floor(lifetime / 1000)}; Expires=${new Date(nowMs + lifetime).toUTCString()}`;
@@ -196,7 +204,8 @@ export class SessionStore implements SessionAuthenticator {
     return n;
   }
 
-  private persist(): void {
+  /** `strict`: a failed write throws (a new remembered login); otherwise it is reported and memory wins (an ended session stays ended). */
+  private persist(strict = false): void {
     if (!this.path) return;
     const nowMs = this.now();
     const kept: StoredSession[] = [];
@@ -208,7 +217,7 @@ export class SessionStore implements SessionAuthenticator {
     try {
       writeSessionFile(this.path, kept);
     } catch (err) {
-      // The session still works until the proxy stops; only its survival across a restart is lost.
+      if (strict) throw err;
       this.onError(err as Error);
     }
   }
