@@ -67,7 +67,7 @@ describe('/view and uploads', () => {
     });
     await upload('in.png', 'pixels');
     expect(await objectInfoHash()).not.toBe(before);
-    expect(((await getJson<Record<string, { input: { required: { image: [string[]] } } }>>(fake.url, '/object_info/LoadImage')).json.LoadImage?.input.required.image[0])).toEqual(['in.png']);
+    expect(((await getJson<Record<string, { input: { required: { image: [string[]] } } }>>(fake.url, '/object_info/LoadImage')).json.LoadImage?.input.required.image[0])).toEqual(['example.png', 'in.png']);
     const ok = await postJson(fake.url, '/prompt', { prompt, prompt_id: 'uses-upload' });
     expect(ok.status).toBe(200);
     await fake.runFakeJob('uses-upload', undefined, 1);
