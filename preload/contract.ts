@@ -26,21 +26,36 @@ export type {
 
 // ---------------------------------------------------------------- data shapes
 
+export type KeyStatus = 'active' | 'disabled' | 'revoked' | 'expired';
+
 /** An access key as the UI sees it. Times are epoch milliseconds. Never the secret or its hash. */
 export interface KeyView {
   id: string;
   name: string;
+  /** The key's first characters ("comfy_Ab3x"), to tell keys apart; null when the store has none. */
+  prefix: string | null;
   createdAt: number;
   lastUsed: number | null;
-  /** Requests per hour. */
+  /** Jobs per hour (the key's `rate_limit`). */
   rateLimit: number;
+  /** API requests per minute (static files of the web UI do not count). */
+  requestsPerMinute: number;
+  /** Jobs waiting or running at once. */
+  maxQueued: number;
+  /** ComfyUI --multi-user folder the proxy sends for this key, or null. */
+  comfyUser: string | null;
+  /** False when disabled or revoked. */
   isActive: boolean;
   expiresAt: number | null;
+  /** When it was revoked (final), or null. */
+  revokedAt: number | null;
   scopes: Scope[];
   metadata: Record<string, string>;
-  /** Requests counted in the current rate-limit window (for the usage bar). */
-  usageThisHour: number;
-  status: 'active' | 'disabled' | 'expired';
+  /** Jobs counted against `rateLimit` in the current hour. */
+  jobsThisHour: number;
+  /** The key's jobs waiting or running now (from the job ledger; 0 when none is wired). */
+  queued: number;
+  status: KeyStatus;
 }
 
 /** keys:create / keys:rotate only: the one moment a secret is shown. */
@@ -50,22 +65,25 @@ export interface NewKeySecret {
   message: string;
 }
 
-export interface KeyCreateRequest {
+/** The quota and identity fields a key is created or edited with. */
+export interface KeyFields {
   name: string;
+  /** Jobs per hour. */
   rateLimit?: number;
+  requestsPerMinute?: number;
+  maxQueued?: number;
+  /** null = none. */
+  comfyUser?: string | null;
   /** Epoch ms; null or absent = never expires. */
   expiresAt?: number | null;
   scopes?: Scope[];
   metadata?: Record<string, string>;
 }
+export type KeyCreateRequest = KeyFields;
 
-export interface KeyPatch {
-  name?: string;
-  rateLimit?: number;
+/** An edit; isActive false disables, true enables (a revoked key cannot be enabled: 409). */
+export interface KeyPatch extends Partial<KeyFields> {
   isActive?: boolean;
-  expiresAt?: number | null;
-  scopes?: Scope[];
-  metadata?: Record<string, string>;
 }
 
 export interface KeyUsageDay {
@@ -77,6 +95,7 @@ export interface KeyUsageDay {
 
 export interface KeyUsageView {
   keyId: string;
+  /** Jobs per hour. */
   rateLimit: number;
   windowS: number;
   requestsInWindow: number;
@@ -141,9 +160,18 @@ export interface CloudStatus {
   keyHint: string | null;
   account: CloudAccountView | null;
   credits: CreditsView | null;
+  /** When the account and credits were last read from Comfy Cloud (epoch ms), or null. */
+  checkedAt: number | null;
 }
 
 export type ThemeSetting = 'system' | 'light' | 'dark';
+
+export interface NotificationSettings {
+  /** A job queued by the app's own user finished or failed. */
+  jobs: boolean;
+  /** The ComfyUI server stopped answering or came back. */
+  upstream: boolean;
+}
 
 export interface SettingsView {
   upstreamUrl: string;
@@ -151,27 +179,74 @@ export interface SettingsView {
   allowedOrigins: string[];
   theme: ThemeSetting;
   startAtLogin: boolean;
+  notifications: NotificationSettings;
 }
-export type SettingsPatch = Partial<SettingsView>;
+export type SettingsPatch = Partial<Omit<SettingsView, 'notifications'>> & { notifications?: Partial<NotificationSettings> };
+
+/** Why the proxy is not listening. */
+export interface ProxyProblem {
+  code: 'port_in_use' | 'start_failed';
+  /** One sentence for the UI. */
+  message: string;
+}
 
 export interface ProxyStatus {
-  state: 'running' | 'paused' | 'stopped';
+  /** 'error': it tried to listen and could not (see `error`). */
+  state: 'running' | 'paused' | 'stopped' | 'error';
   url: string | null;
+  /** The port it listens on, or would listen on. */
+  port: number;
+  error: ProxyProblem | null;
   version: string;
+}
+
+export interface UpstreamStatus {
+  url: string;
+  keyHint: string | null;
+  keyRemembered: boolean;
+  /** null until the first health sample. */
+  reachable: boolean | null;
+  latencyMs: number | null;
+  /** Why it is down, in words (never a secret); null when up or unknown. */
+  error: string | null;
+  /** True when the URL's host is this computer (127.0.0.0/8, ::1, localhost). */
+  loopback: boolean;
+}
+
+/** First-run checklist (Home): connect ComfyUI → create a key → open ComfyUI. */
+export interface SetupStatus {
+  upstreamConnected: boolean;
+  keyCreated: boolean;
+  comfyOpened: boolean;
+  /** Closed by the user, or done once: the checklist stays hidden. */
+  dismissed: boolean;
+}
+
+/** Something the user should read once (the settings file was damaged and reset); dismissable by id. */
+export interface AppNotice {
+  id: string;
+  kind: 'settings-reset';
+  message: string;
+  at: number;
 }
 
 export interface AppStatus {
   proxy: ProxyStatus;
-  upstream: { url: string; keyHint: string | null; keyRemembered: boolean; reachable: boolean | null; latencyMs: number | null };
+  upstream: UpstreamStatus;
   cloud: CloudStatus;
-  /** Where secrets go when "remember" is chosen; the Login view states it. */
+  /** Where secrets go when "remember" is chosen; the ComfyUI connection view states it. */
   secretBackend: SecretBackendInfo;
   /** Problems met loading stored secrets, safe to show. */
   warnings: string[];
+  /** Browser sessions logged in through the proxy's login page. */
+  sessions: number;
+  keys: { total: number; active: number };
+  setup: SetupStatus;
+  notices: AppNotice[];
 }
 
 /** External pages the renderer may ask to open, by id; main maps ids to URLs (an allow-list). */
-export const EXTERNAL_TARGETS = ['platform-login', 'proxy-ui'] as const;
+export const EXTERNAL_TARGETS = ['platform-login', 'platform-profile', 'credits-help', 'proxy-ui'] as const;
 export type ExternalTarget = (typeof EXTERNAL_TARGETS)[number];
 
 // ---------------------------------------------------------------- channels
@@ -197,6 +272,10 @@ export const INVOKE_CHANNELS = [
   'shell:openExternal',
   'proxy:pause',
   'proxy:resume',
+  'cloud:refresh',
+  'setup:dismiss',
+  'notice:dismiss',
+  'app:quit',
 ] as const;
 
 export type Channel = (typeof INVOKE_CHANNELS)[number];
@@ -210,7 +289,7 @@ export interface ContractMap {
   'keys:update': { req: { id: string; patch: KeyPatch }; res: KeyView };
   /** Returns the new secret once (see SECRETS RULE); the old one stops working. */
   'keys:rotate': { req: { id: string }; res: NewKeySecret };
-  /** Revokes at once: the next request with the key is 401. */
+  /** Revokes for good: the next request with the key is 401; it cannot be enabled or rotated again. */
   'keys:revoke': { req: { id: string }; res: { id: string } };
   'keys:usage': { req: { id: string; days?: number }; res: KeyUsageView };
   'upstream:login': { req: UpstreamLoginRequest; res: UpstreamProbe };
@@ -224,7 +303,15 @@ export interface ContractMap {
   'monitor:snapshot': { req: undefined; res: MonitorSnapshot };
   'shell:openExternal': { req: { target: ExternalTarget }; res: null };
   'proxy:pause': { req: undefined; res: ProxyStatus };
+  /** Starts listening again (after a pause, or to retry after an error such as a port in use). */
   'proxy:resume': { req: undefined; res: ProxyStatus };
+  /** Re-reads the account and credits from Comfy Cloud. */
+  'cloud:refresh': { req: undefined; res: CloudStatus };
+  /** Hides the first-run checklist for good. */
+  'setup:dismiss': { req: undefined; res: AppStatus };
+  'notice:dismiss': { req: { id: string }; res: AppStatus };
+  /** Quits the app (the tray's Quit). */
+  'app:quit': { req: undefined; res: null };
 }
 
 export type Req<C extends Channel> = ContractMap[C]['req'];

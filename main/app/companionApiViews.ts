@@ -1,5 +1,5 @@
 // Maps service records to the contract's view shapes: what the renderer may see (never a secret or hash).
-import type { CloudStatus, KeyView, SettingsView } from '../../preload/contract';
+import type { CloudStatus, KeyStatus, KeyView, SettingsView } from '../../preload/contract';
 import type { AccountStatus } from '../account/accountService';
 import { resolveCloudBaseUrl } from '../cloud/cloudEnvironments';
 import type { KeyRecord } from '../keys/keyRecord';
@@ -12,25 +12,51 @@ function metadataToStrings(m: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
-export function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number): KeyView {
+/**
+ * The quota fields the lead's key store adds (COORD.md: requests_per_minute, max_queued, comfy_user,
+ * revoked_at, status) and the stored prefix; read with the documented defaults so a record without
+ * them still maps.
+ */
+type KeyRecordFields = KeyRecord &
+  Partial<{ requests_per_minute: number; max_queued: number; comfy_user: string | null; revoked_at: number | null; status: KeyStatus; prefix: string | null }>;
+
+const secondsToMs = (s: number | null | undefined): number | null => (s === null || s === undefined ? null : Math.round(s * 1000));
+
+export function toKeyView(record: KeyRecord, used: RateDecision, nowMs: number, queued = 0): KeyView {
+  const r = record as KeyRecordFields;
   const expired = r.expires_at !== null && nowMs >= r.expires_at * 1000;
+  const revokedAt = r.revoked_at ?? null;
+  const status: KeyStatus = r.status ?? (revokedAt !== null ? 'revoked' : expired ? 'expired' : r.is_active ? 'active' : 'disabled');
   return {
     id: r.key_id,
     name: r.name,
+    prefix: r.prefix ?? null,
     createdAt: Math.round(r.created_at * 1000),
-    lastUsed: r.last_used === null ? null : Math.round(r.last_used * 1000),
+    lastUsed: secondsToMs(r.last_used),
     rateLimit: r.rate_limit,
+    requestsPerMinute: r.requests_per_minute ?? 600,
+    maxQueued: r.max_queued ?? 100,
+    comfyUser: r.comfy_user ?? null,
     isActive: r.is_active,
-    expiresAt: r.expires_at === null ? null : Math.round(r.expires_at * 1000),
+    expiresAt: secondsToMs(r.expires_at),
+    revokedAt: secondsToMs(revokedAt),
     scopes: [...r.scopes],
     metadata: metadataToStrings(r.metadata),
-    usageThisHour: Math.max(0, used.limit - used.remaining),
-    status: !r.is_active ? 'disabled' : expired ? 'expired' : 'active',
+    jobsThisHour: Math.max(0, used.limit - used.remaining),
+    queued,
+    status,
   };
 }
 
 export function toSettingsView(s: Settings): SettingsView {
-  return { upstreamUrl: s.upstreamUrl, listenPort: s.listenPort, allowedOrigins: [...s.allowedOrigins], theme: s.theme, startAtLogin: s.startAtLogin };
+  return {
+    upstreamUrl: s.upstreamUrl,
+    listenPort: s.listenPort,
+    allowedOrigins: [...s.allowedOrigins],
+    theme: s.theme,
+    startAtLogin: s.startAtLogin,
+    notifications: { ...s.notifications },
+  };
 }
 
 function baseUrlOf(settings: Settings): string {
@@ -51,5 +77,6 @@ export function toCloudStatus(status: AccountStatus, settings: Settings): CloudS
     account: c.account ? { id: c.account.id ?? null, name: c.account.name ?? null, email: c.account.email ?? null, plan: c.account.plan ?? null } : null,
     // ComfyUI's frontend treats amount_micros as cents; so do we.
     credits: c.credits ? { amount: c.credits.amountMicros, currency: c.credits.currency } : null,
+    checkedAt: c.checkedAt ?? null,
   };
 }
