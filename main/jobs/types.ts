@@ -1,0 +1,109 @@
+// The job ledger's contract (SPEC §8.1): one record per job that passed through the proxy, with its
+// owner, upstream, state, outputs and times. Quotas, isolation, GPU seconds, the monitor, notifications
+// and upstream routing all read from it; no other module keeps its own copy of job state.
+
+/** Owner of a job: an access key's id, or one of these two markers. */
+export type JobOwner = string;
+/** Jobs queued with the admin key. */
+export const ADMIN_OWNER = '@admin';
+/** Jobs queued on ComfyUI directly, not through the proxy: only admin sees them. */
+export const FOREIGN_OWNER = '@foreign';
+
+/** The owner a principal's jobs get: its key id, or ADMIN_OWNER for the admin key. */
+export function ownerOf(principal: { keyId: string | null }): JobOwner {
+  return principal.keyId ?? ADMIN_OWNER;
+}
+
+export type JobState = 'pending' | 'running' | 'success' | 'error' | 'interrupted' | 'cached' | 'deleted';
+export const FINISHED_STATES: ReadonlySet<JobState> = new Set(['success', 'error', 'interrupted', 'cached', 'deleted']);
+
+/** An output file named by an `executed` message or /history: what `/view` may serve to the owner. */
+export interface JobOutput {
+  filename: string;
+  subfolder: string;
+  /** 'output' | 'temp' (ComfyUI's folder types). */
+  type: string;
+}
+
+export interface Job {
+  promptId: string;
+  owner: JobOwner;
+  /** The key's name when the job was queued ('admin', or null for foreign jobs); for display only. */
+  ownerName: string | null;
+  clientId: string | null;
+  /** Id of the upstream that runs it (its URL's origin); one upstream → always the same value. */
+  upstream: string;
+  /** ComfyUI's queue number, when known. */
+  number: number | null;
+  state: JobState;
+  /** Epoch ms. */
+  queuedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  outputs: JobOutput[];
+  /** Why it failed (execution_error's message, "upstream went down", …); never a secret. */
+  error: string | null;
+  /** A workflow name from extra_data.extra_pnginfo.workflow, when the client sent one; for display. */
+  workflowName: string | null;
+}
+
+/** What a change to the ledger was; listeners (usage, monitor, notifications) get one per change. */
+export type JobEventType = 'queued' | 'started' | 'finished';
+export interface JobEvent {
+  type: JobEventType;
+  /** A copy of the job after the change. */
+  job: Job;
+}
+
+/** A `{type, data}` message from ComfyUI's /ws, already parsed. */
+export interface ComfyWsMessage {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface SubmittedJob {
+  promptId: string;
+  owner: JobOwner;
+  ownerName: string | null;
+  clientId: string | null;
+  upstream: string;
+  number: number | null;
+  workflowName?: string | null;
+  at: number;
+}
+
+export interface JobQuery {
+  owner?: JobOwner;
+  upstream?: string;
+  states?: readonly JobState[];
+  /** Only jobs queued at or after this epoch ms. */
+  since?: number;
+  /** Newest first; default 100. */
+  limit?: number;
+}
+
+export interface JobLedgerApi {
+  /** A `POST /prompt` that ComfyUI accepted. Idempotent on promptId. */
+  recordSubmitted(job: SubmittedJob): Job;
+  /** One JSON message relayed from an upstream's /ws (any socket; duplicates are harmless). */
+  observeWsMessage(upstream: string, message: ComfyWsMessage, at: number): void;
+  /** A `/history` or `/history/{id}` body from that upstream: fills outputs and final states. */
+  observeHistory(upstream: string, history: unknown, at: number): void;
+  /** Jobs removed from ComfyUI's queue by a delete or clear. */
+  markDeleted(promptIds: readonly string[], at: number): void;
+  /** The upstream went down: its pending and running jobs become `error` with this reason; returns them. */
+  failUpstream(upstream: string, reason: string, at: number): Job[];
+
+  get(promptId: string): Job | undefined;
+  /** O(1). undefined when the ledger never saw it (a foreign job or a made-up id). */
+  ownerOfJob(promptId: string): JobOwner | undefined;
+  /** The job the ledger believes is running on that upstream (previews carry no prompt id). */
+  runningOn(upstream: string): Job | undefined;
+  /** Pending + running jobs of an owner; O(1) (the `max_queued` quota). */
+  activeCount(owner: JobOwner): number;
+  /** Whether one of the owner's jobs produced this file; O(1) (the `/view` rule). */
+  ownsOutput(owner: JobOwner, type: string, subfolder: string, filename: string): boolean;
+  list(query?: JobQuery): Job[];
+  /** Called after every change; returns the unsubscribe function. Listeners must not throw. */
+  subscribe(listener: (event: JobEvent) => void): () => void;
+}
