@@ -1,14 +1,20 @@
-// Composition root of the desktop app: settings, secrets, account, key store, sessions, monitor and the
-// proxy listener, wired into the CompanionRuntime the Electron shell drives. No electron import: Electron
-// hands in safeStorage, the settings store class and shell.openExternal through RuntimeEnvironment.
+// Composition root of the desktop app: settings, secrets, account, key store, sessions, monitor,
+// notifications and the proxy listener, wired into the CompanionRuntime the Electron shell drives. No
+// electron import: Electron hands in safeStorage, the settings store class, shell.openExternal, quit and
+// a notification sink through RuntimeEnvironment.
 import { randomBytes } from 'node:crypto';
 import type { CompanionEvent } from '../preload/contract';
 import { AccountService } from './account/accountService';
+import { appStatusOf } from './app/companionApiHome';
 import { createCompanionApi, forwardServiceEvents, type CompanionApiDeps } from './app/companionApi';
+import { createHomeState } from './app/homeState';
+import { listenProblem, type ProxyRunState } from './app/proxyProblem';
 import type { CompanionRuntime, CompanionRuntimeFactory, RuntimeEnvironment } from './app/runtime';
 import type { TrayState } from './app/trayMenu';
 import { CloudClient, type CloudClientOptions } from './cloud/cloudClient';
+import type { JobLedgerApi } from './jobs/types';
 import { MonitorService } from './monitor/monitorService';
+import { Notifier } from './notifications/notifier';
 import { openProxyServices, startProxyWith, type ProxyServices } from './proxyStack';
 import type { RunningProxy } from './proxy/server';
 import { chooseSecretStore, type ChooseSecretStoreOptions } from './secrets';
@@ -24,9 +30,14 @@ export interface CompanionOptions extends RuntimeEnvironment {
   fetch?: typeof fetch;
   /** Tests: e.g. a shorter retry ceiling for the cloud client. */
   cloudClientOptions?: Omit<CloudClientOptions, 'billingBaseUrl'>;
+  /**
+   * The job ledger (main/jobs): per-key queue counts, job owners in the monitor, notifications for the
+   * user's own jobs. Optional until the proxy side records jobs; everything else works without it.
+   */
+  jobs?: Pick<JobLedgerApi, 'subscribe' | 'list' | 'get' | 'activeCount'>;
+  /** Tests: health samples between two upstream probes (default 1 s). */
+  sampleIntervalMs?: number;
 }
-
-type ProxyState = 'running' | 'paused' | 'stopped' | 'error';
 
 export interface Companion extends CompanionRuntime {
   services: ProxyServices;
@@ -36,7 +47,8 @@ export interface Companion extends CompanionRuntime {
   proxyUrl(): string | null;
 }
 
-export async function createCompanion(options: CompanionOptions): Promise<Companion> {
+export async function createCompanion(initialOptions: CompanionOptions): Promise<Companion> {
+  let options = initialOptions;
   const now = options.now ?? Date.now;
   const settings = createSettingsStore({ cwd: options.dataDir, StoreClass: options.StoreClass });
   const secrets = await chooseSecretStore({
@@ -53,18 +65,32 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
   }
   const services = openProxyServices({ dataDir: options.dataDir, adminKey, now });
   const cloud = new CloudClient({ ...options.cloudClientOptions, billingBaseUrl: settings.get().cloud.billingBaseUrl, fetch: options.fetch });
-  const account = new AccountService({ secrets, settings, cloud, sessions: { revokeAll: () => services.login.sessions.revokeAll() } });
+  const account = new AccountService({ secrets, settings, cloud, sessions: { revokeAll: () => services.login.sessions.revokeAll() }, now });
   await account.load();
+  const jobs = options.jobs;
   const monitor = new MonitorService({
     upstream: () => settings.get().upstreamUrl,
     upstreamKey: () => account.getUpstreamKey(),
     fetch: options.fetch,
     now,
+    ...(jobs ? { jobs } : {}),
+    ...(options.sampleIntervalMs ? { sampleIntervalMs: options.sampleIntervalMs } : {}),
   });
+  const home = createHomeState(settings, {
+    upstreamConnected: () => monitor.latestHealth()?.up === true,
+    keyCount: () => services.keys.store.list().length,
+  });
+  const notifier = new Notifier({
+    notify: (n) => options.notify?.(n),
+    enabled: () => settings.get().notifications,
+    upstreamLabel: () => settings.get().upstreamUrl,
+  });
+  const stopNotifier = [monitor.subscribe((u) => u.health && notifier.onHealth(u.health)), jobs?.subscribe((e) => notifier.onJobEvent(e))];
 
   let proxy: RunningProxy | null = null;
-  let state: ProxyState = 'stopped';
-  let error: string | null = null;
+  let state: ProxyRunState = 'stopped';
+  let problem: ReturnType<typeof listenProblem> | null = null;
+  let port = options.listenPortOverride ?? settings.get().listenPort;
   // With an override of 0 (tests) the first free port is kept across pause/resume, like a saved port.
   let boundPort: number | null = null;
   const listeners = new Set<(e: CompanionEvent) => void>();
@@ -78,11 +104,12 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
 
   const listen = async () => {
     const s = settings.get();
+    port = boundPort ?? options.listenPortOverride ?? s.listenPort;
     try {
       proxy = await startProxyWith(services, {
         upstream: s.upstreamUrl,
         listenHost: '127.0.0.1',
-        listenPort: boundPort ?? options.listenPortOverride ?? s.listenPort,
+        listenPort: port,
         upstreamKey: () => account.getUpstreamKey(),
         cloudKey: () => account.getCloudKey(),
         allowedOrigins: () => settings.get().allowedOrigins,
@@ -91,16 +118,16 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
         now,
       });
       state = 'running';
-      error = null;
+      problem = null;
+      port = proxy.port;
       if (options.listenPortOverride === 0) boundPort = proxy.port;
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
       state = 'error';
-      error = e.code === 'EADDRINUSE' ? `port ${s.listenPort} is in use` : 'the proxy could not start';
+      problem = listenProblem(err, port);
     }
     proxyChanged();
   };
-  const stopListening = async (next: ProxyState) => {
+  const stopListening = async (next: ProxyRunState) => {
     const running = proxy;
     proxy = null;
     if (running) await running.close(3_000);
@@ -108,12 +135,19 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     proxyChanged();
   };
 
-  // A new upstream or port takes effect by restarting the listener.
+  // A new upstream or port takes effect by restarting the listener; a port typed by the user wins over
+  // a test's "any free port". After a failed start (port in use) a new port is tried at once.
   let last = settings.get();
   settings.onChange((s) => {
-    const restart = s.upstreamUrl !== last.upstreamUrl || s.listenPort !== last.listenPort;
+    const portChanged = s.listenPort !== last.listenPort;
+    const restart = s.upstreamUrl !== last.upstreamUrl || portChanged;
     last = s;
-    if (restart && state === 'running') void stopListening('stopped').then(listen);
+    if (portChanged) {
+      boundPort = null;
+      options = { ...options, listenPortOverride: undefined };
+    }
+    if (restart && (state === 'running' || state === 'error')) void stopListening('stopped').then(listen);
+    else if (portChanged && state !== 'running') port = s.listenPort;
   });
 
   const deps: CompanionApiDeps = {
@@ -124,7 +158,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     account,
     monitor,
     proxy: {
-      status: () => ({ state: state === 'error' ? 'stopped' : state, url: proxy?.url ?? null, version: options.appVersion }),
+      status: () => ({ state, url: proxy?.url ?? null, port, error: problem, version: options.appVersion }),
       pause: () => stopListening('paused'),
       resume: () => (proxy ? Promise.resolve() : listen()),
       onChange: (l) => {
@@ -132,12 +166,24 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
         return () => proxyListeners.delete(l);
       },
     },
+    sessions: services.login.sessions,
+    ...(jobs ? { jobs } : {}),
+    home,
     openExternal: options.openExternal,
+    ...(options.quit ? { quit: options.quit } : {}),
     emit,
     now,
   };
   const handlers = createCompanionApi(deps);
   const stopForwarding = forwardServiceEvents(deps);
+  // Home shows health, session and key counts from the status; push a new one when any of them moves.
+  let lastSummary = '';
+  const stopSummary = monitor.subscribe(() => {
+    const summary = `${monitor.latestHealth()?.up}|${services.login.sessions.count()}|${services.keys.store.list().length}`;
+    if (summary === lastSummary) return;
+    lastSummary = summary;
+    emit({ type: 'status', status: appStatusOf(deps) });
+  });
 
   const status = (): TrayState => {
     const health = monitor.latestHealth();
@@ -149,7 +195,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
       cloud: { loggedIn: a.cloud.loggedIn, hint: a.cloud.keyHint },
       sessions: services.login.sessions.count(),
       keys: services.keys.store.list().length,
-      error,
+      error: problem?.message ?? null,
     };
   };
 
@@ -161,6 +207,10 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     account,
     handlers,
     proxyUrl: () => proxy?.url ?? null,
+    comfyOpened: () => {
+      home.markComfyOpened();
+      emit({ type: 'status', status: appStatusOf(deps) });
+    },
     async start() {
       monitor.start();
       await listen();
@@ -170,6 +220,8 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     close() {
       closed ??= (async () => {
         stopForwarding();
+        stopSummary();
+        for (const stop of stopNotifier) stop?.();
         monitor.stop();
         await stopListening('stopped');
         await services.close();

@@ -6,6 +6,7 @@ import ElectronStore from 'electron-store';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './appProtocol';
 import { createIpcBridge, type IpcBridge } from './ipc';
 import { MainWindow, mainWindowOptions } from './mainWindow';
+import { createElectronNotifier } from './notifications';
 import type { CompanionRuntime, CompanionRuntimeFactory } from './runtime';
 import { hardenSession, installSecurity } from './security';
 import { createTray, type TrayController } from './tray';
@@ -95,6 +96,8 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     // about the generic than the structural BackingStoreClass, hence the cast.
     StoreClass: ElectronStore as unknown as BackingStoreClass,
     openExternal,
+    quit: () => app.quit(),
+    notify: createElectronNotifier({ onClick: () => mainWindow.show(), ...(options.paths.windowIcon ? { icon: options.paths.windowIcon } : {}) }),
   });
   const rt = runtime;
 
@@ -115,6 +118,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       resumeProxy: () => rt.resume(),
       proxyUrl: () => rt.status().proxyUrl,
       openExternal,
+      onComfyOpened: () => rt.comfyOpened?.(),
       copyText: (text) => clipboard.writeText(text),
       showCompanion: () => mainWindow.show(),
       confirm: async ({ message, detail, confirmLabel }) => {

@@ -293,6 +293,34 @@ export class Tray extends EventEmitter {
   }
 }
 
+/** Electron's Notification: records every one made; `show()` marks it shown. */
+export class Notification extends EventEmitter {
+  static instances: Notification[] = [];
+  static supported = true;
+  static isSupported(): boolean {
+    return Notification.supported;
+  }
+  shown = false;
+  constructor(readonly options: { title?: string; body?: string; icon?: string; silent?: boolean } = {}) {
+    super();
+    Notification.instances.push(this);
+  }
+  get title(): string {
+    return this.options.title ?? '';
+  }
+  get body(): string {
+    return this.options.body ?? '';
+  }
+  show = vi.fn(() => {
+    this.shown = true;
+  });
+  close = vi.fn();
+  /** Test helper: the user clicks it. */
+  click(): void {
+    this.emit('click', new FakeEvent());
+  }
+}
+
 export const safeStorage = {
   available: true,
   backend: 'gnome_libsecret',
@@ -324,6 +352,8 @@ export function resetElectronMock(): void {
   app.reset();
   BrowserWindow.instances = [];
   Tray.instances = [];
+  Notification.instances = [];
+  Notification.supported = true;
   session.defaultSession = new FakeSession();
   ipcMain.handlers.clear();
   ipcMain.removeAllListeners();
@@ -351,6 +381,7 @@ export default {
   nativeImage,
   Menu,
   Tray,
+  Notification,
   safeStorage,
   contextBridge,
   ipcRenderer,
