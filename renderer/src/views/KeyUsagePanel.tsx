@@ -1,4 +1,5 @@
-// Usage of one key: window state, totals, and requests per day over the last two weeks.
+// Usage of one key: jobs this hour against its limit, request totals, and requests per day over the
+// last two weeks.
 import { useEffect, useMemo } from 'react';
 import type { KeyView } from '../../../preload/contract';
 import { Chart } from '../components/Chart';
@@ -32,21 +33,21 @@ export function KeyUsagePanel({ keyView, theme }: { keyView: KeyView; theme: Res
   const labels = useMemo(() => days.map((d) => d.slice(5)), [days]);
 
   return (
-    <Card title={`Usage — ${keyView.name}`}>
+    <Card title={`Usage — ${keyView.name}`} className="usage-card">
       {!usage ? (
         <Loading label="Loading usage…" />
       ) : (
         <div className="usage-panel">
           <dl className="facts facts-inline">
-            <dt>This hour</dt>
+            <dt>Jobs this hour</dt>
             <dd className="num">
               {formatNumber(usage.requestsInWindow)} / {formatNumber(usage.rateLimit)}
             </dd>
-            <dt>Total</dt>
+            <dt>Requests</dt>
             <dd className="num">{formatNumber(usage.totalRequests)}</dd>
             <dt>Succeeded</dt>
             <dd className="num ok-text">{formatNumber(usage.successfulRequests)}</dd>
-            <dt>Failed</dt>
+            <dt>Refused or failed</dt>
             <dd className="num error-text">{formatNumber(usage.failedRequests)}</dd>
             <dt>Avg. duration</dt>
             <dd className="num">{formatMs(usage.averageDurationMs)}</dd>
