@@ -29,6 +29,10 @@ export interface CompanionStack {
   proxyUrl(): string;
   /** URLs the UI asked main to open (shell:openExternal). */
   opened: string[];
+  /** Live browser login sessions. */
+  sessions(): number;
+  /** Times the window asked the app to quit. */
+  quits: number;
   events: CompanionEvent[];
   close(): Promise<void>;
 }
@@ -49,6 +53,7 @@ export async function startCompanionStack(): Promise<CompanionStack> {
     safeStorage: basicTextSafeStorage,
     StoreClass: Conf as unknown as BackingStoreClass,
     openExternal: async (url) => void opened.push(url),
+    quit: () => void stack.quits++,
     keyring: null,
     listenPortOverride: 0,
     // Retry-After is honoured; the backoff cap keeps the 429 flow short without changing behaviour.
@@ -63,7 +68,7 @@ export async function startCompanionStack(): Promise<CompanionStack> {
   await runtime.start();
   bridge = await startBridgeServer(runtime.handlers);
 
-  return {
+  const stack: CompanionStack = {
     comfy,
     cloud,
     bridge,
@@ -73,6 +78,8 @@ export async function startCompanionStack(): Promise<CompanionStack> {
     monitor: runtime.monitor,
     proxyUrl: () => runtime.proxyUrl() ?? '',
     opened,
+    sessions: () => runtime.services.login.sessions.count(),
+    quits: 0,
     events,
     async close() {
       await bridge?.close();
@@ -82,4 +89,5 @@ export async function startCompanionStack(): Promise<CompanionStack> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
