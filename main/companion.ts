@@ -12,7 +12,6 @@ import { listenProblem, type ProxyRunState } from './app/proxyProblem';
 import type { CompanionRuntime, CompanionRuntimeFactory, RuntimeEnvironment } from './app/runtime';
 import type { TrayState } from './app/trayMenu';
 import { CloudClient, type CloudClientOptions } from './cloud/cloudClient';
-import type { JobLedgerApi } from './jobs/types';
 import { MonitorService } from './monitor/monitorService';
 import { Notifier } from './notifications/notifier';
 import { openProxyServices, startProxyWith, type ProxyServices } from './proxyStack';
@@ -30,11 +29,6 @@ export interface CompanionOptions extends RuntimeEnvironment {
   fetch?: typeof fetch;
   /** Tests: e.g. a shorter retry ceiling for the cloud client. */
   cloudClientOptions?: Omit<CloudClientOptions, 'billingBaseUrl'>;
-  /**
-   * The job ledger (main/jobs): per-key queue counts, job owners in the monitor, notifications for the
-   * user's own jobs. Optional until the proxy side records jobs; everything else works without it.
-   */
-  jobs?: Pick<JobLedgerApi, 'subscribe' | 'list' | 'get' | 'activeCount'>;
   /** Tests: health samples between two upstream probes (default 1 s). */
   sampleIntervalMs?: number;
 }
@@ -67,13 +61,14 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
   const cloud = new CloudClient({ ...options.cloudClientOptions, billingBaseUrl: settings.get().cloud.billingBaseUrl, fetch: options.fetch });
   const account = new AccountService({ secrets, settings, cloud, sessions: { revokeAll: () => services.login.sessions.revokeAll() }, now });
   await account.load();
-  const jobs = options.jobs;
+  // The job ledger: per-key queue counts, job owners in the monitor, notifications for the user's jobs.
+  const jobs = services.ledger;
   const monitor = new MonitorService({
     upstream: () => settings.get().upstreamUrl,
     upstreamKey: () => account.getUpstreamKey(),
     fetch: options.fetch,
     now,
-    ...(jobs ? { jobs } : {}),
+    jobs,
     ...(options.sampleIntervalMs ? { sampleIntervalMs: options.sampleIntervalMs } : {}),
   });
   const home = createHomeState(settings, {
@@ -85,7 +80,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
     enabled: () => settings.get().notifications,
     upstreamLabel: () => settings.get().upstreamUrl,
   });
-  const stopNotifier = [monitor.subscribe((u) => u.health && notifier.onHealth(u.health)), jobs?.subscribe((e) => notifier.onJobEvent(e))];
+  const stopNotifier = [monitor.subscribe((u) => u.health && notifier.onHealth(u.health)), jobs.subscribe((e) => notifier.onJobEvent(e))];
 
   let proxy: RunningProxy | null = null;
   let state: ProxyRunState = 'stopped';
@@ -167,7 +162,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
       },
     },
     sessions: services.login.sessions,
-    ...(jobs ? { jobs } : {}),
+    jobs,
     home,
     openExternal: options.openExternal,
     ...(options.quit ? { quit: options.quit } : {}),
@@ -221,7 +216,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
       closed ??= (async () => {
         stopForwarding();
         stopSummary();
-        for (const stop of stopNotifier) stop?.();
+        for (const stop of stopNotifier) stop();
         monitor.stop();
         await stopListening('stopped');
         await services.close();

@@ -1,6 +1,7 @@
 // Composition root of the proxy side: key store, rate limiter, usage, login sessions and the proxy
 // itself, opened on one data dir. The headless CLI and the desktop app both start the proxy through here;
 // the app keeps the services open while it pauses and resumes the listener.
+import { JobLedger } from './jobs/jobLedger';
 import { openKeyServices, type KeyServices } from './keys/keyServices';
 import { adminKeyAuthenticator, chainAuthenticators } from './proxy/adminKey';
 import { openLoginServices, type LoginServices } from './proxy/login/loginServices';
@@ -21,16 +22,21 @@ export interface ProxyServices {
   login: LoginServices;
   /** Admin key first, then the access-key store. */
   authenticator: KeyAuthenticator;
+  /** Every job that passed through the proxy (SPEC §8.1), persisted in the data dir. */
+  ledger: JobLedger;
   close(): Promise<void>;
 }
 
 export interface ListenConfig {
-  upstream: string;
+  /** One upstream URL or several (SPEC §10). */
+  upstream: string | readonly string[];
   listenHost: string;
   listenPort: number;
   upstreamKey: () => string | null;
   cloudKey: () => string | null;
   allowedOrigins?: () => readonly string[];
+  allowedHosts?: () => readonly string[];
+  upstreamTimeoutMs?: number;
   observers?: ProxyObserver[];
   version: string;
   now?: () => number;
@@ -59,21 +65,24 @@ export function openProxyServices(config: ProxyServicesConfig): ProxyServices {
     now: config.now,
     onError: config.onError,
   });
+  const ledger = new JobLedger({ dataDir: config.dataDir, onError: config.onError });
   return {
     keys,
     login,
     authenticator,
+    ledger,
     async close() {
       login.close();
       await keys.close();
+      ledger.close();
     },
   };
 }
 
 /** Starts a listener in front of the upstream using already-open services. */
-export function startProxyWith(services: ProxyServices, config: ListenConfig): Promise<RunningProxy> {
+export async function startProxyWith(services: ProxyServices, config: ListenConfig): Promise<RunningProxy> {
   const { keys, login } = services;
-  return startProxy({
+  const proxy = await startProxy({
     upstream: config.upstream,
     listenHost: config.listenHost,
     listenPort: config.listenPort,
@@ -86,9 +95,20 @@ export function startProxyWith(services: ProxyServices, config: ListenConfig): P
     upstreamKey: config.upstreamKey,
     cloudKey: config.cloudKey,
     allowedOrigins: config.allowedOrigins,
+    allowedHosts: config.allowedHosts,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    ledger: services.ledger,
     version: config.version,
     now: config.now,
   });
+  // A revoked, disabled or rotated key loses its open sockets and responses at once (SPEC §8.6).
+  const stopWatching = keys.store.onChange(() => proxy.connections.recheckAll());
+  const close = proxy.close.bind(proxy);
+  proxy.close = (graceMs) => {
+    stopWatching();
+    return close(graceMs);
+  };
+  return proxy;
 }
 
 export async function startProxyStack(config: ProxyStackConfig): Promise<ProxyStack> {

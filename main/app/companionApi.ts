@@ -23,6 +23,7 @@ import type { KeyRecord } from '../keys/keyRecord';
 import type { JobLedgerApi } from '../jobs/types';
 import type { KeyStore } from '../keys/keyStore';
 import type { KeyRateLimiter } from '../keys/rateLimiter';
+import { HOUR_MS, jobsBucket } from '../proxy/quotas';
 import type { UsageRecorder } from '../keys/usageRecorder';
 import type { MonitorSnapshot, MonitorUpdate } from '../monitor/types';
 import type { Settings, SettingsPatch as StoreSettingsPatch } from '../settings/settingsSchema';
@@ -103,21 +104,20 @@ type StorePatch = Parameters<CompanionServices['keys']['update']>[1];
 
 /** The form's quota fields in the key store's names (absent stays absent). */
 function storeFields(f: Partial<KeyFields>): StorePatch {
-  // The quota fields are the lead's KeyStore additions (COORD.md); cast until its input type has them.
-  const p: Record<string, unknown> = {};
+  const p: StorePatch = {};
   if (f.rateLimit !== undefined) p.rate_limit = f.rateLimit;
   if (f.requestsPerMinute !== undefined) p.requests_per_minute = f.requestsPerMinute;
   if (f.maxQueued !== undefined) p.max_queued = f.maxQueued;
   if (f.comfyUser !== undefined) p.comfy_user = f.comfyUser;
   if (f.scopes !== undefined) p.scopes = f.scopes;
   if (f.metadata !== undefined) p.metadata = f.metadata;
-  return p as StorePatch;
+  return p;
 }
 
 export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
   const now = deps.now ?? Date.now;
 
-  const keyView = (r: KeyRecord): KeyView => toKeyView(r, deps.limiter.peek(r.key_id, r.rate_limit, now()), now(), deps.jobs?.activeCount(r.key_id) ?? 0);
+  const keyView = (r: KeyRecord): KeyView => toKeyView(r, deps.limiter.peek(jobsBucket(r.key_id), r.rate_limit, HOUR_MS, now()), now(), deps.jobs?.activeCount(r.key_id) ?? 0);
   const mustGet = (keyId: string): KeyRecord => {
     const r = deps.keys.get(keyId);
     if (!r) throw new CompanionError('not_found', 'No key with that id');
@@ -165,7 +165,7 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
       const { id: keyId, days } = parse(keyUsage, req);
       const rec = mustGet(keyId);
       const u = deps.usage.get(keyId, days ?? 14);
-      const d = deps.limiter.peek(keyId, rec.rate_limit, now());
+      const d = deps.limiter.peek(jobsBucket(keyId), rec.rate_limit, HOUR_MS, now());
       return {
         keyId,
         rateLimit: rec.rate_limit,

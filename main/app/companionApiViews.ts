@@ -12,34 +12,24 @@ function metadataToStrings(m: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
-/**
- * The quota fields the lead's key store adds (COORD.md: requests_per_minute, max_queued, comfy_user,
- * revoked_at, status) and the stored prefix; read with the documented defaults so a record without
- * them still maps.
- */
-type KeyRecordFields = KeyRecord &
-  Partial<{ requests_per_minute: number; max_queued: number; comfy_user: string | null; revoked_at: number | null; status: KeyStatus; prefix: string | null }>;
-
 const secondsToMs = (s: number | null | undefined): number | null => (s === null || s === undefined ? null : Math.round(s * 1000));
 
-export function toKeyView(record: KeyRecord, used: RateDecision, nowMs: number, queued = 0): KeyView {
-  const r = record as KeyRecordFields;
-  const expired = r.expires_at !== null && nowMs >= r.expires_at * 1000;
-  const revokedAt = r.revoked_at ?? null;
-  const status: KeyStatus = r.status ?? (revokedAt !== null ? 'revoked' : expired ? 'expired' : r.is_active ? 'active' : 'disabled');
+export function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number, queued = 0): KeyView {
+  // The store derives the status at read time; an expiry passing since then counts at once.
+  const status: KeyStatus = r.status === 'active' && r.expires_at !== null && nowMs >= r.expires_at * 1000 ? 'expired' : r.status;
   return {
     id: r.key_id,
     name: r.name,
-    prefix: r.prefix ?? null,
+    prefix: r.prefix,
     createdAt: Math.round(r.created_at * 1000),
     lastUsed: secondsToMs(r.last_used),
     rateLimit: r.rate_limit,
-    requestsPerMinute: r.requests_per_minute ?? 600,
-    maxQueued: r.max_queued ?? 100,
-    comfyUser: r.comfy_user ?? null,
+    requestsPerMinute: r.requests_per_minute,
+    maxQueued: r.max_queued,
+    comfyUser: r.comfy_user,
     isActive: r.is_active,
     expiresAt: secondsToMs(r.expires_at),
-    revokedAt: secondsToMs(revokedAt),
+    revokedAt: secondsToMs(r.revoked_at),
     scopes: [...r.scopes],
     metadata: metadataToStrings(r.metadata),
     jobsThisHour: Math.max(0, used.limit - used.remaining),

@@ -4,12 +4,13 @@
 import type { ServerResponse } from 'node:http';
 import { CompanionError, toCompanionError } from '../errors';
 import { sendCompanionError, sendJson } from '../proxy/respond';
+import { HOUR_MS, jobsBucket } from '../proxy/quotas';
 import type { LocalContext, LocalRoute, Principal } from '../proxy/types';
 import { createKeySchema, parseInput, rotateKeySchema, updateKeySchema } from './keyInput';
 import type { KeyRateLimiter } from './rateLimiter';
 import type { KeyRecord } from './keyRecord';
 import type { KeyStore } from './keyStore';
-import { DEFAULT_BODY_CAP, readJsonBody } from './readJsonBody';
+import { DEFAULT_BODY_CAP, readJsonBody } from '../proxy/readJsonBody';
 import type { UsageRecorder } from './usageRecorder';
 
 export const CREATED_MESSAGE = 'API key created. Save this key - it will not be shown again.';
@@ -56,7 +57,7 @@ export function keysRoutes(deps: KeysRoutesDeps): LocalRoute[] {
 
   const report = (key: KeyRecord, days: number | undefined): UsageReport => {
     const nowMs = now();
-    const rate = limiter.peek(key.key_id, key.rate_limit, nowMs);
+    const rate = limiter.peek(jobsBucket(key.key_id), key.rate_limit, HOUR_MS, nowMs);
     const u = usage.get(key.key_id, days);
     return {
       key_id: key.key_id,
