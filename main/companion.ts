@@ -173,12 +173,14 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
   const stopForwarding = forwardServiceEvents(deps);
   // Home shows health, session and key counts from the status; push a new one when any of them moves.
   let lastSummary = '';
-  const stopSummary = monitor.subscribe(() => {
-    const summary = `${monitor.latestHealth()?.up}|${services.login.sessions.count()}|${services.keys.store.list().length}`;
+  const summaryChanged = () => {
+    const keys = services.keys.store.list();
+    const summary = `${monitor.latestHealth()?.up}|${services.login.sessions.count()}|${keys.length}|${keys.filter((k) => k.is_active).length}`;
     if (summary === lastSummary) return;
     lastSummary = summary;
     emit({ type: 'status', status: appStatusOf(deps) });
-  });
+  };
+  const stopSummary = [monitor.subscribe(summaryChanged), services.keys.store.onChange(summaryChanged)];
 
   const status = (): TrayState => {
     const health = monitor.latestHealth();
@@ -215,7 +217,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
     close() {
       closed ??= (async () => {
         stopForwarding();
-        stopSummary();
+        for (const stop of stopSummary) stop();
         for (const stop of stopNotifier) stop();
         monitor.stop();
         await stopListening('stopped');

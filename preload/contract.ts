@@ -17,6 +17,7 @@ export type {
   HealthSample,
   JobStatus,
   JobView,
+  KeyJobStats,
   KeyTraffic,
   RequestView,
   StatusClass,

@@ -56,8 +56,10 @@ export class HealthSampler {
   async sample(): Promise<HealthSample> {
     const { now } = this.#opts;
     const started = now();
+    const url = this.#opts.upstream();
     const down = (error: string): HealthSample => ({
       at: now(),
+      url,
       up: false,
       latencyMs: null,
       queueRunning: 0,
@@ -95,6 +97,7 @@ export class HealthSampler {
     const dev = Array.isArray(stats.devices) ? stats.devices[0] : undefined;
     return {
       at: now(),
+      url,
       up: true,
       latencyMs,
       queueRunning,

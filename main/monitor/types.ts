@@ -4,6 +4,8 @@
 export interface HealthSample {
   /** Epoch ms when the sample finished. */
   at: number;
+  /** The upstream URL probed (a sample from before a change of address is not about the new one). */
+  url: string;
   up: boolean;
   /** Round trip of GET /system_stats; null when down. */
   latencyMs: number | null;

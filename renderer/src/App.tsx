@@ -14,14 +14,15 @@ function ProxyFooter() {
   const proxy = useStatusStore((s) => s.status?.proxy);
   const setView = useUiStore((s) => s.setView);
   if (!proxy) return null;
-  const host = proxy.url ? proxy.url.replace(/^https?:\/\//, '') : `port ${proxy.port}`;
-  const words = { running: `Proxy on ${host}`, paused: 'Proxy paused', stopped: 'Proxy stopped', error: `Port ${proxy.port} unavailable` }[proxy.state];
+  const words = { running: 'Proxy running', paused: 'Proxy paused', stopped: 'Proxy stopped', error: 'Proxy not running' }[proxy.state];
+  const detail = proxy.state === 'error' ? `Port ${proxy.port} in use` : proxy.url ? proxy.url.replace(/^https?:\/\//, '') : `Port ${proxy.port}`;
   return (
     <button type="button" className="nav-footer" onClick={() => setView('home')} title="Show the proxy on Home">
       <span className="proxy-state">
         <StatusDot state={proxy.state === 'running' ? 'up' : proxy.state === 'error' ? 'down' : 'warn'} label={`Proxy ${proxy.state}`} />
         <span className="ellipsis">{words}</span>
       </span>
+      <span className="mono small muted ellipsis">{detail}</span>
       <span className="small muted">Version {proxy.version}</span>
     </button>
   );

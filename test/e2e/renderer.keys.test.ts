@@ -24,7 +24,8 @@ describe.skipIf(!canRunWindowTests)('access keys in the window (Chromium, real s
     await page.getByRole('radio', { name: level }).click();
     if (jobsPerHour) await page.getByLabel('Jobs per hour').fill(jobsPerHour);
     await page.getByRole('button', { name: 'Create key' }).click();
-    const box = page.getByLabel('New access key', { exact: true });
+    const box = page.getByRole('textbox', { name: 'New access key', exact: true });
+    await box.waitFor();
     const value = await box.inputValue();
     await page.getByLabel('I have copied this key').check();
     await page.getByRole('button', { name: 'Done' }).click();
@@ -54,7 +55,7 @@ describe.skipIf(!canRunWindowTests)('access keys in the window (Chromium, real s
     await w.shoot('keys-create');
 
     await create.click();
-    const box = page.getByLabel('New access key', { exact: true });
+    const box = page.getByRole('textbox', { name: 'New access key', exact: true });
     await box.waitFor();
     secret = await box.inputValue();
     expect(secret).toMatch(/^comfy_[A-Za-z0-9_-]{43}_[A-Za-z0-9_-]{6}$/);
@@ -81,6 +82,11 @@ describe.skipIf(!canRunWindowTests)('access keys in the window (Chromium, real s
     const { page } = w;
     expect((await w.proxyFetch('/system_stats', secret)).status).toBe(200);
     expect((await w.proxyFetch('/queue', secret)).status).toBe(200);
+    // Two jobs: they count against "jobs this hour" and wait in ComfyUI's queue (queued 2 of 3).
+    for (let i = 0; i < 2; i++) {
+      const body = JSON.stringify({ prompt: { '3': { class_type: 'KSampler', inputs: {} }, '9': { class_type: 'SaveImage', inputs: {} } } });
+      expect((await w.proxyFetch('/prompt', secret, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(200);
+    }
     await createKey('ci-runner', 'Read');
     await createKey('ada-laptop', 'Admin', '500');
     const intern = await createKey('old-intern', 'Generate');
@@ -88,8 +94,9 @@ describe.skipIf(!canRunWindowTests)('access keys in the window (Chromium, real s
     expect((await w.proxyFetch('/queue', intern)).status).toBe(200);
     const r = row('render-bot');
     expect(await r.locator('td').nth(1).innerText()).toBe('Generate');
-    expect(await r.locator('.usage-text').innerText()).toMatch(/^\d+ \/ 50$/);
-    expect(await r.locator('td').nth(3).innerText()).toMatch(/^\d+ \/ 3$/);
+    await r.locator('.usage-text', { hasText: '2 / 50' }).waitFor();
+    await r.locator('td', { hasText: '2 / 3' }).waitFor();
+    expect(await r.locator('.mono').innerText()).toBe(`${secret.slice(0, 10)}…`);
     expect(await row('ci-runner').locator('td').nth(1).innerText()).toBe('Read');
     expect(await page.locator('.keys-table th').allInnerTexts()).toEqual(['Name', 'Access', 'Jobs this hour', 'Queued', 'Last used', 'Expires', 'Status', 'Actions']);
     await r.click();
@@ -146,6 +153,7 @@ describe.skipIf(!canRunWindowTests)('access keys in the window (Chromium, real s
     expect(await page.getByRole('menuitem', { name: /^Rotate/ }).isDisabled()).toBe(true);
     await page.keyboard.press('Escape');
     await page.locator('.keys-table tr.selected').click();
+    await page.mouse.move(1, 1);
     await w.shoot('keys-disabled-and-revoked');
     const rotated = await w.stack.bridge.invoke('keys:rotate', { id: intern?.key_id ?? '' });
     expect(rotated.ok).toBe(false);

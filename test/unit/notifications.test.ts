@@ -33,7 +33,7 @@ function job(over: Partial<Job> = {}): Job {
 const finished = (over: Partial<Job> = {}): JobEvent => ({ type: 'finished', job: job(over) });
 
 function health(up: boolean, error: string | null = null): HealthSample {
-  return { at: T0, up, latencyMs: up ? 5 : null, queueRunning: 0, queuePending: 0, device: null, vramTotal: null, vramFree: null, comfyuiVersion: null, error };
+  return { at: T0, url: 'http://gpu-box:8188', up, latencyMs: up ? 5 : null, queueRunning: 0, queuePending: 0, device: null, vramTotal: null, vramFree: null, comfyuiVersion: null, error };
 }
 
 let settings = { jobs: true, upstream: true };

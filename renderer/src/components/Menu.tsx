@@ -51,10 +51,14 @@ export function Menu({ label, items, trigger, triggerClassName = 'icon-button' }
       if (!list.current?.contains(e.target as Node) && !button.current?.contains(e.target as Node)) close(false);
     };
     const onScroll = () => close(false);
+    // Esc closes it even when focus is elsewhere (e.g. the user clicked the page behind it).
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close();
+    document.addEventListener('keydown', onKey);
     document.addEventListener('mousedown', onDown);
     window.addEventListener('resize', onScroll);
     document.addEventListener('scroll', onScroll, true);
     return () => {
+      document.removeEventListener('keydown', onKey);
       document.removeEventListener('mousedown', onDown);
       window.removeEventListener('resize', onScroll);
       document.removeEventListener('scroll', onScroll, true);

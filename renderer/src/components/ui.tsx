@@ -133,7 +133,7 @@ export async function copyText(text: string): Promise<boolean> {
 }
 
 /** A Copy button that says "Copied" for a moment (or that copying failed). */
-export function CopyButton({ text, label = 'Copy', className = 'button', ariaLabel }: { text: string; label?: string; className?: string; ariaLabel?: string }) {
+export function CopyButton({ text, label = 'Copy', className = 'button', ariaLabel, autoFocus }: { text: string; label?: string; className?: string; ariaLabel?: string; autoFocus?: boolean }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
@@ -142,6 +142,7 @@ export function CopyButton({ text, label = 'Copy', className = 'button', ariaLab
       type="button"
       className={className}
       aria-label={ariaLabel}
+      data-autofocus={autoFocus ? '' : undefined}
       onClick={() =>
         void copyText(text).then((ok) => {
           setState(ok ? 'copied' : 'failed');
@@ -157,11 +158,11 @@ export function CopyButton({ text, label = 'Copy', className = 'button', ariaLab
 }
 
 /** A value on one line (monospace, selectable) with a copy button. */
-export function CopyField({ value, label, copyLabel = 'Copy' }: { value: string; label: string; copyLabel?: string }) {
+export function CopyField({ value, label, copyLabel = 'Copy', autoFocus }: { value: string; label: string; copyLabel?: string; autoFocus?: boolean }) {
   return (
     <div className="copy-field">
       <input className="mono" readOnly value={value} aria-label={label} spellCheck={false} onFocus={(e) => e.currentTarget.select()} />
-      <CopyButton text={value} label={copyLabel} ariaLabel={`${copyLabel} ${label.toLowerCase()}`} />
+      <CopyButton text={value} label={copyLabel} ariaLabel={`${copyLabel}: ${label.toLowerCase()}`} autoFocus={autoFocus} className="button button-primary" />
     </div>
   );
 }

@@ -66,7 +66,7 @@ export function ExposureNotice({ status, showLink = true }: { status: AppStatus;
     >
       <p>
         Access keys only protect requests that come through this app. ComfyUI itself still answers everyone who can reach {host}, with no key and no limits. To close it, start ComfyUI
-        with <code>--listen 127.0.0.1</code> on that machine and run the companion there (others connect over an SSH tunnel), or put ComfyUI behind a key and enter it here.
+        with <code>--listen 127.0.0.1</code> on that machine and run the companion there (others connect over an SSH tunnel), or put ComfyUI behind a key and enter that key under ComfyUI connection.
       </p>
     </Banner>
   );

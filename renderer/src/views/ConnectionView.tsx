@@ -9,7 +9,7 @@ import { call, errorMessage, fieldErrors } from '../ipc';
 import { useMonitorStore } from '../stores/monitorStore';
 import { useStatusStore } from '../stores/statusStore';
 import { ExposureNotice, SecretStoreNotice } from './AppNotices';
-import { upstreamReason } from './HomeView';
+import { deviceLabel, upstreamReason } from './HomeView';
 
 const BACKEND_WORDS = {
   keychain: 'in the system keychain',
@@ -146,7 +146,7 @@ export function ConnectionView() {
                 <dt>ComfyUI</dt>
                 <dd>{probe.comfyuiVersion ?? '—'}</dd>
                 <dt>Device</dt>
-                <dd>{probe.device ?? '—'}</dd>
+                <dd>{probe.device ? deviceLabel(probe.device) : '—'}</dd>
               </dl>
               <p className={probe.saved ? 'note note-ok' : 'note note-error'}>
                 {probe.message}

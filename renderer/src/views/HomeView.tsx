@@ -19,7 +19,9 @@ export function deviceLabel(name: string): string {
 }
 
 function UpstreamCard({ status }: { status: AppStatus }) {
-  const h = useMonitorStore((s) => s.health);
+  const sample = useMonitorStore((s) => s.health);
+  // Right after the address changes, the last sample is about the old one: show "Checking…".
+  const h = sample && sample.url === status.upstream.url ? sample : null;
   const setView = useUiStore((s) => s.setView);
   const state = h === null ? 'unknown' : h.up ? 'up' : 'down';
   return (

@@ -32,7 +32,7 @@ export function SecretDialog({ created, proxyUrl, onDone }: { created: NewKeySec
       <p>
         <strong>Copy it now — this is the only time it is shown.</strong> Send it to the person or paste it into the script; the app keeps only a fingerprint of it.
       </p>
-      <CopyField value={created.secret} label="New access key" copyLabel="Copy key" />
+      <CopyField value={created.secret} label="New access key" copyLabel="Copy key" autoFocus />
       <p className="muted small key-summary">
         {accessLabel(created.key.scopes)} access · {limitsSummary(created.key)}
       </p>
@@ -40,10 +40,12 @@ export function SecretDialog({ created, proxyUrl, onDone }: { created: NewKeySec
       <div className="howto">
         <div className="howto-item">
           <div className="label">In a browser</div>
-          <p className="muted small">
-            Open <span className="mono">{url}</span> and enter the key on the login page. From another computer, use an SSH tunnel to this one first.
-          </p>
-          <CopyButton text={url} label="Copy address" className="button button-small" />
+          <div className="row">
+            <p className="muted small grow">
+              Open <span className="mono">{url}</span> and enter the key on the login page. From another computer, use an SSH tunnel to this one first.
+            </p>
+            <CopyButton text={url} label="Copy address" className="button button-small" />
+          </div>
         </div>
         <div className="howto-item">
           <div className="label">In a script</div>

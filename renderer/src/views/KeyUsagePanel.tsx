@@ -39,20 +39,32 @@ export function KeyUsagePanel({ keyView, theme }: { keyView: KeyView; theme: Res
       ) : (
         <div className="usage-panel">
           <dl className="facts facts-inline">
-            <dt>Jobs this hour</dt>
-            <dd className="num">
-              {formatNumber(usage.requestsInWindow)} / {formatNumber(usage.rateLimit)}
-            </dd>
-            <dt>Requests</dt>
-            <dd className="num">{formatNumber(usage.totalRequests)}</dd>
-            <dt>Succeeded</dt>
-            <dd className="num ok-text">{formatNumber(usage.successfulRequests)}</dd>
-            <dt>Refused or failed</dt>
-            <dd className="num error-text">{formatNumber(usage.failedRequests)}</dd>
-            <dt>Avg. duration</dt>
-            <dd className="num">{formatMs(usage.averageDurationMs)}</dd>
-            <dt>Last used</dt>
-            <dd>{formatRelative(usage.lastUsed)}</dd>
+            <div>
+              <dt>Jobs this hour</dt>
+              <dd className="num">
+                {formatNumber(usage.requestsInWindow)} / {formatNumber(usage.rateLimit)}
+              </dd>
+            </div>
+            <div>
+              <dt>Requests</dt>
+              <dd className="num">{formatNumber(usage.totalRequests)}</dd>
+            </div>
+            <div>
+              <dt>Succeeded</dt>
+              <dd className="num ok-text">{formatNumber(usage.successfulRequests)}</dd>
+            </div>
+            <div>
+              <dt>Refused or failed</dt>
+              <dd className="num error-text">{formatNumber(usage.failedRequests)}</dd>
+            </div>
+            <div>
+              <dt>Average time</dt>
+              <dd className="num">{formatMs(usage.averageDurationMs)}</dd>
+            </div>
+            <div>
+              <dt>Last used</dt>
+              <dd>{formatRelative(usage.lastUsed)}</dd>
+            </div>
           </dl>
           <Chart title="Requests per day (last 14 days)" data={data} series={SERIES} theme={theme} height={140} categorical={labels} />
         </div>

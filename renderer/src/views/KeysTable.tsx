@@ -81,6 +81,9 @@ export function KeysTable({ rows, sort, sortBy, selected, select, act }: Props) 
                   </div>
                 </td>
                 <td>{accessLabel(k.scopes)}</td>
+                {k.status === 'revoked' ? (
+                  <td className="muted">—</td>
+                ) : (
                 <td className="usage-cell">
                   <div className="usage-text num">
                     <strong>{formatNumber(k.jobsThisHour)}</strong>
@@ -93,13 +96,20 @@ export function KeysTable({ rows, sort, sortBy, selected, select, act }: Props) 
                     tone={full ? 'danger' : k.jobsThisHour / k.rateLimit > 0.8 ? 'warn' : 'accent'}
                   />
                 </td>
+                )}
                 <td className="num">
-                  <span className={k.queued > 0 ? '' : 'muted'}>{formatNumber(k.queued)}</span>
-                  <span className="muted"> / {formatNumber(k.maxQueued)}</span>
+                  {k.status === 'revoked' ? (
+                    <span className="muted">—</span>
+                  ) : (
+                    <>
+                      <span className={k.queued > 0 ? '' : 'muted'}>{formatNumber(k.queued)}</span>
+                      <span className="muted"> / {formatNumber(k.maxQueued)}</span>
+                    </>
+                  )}
                 </td>
                 <td title={k.lastUsed ? formatDate(k.lastUsed) : undefined}>{formatRelative(k.lastUsed)}</td>
                 <td title={k.expiresAt ? formatDate(k.expiresAt) : undefined} className={k.status === 'expired' ? 'error-text' : ''}>
-                  {expiryText(k)}
+                  {k.status === 'revoked' ? '—' : expiryText(k)}
                 </td>
                 <td>
                   <span className={`badge badge-${k.status}`}>{STATUS_WORDS[k.status]}</span>

@@ -91,11 +91,12 @@ export function ProxyHero({ status }: { status: AppStatus }) {
         <span>{upstreamDown ? 'Running · ComfyUI is not answering' : 'Running'}</span>
       </div>
       <h2 className="hero-title">
-        ComfyUI is available at <span className="hero-url mono">{url}</span>
+        {upstreamDown ? 'The proxy runs at ' : 'ComfyUI is available at '}
+        <span className="hero-url mono">{url}</span>
       </h2>
       <p className="hero-text">
         {upstreamDown
-          ? 'Requests will fail until the ComfyUI server answers again — see ComfyUI server below.'
+          ? '…but ComfyUI is not answering, so requests through it fail until it is back. See ComfyUI server below.'
           : 'Open it in your browser, or give the address and an access key to people and scripts.'}
       </p>
       <div className="hero-actions">

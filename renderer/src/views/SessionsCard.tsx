@@ -10,7 +10,7 @@ import { useCloudStore } from '../stores/cloudStore';
 import { useStatusStore } from '../stores/statusStore';
 
 function browsers(n: number): string {
-  return n === 1 ? '1 browser is' : `${n} browsers are`;
+  return n === 0 ? 'No browser is' : n === 1 ? '1 browser is' : `${n} browsers are`;
 }
 
 function useLogout() {

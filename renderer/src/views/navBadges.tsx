@@ -4,14 +4,23 @@ import { useCloudStore } from '../stores/cloudStore';
 import { useMonitorStore } from '../stores/monitorStore';
 import { useStatusStore } from '../stores/statusStore';
 
+/** A red dot with its meaning for screen readers and as a tooltip. */
+function Alert({ text }: { text: string }) {
+  return (
+    <span className="nav-alert" title={text}>
+      <span className="sr-only">{text}</span>
+    </span>
+  );
+}
+
 export function HomeBadge() {
   const proxy = useStatusStore((s) => s.status?.proxy.state);
-  return proxy === 'error' ? <span className="nav-badge nav-badge-error">Not running</span> : null;
+  return proxy === 'error' ? <Alert text="The proxy is not running" /> : null;
 }
 
 export function ConnectionBadge() {
   const up = useMonitorStore((s) => s.health?.up);
-  return up === false ? <span className="nav-badge nav-badge-error">Down</span> : null;
+  return up === false ? <Alert text="ComfyUI is down" /> : null;
 }
 
 export function KeysBadge() {
@@ -21,7 +30,7 @@ export function KeysBadge() {
 
 export function CloudBadge() {
   const error = useCloudStore((s) => s.error);
-  return error?.code === 'unauthorized' ? <span className="nav-badge nav-badge-error">Key refused</span> : null;
+  return error?.code === 'unauthorized' ? <Alert text="Comfy Cloud refused the key" /> : null;
 }
 
 export function MonitorBadge() {

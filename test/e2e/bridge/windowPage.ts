@@ -45,6 +45,8 @@ export async function openWindowPage(): Promise<WindowPage> {
     const context = await browser.newContext({ viewport: { width: 1180, height: 820 }, deviceScaleFactor: 1 });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.bridge.url });
     const page = await context.newPage();
+    // A step that cannot happen fails with its own locator in the message, well inside the test timeout.
+    page.setDefaultTimeout(8000);
     const pageErrors: string[] = [];
     await page.addInitScript(() => {
       const w = window as unknown as { __csp: string[] };
