@@ -119,3 +119,28 @@ describe('upstream notifications', () => {
     expect(electron.Notification.instances).toEqual([]);
   });
 });
+
+describe('from the real job ledger', () => {
+  it('a job queued with the admin key that finishes, and one that fails, each show one notification', async () => {
+    const { JobLedger } = await import('../../main/jobs/jobLedger');
+    const ledger = new JobLedger();
+    const stop = ledger.subscribe((e) => notifier.onJobEvent(e));
+    const up = 'http://127.0.0.1:8188';
+    const submit = (promptId: string, owner: string, ownerName: string, title: string | null) =>
+      ledger.recordSubmitted({ promptId, owner, ownerName, clientId: 'c', upstream: up, number: 1, workflowName: title, at: T0 });
+    submit('mine-ok', ADMIN_OWNER, 'admin', 'Portrait, soft light');
+    submit('mine-bad', ADMIN_OWNER, 'admin', null);
+    submit('bobs', 'keyid-of-bob', 'bob', 'Bob’s batch');
+    for (const id of ['mine-ok', 'mine-bad', 'bobs']) ledger.observeWsMessage(up, { type: 'execution_start', data: { prompt_id: id } }, T0 + 1_000);
+    ledger.observeWsMessage(up, { type: 'executing', data: { node: '3', prompt_id: 'mine-ok' } }, T0 + 1_500);
+    ledger.observeWsMessage(up, { type: 'execution_success', data: { prompt_id: 'mine-ok' } }, T0 + 13_000);
+    ledger.observeWsMessage(up, { type: 'execution_error', data: { prompt_id: 'mine-bad', exception_message: 'CUDA out of memory' } }, T0 + 2_000);
+    ledger.observeWsMessage(up, { type: 'execution_success', data: { prompt_id: 'bobs' } }, T0 + 3_000);
+    expect(shown()).toEqual([
+      { title: 'Job finished', body: '“Portrait, soft light” is done after 12 s.' },
+      { title: 'Job failed', body: 'Your job failed: CUDA out of memory.' },
+    ]);
+    stop();
+    ledger.close();
+  });
+});

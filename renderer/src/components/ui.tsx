@@ -167,16 +167,25 @@ export function CopyField({ value, label, copyLabel = 'Copy', autoFocus }: { val
   );
 }
 
-/** A labelled on/off switch (a checkbox underneath, so forms and tests treat it as one). */
-export function Switch({ checked, onChange, label, hint, disabled }: { checked: boolean; onChange: (v: boolean) => void; label: string; hint?: ReactNode; disabled?: boolean }) {
+/**
+ * A labelled on/off switch (a checkbox underneath, so forms and tests treat it as one). It flips at
+ * once; when `onChange` resolves false (the save failed) it flips back.
+ */
+export function Switch({ checked, onChange, label, hint, disabled }: { checked: boolean; onChange: (v: boolean) => Promise<boolean> | void; label: string; hint?: ReactNode; disabled?: boolean }) {
   const id = useId();
+  const [local, setLocal] = useState(checked);
+  useEffect(() => setLocal(checked), [checked]);
+  const flip = (v: boolean) => {
+    setLocal(v);
+    void Promise.resolve(onChange(v)).then((ok) => ok === false && setLocal(checked));
+  };
   return (
     <div className="switch-row">
       <div className="switch-text">
         <label htmlFor={id}>{label}</label>
         {hint && <div className="field-hint">{hint}</div>}
       </div>
-      <input id={id} type="checkbox" role="switch" className="switch" checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} />
+      <input id={id} type="checkbox" role="switch" className="switch" checked={local} disabled={disabled} onChange={(e) => flip(e.target.checked)} />
     </div>
   );
 }

@@ -158,7 +158,7 @@ function LoggedOut() {
             <LinkButton target="platform-login">Get a key</LinkButton>
           </div>
           <button type="button" className="disclosure" aria-expanded={advanced} onClick={() => setAdvanced(!advanced)}>
-            {advanced ? '▾' : '▸'} Advanced
+            <span aria-hidden="true">{advanced ? '▾' : '▸'}</span> Advanced
           </button>
           {advanced && (
             <div className="more-options">

@@ -146,7 +146,7 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
         </Field>
       </div>
       <button type="button" className="disclosure" aria-expanded={more} onClick={() => setMore(!more)}>
-        {more ? '▾' : '▸'} More options
+        <span aria-hidden="true">{more ? '▾' : '▸'}</span> More options
       </button>
       {more && (
         <div className="more-options">

@@ -75,16 +75,16 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
           </span>
           {up && <span className="tile-extra">{formatMs(h?.latencyMs ?? null)}</span>}
         </Tile>
-        <Tile label="Queue" sub="running · waiting">
-          {up ? `${h?.queueRunning ?? 0} · ${h?.queuePending ?? 0}` : '—'}
-        </Tile>
-        <Tile label="GPU" wide sub={h?.comfyuiVersion ? `ComfyUI ${h.comfyuiVersion}${h.device ? ` · ${h.device.type}` : ''}` : undefined}>
+        <Tile label="GPU" sub={h?.comfyuiVersion ? `ComfyUI ${h.comfyuiVersion}${h.device ? ` · ${h.device.type}` : ''}` : undefined}>
           <span className="ellipsis small-value" title={h?.device?.name}>
             {h?.device ? deviceLabel(h.device.name) : '—'}
           </span>
         </Tile>
         <Tile label="GPU memory used" sub={h?.vramTotal ? `of ${formatBytes(h.vramTotal)}` : undefined}>
           {h?.vramTotal != null && h.vramFree != null ? formatBytes(h.vramTotal - h.vramFree) : '—'}
+        </Tile>
+        <Tile label="Queue" sub="running · waiting">
+          {up ? `${h?.queueRunning ?? 0} · ${h?.queuePending ?? 0}` : '—'}
         </Tile>
         <Tile label="Requests per second" sub={`average of the last ${t?.windowS ?? 10} s`}>
           {t ? t.rps.toFixed(1) : '—'}
@@ -119,10 +119,8 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
         </Card>
       </div>
 
-      <div className="view-grid">
-        <JobsCard jobs={m.jobs} />
-        <PerKeyCard traffic={t} keyJobs={m.keyJobs} windowH={m.keyJobsWindowH} />
-      </div>
+      <JobsCard jobs={m.jobs} />
+      <PerKeyCard traffic={t} keyJobs={m.keyJobs} windowH={m.keyJobsWindowH} />
 
       <Card
         title="Recent requests"

@@ -83,8 +83,7 @@ export function SettingsView() {
             label="Start at sign-in"
             hint="Starts the app in the tray when you sign in to this computer, so the proxy is always there."
             checked={settings.startAtLogin}
-            disabled={saving}
-            onChange={(startAtLogin) => void save({ startAtLogin })}
+            onChange={(startAtLogin) => save({ startAtLogin })}
           />
         </Card>
         <Card title="Notifications">
@@ -93,15 +92,13 @@ export function SettingsView() {
               label="Your jobs"
               hint="When a job you queued (with this app’s admin key) finishes or fails."
               checked={settings.notifications.jobs}
-              disabled={saving}
-              onChange={(jobs) => void save({ notifications: { jobs } })}
+                onChange={(jobs) => save({ notifications: { jobs } })}
             />
             <Switch
               label="ComfyUI server"
               hint="When the ComfyUI server stops answering, and when it is back."
               checked={settings.notifications.upstream}
-              disabled={saving}
-              onChange={(upstream) => void save({ notifications: { upstream } })}
+                onChange={(upstream) => save({ notifications: { upstream } })}
             />
           </div>
         </Card>
