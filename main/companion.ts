@@ -133,7 +133,16 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
   // A new upstream or port takes effect by restarting the listener; a port typed by the user wins over
   // a test's "any free port". After a failed start (port in use) a new port is tried at once.
   let last = settings.get();
+  const applyStartAtLogin = (on: boolean) => {
+    try {
+      options.setStartAtLogin?.(on);
+    } catch {
+      // A read-only autostart folder must not break settings; the switch still says what was asked.
+    }
+  };
+  applyStartAtLogin(last.startAtLogin);
   settings.onChange((s) => {
+    if (s.startAtLogin !== last.startAtLogin) applyStartAtLogin(s.startAtLogin);
     const portChanged = s.listenPort !== last.listenPort;
     const restart = s.upstreamUrl !== last.upstreamUrl || portChanged;
     last = s;

@@ -6,6 +6,7 @@ import ElectronStore from 'electron-store';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './appProtocol';
 import { createIpcBridge, type IpcBridge } from './ipc';
 import { MainWindow, mainWindowOptions } from './mainWindow';
+import { applyStartAtLogin, HIDDEN_ARG } from './loginItem';
 import { createElectronNotifier } from './notifications';
 import type { CompanionRuntime, CompanionRuntimeFactory } from './runtime';
 import { hardenSession, installSecurity } from './security';
@@ -97,6 +98,12 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     StoreClass: ElectronStore as unknown as BackingStoreClass,
     openExternal,
     quit: () => app.quit(),
+    setStartAtLogin: (on) =>
+      applyStartAtLogin(on, {
+        platform: process.platform,
+        setLoginItemSettings: (s) => app.setLoginItemSettings(s),
+        executable: process.env.APPIMAGE ?? process.execPath,
+      }),
     notify: createElectronNotifier({ onClick: () => mainWindow.show(), ...(options.paths.windowIcon ? { icon: options.paths.windowIcon } : {}) }),
   });
   const rt = runtime;
@@ -171,7 +178,8 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
 
   app.on('activate', () => mainWindow.show());
 
-  mainWindow.show();
+  // Started at sign-in: stay in the tray until the user opens the window.
+  if (!process.argv.includes(HIDDEN_ARG)) mainWindow.show();
   try {
     await rt.start();
   } catch (err) {

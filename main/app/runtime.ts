@@ -20,6 +20,8 @@ export interface RuntimeEnvironment {
   openExternal(url: string): Promise<void>;
   /** app.quit, for the window's Quit (the `app:quit` channel). */
   quit?(): void;
+  /** Registers or removes the app as a login item ("Start at sign-in"); absent outside Electron. */
+  setStartAtLogin?(on: boolean): void;
   /** Shows a desktop notification (Electron Notification); absent = none are shown. */
   notify?(notification: DesktopNotification): void;
 }

@@ -27,6 +27,7 @@ let fake: FakeComfy;
 let dataDir: string;
 let runtime: Awaited<ReturnType<typeof createCompanion>>;
 const opened: string[] = [];
+const startAtLogin: boolean[] = [];
 
 beforeAll(async () => {
   fake = await startFakeComfy();
@@ -43,6 +44,7 @@ beforeAll(async () => {
     },
     keyring: null,
     listenPortOverride: 0,
+    setStartAtLogin: (on) => void startAtLogin.push(on),
   });
   await runtime.start();
 });
@@ -108,6 +110,14 @@ describe('desktop runtime', () => {
     const out = await runtime.handlers['session:logoutBrowsers'](undefined);
     expect(out.revoked).toBe(1);
     expect((await request(`${url}/queue`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('applies "Start at sign-in" at start and whenever the setting changes', async () => {
+    expect(startAtLogin).toEqual([false]);
+    await runtime.handlers['settings:update']({ startAtLogin: true });
+    await runtime.handlers['settings:update']({ theme: 'dark' });
+    await runtime.handlers['settings:update']({ startAtLogin: false });
+    expect(startAtLogin).toEqual([false, true, false]);
   });
 
   it('opens only allow-listed external pages', async () => {

@@ -149,6 +149,10 @@ class FakeApp extends EventEmitter {
   private ready = new Promise<void>((r) => (this.readyResolve = r));
   requestSingleInstanceLock = vi.fn(() => this.singleInstanceLock);
   enableSandbox = vi.fn();
+  loginItem: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] } = { openAtLogin: false };
+  setLoginItemSettings = vi.fn((settings: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] }) => {
+    this.loginItem = { ...settings };
+  });
   setAppUserModelId = vi.fn();
   getVersion(): string {
     return '0.1.0-test';
@@ -186,6 +190,7 @@ class FakeApp extends EventEmitter {
     this.singleInstanceLock = true;
     this.quitCalls = 0;
     this.exitCode = null;
+    this.loginItem = { openAtLogin: false };
     this.ready = new Promise<void>((r) => (this.readyResolve = r));
   }
 }
