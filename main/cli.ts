@@ -15,7 +15,8 @@ Usage:
   comfy-auth-companion keys <command> ...   manage access keys (see: keys --help)
 
 Options:
-  --upstream URL           ComfyUI to protect (default http://127.0.0.1:8188)
+  --upstream URL           ComfyUI to protect (default http://127.0.0.1:8188); repeat for several
+  --allowed-host NAME      a host name besides localhost that may reach the proxy (a tunnel); repeatable
   --listen HOST:PORT       loopback address to listen on (default 127.0.0.1:8189)
   --data-dir DIR           key store and state (default: the desktop app's folder,
                            ${defaultDataDir()})
@@ -23,6 +24,7 @@ Options:
   --api-key-file FILE      admin key from a file; with neither, one is generated into
                            <data-dir>/admin.key (mode 0600) and reused
   --upstream-key-file FILE key the upstream ComfyUI itself demands (sent as Authorization: Bearer)
+  --upstream-timeout SECS  wait this long for ComfyUI to start answering a request (default 60)
   --cloud-key-env VAR      environment variable holding the Comfy Cloud key (default COMFY_API_KEY)
   --cloud-base-url URL     Comfy Cloud API base URL (default https://cloud.comfy.org/developer/api/v1)
   -h, --help               show this help
@@ -56,12 +58,14 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       strict: true,
       allowPositionals: false,
       options: {
-        upstream: { type: 'string', default: 'http://127.0.0.1:8188' },
+        upstream: { type: 'string', multiple: true },
+        'allowed-host': { type: 'string', multiple: true },
         listen: { type: 'string', default: '127.0.0.1:8189' },
         'data-dir': { type: 'string' },
         'api-key': { type: 'string' },
         'api-key-file': { type: 'string' },
         'upstream-key-file': { type: 'string' },
+        'upstream-timeout': { type: 'string', default: '60' },
         'cloud-key-env': { type: 'string', default: 'COMFY_API_KEY' },
         'cloud-base-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -89,6 +93,10 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   }
   if (values['api-key'] && values['api-key-file']) return fail(io, 'give either --api-key or --api-key-file, not both');
   const dataDir = values['data-dir'] ?? defaultDataDir(env);
+  const upstreamTimeoutS = Number(values['upstream-timeout']);
+  if (!/^\d+(\.\d+)?$/.test(values['upstream-timeout']) || !(upstreamTimeoutS > 0 && upstreamTimeoutS <= 86_400)) {
+    return fail(io, '--upstream-timeout must be a number of seconds between 0 and 86400, e.g. 60');
+  }
 
   let adminKey: string;
   let upstreamKey: string | null = null;
@@ -106,13 +114,18 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     throw err;
   }
   if (adminKey.length < 16) return fail(io, 'the admin key must be at least 16 characters');
+  const upstreams = values.upstream && values.upstream.length > 0 ? values.upstream : ['http://127.0.0.1:8188'];
+  const allowedHosts = (values['allowed-host'] ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const badHost = allowedHosts.find((h) => !/^[a-z0-9.-]+(?::\d{1,5})?$/.test(h));
+  if (badHost) return fail(io, `--allowed-host "${badHost}" is not a host name (e.g. gpu-box.tailnet.ts.net or gpu-box:9000)`);
   const cloudVar = values['cloud-key-env'];
   const cloudKey = env[cloudVar]?.trim() || null;
 
   let stack;
   try {
     stack = await startProxyStack({
-      upstream: values.upstream,
+      upstream: upstreams,
+      allowedHosts: () => allowedHosts,
       listenHost: listen.host,
       listenPort: listen.port,
       dataDir,
@@ -120,6 +133,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       upstreamKey: () => upstreamKey,
       cloudKey: () => cloudKey,
       version: pkg.version,
+      upstreamTimeoutMs: upstreamTimeoutS * 1000,
       onError: (err) => io.err(`warning: ${err.message}\n`),
     });
   } catch (err) {
@@ -128,7 +142,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     return fail(io, e.message);
   }
   if (cloudKey) io.out(`Comfy Cloud key from $${cloudVar} will be added to queued prompts\n`);
-  io.out(`listening on ${stack.proxy.url} -> ${values.upstream}\n`);
+  io.out(`listening on ${stack.proxy.url} -> ${upstreams.join(', ')}\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

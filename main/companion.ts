@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { CompanionEvent } from '../preload/contract';
 import { AccountService } from './account/accountService';
 import { appStatusOf } from './app/companionApiHome';
+import { wireAppAccountability } from './audit/appAccountability';
 import { createCompanionApi, forwardServiceEvents, type CompanionApiDeps } from './app/companionApi';
 import { createHomeState } from './app/homeState';
 import { listenProblem, type ProxyRunState } from './app/proxyProblem';
@@ -57,12 +58,13 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
     adminKey = `comfy_admin_${randomBytes(32).toString('base64url')}`;
     await secrets.set('admin_key', adminKey);
   }
-  const services = openProxyServices({ dataDir: options.dataDir, adminKey, now });
+  const services = openProxyServices({ dataDir: options.dataDir, adminKey, now, retentionDays: settings.get().retentionDays });
   const cloud = new CloudClient({ ...options.cloudClientOptions, billingBaseUrl: settings.get().cloud.billingBaseUrl, fetch: options.fetch });
   const account = new AccountService({ secrets, settings, cloud, sessions: { revokeAll: () => services.login.sessions.revokeAll() }, now });
   await account.load();
   // The job ledger: per-key queue counts, job owners in the monitor, notifications for the user's jobs.
   const jobs = services.ledger;
+  const accountability = wireAppAccountability({ services, settings, account, showSaveDialog: options.showSaveDialog });
   const monitor = new MonitorService({
     upstream: () => settings.get().upstreamUrl,
     upstreamKey: () => account.getUpstreamKey(),
@@ -155,7 +157,8 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
   });
 
   const deps: CompanionApiDeps = {
-    keys: services.keys.store,
+    keys: accountability.keys,
+    accountability: accountability.accountability,
     usage: services.keys.usage,
     limiter: services.keys.limiter,
     settings,
@@ -228,6 +231,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
         stopForwarding();
         for (const stop of stopSummary) stop();
         for (const stop of stopNotifier) stop();
+        accountability.stop();
         monitor.stop();
         await stopListening('stopped');
         await services.close();

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'conflict'
   | 'payload_too_large'
   | 'upstream_unavailable'
+  | 'upstream_timeout'
+  | 'storage_unavailable'
   | 'offline'
   | 'timeout'
   | 'cancelled'
@@ -32,6 +34,8 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   upstream_unavailable: 502,
+  upstream_timeout: 504,
+  storage_unavailable: 507,
   offline: 503,
   timeout: 504,
   cancelled: 499,

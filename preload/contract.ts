@@ -12,6 +12,8 @@ import type { Scope } from '../main/proxy/types';
 import type { MonitorSnapshot, MonitorUpdate } from '../main/monitor/types';
 import type { SecretBackendInfo } from '../main/secrets/secretStore';
 import type { AppStatus, CloudLoginRequest, CloudStatus, KeyCreateRequest, KeyPatch, KeyUsageView, KeyView, NewKeySecret, ProxyStatus, SettingsPatch, SettingsView, UpstreamLoginRequest, UpstreamProbe } from './contractShapes';
+import { ACCOUNTABILITY_CHANNELS, type AccountabilityContractMap } from './accountabilityContract';
+export type * from './accountabilityContract';
 
 export type { ErrorCode, Scope, MonitorSnapshot, MonitorUpdate, SecretBackendInfo };
 export type {
@@ -87,12 +89,13 @@ export const INVOKE_CHANNELS = [
   'setup:dismiss',
   'notice:dismiss',
   'app:quit',
+  ...ACCOUNTABILITY_CHANNELS,
 ] as const;
 
 export type Channel = (typeof INVOKE_CHANNELS)[number];
 
 /** Request (`req`) and response (`res`) per channel. `undefined` requests take no argument. */
-export interface ContractMap {
+export interface ContractMap extends AccountabilityContractMap {
   'status:get': { req: undefined; res: AppStatus };
   'keys:list': { req: undefined; res: KeyView[] };
   /** Returns the new secret once (see SECRETS RULE). */

@@ -43,6 +43,7 @@ import {
 import { appStatusOf, homeHandlers } from './companionApiHome';
 import { toCloudStatus, toKeyView, toSettingsView } from './companionApiViews';
 import type { HomeStatePort } from './homeState';
+import { accountabilityHandlers, type AccountabilityDeps } from './accountabilityApi';
 
 export { RequestValidationError };
 export { PLATFORM_LOGIN_URL } from './companionApiHome';
@@ -90,7 +91,7 @@ export interface CompanionServices {
   quit?(): void;
 }
 
-export interface CompanionApiDeps extends CompanionServices {
+export interface CompanionApiDeps extends CompanionServices, Omit<AccountabilityDeps, 'keys'> {
   /** Where pushed events go (cloud retry progress); the same sink forwardServiceEvents uses. */
   emit(event: CompanionEvent): void;
   now?: () => number;
@@ -225,6 +226,7 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
       return toSettingsView(deps.settings.update(patch as StoreSettingsPatch));
     },
     'monitor:snapshot': async (req) => (parse(none, req), deps.monitor.snapshot()),
+    ...accountabilityHandlers(deps),
   };
 }
 

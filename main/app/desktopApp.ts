@@ -105,6 +105,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         executable: process.env.APPIMAGE ?? process.execPath,
       }),
     notify: createElectronNotifier({ onClick: () => mainWindow.show(), ...(options.paths.windowIcon ? { icon: options.paths.windowIcon } : {}) }),
+    showSaveDialog: (o) => (mainWindow.window ? dialog.showSaveDialog(mainWindow.window, o) : dialog.showSaveDialog(o)),
   });
   const rt = runtime;
 

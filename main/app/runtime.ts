@@ -4,6 +4,7 @@ import type { CompanionEvent, ContractHandlers } from '../../preload/contract';
 import type { DesktopNotification } from '../notifications/notifier';
 import type { SafeStorageAdapter } from '../secrets/safeStorageSecretStore';
 import type { BackingStoreClass } from '../settings/settingsStore';
+import type { ShowSaveDialog } from './accountabilityApi';
 import type { AccountLogout } from './trayActions';
 import type { TrayState } from './trayMenu';
 
@@ -24,6 +25,8 @@ export interface RuntimeEnvironment {
   setStartAtLogin?(on: boolean): void;
   /** Shows a desktop notification (Electron Notification); absent = none are shown. */
   notify?(notification: DesktopNotification): void;
+  /** Electron's dialog.showSaveDialog, for exports (main writes the file, never the renderer). */
+  showSaveDialog?: ShowSaveDialog;
 }
 
 export interface CompanionRuntime {

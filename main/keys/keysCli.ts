@@ -6,6 +6,7 @@ import type { Scope } from '../proxy/types';
 import { KeyStore, KeyStoreCorruptError } from './keyStore';
 import type { KeyRecord } from './keyRecord';
 import { UsageRecorder } from './usageRecorder';
+import { runReportCommand, recordCliChanges } from '../audit/cliHooks';
 
 export interface KeysCliIo {
   dataDir: string;
@@ -18,12 +19,17 @@ export interface KeysCliIo {
 export const KEYS_HELP = `Usage: keys <command> [options]   (each command also takes --data-dir DIR)
 
 Commands:
-  create --name NAME [--rate-limit N] [--expires-in 30d|12h|90m] [--scope read|generate|admin ...] [--json]
+  create --name NAME [--rate-limit JOBS_PER_HOUR] [--requests-per-minute N] [--max-queued N] [--comfy-user USER]
+         [--expires-in 30d|12h|90m] [--scope read|generate|admin ...] [--json]
                         Create an access key. The key is printed once: save it then.
   list [--json]         Show all keys (never the secrets).
   revoke ID             Deactivate a key at once.
   rotate ID [--grace 10m] [--json]
                         Give a key a new secret; the old one stops (after the grace period).
+  audit [--since 7d] [--json|--csv]
+                        Who changed which key, logins, logouts, settings (see: keys audit --help).
+  usage [ID] [--days N] [--csv|--json]
+                        Requests, jobs and GPU seconds per key and day.
   --help                Show this help.
 
 Exit codes: 0 done, 1 failed (unknown id, unreadable store), 2 bad usage.
@@ -49,6 +55,9 @@ export async function runKeysCommand(argv: string[], io: KeysCliIo): Promise<num
         return await revoke(rest, io);
       case 'rotate':
         return await rotate(rest, io);
+      case 'audit':
+      case 'usage':
+        return runReportCommand(command, rest, io);
       default:
         throw new UsageError(`Unknown command "${command}"`);
     }
@@ -81,26 +90,44 @@ function openStore(values: Record<string, unknown>, io: KeysCliIo): KeyStore {
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : io.dataDir;
   // Read-only usage: the CLI shows last_used but only the server writes usage.json.
   const usage = new UsageRecorder({ dataDir, readOnly: true, now: io.now });
-  return new KeyStore({ dataDir, now: io.now, lastUsed: (id) => usage.lastUsed(id) });
+  return recordCliChanges(new KeyStore({ dataDir, now: io.now, lastUsed: (id) => usage.lastUsed(id) }), dataDir, io.now);
 }
 
 async function create(args: string[], io: KeysCliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...COMMON, name: { type: 'string' }, 'rate-limit': { type: 'string' }, 'expires-in': { type: 'string' }, scope: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+    options: {
+      ...COMMON,
+      name: { type: 'string' },
+      'rate-limit': { type: 'string' },
+      'requests-per-minute': { type: 'string' },
+      'max-queued': { type: 'string' },
+      'comfy-user': { type: 'string' },
+      'expires-in': { type: 'string' },
+      scope: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+    },
   });
   expectPositionals(positionals, 0);
   if (values.help) return help(io);
   if (!values.name) throw new UsageError('--name is required');
   const rateText = values['rate-limit'];
-  if (rateText !== undefined && !/^\d+$/.test(rateText)) throw new UsageError('--rate-limit must be a whole number of requests per hour');
+  const whole = (text: string | undefined, flag: string, unit: string): number | undefined => {
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number of ${unit}`);
+    return Number(text);
+  };
+  whole(rateText, '--rate-limit', 'jobs per hour');
   const now = (io.now ?? Date.now)();
   const expiresIn = values['expires-in'];
   const store = openStore(values, io);
   const { record, secret } = await store.create({
     name: values.name,
-    rate_limit: rateText === undefined ? undefined : Number(rateText),
+    rate_limit: whole(rateText, '--rate-limit', 'jobs per hour'),
+    requests_per_minute: whole(values['requests-per-minute'], '--requests-per-minute', 'requests per minute'),
+    max_queued: whole(values['max-queued'], '--max-queued', 'jobs'),
+    comfy_user: values['comfy-user'],
     expires_at: expiresIn === undefined ? undefined : (now + parseDuration(expiresIn, '--expires-in')) / 1000,
     scopes: values.scope as Scope[] | undefined, // checked by the store's schema
   });
@@ -108,7 +135,7 @@ async function create(args: string[], io: KeysCliIo): Promise<number> {
   if (values.json) {
     io.stdout(`${JSON.stringify({ ...record, api_key: secret })}\n`);
   } else {
-    io.stdout(`Created key "${record.name}" (id ${record.key_id}, ${record.rate_limit}/hour, scopes ${record.scopes.join(',')}${record.expires_at ? `, expires ${iso(record.expires_at)}` : ''})\n`);
+    io.stdout(`Created key "${record.name}" (id ${record.key_id}, ${record.rate_limit} jobs/hour, ${record.requests_per_minute} requests/min, ${record.max_queued} queued at most, scopes ${record.scopes.join(',')}${record.expires_at ? `, expires ${iso(record.expires_at)}` : ''})\n`);
     io.stdout(`${secret}\n`);
     io.stdout('Save this key now - it will not be shown again.\n');
   }
@@ -182,6 +209,9 @@ function iso(epochS: number): string {
 function asFlags(message: string): string {
   return message
     .replace(/field "rate_limit"/, 'option --rate-limit')
+    .replace(/field "requests_per_minute"/, 'option --requests-per-minute')
+    .replace(/field "max_queued"/, 'option --max-queued')
+    .replace(/field "comfy_user"/, 'option --comfy-user')
     .replace(/field "name"/, 'option --name')
     .replace(/field "expires_at"/, 'option --expires-in')
     .replace(/field "scopes(\.\d+)?"/, 'option --scope')

@@ -6,6 +6,7 @@ import { collectUpTo, injectIntoHtml, replaceAllStream } from './bodyTransforms'
 import { withoutCookie } from './credentials';
 import { sendError, sendHtmlError } from './respond';
 import type { UpstreamTarget } from './upstreamTarget';
+import { cutWhenStalled, describeUpstreamFailure, StalledTransferError, watchUpstreamRequest, type UpstreamTimeouts } from './upstreamTimeouts';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -43,6 +44,7 @@ export interface ForwardPlan extends UpstreamHeaderOptions {
   browserNavigation: boolean;
   /** Adds the served-file headers (SPEC §8.7) to a `/view` or `/userdata` answer. */
   fileHeaders?: ((headers: OutgoingHttpHeaders) => void) | null;
+  timeouts: UpstreamTimeouts;
 }
 
 function connectionTokens(value: string | string[] | undefined): Set<string> {
@@ -123,6 +125,7 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
     headers,
     agent: target.agent,
   });
+  watchUpstreamRequest(upReq, plan.timeouts);
 
   let clientGone = false;
   res.on('close', () => {
@@ -138,13 +141,13 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
       res.destroy(err);
       return;
     }
-    const reason = err.code ?? err.message;
-    const detail = `ComfyUI at ${target.origin} is not reachable (${reason}).`;
-    if (plan.browserNavigation) sendHtmlError(res, 502, 'ComfyUI is not reachable', detail);
-    else sendError(res, 'upstream_unavailable', detail);
+    const failure = describeUpstreamFailure(err, target.origin);
+    if (plan.browserNavigation) sendHtmlError(res, failure.status, failure.title, failure.detail);
+    else sendError(res, failure.code, failure.detail, failure.headers, failure.status);
   });
 
   upReq.on('response', (upRes) => {
+    cutWhenStalled(upRes, plan.timeouts.stallMs, () => upReq.destroy(new StalledTransferError('download', plan.timeouts.stallMs)));
     const status = upRes.statusCode ?? 502;
     const outHeaders = clientResponseHeaders(upRes.headers, target, plan);
     const type = String(upRes.headers['content-type'] ?? '');
@@ -186,6 +189,7 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
 
   const declaredLength = Number(req.headers['content-length'] ?? NaN);
   const hasBody = req.headers['transfer-encoding'] !== undefined || (declaredLength > 0 && Number.isFinite(declaredLength));
+  if (hasBody) cutWhenStalled(req, plan.timeouts.stallMs, () => upReq.destroy(new StalledTransferError('upload', plan.timeouts.stallMs)));
   if (!hasBody) {
     upReq.end();
     return;

@@ -1,6 +1,7 @@
 // Which routes are exempt from authentication, which are ComfyUI API routes, and what each scope may do
 // (SPEC §2). Compiled once at start-up; the per-request checks are a few regex tests.
 import type { IncomingHttpHeaders } from 'node:http';
+import { hasPathTrick } from './pathTricks';
 import type { Scope } from './types';
 
 const STATIC_EXTENSIONS = /\.(?:html|m?js|map|css|json|png|jpe?g|gif|webp|avif|svg|ico|woff2?|ttf|otf|wasm|mp3|wav|mp4|webm)$/i;
@@ -27,9 +28,13 @@ export function isApiRoute(pathname: string): boolean {
   return pathForms(pathname).some((p) => API_ROUTES.test(p));
 }
 
-/** GET/HEAD of the web UI's static assets, the login page and /health: no key needed. */
-export function isExemptRoute(method: string, pathname: string): boolean {
+/**
+ * GET/HEAD of the web UI's static assets, the login page and /health: no key needed. `rawTarget` (req.url as
+ * received) is checked for path tricks (pathTricks.ts) that the parsed pathname no longer shows.
+ */
+export function isExemptRoute(method: string, pathname: string, rawTarget?: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
+  if (rawTarget !== undefined && hasPathTrick(rawTarget)) return false;
   if (PUBLIC_PROXY_ROUTES.has(pathname)) return true;
   const forms = pathForms(pathname);
   if (forms.some((p) => API_ROUTES.test(p))) return false;

@@ -8,19 +8,23 @@ import { CompanionError } from '../errors';
 import { JobLedger } from '../jobs/jobLedger';
 import { ownerOf } from '../jobs/types';
 import { createAdmission, isDenial } from './admission';
+import { apiKeyRedirectTarget } from './apiKeyRedirect';
 import { stripQueryCredential } from './credentials';
 import { HealthCheck } from './health';
 import { forwardHttp, upstreamRequestHeaders, type ForwardPlan } from './httpForwarder';
+import { ANONYMOUS_LANE, DEFAULT_IN_FLIGHT, InFlightGate, laneOf, type InFlightLimits } from './inFlightGate';
 import { isLoopbackHost } from './listenAddress';
 import { OpenConnections } from './openConnections';
 import { rawResponse } from './rawResponse';
 import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './requestGuards';
-import { redirect, sendCompanionError, sendError, sendJson } from './respond';
+import { redirect, sendCompanionError, sendError, sendHtmlError, sendJson } from './respond';
 import { isBrowserNavigation, isExemptRoute } from './routePolicy';
+import { duplicateHostProblem } from './singleHost';
 import { createTenancyDeps } from './tenancy/tenancyDeps';
 import { tenancyStep } from './tenancy/tenancyStep';
 import type { KeyAuthenticator, LocalRoute, Principal, ProxyObserver, RateLimiter, RequestRecord, SessionAuthenticator } from './types';
 import { UpstreamPool } from './upstreamPool';
+import { DEFAULT_TIMEOUTS, type UpstreamTimeouts } from './upstreamTimeouts';
 import { handleUpgrade } from './wsUpgrade';
 import { WsRelay } from './wsRelay';
 
@@ -41,8 +45,12 @@ export interface ProxyOptions {
   allowedOrigins?: () => readonly string[];
   /** Host names besides loopback that may reach the proxy (tunnels), SPEC §2.1. */
   allowedHosts?: () => readonly string[];
-  /** Wait for an upstream's response head, ms (default 60 s). */
+  /** Wait for the upstream's response head after the request was sent (`--upstream-timeout`, default 60 s). */
   upstreamTimeoutMs?: number;
+  /** Connect and stall timeouts (tests shorten them). */
+  timeouts?: Partial<UpstreamTimeouts>;
+  /** Per-principal in-flight limits (tests shrink them). */
+  inFlight?: Partial<InFlightLimits>;
   /** A tag added to the UI page (e.g. the login helper script), or null. */
   htmlInjection?: string | null;
   version: string;
@@ -58,6 +66,8 @@ export interface RunningProxy {
   upstreams: UpstreamPool;
   /** Open WebSockets and responses, re-checked when keys change. */
   connections: OpenConnections;
+  /** Upstream requests in flight and waiting for a slot (inFlightGate.ts). */
+  inFlight(): { active: number; waiting: number; lanes: number };
   /** Stops accepting, lets in-flight requests finish (bounded by graceMs), closes sockets. */
   close(graceMs?: number): Promise<void>;
 }
@@ -78,8 +88,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const ledger = options.ledger ?? new JobLedger();
   const connections = new OpenConnections();
   const relay = new WsRelay();
+  const timeouts: UpstreamTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  if (options.upstreamTimeoutMs !== undefined) timeouts.responseMs = options.upstreamTimeoutMs;
+  const gate = new InFlightGate({ ...DEFAULT_IN_FLIGHT, maxWaitMs: timeouts.responseMs, ...options.inFlight });
   const health = new HealthCheck(pool.primary.target, { version: options.version, startedAt: now(), upstreamKey, now });
-  const tenancy = createTenancyDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, upstreamTimeoutMs: options.upstreamTimeoutMs, now });
+  const tenancy = createTenancyDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, upstreamTimeoutMs: timeouts.responseMs, now });
   const admit = createAdmission({ keys: options.keys, sessions, rateLimiter: options.rateLimiter ?? null, now });
   let proxyOrigin = '';
 
@@ -130,6 +143,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       return sendError(res, 'invalid_request', 'The request path could not be parsed.');
     }
     loggedPath = stripQueryCredential(url);
+    const hostProblem = duplicateHostProblem(req.rawHeaders);
+    if (hostProblem) return sendError(res, 'invalid_request', hostProblem);
     if (!isAllowedHost(req.headers.host, allowedHosts())) {
       return sendError(res, 'forbidden', `Host "${String(req.headers.host ?? '')}" is not allowed; use ${proxyOrigin} or add the name to allowed hosts.`);
     }
@@ -154,9 +169,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       sessionCookieName: sessions?.cookieName ?? null,
       comfyUser: null,
       browserNavigation: navigation,
+      timeouts,
     };
     // 4. Exempt static assets.
-    if (!route && isExemptRoute(method, url.pathname)) return forwardHttp(pool.primary.target, req, res, plan);
+    if (!route && isExemptRoute(method, url.pathname, raw)) {
+      return gate.run(ANONYMOUS_LANE, res, navigation, () => forwardHttp(tenancy.upstreamFor(url).target, req, res, plan));
+    }
     // 5. Admission: authentication, scope, admin-only routes, control plane, requests per minute.
     const admitted = admit(req, url, method);
     if (isDenial(admitted)) {
@@ -172,7 +190,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     if (admitted.fromQuery && navigation && sessions) {
       // Trade the key in the address bar for a session, so it never stays in history.
       const { setCookie } = sessions.createSession(who, { remember: false });
-      return redirect(res, loggedPath, { 'set-cookie': setCookie });
+      return redirect(res, apiKeyRedirectTarget(url), { 'set-cookie': setCookie });
     }
     // 6. The proxy's own routes.
     if (route) {
@@ -180,34 +198,45 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       for (const [k, v] of Object.entries(admitted.headers)) res.setHeader(k, v);
       return route.handle({ ...ctx, principal: who });
     }
-    // 7. Sharing rules; 8. the upstream. Long answers are cut when the credential stops working.
+    // 7. Sharing rules; 8. the upstream, in the principal's fair lane. Long answers are cut when the
+    // credential stops working.
     plan.comfyUser = who.comfyUser;
     plan.responseHeaders = admitted.headers;
     const owner = ownerOf(who);
     const release = connections.add({ owner, recheck: admitted.recheck, close: () => res.destroy() });
     res.once('close', release);
-    const outcome = await tenancyStep(
-      tenancy,
-      {
-        req, res, url, principal: who, owner, admin: who.kind === 'admin',
-        upstreamHeaders: (target) => upstreamRequestHeaders(req, target, plan),
-        responseHeaders: admitted.headers,
-        requests: admitted.requests,
-      },
-      loggedPath,
-    );
-    if (outcome.kind === 'answered') return;
-    plan.pathAndQuery = outcome.pathAndQuery;
-    plan.fileHeaders = outcome.fileHeaders;
-    forwardHttp(tenancy.upstreamFor(url).target, req, res, plan);
+    const upstreamStep = async () => {
+      const outcome = await tenancyStep(
+        tenancy,
+        {
+          req, res, url, principal: who, owner, admin: who.kind === 'admin',
+          upstreamHeaders: (target) => upstreamRequestHeaders(req, target, plan),
+          responseHeaders: admitted.headers,
+          requests: admitted.requests,
+        },
+        loggedPath,
+      );
+      if (outcome.kind === 'answered') return;
+      plan.pathAndQuery = outcome.pathAndQuery;
+      plan.fileHeaders = outcome.fileHeaders;
+      forwardHttp(tenancy.upstreamFor(url).target, req, res, plan);
+    };
+    gate.run(laneOf(who), res, navigation, () => void upstreamStep().catch((err: unknown) => answerFailure(res, err)));
   };
 
-  const server = http.createServer({ maxHeaderSize: 16 * 1024, keepAliveTimeout: 5_000 }, (req, res) => {
-    handleRequest(req, res).catch((err: unknown) => {
-      if (err instanceof CompanionError) sendCompanionError(res, err, err.retryAfter ? { 'retry-after': String(err.retryAfter) } : {});
-      else if (!res.headersSent) sendError(res, 'internal', 'The proxy could not handle this request.');
-      else res.destroy();
-    });
+  const answerFailure = (res: ServerResponse, err: unknown): void => {
+    const upstreamFault = err instanceof CompanionError && (err.code === 'upstream_unavailable' || err.code === 'upstream_timeout');
+    if (upstreamFault && !res.headersSent && isBrowserNavigation(res.req.method ?? 'GET', res.req.headers)) {
+      sendHtmlError(res, err.status, err.code === 'upstream_timeout' ? 'ComfyUI did not answer' : 'ComfyUI is not reachable', err.message);
+    } else if (err instanceof CompanionError) sendCompanionError(res, err, err.retryAfter ? { 'retry-after': String(err.retryAfter) } : {});
+    else if (!res.headersSent) sendError(res, 'internal', 'The proxy could not handle this request.');
+    else res.destroy();
+  };
+
+  // requestTimeout 0: node's 300 s cap on receiving a whole request would cut a large upload over a slow
+  // tunnel; a stalled upload is cut by the forwarder instead (upstreamTimeouts.ts). Headers still get 60 s.
+  const server = http.createServer({ maxHeaderSize: 16 * 1024, keepAliveTimeout: 5_000, requestTimeout: 0 }, (req, res) => {
+    handleRequest(req, res).catch((err: unknown) => answerFailure(res, err));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
@@ -246,6 +275,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     ledger,
     upstreams: pool,
     connections,
+    inFlight: () => gate.stats(),
     close(graceMs = 5_000) {
       closing ??= new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -24,7 +24,7 @@ export interface ExchangeResponse {
 
 const DEFAULT_CAP = 64 * 1024 * 1024;
 
-/** Throws CompanionError `upstream_unavailable` (unreachable, reset, too large) or `timeout`. */
+/** Throws CompanionError `upstream_unavailable` (unreachable, reset, too large) or `upstream_timeout`. */
 export function exchange(target: UpstreamTarget, r: ExchangeRequest): Promise<ExchangeResponse> {
   const cap = r.capBytes ?? DEFAULT_CAP;
   const headers: OutgoingHttpHeaders = { ...r.headers, host: target.hostHeader, 'accept-encoding': 'identity' };
@@ -39,7 +39,7 @@ export function exchange(target: UpstreamTarget, r: ExchangeRequest): Promise<Ex
     };
     const req = target.request({ hostname: target.hostname, port: target.port, method: r.method, path: r.path, headers, agent: target.agent });
     const connectTimer = setTimeout(
-      () => fail(new CompanionError('timeout', `ComfyUI at ${target.origin} did not accept a connection within ${(r.connectTimeoutMs ?? 5000) / 1000} s.`)),
+      () => fail(new CompanionError('upstream_timeout', `ComfyUI at ${target.origin} did not accept a connection within ${(r.connectTimeoutMs ?? 5000) / 1000} s.`)),
       r.connectTimeoutMs ?? 5000,
     );
     let responseTimer: NodeJS.Timeout | null = null;
@@ -47,7 +47,7 @@ export function exchange(target: UpstreamTarget, r: ExchangeRequest): Promise<Ex
       const connected = () => {
         clearTimeout(connectTimer);
         responseTimer = setTimeout(
-          () => fail(new CompanionError('timeout', `ComfyUI at ${target.origin} did not answer within ${(r.responseTimeoutMs ?? 60_000) / 1000} s.`)),
+          () => fail(new CompanionError('upstream_timeout', `ComfyUI at ${target.origin} did not answer within ${(r.responseTimeoutMs ?? 60_000) / 1000} s.`)),
           r.responseTimeoutMs ?? 60_000,
         );
       };

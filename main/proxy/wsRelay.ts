@@ -150,7 +150,9 @@ export class WsRelay {
   relay(req: IncomingMessage, socket: Duplex, head: Buffer, options: WsRelayOptions): void {
     const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
     const opened: { id: string; ws: WebSocket; early: { data: RawData; isBinary: boolean }[] }[] = [];
+    const connecting: WebSocket[] = [];
     let lastError = '';
+    let established = false;
     let waiting = options.upstreams.length;
     const settle = () => {
       if (--waiting > 0) return;
@@ -161,6 +163,7 @@ export class WsRelay {
         return;
       }
       this.server.handleUpgrade(req, socket, head, (client) => {
+        established = true;
         const session = new WsSession(client, options, () => {
           this.sessions.delete(session);
           options.onClose?.();
@@ -173,11 +176,15 @@ export class WsRelay {
         }
       });
     };
-    socket.on('error', () => {
-      for (const o of opened) o.ws.terminate();
-    });
+    // A client gone before the relay is set up must not leave upstream sockets open.
+    const abandon = () => {
+      if (!established) for (const ws of connecting) ws.terminate();
+    };
+    socket.on('error', abandon);
+    socket.once('close', abandon);
     for (const u of options.upstreams) {
       const ws = this.connect(u, options.path, protocols, options.headers(u));
+      connecting.push(ws);
       const early: { data: RawData; isBinary: boolean }[] = [];
       let done = false;
       const finish = (ok: boolean, why: string) => {

@@ -13,6 +13,7 @@ import { stripQueryCredential } from './credentials';
 import type { OpenConnections } from './openConnections';
 import { rawResponse } from './rawResponse';
 import { isAllowedHost, isAllowedOrigin } from './requestGuards';
+import { cookieOriginProblem, handshakeProblem } from './wsHandshake';
 import type { ProxyTenancy } from './tenancy/tenancyDeps';
 import type { Principal, ProxyObserver, RequestRecord } from './types';
 import type { UpstreamPool } from './upstreamPool';
@@ -65,6 +66,9 @@ export function handleUpgrade(c: UpgradeContext): void {
     rawResponse(socket, status, code, message, headers);
     record(status, p);
   };
+  // The whole handshake (version, key, one Host) is checked before anything else, never after an upstream socket.
+  const malformed = handshakeProblem(req);
+  if (malformed) return refuse(malformed.status, malformed.code, malformed.message, null, malformed.headers);
   if (!isAllowedHost(req.headers.host, c.allowedHosts())) return refuse(403, 'forbidden', `Host "${String(req.headers.host ?? '')}" is not allowed.`, null);
   if (!isAllowedOrigin(req.headers.origin, req.headers.host, c.allowedOrigins(), c.allowedHosts())) {
     return refuse(403, 'forbidden', `Cross-origin WebSocket from "${String(req.headers.origin)}" refused.`, null);
@@ -73,6 +77,8 @@ export function handleUpgrade(c: UpgradeContext): void {
   const admitted = c.admit(req, url, 'GET');
   if (isDenial(admitted)) return refuse(admitted.status, admitted.code, admitted.message, admitted.principal ?? null, admitted.headers);
   const principal = admitted.principal;
+  const noOrigin = cookieOriginProblem(principal, req.headers);
+  if (noOrigin) return refuse(noOrigin.status, noOrigin.code, noOrigin.message, principal);
   const owner = ownerOf(principal);
   // A clientId belongs to the first principal that uses it (SPEC §8.3): ComfyUI would hand the old
   // socket's messages to the new one. Without one, the proxy picks it (ComfyUI would, unseen).

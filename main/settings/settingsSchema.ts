@@ -109,6 +109,13 @@ export const settingsSchema = z.object({
   theme: z.enum(['system', 'light', 'dark'], { message: 'The theme must be System, Light or Dark.' }).default('system'),
   startAtLogin: z.boolean({ message: 'Start at sign-in must be on or off.' }).default(false),
   notifications: notificationSettingsSchema.default(DEFAULT_NOTIFICATIONS),
+  /** Days of usage and audit history kept (SPEC §11). */
+  retentionDays: z
+    .number({ message: 'History must be kept for a number of days from 1 to 3650.' })
+    .int({ message: 'History must be kept for a whole number of days from 1 to 3650.' })
+    .min(1, { message: 'History must be kept for 1 to 3650 days.' })
+    .max(3650, { message: 'History must be kept for 1 to 3650 days.' })
+    .default(90),
   cloud: cloudSettingsSchema.default({ environment: 'production', customBaseUrl: null, billingBaseUrl: null, showCredits: true }),
   ui: uiSettingsSchema.default({ keysSort: { column: 'created_at', direction: 'desc' }, setup: DEFAULT_SETUP }),
   /** safeStorage backend only: secret name → base64 ciphertext. Never plaintext. */

@@ -113,3 +113,13 @@ export const RefreshIcon = (p: P) => (
     <path d="M12.9 6.5A5 5 0 0 0 3.6 5M3.1 9.5a5 5 0 0 0 9.3 1.5" />
   </Icon>
 );
+export const ChartIcon = (p: P) => (
+  <Icon {...p}>
+    <path d="M2.5 13.5h11M4.5 11V8M8 11V4.5M11.5 11V6.5" />
+  </Icon>
+);
+export const ListIcon = (p: P) => (
+  <Icon {...p}>
+    <path d="M5.5 4h8M5.5 8h8M5.5 12h8M2.5 4h.01M2.5 8h.01M2.5 12h.01" />
+  </Icon>
+);

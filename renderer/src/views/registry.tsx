@@ -1,7 +1,9 @@
 // The window's views in nav order. Adding a view is one entry here (import its component, give it an
 // id, a title and an icon); nothing else in the frame names views.
 import type { ComponentType, ReactNode } from 'react';
-import { CloudIcon, GearIcon, HomeIcon, KeyIcon, PlugIcon, PulseIcon } from '../components/icons';
+import { ChartIcon, CloudIcon, GearIcon, HomeIcon, KeyIcon, ListIcon, PlugIcon, PulseIcon } from '../components/icons';
+import { AuditView } from './AuditView';
+import { UsageView } from './UsageView';
 import type { ResolvedTheme } from '../theme';
 import { CloudView } from './CloudView';
 import { ConnectionView } from './ConnectionView';
@@ -32,6 +34,8 @@ export const VIEWS: ViewEntry[] = [
   { id: 'keys', title: 'Access keys', subtitle: 'Keys you give to people and scripts, each with its own limits', icon: KeyIcon, render: (c) => <KeysView theme={c.theme} />, badge: KeysBadge },
   { id: 'cloud', title: 'Comfy Cloud', subtitle: 'Your Comfy account, for API nodes in ComfyUI', icon: CloudIcon, render: () => <CloudView />, badge: CloudBadge },
   { id: 'monitor', title: 'Monitor', subtitle: 'Live health, jobs and traffic', icon: PulseIcon, render: (c) => <MonitorView theme={c.theme} />, badge: MonitorBadge },
+  { id: 'usage', title: 'Usage', subtitle: 'Jobs, GPU time and requests per key and day', icon: ChartIcon, render: (c) => <UsageView theme={c.theme} /> },
+  { id: 'audit', title: 'Audit log', subtitle: 'Who changed keys, logged in or out, and changed settings', icon: ListIcon, render: () => <AuditView /> },
   { id: 'settings', title: 'Settings', subtitle: 'Port, startup, notifications and appearance', icon: GearIcon, render: () => <SettingsView /> },
 ];
 

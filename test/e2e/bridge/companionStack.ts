@@ -34,6 +34,9 @@ export interface CompanionStack {
   /** Times the window asked the app to quit. */
   quits: number;
   events: CompanionEvent[];
+  /** Where the next export's save dialog "saves" (null: the user cancels), and the paths it was asked for. */
+  saveDialog: { next: string | null; asked: string[] };
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -47,6 +50,7 @@ export async function startCompanionStack(): Promise<CompanionStack> {
     cloud: { environment: 'production', customBaseUrl: null, billingBaseUrl: cloud.billingUrl, showCredits: true },
   });
   const opened: string[] = [];
+  const saveDialog: CompanionStack['saveDialog'] = { next: null, asked: [] };
   const runtime = await createCompanion({
     dataDir,
     appVersion: '0.1.0-e2e',
@@ -54,6 +58,10 @@ export async function startCompanionStack(): Promise<CompanionStack> {
     StoreClass: Conf as unknown as BackingStoreClass,
     openExternal: async (url) => void opened.push(url),
     quit: () => void stack.quits++,
+    showSaveDialog: async (o) => {
+      saveDialog.asked.push(o.defaultPath);
+      return saveDialog.next === null ? { canceled: true } : { canceled: false, filePath: saveDialog.next };
+    },
     keyring: null,
     listenPortOverride: 0,
     // Retry-After is honoured; the backoff cap keeps the 429 flow short without changing behaviour.
@@ -81,6 +89,8 @@ export async function startCompanionStack(): Promise<CompanionStack> {
     sessions: () => runtime.services.login.sessions.count(),
     quits: 0,
     events,
+    saveDialog,
+    dataDir,
     async close() {
       await bridge?.close();
       await runtime.close();
