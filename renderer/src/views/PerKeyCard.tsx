@@ -54,11 +54,13 @@ export function PerKeyCard({ traffic, keyJobs, windowH }: { traffic: TrafficStat
                 <td className="ellipsis-cell" title={r.name}>
                   {r.name}
                 </td>
-                <td className="share-cell">
-                  <span className="share-bar" aria-hidden="true">
-                    <span className="share-fill" style={{ width: `${(r.requests / max) * 100}%` }} />
-                  </span>
-                  <span className="num">{formatNumber(r.requests)}</span>
+                <td className="share-col">
+                  <div className="share-cell">
+                    <span className="share-bar" aria-hidden="true">
+                      <span className="share-fill" style={{ width: `${(r.requests / max) * 100}%` }} />
+                    </span>
+                    <span className="num">{formatNumber(r.requests)}</span>
+                  </div>
                 </td>
                 <td className={r.errors ? 'num status-4xx' : 'num muted'}>{formatNumber(r.errors)}</td>
                 <td className={r.limited ? 'num status-429' : 'num muted'}>{formatNumber(r.limited)}</td>

@@ -54,7 +54,7 @@ export function ProxyHero({ status }: { status: AppStatus }) {
         <h2 className="hero-title">{title}</h2>
         <p className="hero-text">{proxy.error?.message ?? 'Nothing can reach ComfyUI through the proxy until it runs.'}</p>
         <div className="hero-actions">
-          <PortForm current={proxy.port} />
+          <PortForm key={proxy.port} current={proxy.port} />
           <button type="button" className="button" disabled={busy} onClick={() => void setPaused(false)}>
             <RefreshIcon /> Retry port {proxy.port}
           </button>

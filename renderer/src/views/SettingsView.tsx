@@ -19,6 +19,8 @@ function toDraft(s: Settings): SettingsDraft {
 export function SettingsView() {
   const { settings, saving, error, fieldErrors, savedAt, load, save } = useSettingsStore();
   const [draft, setDraft] = useState<SettingsDraft | null>(null);
+  // "Saved." belongs to this form, not to a switch or the theme saved elsewhere on the page.
+  const [formSaved, setFormSaved] = useState(false);
 
   useEffect(() => {
     void load();
@@ -35,13 +37,14 @@ export function SettingsView() {
   const shown = { ...fieldErrors, ...local };
   const submit = () => {
     if (invalid) return;
+    setFormSaved(false);
     void save({
       listenPort: Number(draft.listenPort.trim()),
       allowedOrigins: draft.allowedOrigins
         .split('\n')
         .map((l) => l.trim())
         .filter(Boolean),
-    });
+    }).then(setFormSaved);
   };
 
   return (
@@ -66,7 +69,7 @@ export function SettingsView() {
           </Field>
           <div className="form-actions">
             <span className="muted small grow" role="status">
-              {invalid ? 'Fix the marked fields to save.' : error && Object.keys(fieldErrors).length === 0 ? <span className="error-text">{error}</span> : savedAt && !dirty ? 'Saved.' : dirty ? 'Unsaved changes' : '\u00a0'}
+              {invalid ? 'Fix the marked fields to save.' : error && Object.keys(fieldErrors).length === 0 ? <span className="error-text">{error}</span> : formSaved && savedAt && !dirty ? 'Saved.' : dirty ? 'Unsaved changes' : '\u00a0'}
             </span>
             <button type="button" className="button" disabled={!dirty || saving} onClick={() => setDraft(toDraft(settings))}>
               Undo changes
