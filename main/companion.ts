@@ -204,7 +204,8 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
       cloud: { loggedIn: a.cloud.loggedIn, hint: a.cloud.keyHint },
       sessions: services.login.sessions.count(),
       keys: services.keys.store.list().length,
-      error: problem?.message ?? null,
+      // The tray has one line: the short form of the reason.
+      error: problem ? (problem.code === 'port_in_use' ? `port ${port} is in use` : 'could not start') : null,
     };
   };
 

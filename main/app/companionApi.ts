@@ -121,7 +121,7 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
   const keyView = (r: KeyRecord): KeyView => toKeyView(r, deps.limiter.peek(jobsBucket(r.key_id), r.rate_limit, HOUR_MS, now()), now(), deps.jobs?.activeCount(r.key_id) ?? 0);
   const mustGet = (keyId: string): KeyRecord => {
     const r = deps.keys.get(keyId);
-    if (!r) throw new CompanionError('not_found', 'No key with that id');
+    if (!r) throw new CompanionError('not_found', 'No access key has that id; it may have been deleted in the meantime.');
     return r;
   };
   const newSecret = (r: { record: KeyRecord; secret: string }): NewKeySecret => ({
@@ -148,7 +148,7 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
       if (patch.name !== undefined) p.name = patch.name;
       if (patch.isActive !== undefined) p.is_active = patch.isActive;
       if (patch.expiresAt !== undefined) p.expires_at = patch.expiresAt === null ? null : patch.expiresAt / 1000;
-      if (Object.keys(p).length === 0) throw new RequestValidationError('Nothing to change', []);
+      if (Object.keys(p).length === 0) throw new RequestValidationError('Nothing to change: the edit named no field.', []);
       return keyView(await deps.keys.update(keyId, p));
     },
     'keys:rotate': async (req) => {

@@ -135,7 +135,7 @@ describe('desktop runtime', () => {
     const status = await runtime.handlers['status:get'](undefined);
     expect(status.proxy).toMatchObject({ state: 'error', port: busy, url: null, error: { code: 'port_in_use' } });
     expect(status.proxy.error?.message).toContain(`Port ${busy} is already used by another program`);
-    expect(runtime.status().error).toContain(`Port ${busy}`);
+    expect(runtime.status().error).toBe(`port ${busy} is in use`);
     expect(statuses.some((s) => s.proxy.state === 'error')).toBe(true);
     // Retry while still in use: still the same reason.
     await runtime.handlers['proxy:resume'](undefined);
