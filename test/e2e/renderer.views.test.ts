@@ -79,7 +79,7 @@ describe.skipIf(!canRunWindowTests)('Cloud, Monitor and Settings (Chromium, real
     expect((await post(secret, { prompt: PROMPT, client_id: 'e2e-client', prompt_id: 'landscape-1', extra_data: workflow('Landscape, golden hour') })).status).toBe(200);
     await stack.comfy.runFakeJob('landscape-1', 'e2e-client', 3);
     expect((await post(secret, { prompt: PROMPT, client_id: 'e2e-client', prompt_id: 'portrait-1', extra_data: workflow('Portrait, soft light') })).status).toBe(200);
-    stack.comfy.state.start('portrait-1', 'e2e-client');
+    stack.comfy.state.take('portrait-1');
     await stack.comfy.sendJson({ type: 'execution_start', data: { prompt_id: 'portrait-1' } }, 'e2e-client');
     await stack.comfy.sendJson({ type: 'executing', data: { node: '3', prompt_id: 'portrait-1' } }, 'e2e-client');
     await stack.comfy.sendJson({ type: 'progress', data: { value: 7, max: 20, node: '3', prompt_id: 'portrait-1' } }, 'e2e-client');
