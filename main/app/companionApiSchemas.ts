@@ -46,7 +46,7 @@ const requestsPerMinute = wholeBetween('Requests per minute', 1, 1_000_000);
 const maxQueued = wholeBetween('Jobs in the queue at once', 1, 10_000);
 const comfyUser = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'The ComfyUI user folder must be 1–64 letters, digits, "_", "." or "-", starting with a letter or digit.')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'The ComfyUI user folder must be 1–128 letters, digits, "_", "." or "-", starting with a letter or digit.')
   .refine((u) => !u.includes('..'), 'The ComfyUI user folder must not contain "..".')
   .nullable();
 const keyFields = {

@@ -150,7 +150,7 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
       </button>
       {more && (
         <div className="more-options">
-          <Field label="ComfyUI user folder" error={shown.comfyUser} hint="Only with ComfyUI’s --multi-user: this key’s workflows and settings live in this user’s folder. Empty = ComfyUI’s default.">
+          <Field label="ComfyUI user folder" error={shown.comfyUser} hint="Only with ComfyUI’s --multi-user: the id of an existing ComfyUI user (e.g. ada_1b2c…); this key’s workflows and settings live in that user’s folder. Empty = ComfyUI’s default.">
             {(p) => <input {...p} value={draft.comfyUser} onChange={set('comfyUser')} placeholder="e.g. ada" autoComplete="off" spellCheck={false} />}
           </Field>
           <MetadataRows rows={rows} onChange={setRows} error={shown.metadata} />

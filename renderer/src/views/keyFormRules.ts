@@ -29,8 +29,8 @@ export function validateKeyForm(d: KeyDraft, rows: readonly MetaRow[]): Record<s
   put('maxQueued', whole('Jobs in the queue at once', d.maxQueued, 1, 10_000));
   put('requestsPerMinute', whole('Requests per minute', d.requestsPerMinute, 1, 1_000_000));
   const user = d.comfyUser.trim();
-  if (user !== '' && (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(user) || user.includes('..'))) {
-    out.comfyUser = 'The ComfyUI user folder must be 1–64 letters, digits, "_", "." or "-", starting with a letter or digit.';
+  if (user !== '' && (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(user) || user.includes('..'))) {
+    out.comfyUser = 'The ComfyUI user folder must be 1–128 letters, digits, "_", "." or "-", starting with a letter or digit.';
   }
   const names = rows.map((r) => r.k.trim()).filter(Boolean);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
