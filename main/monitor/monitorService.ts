@@ -9,17 +9,14 @@ import { keyJobStats } from './keyJobStats';
 import { NodeNames } from './nodeNames';
 import { stripSecretParams } from './secretParams';
 import { RingBuffer } from './ringBuffer';
-import { SamplePacing } from './samplePacing';
+import { defaultTimers, SamplePacing, type MonitorTimers } from './samplePacing';
 import { TrafficCounter } from './trafficStats';
 import type { HealthSample, JobView, KeyJobStats, MonitorSnapshot, MonitorUpdate, RequestView } from './types';
 
 /** What the monitor reads from the job ledger. */
 export type MonitorJobFeed = Pick<JobLedgerApi, 'subscribe' | 'list' | 'get'>;
 
-export interface MonitorTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type { MonitorTimers };
 
 export interface MonitorOptions {
   upstream: () => string;
@@ -48,16 +45,6 @@ export interface MonitorOptions {
 export type MonitorListener = (update: MonitorUpdate) => void;
 
 export { stripSecretParams };
-
-const defaultTimers: MonitorTimers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    // Never keep a CLI or test process alive just for monitoring.
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
 
 export class MonitorService implements ProxyObserver {
   readonly #upstream: () => string;
@@ -155,10 +142,7 @@ export class MonitorService implements ProxyObserver {
     return this.#sampling;
   }
 
-  /**
-   * Someone looks at the monitor (the window is on screen) until the returned function is called: health
-   * is sampled every second meanwhile, and at once when the first watcher arrives after a quiet spell.
-   */
+  /** The window shows the monitor until the returned function is called: a sample now, then every second. */
   watch(): () => void {
     const first = !this.#pacing.watched;
     const stop = this.#pacing.watch();

@@ -1,6 +1,7 @@
 // How often the monitor samples the upstream's health: every `fastMs` while someone watches (the window is
 // on screen) or right after the upstream went up or down; with nobody watching and nothing changing, the
-// gap doubles up to `idleMaxMs`, so a companion sitting in the tray seldom wakes. Pure: no timers.
+// gap doubles up to `idleMaxMs`, so a companion sitting in the tray seldom wakes. The pacing itself is pure;
+// the monitor's timer seam lives here too.
 export class SamplePacing {
   #watchers = 0;
   #gap: number;
@@ -35,3 +36,19 @@ export class SamplePacing {
     return this.#gap;
   }
 }
+
+/** The timers the monitor uses (tests pass a manual clock). */
+export interface MonitorTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const defaultTimers: MonitorTimers = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    // Never keep a CLI or test process alive just for monitoring.
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};

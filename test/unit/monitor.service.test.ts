@@ -37,10 +37,6 @@ class FakeTime implements MonitorTimers {
   get pending(): number {
     return this.#timers.length;
   }
-  /** How far ahead the earliest timer is due. */
-  get nextIn(): number {
-    return Math.min(...this.#timers.map((t) => t.at)) - this.now;
-  }
 }
 
 function rec(over: Partial<RequestRecord> = {}): RequestRecord {
@@ -139,54 +135,6 @@ describe('monitor health sampling', () => {
     expect(time.pending).toBe(0);
   });
 
-  describe('sampling pace', () => {
-    /** Waits for sample number `samples` to finish; returns the gap to the next one and lets it start. */
-    async function nextGap(m: MonitorService, time: FakeTime, samples: number): Promise<number> {
-      await waitFor(() => m.snapshot().healthHistory.length === samples && time.pending === 1);
-      const gap = time.nextIn;
-      time.advance(gap);
-      return gap;
-    }
-
-    it('backs off to the idle interval while nobody watches, and samples at once and every second when watched', async () => {
-      const time = new FakeTime();
-      const m = new MonitorService({ upstream: () => upstream.url, now: () => time.now, timers: time, sampleIntervalMs: 1000, idleSampleIntervalMs: 8000 });
-      m.start();
-      const idleGaps: number[] = [];
-      for (let n = 1; n <= 5; n++) idleGaps.push(await nextGap(m, time, n));
-      expect(idleGaps).toEqual([2000, 4000, 8000, 8000, 8000]);
-      await waitFor(() => time.pending === 1);
-      const stop = m.watch();
-      // The first watcher gets a fresh sample without waiting out the idle gap.
-      await waitFor(() => m.snapshot().healthHistory.length === 7);
-      expect(await nextGap(m, time, 7)).toBe(1000);
-      expect(await nextGap(m, time, 8)).toBe(1000);
-      stop();
-      expect(await nextGap(m, time, 9)).toBe(2000);
-      m.stop();
-      expect(time.pending).toBe(0);
-    });
-
-    it('goes back to sampling every second when the upstream goes down, while nobody watches', async () => {
-      const time = new FakeTime();
-      const m = new MonitorService({ upstream: () => upstream.url, now: () => time.now, timers: time, sampleIntervalMs: 1000, idleSampleIntervalMs: 8000 });
-      m.start();
-      expect(await nextGap(m, time, 1)).toBe(2000);
-      expect(await nextGap(m, time, 2)).toBe(4000);
-      await waitFor(() => m.snapshot().healthHistory.length === 3 && time.pending === 1);
-      upstream.mode = 'refuse-key';
-      try {
-        time.advance(time.nextIn);
-        // The sample that sees the change is followed a second later by the next one, then the gaps grow again.
-        expect(await nextGap(m, time, 4)).toBe(1000);
-        expect(m.latestHealth()?.up).toBe(false);
-        expect(await nextGap(m, time, 5)).toBe(2000);
-      } finally {
-        upstream.mode = 'ok';
-        m.stop();
-      }
-    });
-  });
 });
 
 async function waitFor(cond: () => boolean): Promise<void> {
