@@ -6,19 +6,8 @@ import { ClientIdOwners } from './clientIds';
 import { JobFile } from './jobFile';
 import { readHistory, readWsMessage, type WsFact } from './jobMessages';
 import { OutputIndex } from './outputIndex';
-import {
-  FINISHED_STATES,
-  FOREIGN_OWNER,
-  type ComfyWsMessage,
-  type Job,
-  type JobEvent,
-  type JobLedgerApi,
-  type JobOutput,
-  type JobOwner,
-  type JobQuery,
-  type JobState,
-  type SubmittedJob,
-} from './types';
+import { ADMIN_OWNER, FINISHED_STATES, FOREIGN_OWNER, type ComfyWsMessage, type Job, type JobEvent, type JobLedgerApi } from './types';
+import type { JobOutput, JobOwner, JobQuery, JobState, SubmittedJob } from './types';
 
 export interface JobLedgerOptions {
   /** Persist to <dataDir>/jobs.json; omit for an in-memory ledger. */
@@ -160,6 +149,10 @@ export class JobLedger implements JobLedgerApi {
     return this.outputs.has(owner, type, subfolder, filename);
   }
 
+  upstreamOfOutput(owner: JobOwner, type: string, subfolder: string, filename: string): string | undefined {
+    return this.outputs.upstreamOf(owner === ADMIN_OWNER ? null : owner, type, subfolder, filename);
+  }
+
   list(q: JobQuery = {}): Job[] {
     const out: Job[] = [];
     for (const job of [...this.jobs.values()].reverse()) {
@@ -249,14 +242,14 @@ export class JobLedger implements JobLedgerApi {
     const fresh = outputs.filter((o) => !job.outputs.some((x) => x.filename === o.filename && x.subfolder === o.subfolder && x.type === o.type));
     if (fresh.length === 0) return;
     job.outputs.push(...fresh);
-    this.outputs.add(job.owner, fresh);
+    this.outputs.add(job.owner, fresh, job.upstream);
     this.dirty = true;
   }
 
   private insert(job: Job): void {
     this.jobs.set(job.promptId, job);
     this.setActive(job, true);
-    this.outputs.add(job.owner, job.outputs);
+    this.outputs.add(job.owner, job.outputs, job.upstream);
     if (job.state === 'running') this.running.set(job.upstream, job.promptId);
     this.dirty = true;
     if (this.jobs.size > this.maxJobs) this.evict();
@@ -265,7 +258,7 @@ export class JobLedger implements JobLedgerApi {
   private remove(job: Job): void {
     this.jobs.delete(job.promptId);
     this.setActive(job, false);
-    this.outputs.remove(job.owner, job.outputs);
+    this.outputs.remove(job.owner, job.outputs, job.upstream);
     if (this.running.get(job.upstream) === job.promptId) this.running.delete(job.upstream);
     this.executed.delete(job.promptId);
   }
