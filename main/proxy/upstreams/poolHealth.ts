@@ -58,17 +58,14 @@ export class PoolHealth {
   async report(): Promise<PoolHealthReport> {
     const watched = this.watcher.running;
     const statuses = watched ? this.watcher.statuses() : [];
-    const primary = await (this.checks[0] as HealthCheck).report();
     if (this.pool.single) {
-      return { ...primary, upstreams: [entryOf(this.pool.primary.target.origin, primary, statuses[0], watched)] };
+      const only = await (this.checks[0] as HealthCheck).report();
+      return { ...only, upstreams: [entryOf(this.pool.primary.target.origin, only, statuses[0], watched)] };
     }
-    const samples: Sample[] = await Promise.all(
-      this.pool.all.map(async (u, i) => {
-        if (i === 0) return primary;
-        if (statuses[i]?.state === 'down') return null;
-        return (this.checks[i] as HealthCheck).report();
-      }),
-    );
+    // One the watcher knows is down is not asked (a hung server would hold /health for its timeout).
+    const reports = await Promise.all(this.checks.map((c, i) => (statuses[i]?.state === 'down' ? null : c.report())));
+    const primary = reports.find((r) => r !== null) ?? (await (this.checks[0] as HealthCheck).report());
+    const samples: Sample[] = reports;
     const entries = this.pool.all.map((u, i) => {
       const sample = samples[i] ?? null;
       const status = statuses[i];
