@@ -101,8 +101,9 @@ export function createUpstreamRouting(p: UpstreamRoutingParts): UpstreamRouting 
     },
     unreachable: (id) => rejoinIfUp(id),
     async upload(r: TenancyRequest, path, fileHeaders) {
+      // Even with one live, the tee records who holds the file (the others lack it when they return).
       const live = pool.live();
-      if (live.length < 2) return false;
+      if (live.length === 0) return false;
       const outcome = await answerUpload(r, live, path, fileHeaders, p.timeouts);
       if (outcome.ref) uploads.record(outcome.ref, outcome.holders);
       for (const id of outcome.refused) rejoinIfUp(id);
