@@ -16,7 +16,7 @@ afterEach(async () => {
 
 async function uploadPng(multi: Multi, name: string, png: Buffer): Promise<{ status: number; json: { name: string; subfolder: string; type: string } }> {
   const form = new FormData();
-  form.append('image', new Blob([png], { type: 'image/png' }), name);
+  form.append('image', new Blob([new Uint8Array(png)], { type: 'image/png' }), name);
   form.append('type', 'input');
   const res = await fetch(`${multi.url}/upload/image`, { method: 'POST', headers: multi.auth, body: form });
   return { status: res.status, json: (await res.json()) as { name: string; subfolder: string; type: string } };
