@@ -81,6 +81,8 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
       workflowName: workflowNameOf(extra),
       at: deps.now(),
     });
+    // Counted at once, so jobs sent together spread instead of all choosing the same shortest queue.
+    deps.multi?.jobQueued(upstream.id);
     try {
       answer = await exchange(upstream.target, {
         method: 'POST',
@@ -104,7 +106,6 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
   const json = jsonOf(answer.body);
   if (answer.status === 200 && isObject(json) && typeof json.prompt_id === 'string') {
     deps.ledger.confirmSubmitted(promptId, json.prompt_id, typeof json.number === 'number' ? json.number : null);
-    if (upstream) deps.multi?.jobQueued(upstream.id);
   } else {
     deps.ledger.submissionFailed(promptId);
     if (deps.limiter) refundJob(deps.limiter, r.principal);
