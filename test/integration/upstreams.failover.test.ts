@@ -28,11 +28,10 @@ describe('an upstream killed mid-job, then restarted', () => {
     const onA = jobs.filter((id) => fakeHolding(m, id) === a);
     expect(onB).toHaveLength(2);
     const running = onB[0] as string;
-    await b?.sendJson({ type: 'execution_start', data: { prompt_id: running, timestamp: Date.now() } }, 'fo');
-    await b?.sendJson({ type: 'progress', data: { value: 1, max: 10, prompt_id: running, node: '3' } }, 'fo');
+    // A long job really running in b's worker; b dies (process gone: sockets reset, queue lost) mid-way.
+    void b?.runFakeJob(running, undefined, 100, { ms: 60_000 }).catch(() => undefined);
     await ws.waitFor((msg) => msg.type === 'progress' && msg.data.prompt_id === running);
-
-    await b?.stop();
+    await b?.crash();
     for (const id of onB) {
       const err = await ws.waitFor((msg) => msg.type === 'execution_error' && msg.data.prompt_id === id);
       expect(err.data).toMatchObject({ exception_type: 'UpstreamUnavailable', node_id: null });
@@ -59,7 +58,7 @@ describe('an upstream killed mid-job, then restarted', () => {
       expect(fakeHolding(m, res.promptId)).toBe(a);
       jobs.push(res.promptId);
     }
-    expect(b?.state.pending.length).toBe(2); // stop() keeps its state: nothing new reached it
+    expect(b?.received.filter((r) => r.method === 'POST' && r.url === '/prompt')).toHaveLength(2); // nothing new reached it
     const id = jobs.find((j) => fakeHolding(m, j) === a) as string;
     await a?.runFakeJob(id, 'fo', 2);
     await ws.waitFor((msg) => msg.type === 'execution_success' && msg.data.prompt_id === id);
@@ -95,6 +94,24 @@ describe('other failures', () => {
     await silent?.close();
     m = null;
     silent = null;
+  });
+
+  it('marks an upstream that hangs (sockets open, nothing answered) down, and takes it back when it answers', async () => {
+    m = await startMulti(2);
+    const [a, b] = m.fakes;
+    const ws = await WsClient.open(m, 'hang');
+    await Promise.all(m.fakes.map((f) => f.waitForWsClient('hang')));
+    b?.hang('all');
+    await expect.poll(() => m?.stack.proxy.upstreamStatus()[1]?.state, { timeout: 10_000, interval: 100 }).toBe('down');
+    expect(m.stack.proxy.upstreamStatus()[1]?.error).toMatch(/no answer within/);
+    const res = await submit(m, promptBody('hang'));
+    expect(fakeHolding(m, res.promptId)).toBe(a);
+    b?.hang(null);
+    await expect.poll(() => m?.stack.proxy.upstreamStatus()[1]?.state, { timeout: 10_000, interval: 100 }).toBe('up');
+    // Its part of the client socket was closed when it went down; a new one is opened now.
+    await expect.poll(() => b?.wsClients().filter((c) => c.open && c.clientId === 'hang').length, { timeout: 10_000 }).toBe(1);
+    expect(ws.closed).toBeNull();
+    ws.close();
   });
 
   it('marks an upstream that accepts connections but never answers down, and routes around it', async () => {

@@ -109,10 +109,17 @@ export class WsClient {
   }
 }
 
-/** A small API-format prompt: an image saved by SaveImage, optionally loading an uploaded image. */
+let seed = 0;
+
+/**
+ * A small API-format prompt: a KSampler (a fresh seed each time, so ComfyUI's cache never skips it) saved by
+ * SaveImage, optionally fed by LoadImage of an uploaded file.
+ */
 export function promptBody(clientId: string, image?: string): Record<string, unknown> {
+  seed += 1;
   const prompt: Record<string, unknown> = {
-    '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'ComfyUI', images: image ? ['10', 0] : ['8', 0] } },
+    '3': { class_type: 'KSampler', inputs: { seed: seed * 7919 + Date.now(), steps: 2, ...(image ? { latent_image: ['10', 0] } : {}) } },
+    '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'ComfyUI', images: ['3', 0] } },
   };
   if (image) prompt['10'] = { class_type: 'LoadImage', inputs: { image } };
   return { prompt, client_id: clientId };

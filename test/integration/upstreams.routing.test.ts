@@ -91,7 +91,8 @@ describe('reads that follow the ledger', () => {
     await fb?.runFakeJob(jb.promptId, 'bob-c', 1);
     const outputOf = (f: typeof fa, id: string) => {
       const entry = f?.state.history.get(id);
-      return Object.values(entry?.outputs ?? {})[0]?.images[0]?.filename ?? '';
+      const images = Object.values(entry?.outputs ?? {})[0]?.images as { filename: string }[] | undefined;
+      return images?.[0]?.filename ?? '';
     };
     // Ask each server's /history through the proxy so the ledger learns the outputs.
     for (const [id, key] of [[ja.promptId, alice], [jb.promptId, bob]] as const) {

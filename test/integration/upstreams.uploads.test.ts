@@ -40,7 +40,7 @@ describe('uploads', () => {
     for (const [i, j] of jobs.entries()) {
       const item = holders[i]?.state.pending.find((q) => q[1] === j.promptId);
       expect((item?.[2]['10'] as { inputs: { image: string } }).inputs.image).toBe('cat.png');
-      expect(holders[i]?.state.knownFiles.has('cat.png')).toBe(true);
+      expect(holders[i]?.files.get('input', '', 'cat.png')?.sha256).toBe(sha);
       await holders[i]?.runFakeJob(j.promptId, 'up', 1);
       await ws.waitFor((msg) => msg.type === 'execution_success' && msg.data.prompt_id === j.promptId);
     }
