@@ -29,10 +29,20 @@ async function runJobs(proxyUrl: string, key: string, clientId: string): Promise
     }
   });
   const started = process.hrtime.bigint();
-  const body = JSON.stringify({ prompt: { '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'bench', images: ['8', 0] } } }, client_id: clientId });
+  // A fresh seed per job: ComfyUI (and the fake) would answer a repeated prompt from its cache at once.
+  const body = (seed: number) =>
+    JSON.stringify({
+      prompt: {
+        '3': { class_type: 'KSampler', inputs: { seed, steps: 4 } },
+        '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'bench', images: ['3', 0] } },
+      },
+      client_id: clientId,
+    });
   const answers = await Promise.all(
-    Array.from({ length: JOBS }, () =>
-      fetch(`${proxyUrl}/prompt`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body }).then((r) => r.json() as Promise<{ prompt_id?: string }>),
+    Array.from({ length: JOBS }, (_, i) =>
+      fetch(`${proxyUrl}/prompt`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body(i) }).then(
+        (r) => r.json() as Promise<{ prompt_id?: string }>,
+      ),
     ),
   );
   if (answers.some((a) => !a.prompt_id)) throw new Error('a job was refused');

@@ -39,8 +39,9 @@ export interface TenancyDeps {
 
 /** What the sharing rules ask of the several-upstreams layer (main/proxy/upstreams/). */
 export interface MultiUpstreamHooks {
-  /** A job went there: its queue is one longer until the next `status` says otherwise. */
-  jobQueued(upstreamId: string): void;
+  /** A job is being sent there, then it answered: both count toward its queue until it reports again. */
+  jobSending(upstreamId: string): void;
+  jobAnswered(upstreamId: string, accepted: boolean): void;
   /** A connection to it was refused: it is checked at once (and the job tried on the next upstream). */
   unreachable(upstreamId: string): void;
   /** `POST /upload/*`: true when answered here (sent to every live upstream at once), false to forward. */

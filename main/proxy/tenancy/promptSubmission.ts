@@ -82,7 +82,7 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
       at: deps.now(),
     });
     // Counted at once, so jobs sent together spread instead of all choosing the same shortest queue.
-    deps.multi?.jobQueued(upstream.id);
+    deps.multi?.jobSending(upstream.id);
     try {
       answer = await exchange(upstream.target, {
         method: 'POST',
@@ -93,6 +93,7 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
         responseTimeoutMs: deps.responseTimeoutMs,
       });
     } catch (err) {
+      deps.multi?.jobAnswered(upstream.id, false);
       deps.ledger.submissionFailed(promptId);
       // A refused connection sent nothing: the next upstream may take the job (several upstreams, SPEC §10).
       if (deps.multi && refusedConnection(err)) {
@@ -104,7 +105,9 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
     }
   }
   const json = jsonOf(answer.body);
-  if (answer.status === 200 && isObject(json) && typeof json.prompt_id === 'string') {
+  const accepted = answer.status === 200 && isObject(json) && typeof json.prompt_id === 'string';
+  if (upstream) deps.multi?.jobAnswered(upstream.id, accepted);
+  if (accepted && isObject(json) && typeof json.prompt_id === 'string') {
     deps.ledger.confirmSubmitted(promptId, json.prompt_id, typeof json.number === 'number' ? json.number : null);
   } else {
     deps.ledger.submissionFailed(promptId);

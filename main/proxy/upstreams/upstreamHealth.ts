@@ -59,6 +59,8 @@ export interface WatcherHooks {
   onWarning(message: string): void;
   /** Clients connected or jobs active: probe at the fast rate. */
   busy(): boolean;
+  /** The upstream's queue_remaining, as a probe found it. */
+  onQueue(id: string, n: number): void;
 }
 
 interface Entry {
@@ -151,7 +153,7 @@ export class UpstreamWatcher {
     };
   }
 
-  /** The queue length changed (WS `status`, a job sent there): tell subscribers. */
+  /** A queue length changed (WS `status`, a job sent there): tell subscribers. */
   queueChanged(): void {
     this.notify();
   }
@@ -204,7 +206,7 @@ export class UpstreamWatcher {
     }
     e.error = null;
     e.latencyMs = r.latencyMs;
-    if (r.queue !== null) this.pool.update(e.u.id, { queue: r.queue });
+    if (r.queue !== null) this.hooks.onQueue(e.u.id, r.queue);
     if (at - e.deviceAt >= this.t.deviceEveryMs) {
       e.deviceAt = at;
       void probeDevice(e.u.target, headers, this.t.timeoutMs * 2).then((d) => {
@@ -239,7 +241,7 @@ export class UpstreamWatcher {
   private markDown(e: Entry, reason: string, at: number): void {
     this.setState(e, 'down', at);
     e.wasDown = true;
-    this.pool.update(e.u.id, { up: false, queue: 0 });
+    this.pool.update(e.u.id, { up: false });
     this.judge();
     this.hooks.onDown(e.u, reason);
     this.notify();

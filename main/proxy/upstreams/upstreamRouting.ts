@@ -10,6 +10,7 @@ import type { UpstreamTimeouts } from '../upstreamTimeouts';
 import type { WsRelay, WsRelayOptions } from '../wsRelay';
 import { HealthCheck } from '../health';
 import { PoolHealth } from './poolHealth';
+import { QueueEstimate } from './queueEstimate';
 import { SharedReads } from './sharedReads';
 import { answerUpload } from './uploadAnswer';
 import { UploadRegistry } from './uploadRegistry';
@@ -58,6 +59,8 @@ export function createUpstreamRouting(p: UpstreamRoutingParts): UpstreamRouting 
     const matching = live.filter((u) => pool.stateOf(u.id)?.matching !== false);
     return matching.length > 0 ? matching : live;
   };
+  // The watcher is created below; its subscribers hear of queue changes through this late-bound call.
+  const queues = new QueueEstimate(pool, () => watcher.queueChanged());
   const reads = new SharedReads({ live: liveMatching, now: p.now, responseTimeoutMs: p.timeouts.responseMs });
   const watcher = new UpstreamWatcher(
     pool,
@@ -65,6 +68,7 @@ export function createUpstreamRouting(p: UpstreamRoutingParts): UpstreamRouting 
     {
       onDown(u, reason) {
         reads.invalidate();
+        queues.reset(u.id);
         const failed = upstreamWentDown(u, reason, { ledger: p.ledger, relay, at: p.now() });
         p.log(`ComfyUI at ${u.id} is down (${reason})${failed.length ? `; ${failed.length} job(s) on it reported failed` : ''}${several ? '; new jobs go to the others' : ''}`);
       },
@@ -75,6 +79,7 @@ export function createUpstreamRouting(p: UpstreamRoutingParts): UpstreamRouting 
       },
       onWarning: (m) => p.log(m),
       busy: () => relay.size > 0 || pool.all.some((u) => p.ledger.runningOn(u.id) !== undefined),
+      onQueue: (id, n) => queues.reported(id, n),
     },
     p.now,
     p.watcher,
@@ -95,10 +100,8 @@ export function createUpstreamRouting(p: UpstreamRoutingParts): UpstreamRouting 
   };
 
   const hooks: MultiUpstreamHooks = {
-    jobQueued(id) {
-      pool.update(id, { queue: (pool.stateOf(id)?.queue ?? 0) + 1 });
-      watcher.queueChanged();
-    },
+    jobSending: (id) => queues.sending(id),
+    jobAnswered: (id, accepted) => queues.answered(id, accepted),
     unreachable: (id) => rejoinIfUp(id),
     async upload(r: TenancyRequest, path, fileHeaders) {
       // Even with one live, the tee records who holds the file (the others lack it when they return).
@@ -125,13 +128,7 @@ export function createUpstreamRouting(p: UpstreamRoutingParts): UpstreamRouting 
     ws: several
       ? {
           mergeStatus: true,
-          onStatus(id, n) {
-            const s = pool.stateOf(id);
-            if (s && s.queue !== n) {
-              pool.update(id, { queue: n });
-              watcher.queueChanged();
-            }
-          },
+          onStatus: (id, n) => queues.reported(id, n),
           onUpstreamLost: rejoinIfUp,
         }
       : {},
