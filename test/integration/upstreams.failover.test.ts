@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeComfy } from '../fixtures/fakeComfy';
 import { startSilentServer, type SilentServer } from '../fixtures/stallingUpstream';
+import { request } from '../helpers/http';
 import { fakeHolding, health, promptBody, startMulti, submit, WsClient, type Multi } from './upstreams.helpers';
 
 describe('an upstream killed mid-job, then restarted', () => {
@@ -39,6 +40,13 @@ describe('an upstream killed mid-job, then restarted', () => {
       expect(m.stack.proxy.ledger.get(id)).toMatchObject({ state: 'error', error: expect.stringContaining('stopped answering') });
       expect(ws.about(id, 'execution_error')).toHaveLength(1);
     }
+    // A client polling /history/{id} (as SDKs do) learns the job failed instead of waiting forever.
+    const hist = await request(`${m.url}/history/${running}`, { headers: m.auth });
+    expect(hist.status).toBe(200);
+    expect(hist.json<Record<string, { status: { status_str: string; messages: [string, Record<string, unknown>][] } }>>()[running]?.status).toMatchObject({
+      status_str: 'error',
+      messages: expect.arrayContaining([['execution_error', expect.objectContaining({ exception_type: 'UpstreamUnavailable' })]]),
+    });
     for (const id of onA) expect(m.stack.proxy.ledger.get(id)?.state).toBe('pending');
     expect(ws.closed).toBeNull();
     expect(m.events.some((e) => e.includes(`${b?.url} is down`))).toBe(true);

@@ -2,6 +2,7 @@
 // marked failed in the ledger, each one's client is told with a ComfyUI `execution_error` for that job (so
 // the web UI shows its error dialog and an SDK waiting on the prompt_id gets a terminal message), and its
 // part of every client socket is closed. Back: every open client socket gets a socket to it again.
+import { lostReason } from '../../jobs/lostJobs';
 import type { JobLedgerApi, Job } from '../../jobs/types';
 import type { Upstream } from '../tenancy/context';
 import type { WsRelay } from '../wsRelay';
@@ -26,7 +27,7 @@ export function lostJobMessage(job: Job, reason: string, at: number): string {
 }
 
 export function upstreamWentDown(u: Upstream, reason: string, deps: { ledger: JobLedgerApi; relay: WsRelay; at: number }): Job[] {
-  const failed = deps.ledger.failUpstream(u.id, `ComfyUI at ${u.id} stopped answering: ${reason}`, deps.at);
+  const failed = deps.ledger.failUpstream(u.id, lostReason(u.id, reason), deps.at);
   const byClient = new Map<string, Job[]>();
   for (const job of failed) if (job.clientId) byClient.set(job.clientId, [...(byClient.get(job.clientId) ?? []), job]);
   for (const session of deps.relay.openSessions()) {

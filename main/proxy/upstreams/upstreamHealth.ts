@@ -66,7 +66,6 @@ export interface WatcherHooks {
 interface Entry {
   u: Upstream;
   state: UpstreamStateName;
-  wasDown: boolean;
   latencyMs: number | null;
   device: DeviceInfo | null;
   deviceAt: number;
@@ -79,6 +78,8 @@ interface Entry {
   checkedAt: number | null;
   probing: Promise<void> | null;
   fetching: boolean;
+  /** Bumped when it goes down: a fingerprint fetch from before (maybe hung) no longer counts. */
+  generation: number;
 }
 
 export class UpstreamWatcher {
@@ -101,8 +102,8 @@ export class UpstreamWatcher {
     this.t = { ...DEFAULT_WATCHER_TIMINGS, ...timings };
     const at = now();
     this.entries = pool.all.map((u) => ({
-      u, state: 'checking', wasDown: false, latencyMs: null, device: null, deviceAt: 0, fingerprint: null, fingerprintAt: 0,
-      matches: null, problem: null, error: null, since: at, checkedAt: null, probing: null, fetching: false,
+      u, state: 'checking', latencyMs: null, device: null, deviceAt: 0, fingerprint: null, fingerprintAt: 0,
+      matches: null, problem: null, error: null, since: at, checkedAt: null, probing: null, fetching: false, generation: 0,
     }));
   }
 
@@ -227,10 +228,10 @@ export class UpstreamWatcher {
   private async fetchFingerprint(e: Entry, headers: Record<string, string>, at: number): Promise<void> {
     e.fetching = true;
     e.fingerprintAt = at;
-    const fp = await probeObjectInfo(e.u.target, headers, this.t.objectInfoTimeoutMs).finally(() => {
-      e.fetching = false;
-    });
-    if (this.stopped) return;
+    const generation = e.generation;
+    const fp = await probeObjectInfo(e.u.target, headers, this.t.objectInfoTimeoutMs);
+    if (this.stopped || generation !== e.generation) return;
+    e.fetching = false;
     if (fp) e.fingerprint = fp;
     else e.fingerprintAt = 0; // asked again on the next round; routing meanwhile treats it as matching
     if (e.state === 'checking') this.setState(e, 'up', this.now());
@@ -240,7 +241,8 @@ export class UpstreamWatcher {
 
   private markDown(e: Entry, reason: string, at: number): void {
     this.setState(e, 'down', at);
-    e.wasDown = true;
+    e.generation += 1;
+    e.fetching = false;
     this.pool.update(e.u.id, { up: false });
     this.judge();
     this.hooks.onDown(e.u, reason);
