@@ -47,6 +47,8 @@ describe('an upstream killed mid-job, then restarted', () => {
       status_str: 'error',
       messages: expect.arrayContaining([['execution_error', expect.objectContaining({ exception_type: 'UpstreamUnavailable' })]]),
     });
+    const all = (await request(`${m.url}/history`, { headers: m.auth })).json<Record<string, { status: { status_str: string } }>>();
+    for (const id of onB) expect(all[id]?.status.status_str).toBe('error');
     for (const id of onA) expect(m.stack.proxy.ledger.get(id)?.state).toBe('pending');
     expect(ws.closed).toBeNull();
     expect(m.events.some((e) => e.includes(`${b?.url} is down`))).toBe(true);

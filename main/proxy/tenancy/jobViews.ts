@@ -95,6 +95,9 @@ export async function readHistory(deps: TenancyDeps, r: TenancyRequest, pathAndQ
       deps.ledger.observeHistory(u.id, a.json, deps.now());
       Object.assign(merged, a.json);
     }
+    // Jobs lost with their upstream (SPEC §10) are in no server's history any more; the ledger still has them.
+    const lost = deps.ledger.list({ states: ['error'], limit: max ?? DEFAULT_OWN_HISTORY }).filter((j) => isLostJob(j) && merged[j.promptId] === undefined);
+    for (const job of lost.reverse()) merged[job.promptId] = lostJobHistoryEntry(job);
     return answerJson(r.res, 200, scrubHistory(merged), r.responseHeaders);
   }
   const finished = ['success', 'error', 'interrupted', 'cached'] as const;
