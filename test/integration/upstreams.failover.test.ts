@@ -137,6 +137,23 @@ describe('other failures', () => {
     expect(body.upstreams[0]).toMatchObject({ state: 'down', reachable: false });
   });
 
+  it('answers 502 (and /health 503) when every upstream is down, and works again when one returns', async () => {
+    m = await startMulti(2);
+    const multi = m;
+    await Promise.all(multi.fakes.map((f) => f.stop()));
+    await expect.poll(async () => (await health(multi)).status, { timeout: 10_000, interval: 100 }).toBe(503);
+    expect((await health(multi)).body.status).toBe('down');
+    const job = await submit(multi, promptBody('none'));
+    expect(job.status).toBe(502);
+    expect(job.json<{ error: { type: string } }>().error.type).toBe('upstream_unavailable');
+    expect((await request(`${multi.url}/queue`, { headers: multi.auth })).status).toBe(502);
+    await expect(WsClient.open(multi, 'none')).rejects.toThrow('HTTP 502');
+    await multi.fakes[1]?.restart();
+    const again = await submit(multi, promptBody('none'));
+    expect(again.status).toBe(200);
+    expect(fakeHolding(multi, again.promptId)).toBe(multi.fakes[1]);
+  });
+
   it('takes jobs on the other upstream when one is down from the start', async () => {
     const [dead, live] = [await startFakeComfy(), await startFakeComfy()];
     await dead.stop();
