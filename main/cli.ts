@@ -135,6 +135,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       version: pkg.version,
       upstreamTimeoutMs: upstreamTimeoutS * 1000,
       onError: (err) => io.err(`warning: ${err.message}\n`),
+      onUpstreamEvent: (message) => io.err(`upstream: ${message}\n`),
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

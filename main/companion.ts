@@ -17,6 +17,9 @@ import { MonitorService } from './monitor/monitorService';
 import { Notifier } from './notifications/notifier';
 import { openProxyServices, startProxyWith, type ProxyServices } from './proxyStack';
 import type { RunningProxy } from './proxy/server';
+import { toUpstreamView, upstreamUrls } from './proxy/upstreams/upstreamViews';
+import type { UpstreamStatus } from './proxy/upstreams/upstreamHealth';
+import type { UpstreamView } from './monitor/types';
 import { chooseSecretStore, type ChooseSecretStoreOptions } from './secrets';
 import { createSettingsStore, type SettingsStore } from './settings/settingsStore';
 
@@ -99,12 +102,15 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
     for (const l of proxyListeners) l();
   };
 
+  // Several ComfyUI servers (SPEC §10): the proxy's health watcher feeds the monitor and the tray.
+  let upstreamViews: UpstreamView[] = [];
+  let stopUpstreamWatch: (() => void) | null = null;
   const listen = async () => {
     const s = settings.get();
     port = boundPort ?? options.listenPortOverride ?? s.listenPort;
     try {
       proxy = await startProxyWith(services, {
-        upstream: s.upstreamUrl,
+        upstream: upstreamUrls(s),
         listenHost: '127.0.0.1',
         listenPort: port,
         upstreamKey: () => account.getUpstreamKey(),
@@ -117,6 +123,12 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
       state = 'running';
       problem = null;
       port = proxy.port;
+      // One upstream: the monitor's own sampler as before, no watcher (it would probe a second time).
+      if (proxy.upstreams.all.length > 1) {
+        const show = (list: UpstreamStatus[]) => monitor.setUpstreams((upstreamViews = list.map(toUpstreamView)));
+        stopUpstreamWatch = proxy.onUpstreamChange(show);
+        show(proxy.upstreamStatus());
+      }
       if (options.listenPortOverride === 0) boundPort = proxy.port;
     } catch (err) {
       state = 'error';
@@ -127,6 +139,9 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
   const stopListening = async (next: ProxyRunState) => {
     const running = proxy;
     proxy = null;
+    stopUpstreamWatch?.();
+    stopUpstreamWatch = null;
+    if (upstreamViews.length > 0) monitor.setUpstreams((upstreamViews = []));
     if (running) await running.close(3_000);
     state = next;
     proxyChanged();
@@ -146,7 +161,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
   settings.onChange((s) => {
     if (s.startAtLogin !== last.startAtLogin) applyStartAtLogin(s.startAtLogin);
     const portChanged = s.listenPort !== last.listenPort;
-    const restart = s.upstreamUrl !== last.upstreamUrl || portChanged;
+    const restart = upstreamUrls(s).join() !== upstreamUrls(last).join() || portChanged;
     last = s;
     if (portChanged) {
       boundPort = null;
@@ -201,6 +216,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
       proxy: state,
       proxyUrl: proxy?.url ?? null,
       upstream: { url: settings.get().upstreamUrl, reachable: health ? health.up : null, latencyMs: health?.latencyMs ?? null },
+      ...(upstreamViews.length > 1 ? { upstreams: upstreamViews.map((u) => ({ url: u.url, state: u.state, latencyMs: u.latencyMs, matches: u.matches })) } : {}),
       cloud: { loggedIn: a.cloud.loggedIn, hint: a.cloud.keyHint },
       sessions: services.login.sessions.count(),
       keys: services.keys.store.list().length,

@@ -32,7 +32,7 @@ export interface ProxyServices {
   close(): Promise<void>;
 }
 
-export interface ListenConfig extends Pick<ProxyOptions, 'upstreamTimeoutMs' | 'timeouts' | 'inFlight'> {
+export interface ListenConfig extends Pick<ProxyOptions, 'upstreamTimeoutMs' | 'timeouts' | 'inFlight' | 'upstreamHealth' | 'onUpstreamEvent'> {
   /** One upstream URL or several (SPEC §10). */
   upstream: string | readonly string[];
   listenHost: string;
@@ -121,6 +121,8 @@ export async function startProxyWith(services: ProxyServices, config: ListenConf
     now: config.now,
     timeouts: config.timeouts,
     inFlight: config.inFlight,
+    upstreamHealth: config.upstreamHealth,
+    onUpstreamEvent: config.onUpstreamEvent,
   });
   // A revoked, disabled or rotated key loses its open sockets and responses at once (SPEC §8.6).
   const stopWatching = keys.store.onChange(() => proxy.connections.recheckAll());

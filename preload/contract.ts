@@ -26,6 +26,7 @@ export type {
   StatusClass,
   TrafficPoint,
   TrafficStats,
+  UpstreamView,
 } from '../main/monitor/types';
 
 // ---------------------------------------------------------------- data shapes

@@ -153,6 +153,8 @@ export interface NotificationSettings {
 
 export interface SettingsView {
   upstreamUrl: string;
+  /** More ComfyUI servers behind the proxy (SPEC §10); jobs go to the one with the shortest queue. */
+  additionalUpstreams: string[];
   listenPort: number;
   allowedOrigins: string[];
   theme: ThemeSetting;

@@ -74,6 +74,7 @@ export const cloudLogin = z.strictObject({
 });
 export const settingsPatch = z.strictObject({
   upstreamUrl: z.unknown().optional(),
+  additionalUpstreams: z.unknown().optional(),
   listenPort: z.unknown().optional(),
   allowedOrigins: z.unknown().optional(),
   theme: z.unknown().optional(),

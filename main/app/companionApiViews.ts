@@ -41,6 +41,7 @@ export function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number, queue
 export function toSettingsView(s: Settings): SettingsView {
   return {
     upstreamUrl: s.upstreamUrl,
+    additionalUpstreams: [...s.additionalUpstreams],
     listenPort: s.listenPort,
     allowedOrigins: [...s.allowedOrigins],
     theme: s.theme,

@@ -9,6 +9,8 @@ export interface TrayState {
   proxyUrl: string | null;
   /** reachable null = not probed yet; latencyMs null = unknown. */
   upstream: { url: string; reachable: boolean | null; latencyMs: number | null };
+  /** With several ComfyUI servers (SPEC §10): each one's state; absent with one. */
+  upstreams?: { url: string; state: 'up' | 'down' | 'checking'; latencyMs: number | null; matches: boolean | null }[];
   /** hint is the masked key (never the key itself). */
   cloud: { loggedIn: boolean; hint: string | null };
   sessions: number;
@@ -58,6 +60,16 @@ function upstreamLine(state: TrayState): string {
   return latencyMs === null ? `Upstream: ${url} — up` : `Upstream: ${url} — up, ${Math.round(latencyMs)} ms`;
 }
 
+/** One status line per ComfyUI server when there are several. */
+function upstreamLines(state: TrayState): MenuItemTemplate[] {
+  const list = state.upstreams;
+  if (!list || list.length < 2) return [status('status-upstream', upstreamLine(state))];
+  return list.map((u, i) => {
+    const what = u.state === 'checking' ? 'checking…' : u.state === 'down' ? 'down' : `up${u.latencyMs === null ? '' : `, ${Math.round(u.latencyMs)} ms`}`;
+    return status(`status-upstream-${i}`, `ComfyUI ${i + 1}: ${u.url} — ${what}${u.matches === false ? ' (other nodes or models: no new jobs)' : ''}`);
+  });
+}
+
 function proxyLine(state: TrayState): string {
   if (state.proxy === 'running' && state.proxyUrl) return `Proxy: running on ${state.proxyUrl}`;
   if (state.proxy === 'error') return `Proxy: error${state.error ? ` — ${state.error}` : ''}`;
@@ -76,7 +88,7 @@ export function buildTrayMenu(state: TrayState): MenuItemTemplate[] {
       : { id: 'toggle-proxy', label: state.proxy === 'paused' ? 'Resume proxy' : 'Start proxy', action: 'resume-proxy' };
   return [
     status('status-proxy', proxyLine(state)),
-    status('status-upstream', upstreamLine(state)),
+    ...upstreamLines(state),
     status('status-cloud', state.cloud.loggedIn ? `Comfy Cloud: logged in${state.cloud.hint ? ` (${state.cloud.hint})` : ''}` : 'Comfy Cloud: not logged in'),
     status('status-counts', `${plural(state.keys, 'access key', 'access keys')} · ${plural(state.sessions, 'browser session', 'browser sessions')}`),
     SEPARATOR,
@@ -108,6 +120,8 @@ export function buildTrayMenu(state: TrayState): MenuItemTemplate[] {
 export function trayTooltip(state: TrayState): string {
   const head = 'ComfyUI Auth Companion';
   if (state.proxy !== 'running') return `${head} — proxy ${PROXY_WORDS[state.proxy]}`;
+  const several = state.upstreams && state.upstreams.length > 1 ? state.upstreams : null;
+  if (several) return `${head} — ${state.proxyUrl ?? 'proxy running'} (${several.filter((u) => u.state === 'up').length} of ${several.length} ComfyUI servers up)`;
   const upstream = state.upstream.reachable === false ? 'upstream unreachable' : state.upstream.reachable ? 'upstream up' : 'checking upstream';
   return `${head} — ${state.proxyUrl ?? 'proxy running'} (${upstream})`;
 }
@@ -117,6 +131,8 @@ export type TrayIconKind = 'running' | 'upstream-down' | 'paused' | 'error';
 export function trayIconKind(state: TrayState): TrayIconKind {
   if (state.proxy === 'error') return 'error';
   if (state.proxy !== 'running') return 'paused';
+  // With several servers, one down already asks for attention: jobs run on fewer GPUs than the user set up.
+  if (state.upstreams && state.upstreams.length > 1) return state.upstreams.some((u) => u.state === 'down') ? 'upstream-down' : 'running';
   return state.upstream.reachable === false ? 'upstream-down' : 'running';
 }
 

@@ -8,6 +8,7 @@ import { readHistory, readWsMessage, type WsFact } from './jobMessages';
 import { OutputIndex } from './outputIndex';
 import { BatchedFlush } from '../batchedFlush';
 import {
+  ADMIN_OWNER,
   FINISHED_STATES,
   FOREIGN_OWNER,
   type ComfyWsMessage,
@@ -164,6 +165,10 @@ export class JobLedger implements JobLedgerApi {
     return this.outputs.has(owner, type, subfolder, filename);
   }
 
+  upstreamOfOutput(owner: JobOwner, type: string, subfolder: string, filename: string): string | undefined {
+    return this.outputs.upstreamOf(owner === ADMIN_OWNER ? null : owner, type, subfolder, filename);
+  }
+
   list(q: JobQuery = {}): Job[] {
     const out: Job[] = [];
     for (const job of [...this.jobs.values()].reverse()) {
@@ -253,14 +258,14 @@ export class JobLedger implements JobLedgerApi {
     const fresh = outputs.filter((o) => !job.outputs.some((x) => x.filename === o.filename && x.subfolder === o.subfolder && x.type === o.type));
     if (fresh.length === 0) return;
     job.outputs.push(...fresh);
-    this.outputs.add(job.owner, fresh);
+    this.outputs.add(job.owner, fresh, job.upstream);
     this.dirty = true;
   }
 
   private insert(job: Job): void {
     this.jobs.set(job.promptId, job);
     this.setActive(job, true);
-    this.outputs.add(job.owner, job.outputs);
+    this.outputs.add(job.owner, job.outputs, job.upstream);
     if (job.state === 'running') this.running.set(job.upstream, job.promptId);
     this.dirty = true;
     if (this.jobs.size > this.maxJobs) this.evict();
@@ -269,7 +274,7 @@ export class JobLedger implements JobLedgerApi {
   private remove(job: Job): void {
     this.jobs.delete(job.promptId);
     this.setActive(job, false);
-    this.outputs.remove(job.owner, job.outputs);
+    this.outputs.remove(job.owner, job.outputs, job.upstream);
     if (this.running.get(job.upstream) === job.promptId) this.running.delete(job.upstream);
     this.executed.delete(job.promptId);
   }

@@ -105,6 +105,8 @@ export interface JobLedgerApi {
   activeCount(owner: JobOwner): number;
   /** Whether one of the owner's jobs produced this file; O(1) (the `/view` rule). */
   ownsOutput(owner: JobOwner, type: string, subfolder: string, filename: string): boolean;
+  /** The upstream of the newest job of `owner` (admin: anyone's) that produced this file; O(1) per producer (`/view` routing, SPEC §10). */
+  upstreamOfOutput(owner: JobOwner, type: string, subfolder: string, filename: string): string | undefined;
   list(query?: JobQuery): Job[];
   /** Called after every change; returns the unsubscribe function. Listeners must not throw. */
   subscribe(listener: (event: JobEvent) => void): () => void;

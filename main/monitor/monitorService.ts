@@ -11,7 +11,7 @@ import { stripSecretParams } from './secretParams';
 import { RingBuffer } from './ringBuffer';
 import { defaultTimers, SamplePacing, type MonitorTimers } from './samplePacing';
 import { TrafficCounter } from './trafficStats';
-import type { HealthSample, JobView, KeyJobStats, MonitorSnapshot, MonitorUpdate, RequestView } from './types';
+import type { HealthSample, JobView, KeyJobStats, MonitorSnapshot, MonitorUpdate, RequestView, UpstreamView } from './types';
 
 /** What the monitor reads from the job ledger. */
 export type MonitorJobFeed = Pick<JobLedgerApi, 'subscribe' | 'list' | 'get'>;
@@ -63,6 +63,7 @@ export class MonitorService implements ProxyObserver {
   readonly #listeners = new Set<MonitorListener>();
   readonly #stopLedger: (() => void) | undefined;
   #lastUpstream: string;
+  #upstreams: UpstreamView[] = [];
 
   #seq = 0;
   #openSockets = 0;
@@ -211,6 +212,7 @@ export class MonitorService implements ProxyObserver {
     const traffic = this.#traffic.stats(now);
     return {
       upstreamUrl: this.#upstream(),
+      upstreams: this.#upstreams,
       health: this.#health.last() ?? null,
       healthHistory: this.#health.toArray(),
       traffic,
@@ -221,6 +223,12 @@ export class MonitorService implements ProxyObserver {
       keyJobsWindowH: this.#keyJobsWindowH,
       openSockets: this.#openSockets,
     };
+  }
+
+  /** The proxy's per-upstream state changed (RunningProxy.onUpstreamChange). */
+  setUpstreams(upstreams: UpstreamView[]): void {
+    this.#upstreams = upstreams;
+    this.#queue({ upstreams });
   }
 
   latestHealth(): HealthSample | null {

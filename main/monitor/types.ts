@@ -101,8 +101,27 @@ export interface KeyJobStats {
   gpuMs: number;
 }
 
+/** One ComfyUI server behind the proxy as its health watcher sees it (SPEC §10); plain data. */
+export interface UpstreamView {
+  url: string;
+  state: 'up' | 'down' | 'checking';
+  /** Jobs waiting or running there. */
+  queue: number;
+  latencyMs: number | null;
+  device: { name: string; type: string; vramTotal: number; vramFree: number } | null;
+  /** Whether its nodes and models match the others' (null: not known yet). */
+  matches: boolean | null;
+  /** What differs, when it does not match; why it is down, when it is. Never a secret. */
+  problem: string | null;
+  error: string | null;
+  /** Epoch ms of its last change of state. */
+  since: number;
+}
+
 export interface MonitorSnapshot {
   upstreamUrl: string;
+  /** Every ComfyUI server behind the proxy; empty until the proxy runs. */
+  upstreams: UpstreamView[];
   health: HealthSample | null;
   healthHistory: HealthSample[];
   traffic: TrafficStats;
@@ -118,6 +137,7 @@ export interface MonitorSnapshot {
 /** A compact delta pushed at most a few times a second. Fields absent = unchanged. */
 export interface MonitorUpdate {
   health?: HealthSample;
+  upstreams?: UpstreamView[];
   traffic?: TrafficStats;
   /** Completed seconds since the previous update. */
   trafficPoints?: TrafficPoint[];

@@ -10,20 +10,22 @@ import { ownerOf } from '../jobs/types';
 import { createAdmission, isDenial } from './admission';
 import { apiKeyRedirectTarget } from './apiKeyRedirect';
 import { stripQueryCredential } from './credentials';
-import { HealthCheck } from './health';
 import { forwardHttp, upstreamRequestHeaders, type ForwardPlan } from './httpForwarder';
 import { ANONYMOUS_LANE, DEFAULT_IN_FLIGHT, InFlightGate, laneOf, type InFlightLimits } from './inFlightGate';
 import { isLoopbackHost } from './listenAddress';
 import { OpenConnections } from './openConnections';
 import { rawResponse } from './rawResponse';
 import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './requestGuards';
-import { redirect, sendCompanionError, sendError, sendHtmlError, sendJson } from './respond';
+import { redirect, sendCompanionError, sendError, sendHtmlError } from './respond';
 import { isBrowserNavigation, isExemptRoute } from './routePolicy';
 import { duplicateHostProblem } from './singleHost';
 import { createTenancyDeps } from './tenancy/tenancyDeps';
 import { tenancyStep } from './tenancy/tenancyStep';
 import type { KeyAuthenticator, LocalRoute, Principal, ProxyObserver, RateLimiter, RequestRecord, SessionAuthenticator } from './types';
 import { UpstreamPool } from './upstreamPool';
+import { healthRoute, type PoolHealth } from './upstreams/poolHealth';
+import type { UpstreamStatus, WatcherTimings } from './upstreams/upstreamHealth';
+import { createUpstreamRouting } from './upstreams/upstreamRouting';
 import { DEFAULT_TIMEOUTS, type UpstreamTimeouts } from './upstreamTimeouts';
 import { handleUpgrade } from './wsUpgrade';
 import { WsRelay } from './wsRelay';
@@ -51,6 +53,9 @@ export interface ProxyOptions {
   timeouts?: Partial<UpstreamTimeouts>;
   /** Per-principal in-flight limits (tests shrink them). */
   inFlight?: Partial<InFlightLimits>;
+  /** Several upstreams (SPEC §10): the health watcher's cadence (tests shorten it); a log line per upstream event. */
+  upstreamHealth?: Partial<WatcherTimings>;
+  onUpstreamEvent?: (message: string) => void;
   /** A tag added to the UI page (e.g. the login helper script), or null. */
   htmlInjection?: string | null;
   version: string;
@@ -61,9 +66,12 @@ export interface RunningProxy {
   url: string;
   host: string;
   port: number;
-  health: HealthCheck;
+  health: PoolHealth;
   ledger: JobLedger;
   upstreams: UpstreamPool;
+  /** Each upstream's state, queue, latency, device, consistency (monitor, tray); subscribing starts the watcher. */
+  upstreamStatus(): UpstreamStatus[];
+  onUpstreamChange(listener: (statuses: UpstreamStatus[]) => void): () => void;
   /** Open WebSockets and responses, re-checked when keys change. */
   connections: OpenConnections;
   /** Upstream requests in flight and waiting for a slot (inFlightGate.ts). */
@@ -91,21 +99,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const timeouts: UpstreamTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   if (options.upstreamTimeoutMs !== undefined) timeouts.responseMs = options.upstreamTimeoutMs;
   const gate = new InFlightGate({ ...DEFAULT_IN_FLIGHT, maxWaitMs: timeouts.responseMs, ...options.inFlight });
-  const health = new HealthCheck(pool.primary.target, { version: options.version, startedAt: now(), upstreamKey, now });
-  const tenancy = createTenancyDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, upstreamTimeoutMs: timeouts.responseMs, now });
+  const routing = createUpstreamRouting({ pool, ledger, relay, upstreamKey, now, timeouts, log: options.onUpstreamEvent ?? (() => {}), watcher: options.upstreamHealth });
+  const health = routing.health(options.version, now());
+  const tenancy = createTenancyDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, upstreamTimeoutMs: timeouts.responseMs, now, routing });
   const admit = createAdmission({ keys: options.keys, sessions, rateLimiter: options.rateLimiter ?? null, now });
   let proxyOrigin = '';
 
-  const healthRoute: LocalRoute = {
-    methods: ['GET', 'HEAD'],
-    path: '/health',
-    auth: 'public',
-    async handle({ res }) {
-      const report = await health.report();
-      sendJson(res, report.status === 'down' ? 503 : 200, report);
-    },
-  };
-  const allRoutes = [healthRoute, ...(options.routes ?? [])];
+  const allRoutes = [healthRoute(health), ...(options.routes ?? [])];
   const findRoute = (method: string, pathname: string): LocalRoute | undefined =>
     allRoutes.find((r) => r.methods.includes(method) && (typeof r.path === 'string' ? r.path === pathname : r.path.test(pathname)));
 
@@ -128,6 +128,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const started = performance.now();
     const method = req.method ?? 'GET';
     const raw = req.url ?? '/';
+    routing.watcher.poke();
     let principal: Principal | null = null;
     let loggedPath = raw.split('?')[0] ?? '/';
     res.once('close', () => {
@@ -219,7 +220,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       if (outcome.kind === 'answered') return;
       plan.pathAndQuery = outcome.pathAndQuery;
       plan.fileHeaders = outcome.fileHeaders;
-      forwardHttp(tenancy.upstreamFor(url).target, req, res, plan);
+      forwardHttp((outcome.upstream ?? tenancy.upstreamFor(url)).target, req, res, plan);
     };
     gate.run(laneOf(who), res, navigation, () => void upstreamStep().catch((err: unknown) => answerFailure(res, err)));
   };
@@ -240,7 +241,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
-      handleUpgrade({ req, socket, head, admit, relay, tenancy, pool, connections, observers, now, upstreamKey, allowedOrigins, allowedHosts, notify });
+      routing.watcher.poke();
+      handleUpgrade({ req, socket, head, admit, relay, tenancy, pool, connections, observers, now, upstreamKey, allowedOrigins, allowedHosts, notify, wsHooks: routing.ws });
     } catch {
       socket.destroy();
     }
@@ -265,6 +267,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const port = typeof address === 'object' && address ? address.port : options.listenPort;
   const hostForUrl = options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost;
   proxyOrigin = `http://${hostForUrl}:${port}`;
+  routing.watcher.start();
 
   let closing: Promise<void> | null = null;
   return {
@@ -274,6 +277,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     health,
     ledger,
     upstreams: pool,
+    upstreamStatus: () => routing.watcher.statuses(),
+    onUpstreamChange: (listener) => routing.watcher.subscribe(listener),
     connections,
     inFlight: () => gate.stats(),
     close(graceMs = 5_000) {
@@ -282,7 +287,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         timer.unref();
         server.close(() => {
           clearTimeout(timer);
-          pool.close();
+          routing.close();
           if (!options.ledger) ledger.close();
           resolve();
         });

@@ -57,7 +57,7 @@ export function exchange(target: UpstreamTarget, r: ExchangeRequest): Promise<Ex
     req.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(connectTimer);
       if (responseTimer) clearTimeout(responseTimer);
-      reject(err instanceof CompanionError ? err : new CompanionError('upstream_unavailable', `ComfyUI at ${target.origin} is not reachable (${err.code ?? err.message}).`));
+      reject(err instanceof CompanionError ? err : new CompanionError('upstream_unavailable', `ComfyUI at ${target.origin} is not reachable (${err.code ?? err.message}).`, { cause: err }));
     });
     req.on('response', (res) => {
       clearTimeout(connectTimer);

@@ -51,10 +51,14 @@ export class UpstreamPool {
     return this.state.get(id);
   }
 
-  /** Upstreams believed up. A single upstream is always tried (its errors then reach the client). */
+  /**
+   * Upstreams believed up. When none is (or there is one), all are tried: the belief may be stale, and a
+   * refused connection tells the client more than a proxy that gives up without asking.
+   */
   live(): Upstream[] {
     if (this.single) return [...this.all];
-    return this.all.filter((u) => this.state.get(u.id)?.up);
+    const up = this.all.filter((u) => this.state.get(u.id)?.up);
+    return up.length > 0 ? up : [...this.all];
   }
 
   /** Live upstreams that agree on /object_info, shortest queue first. */

@@ -23,6 +23,12 @@ export interface WsRelayOptions {
   deliverText(upstreamId: string, text: string): boolean;
   deliverBinary(upstreamId: string): boolean;
   onOpen?(session: WsSession): void;
+  /** Several upstreams (SPEC §10): merge their `status` messages (default: when `upstreams` has several). */
+  mergeStatus?: boolean;
+  /** An upstream's queue_remaining, from a merged `status` message. */
+  onStatus?(upstreamId: string, queueRemaining: number): void;
+  /** An upstream socket failed to open or closed without the proxy asking: it may be down. */
+  onUpstreamLost?(upstreamId: string): void;
   onClose?(): void;
   /** The upgrade could not be completed; status is what the client was told. */
   onRefused?(status: number): void;
@@ -36,22 +42,23 @@ function sendableCode(code: number): number {
 
 function refuse(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ error: { type: 'upstream_unavailable', message } });
-  if (socket.writable) {
-    socket.end(`HTTP/1.1 ${status} Bad Gateway\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  }
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} Bad Gateway\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   socket.destroy();
 }
 
 /** One client socket and its upstream sockets. */
 export class WsSession {
   private readonly upstreams = new Map<string, WebSocket>();
+  /** Upstreams a socket is being opened to (join); sockets the proxy itself is closing (detach). */
+  private readonly joiningIds = new Set<string>();
+  private readonly leaving = new Set<WebSocket>();
   private readonly merger: StatusMerger;
   private paused = false;
   private closed = false;
 
   constructor(
     readonly client: WebSocket,
-    private readonly options: WsRelayOptions,
+    readonly options: WsRelayOptions,
     private readonly onEnd: () => void,
   ) {
     this.merger = new StatusMerger(options.clientId);
@@ -79,12 +86,25 @@ export class WsSession {
     return [...this.upstreams.keys()];
   }
 
+  /** Whether this session has, or is opening, a socket to that upstream. */
+  reaches(upstreamId: string): boolean {
+    return this.upstreams.has(upstreamId) || this.joiningIds.has(upstreamId);
+  }
+
+  /** A message from the proxy itself (a job lost with its upstream). */
+  sendToClient(text: string): void {
+    if (this.client.readyState === WebSocket.OPEN) this.client.send(text);
+  }
+
   /** Starts relaying an open upstream socket; `early` are frames it sent before the client was ready. */
   attach(upstreamId: string, up: WebSocket, early: { data: RawData; isBinary: boolean }[]): void {
+    this.joiningIds.delete(upstreamId);
     if (this.closed) {
       up.close(1001);
       return;
     }
+    const previous = this.upstreams.get(upstreamId);
+    if (previous) this.detachSocket(previous);
     this.upstreams.set(upstreamId, up);
     let paused = false;
     const deliver = (data: RawData, isBinary: boolean) => {
@@ -95,9 +115,13 @@ export class WsSession {
       } else {
         const text = data.toString();
         if (!this.options.deliverText(upstreamId, text)) return;
-        if (this.options.upstreams.length > 1 && looksLikeStatus(text)) {
+        if ((this.options.mergeStatus ?? this.options.upstreams.length > 1) && looksLikeStatus(text)) {
           const status = parseStatus(text);
-          if (status) out = this.merger.merge(upstreamId, status);
+          if (status) {
+            out = this.merger.merge(upstreamId, status);
+            const n = status.data.status?.exec_info?.queue_remaining;
+            if (typeof n === 'number' && Number.isFinite(n)) this.options.onStatus?.(upstreamId, n);
+          }
         }
       }
       this.client.send(out, { binary: isBinary }, () => {
@@ -114,8 +138,12 @@ export class WsSession {
     for (const m of early) deliver(m.data, m.isBinary);
     up.on('message', deliver);
     up.on('close', (code, reason) => {
+      const asked = this.leaving.delete(up);
+      // A replaced socket's close must not remove its successor.
+      if (this.upstreams.get(upstreamId) !== up) return;
       this.upstreams.delete(upstreamId);
       this.merger.forget(upstreamId);
+      if (!asked && !this.closed) this.options.onUpstreamLost?.(upstreamId);
       // One upstream going away ends the client's socket only when it was the last one.
       if (this.upstreams.size === 0) this.end(sendableCode(code), reason.toString());
     });
@@ -124,7 +152,19 @@ export class WsSession {
 
   /** Closes the part of this session that goes to one upstream (it went down). */
   detach(upstreamId: string): void {
-    this.upstreams.get(upstreamId)?.terminate();
+    const up = this.upstreams.get(upstreamId);
+    if (up) this.detachSocket(up);
+  }
+
+  private detachSocket(up: WebSocket): void {
+    this.leaving.add(up);
+    up.terminate();
+  }
+
+  /** join() is opening a socket to this upstream (true), or that failed (false); attach() settles it too. */
+  joining(upstreamId: string, pending: boolean): void {
+    if (pending) this.joiningIds.add(upstreamId);
+    else this.joiningIds.delete(upstreamId);
   }
 
   /** Ends the session: revocation (1008), shutdown (1001) or a peer's close. */
@@ -191,7 +231,10 @@ export class WsRelay {
         if (done) return;
         done = true;
         if (ok) opened.push({ id: u.id, ws, early });
-        else lastError = why;
+        else {
+          lastError = why;
+          options.onUpstreamLost?.(u.id);
+        }
         settle();
       };
       ws.on('message', (data: RawData, isBinary: boolean) => early.push({ data, isBinary }));
@@ -204,16 +247,39 @@ export class WsRelay {
     }
   }
 
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** The open sessions (for an upstream going down or coming back). */
+  openSessions(): WsSession[] {
+    return [...this.sessions];
+  }
+
+  /** Gives every open session a socket to an upstream that came (back) up. */
+  joinAll(u: Upstream): void {
+    for (const s of this.sessions) {
+      if (s.reaches(u.id)) continue;
+      this.join(s, u, s.options.path, s.options.headers(u));
+    }
+  }
+
   /** Adds a socket to an upstream that came up after the session started. */
   join(session: WsSession, u: Upstream, path: string, headers: Record<string, string>): void {
+    session.joining(u.id, true);
     const ws = this.connect(u, path, [], headers);
     const early: { data: RawData; isBinary: boolean }[] = [];
+    let opened = false;
     ws.on('message', (data: RawData, isBinary: boolean) => early.push({ data, isBinary }));
     ws.on('open', () => {
+      opened = true;
       ws.removeAllListeners('message');
       session.attach(u.id, ws, early);
     });
     ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      if (!opened) session.joining(u.id, false);
+    });
   }
 
   /** Closes every relayed socket (shutdown, pause). */

@@ -17,7 +17,7 @@ import { cookieOriginProblem, handshakeProblem } from './wsHandshake';
 import type { ProxyTenancy } from './tenancy/tenancyDeps';
 import type { Principal, ProxyObserver, RequestRecord } from './types';
 import type { UpstreamPool } from './upstreamPool';
-import type { WsRelay } from './wsRelay';
+import type { WsRelay, WsRelayOptions } from './wsRelay';
 
 export interface UpgradeContext {
   req: IncomingMessage;
@@ -34,6 +34,8 @@ export interface UpgradeContext {
   allowedOrigins: () => readonly string[];
   allowedHosts: () => readonly string[];
   notify: (record: RequestRecord) => void;
+  /** Several upstreams (SPEC §10): status merging, queue lengths, lost upstream sockets. */
+  wsHooks?: Pick<WsRelayOptions, 'mergeStatus' | 'onStatus' | 'onUpstreamLost'>;
 }
 
 /** Parses a relayed text frame when it may name a job; null for status and other chatter. */
@@ -94,6 +96,7 @@ export function handleUpgrade(c: UpgradeContext): void {
   let release: (() => void) | null = null;
 
   c.relay.relay(req, socket, c.head, {
+    ...c.wsHooks,
     clientId,
     upstreams: c.pool.live(),
     path,

@@ -72,8 +72,13 @@ function v3ToV4(v3: Raw): Raw {
   };
 }
 
+/** v4 → v5: adds `additionalUpstreams` (more ComfyUI servers behind the proxy, SPEC §10), none yet. */
+function v4ToV5(v4: Raw): Raw {
+  return { ...v4, schemaVersion: 5, additionalUpstreams: [] };
+}
+
 /** MIGRATIONS[n] turns a version-n object into version n+1. */
-const MIGRATIONS: Record<number, (raw: Raw) => Raw> = { 1: v1ToV2, 2: v2ToV3, 3: v3ToV4 };
+const MIGRATIONS: Record<number, (raw: Raw) => Raw> = { 1: v1ToV2, 2: v2ToV3, 3: v3ToV4, 4: v4ToV5 };
 
 /** The version a raw file claims; files from before `schemaVersion` existed are recognised by shape. */
 export function detectSchemaVersion(raw: Raw): number {
@@ -82,6 +87,7 @@ export function detectSchemaVersion(raw: Raw): number {
     if ('upstream' in raw) return 1;
     if ('upstreamUrl' in raw && !('cloud' in raw)) return 2;
     if ('cloud' in raw && !('notifications' in raw)) return 3;
+    if ('notifications' in raw && !('additionalUpstreams' in raw)) return 4;
     return SETTINGS_SCHEMA_VERSION;
   }
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {

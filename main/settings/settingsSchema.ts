@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { checkCloudBaseUrl } from '../cloud/cloudEnvironments';
 
-export const SETTINGS_SCHEMA_VERSION = 4;
+export const SETTINGS_SCHEMA_VERSION = 5;
 
 // Messages are sentences that name the field as the window labels it ("The ComfyUI URL …"), so the
 // Settings view can show them next to the field as they are; file-level notices add the JSON path.
@@ -99,6 +99,12 @@ export const DEFAULT_NOTIFICATIONS = { jobs: true, upstream: true };
 export const settingsSchema = z.object({
   schemaVersion: z.literal(SETTINGS_SCHEMA_VERSION),
   upstreamUrl: httpUrl('The ComfyUI URL').default('http://127.0.0.1:8188'),
+  /** More ComfyUI servers behind the same proxy (SPEC §10); `upstreamUrl` stays the first one. */
+  additionalUpstreams: z
+    .array(httpUrl('Each additional ComfyUI URL'))
+    .max(8, { message: 'At most 8 additional ComfyUI servers can be added.' })
+    .refine((list) => new Set(list.map((u) => u.replace(/\/+$/, ''))).size === list.length, { message: 'Each additional ComfyUI server may be listed only once.' })
+    .default([]),
   listenPort: z
     .number({ message: 'The port must be a number between 1 and 65535.' })
     .int({ message: 'The port must be a whole number between 1 and 65535.' })

@@ -37,6 +37,7 @@ function req(seq: number, over: Partial<RequestView> = {}): RequestView {
 
 const snapshot: MonitorSnapshot = {
   upstreamUrl: 'http://127.0.0.1:8188',
+  upstreams: [],
   health: up,
   healthHistory: [up],
   traffic: { total: 1, byClass: { '2xx': 1, '3xx': 0, '4xx': 0, '429': 0, '5xx': 0 }, rps: 0.1, windowS: 10, byKey: [{ keyId: 'k', keyName: 'alice', total: 1, errors: 0, limited: 0, lastAt: up.at }] },

@@ -16,6 +16,7 @@ import { appStatus, fail, health, ok } from '../helpers/rendererFixtures';
 
 const settings: Settings = {
   upstreamUrl: 'http://127.0.0.1:8188',
+  additionalUpstreams: [],
   listenPort: 8189,
   allowedOrigins: [],
   theme: 'system',

@@ -33,7 +33,7 @@ describe('settings migrations', () => {
     });
     const store = createSettingsStore({ cwd: dir });
     const s = store.get();
-    expect(s.schemaVersion).toBe(4);
+    expect(s.schemaVersion).toBe(5);
     expect(s.upstreamUrl).toBe('https://192.168.1.20:8190');
     expect(s.listenPort).toBe(9001);
     expect(s.theme).toBe('dark');
@@ -47,7 +47,7 @@ describe('settings migrations', () => {
     expect(onDisk).not.toHaveProperty('upstream');
     expect(onDisk).not.toHaveProperty('keysSort');
     expect(store.notices.map((n) => n.kind)).toEqual(['migrated']);
-    expect(store.notices[0]?.message).toContain('from version 1 to 4');
+    expect(store.notices[0]?.message).toContain('from version 1 to 5');
   });
 
   it('a version 1 file from before schemaVersion existed is recognised by its shape', () => {
@@ -89,14 +89,14 @@ describe('settings migrations', () => {
     });
     const store = createSettingsStore({ cwd: dir });
     const s = store.get();
-    expect(s.schemaVersion).toBe(4);
+    expect(s.schemaVersion).toBe(5);
     expect(s.notifications).toEqual({ jobs: true, upstream: true });
     // Someone upgrading has used the app: no first-run checklist for them.
     expect(s.ui.setup).toEqual({ comfyOpened: false, dismissed: true });
     expect(s.ui.keysSort).toEqual({ column: 'name', direction: 'asc' });
     expect(s.cloud.showCredits).toBe(false);
     expect(s.startAtLogin).toBe(true);
-    expect(store.notices.map((n) => n.message)).toEqual(['Settings were upgraded from version 3 to 4.']);
+    expect(store.notices.map((n) => n.message)).toEqual(['Settings were upgraded from version 3 to 5.']);
     expect(readSettingsFile().notifications).toEqual({ jobs: true, upstream: true });
   });
 
@@ -112,7 +112,26 @@ describe('settings migrations', () => {
     expect(createSettingsStore({ cwd: dir }).get().notifications).toEqual({ jobs: false, upstream: true });
   });
 
-  it('a current (v4) file opens unchanged, with no notice and no rewrite', () => {
+  it('a version 4 file gains an empty list of additional ComfyUI servers, keeping its values', () => {
+    writeSettings({ schemaVersion: 4, upstreamUrl: 'http://10.0.0.5:8188', listenPort: 8200, notifications: { jobs: false, upstream: true } });
+    const store = createSettingsStore({ cwd: dir });
+    const s = store.get();
+    expect(s.schemaVersion).toBe(5);
+    expect(s.upstreamUrl).toBe('http://10.0.0.5:8188');
+    expect(s.additionalUpstreams).toEqual([]);
+    expect(s.notifications).toEqual({ jobs: false, upstream: true });
+    expect(store.notices.map((n) => n.message)).toEqual(['Settings were upgraded from version 4 to 5.']);
+    expect(readSettingsFile().additionalUpstreams).toEqual([]);
+  });
+
+  it('a version 4 file from before schemaVersion was written is recognised by its shape', () => {
+    writeSettings({ upstreamUrl: 'http://10.0.0.5:8188', cloud: { environment: 'production' }, notifications: { jobs: true, upstream: false } });
+    const s = createSettingsStore({ cwd: dir }).get();
+    expect(s.additionalUpstreams).toEqual([]);
+    expect(s.notifications.upstream).toBe(false);
+  });
+
+  it('a current (v5) file opens unchanged, with no notice and no rewrite', () => {
     const store1 = createSettingsStore({ cwd: dir });
     store1.update({ allowedOrigins: ['http://localhost:3000'], theme: 'dark' });
     const before = fs.readFileSync(path.join(dir, 'settings.json'), 'utf8');

@@ -21,8 +21,8 @@ export interface TenancyDeps {
   ledger: JobLedgerApi;
   clientIds: ClientIdRegistry;
   limiter: RateLimiter | null;
-  /** Upstreams that may take new work, best first (shortest queue); never empty while any is up. */
-  upstreamsForNewJob(): Upstream[];
+  /** Upstreams that may take this prompt, best first (shortest queue, holding its uploads); never empty while any is up. */
+  upstreamsForNewJob(prompt?: unknown): Upstream[];
   /** Every upstream that is up (merged reads fan out to these). */
   liveUpstreams(): Upstream[];
   /** The upstream with this id (a job's recorded upstream), whatever its state. */
@@ -33,6 +33,23 @@ export interface TenancyDeps {
   /** Response-head timeout for buffered exchanges, ms. */
   responseTimeoutMs: number;
   now(): number;
+  /** Several upstreams (SPEC §10); absent when the proxy fronts one. */
+  multi?: MultiUpstreamHooks;
+}
+
+/** What the sharing rules ask of the several-upstreams layer (main/proxy/upstreams/). */
+export interface MultiUpstreamHooks {
+  /** A job is being sent there, then it answered: both count toward its queue until it reports again. */
+  jobSending(upstreamId: string): void;
+  jobAnswered(upstreamId: string, accepted: boolean): void;
+  /** A connection to it was refused: it is checked at once (and the job tried on the next upstream). */
+  unreachable(upstreamId: string): void;
+  /** `POST /upload/*`: true when answered here (sent to every live upstream at once), false to forward. */
+  upload(r: TenancyRequest, path: string, fileHeaders: ((h: OutgoingHttpHeaders) => void) | null): Promise<boolean>;
+  /** `GET /object_info`, `/system_stats`: true when answered here (several live upstreams), false to forward. */
+  sharedRead(kind: 'object_info' | 'system_stats', r: TenancyRequest, path: string): Promise<boolean>;
+  /** The upstream that holds an output or temp file of this owner's jobs (`/view`), if the ledger knows it. */
+  fileUpstream(owner: JobOwner, url: URL): Upstream | undefined;
 }
 
 export interface TenancyRequest {

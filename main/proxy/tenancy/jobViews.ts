@@ -1,6 +1,7 @@
 // Reads of ComfyUI's queue and history under the sharing rules (SPEC §8.3, §10): each caller sees only
 // its own jobs (admin sees all), another key's job id answers as an unknown id does (`{}`), and with
 // several upstreams the answers are merged. The Comfy credentials older servers echo are removed.
+import { isLostJob, lostJobHistoryEntry } from '../../jobs/lostJobs';
 import { ADMIN_OWNER, type JobOwner } from '../../jobs/types';
 import { exchange, jsonOf } from '../upstreamExchange';
 import { answerJson, answerRaw, promptIdOfItem, scrubQueueItem, type TenancyDeps, type TenancyRequest, type Upstream } from './context';
@@ -56,15 +57,23 @@ export async function readHistoryOne(deps: TenancyDeps, r: TenancyRequest, promp
   if (!visible(deps, r.owner, promptId)) {
     return answerJson(r.res, 200, {}, r.responseHeaders);
   }
-  const recorded = deps.ledger.get(promptId)?.upstream;
+  const job = deps.ledger.get(promptId);
+  const recorded = job?.upstream;
+  // A job lost with its upstream (SPEC §10) answers as a failed one, not as unknown, while that server has no entry.
+  const lost = job && isLostJob(job) ? { [promptId]: lostJobHistoryEntry(job) } : null;
   const candidates = recorded !== undefined ? [deps.upstreamById(recorded)].filter((u): u is Upstream => !!u) : deps.liveUpstreams();
   for (const upstream of candidates) {
-    const a = await getJson(deps, r, upstream, path);
+    const a = await getJson(deps, r, upstream, path).catch((err: unknown) => {
+      if (lost) return null;
+      throw err;
+    });
+    if (!a) break;
     if (a.status !== 200 || typeof a.json !== 'object' || a.json === null) return answerRaw(r.res, a.status, a.type, a.raw, r.responseHeaders);
     deps.ledger.observeHistory(upstream.id, a.json, deps.now());
-    if (Object.keys(a.json).length > 0 || candidates.length === 1) return answerJson(r.res, 200, scrubHistory(a.json as Record<string, unknown>), r.responseHeaders);
+    if (Object.keys(a.json).length > 0) return answerJson(r.res, 200, scrubHistory(a.json as Record<string, unknown>), r.responseHeaders);
+    if (candidates.length === 1 && !lost) return answerJson(r.res, 200, {}, r.responseHeaders);
   }
-  answerJson(r.res, 200, {}, r.responseHeaders);
+  answerJson(r.res, 200, lost ?? {}, r.responseHeaders);
 }
 
 /**
@@ -86,6 +95,9 @@ export async function readHistory(deps: TenancyDeps, r: TenancyRequest, pathAndQ
       deps.ledger.observeHistory(u.id, a.json, deps.now());
       Object.assign(merged, a.json);
     }
+    // Jobs lost with their upstream (SPEC §10) are in no server's history any more; the ledger still has them.
+    const lost = deps.ledger.list({ states: ['error'], limit: max ?? DEFAULT_OWN_HISTORY }).filter((j) => isLostJob(j) && merged[j.promptId] === undefined);
+    for (const job of lost.reverse()) merged[job.promptId] = lostJobHistoryEntry(job);
     return answerJson(r.res, 200, scrubHistory(merged), r.responseHeaders);
   }
   const finished = ['success', 'error', 'interrupted', 'cached'] as const;
@@ -98,10 +110,11 @@ export async function readHistory(deps: TenancyDeps, r: TenancyRequest, pathAndQ
       const upstream = job ? deps.upstreamById(job.upstream) : undefined;
       if (!job || !upstream) continue;
       const a = await getJson(deps, r, upstream, prefix + encodeURIComponent(job.promptId)).catch(() => null);
-      if (!a || a.status !== 200 || typeof a.json !== 'object' || a.json === null) continue;
-      deps.ledger.observeHistory(upstream.id, a.json, deps.now());
-      const entry = (a.json as Record<string, unknown>)[job.promptId];
+      const ok = a && a.status === 200 && typeof a.json === 'object' && a.json !== null;
+      if (ok) deps.ledger.observeHistory(upstream.id, a.json, deps.now());
+      const entry = ok ? (a.json as Record<string, unknown>)[job.promptId] : undefined;
       if (entry !== undefined) merged[job.promptId] = entry;
+      else if (isLostJob(job)) merged[job.promptId] = lostJobHistoryEntry(job);
     }
   };
   await Promise.all(Array.from({ length: Math.min(HISTORY_FETCH_CONCURRENCY, jobs.length) }, worker));

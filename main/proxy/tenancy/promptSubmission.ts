@@ -1,7 +1,8 @@
 // `POST /prompt` under the sharing rules (SPEC §2.4, §8.2, §8.3): the proxy reads the (small) JSON body,
 // gives the job a client_id and a prompt_id when it has none, checks that the client_id is the caller's,
 // applies the queue and jobs quotas, adds the Comfy Cloud key, records the job in the ledger, sends it to
-// the upstream with the shortest queue and tells the ledger what ComfyUI answered.
+// the upstream with the shortest queue (the next one when that refuses the connection) and tells the
+// ledger what ComfyUI answered.
 import { randomUUID } from 'node:crypto';
 import { CompanionError } from '../../errors';
 import { workflowNameOf } from '../../jobs/jobMessages';
@@ -9,13 +10,17 @@ import { closestToLimit, rateLimitHeaders } from '../rateLimitHeaders';
 import { isQuotaRefusal, refundJob, takeJob } from '../quotas';
 import { readJsonBody } from '../readJsonBody';
 import { sendError } from '../respond';
-import { exchange, jsonOf } from '../upstreamExchange';
-import { answerRaw, type TenancyDeps, type TenancyRequest } from './context';
+import { exchange, jsonOf, type ExchangeResponse } from '../upstreamExchange';
+import { answerRaw, type TenancyDeps, type TenancyRequest, type Upstream } from './context';
 
 /** ComfyUI workflows with embedded metadata run to a few MB; beyond this the proxy refuses (413). */
 export const PROMPT_BODY_CAP_BYTES = 16 * 1024 * 1024;
 
 type Json = Record<string, unknown>;
+
+function refusedConnection(err: unknown): boolean {
+  return err instanceof CompanionError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED';
+}
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -57,38 +62,52 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
   if (cloudKey && !(typeof extra.api_key_comfy_org === 'string' && extra.api_key_comfy_org)) extra.api_key_comfy_org = cloudKey;
   body.extra_data = extra;
 
-  const upstream = deps.upstreamsForNewJob()[0];
-  if (!upstream) {
+  const candidates = deps.upstreamsForNewJob(body.prompt);
+  if (candidates.length === 0) {
     if (deps.limiter) refundJob(deps.limiter, r.principal);
     throw new CompanionError('upstream_unavailable', 'No ComfyUI server is reachable right now; the job was not queued.');
   }
-  deps.ledger.recordSubmitted({
-    promptId,
-    owner: r.owner,
-    ownerName: r.principal.keyName,
-    clientId,
-    upstream: upstream.id,
-    number: null,
-    workflowName: workflowNameOf(extra),
-    at: deps.now(),
-  });
-  let answer;
-  try {
-    answer = await exchange(upstream.target, {
-      method: 'POST',
-      path: r.url.pathname.startsWith('/api/') ? '/api/prompt' : '/prompt',
-      headers: { ...r.upstreamHeaders(upstream.target), 'content-type': 'application/json' },
-      body: Buffer.from(JSON.stringify(body), 'utf8'),
-      capBytes: 4 * 1024 * 1024,
-      responseTimeoutMs: deps.responseTimeoutMs,
+  let answer: ExchangeResponse | undefined;
+  let upstream: Upstream | undefined;
+  for (let i = 0; !answer; i++) {
+    upstream = candidates[i] as Upstream;
+    deps.ledger.recordSubmitted({
+      promptId,
+      owner: r.owner,
+      ownerName: r.principal.keyName,
+      clientId,
+      upstream: upstream.id,
+      number: null,
+      workflowName: workflowNameOf(extra),
+      at: deps.now(),
     });
-  } catch (err) {
-    deps.ledger.submissionFailed(promptId);
-    if (deps.limiter) refundJob(deps.limiter, r.principal);
-    throw err;
+    // Counted at once, so jobs sent together spread instead of all choosing the same shortest queue.
+    deps.multi?.jobSending(upstream.id);
+    try {
+      answer = await exchange(upstream.target, {
+        method: 'POST',
+        path: r.url.pathname.startsWith('/api/') ? '/api/prompt' : '/prompt',
+        headers: { ...r.upstreamHeaders(upstream.target), 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify(body), 'utf8'),
+        capBytes: 4 * 1024 * 1024,
+        responseTimeoutMs: deps.responseTimeoutMs,
+      });
+    } catch (err) {
+      deps.multi?.jobAnswered(upstream.id, false);
+      deps.ledger.submissionFailed(promptId);
+      // A refused connection sent nothing: the next upstream may take the job (several upstreams, SPEC §10).
+      if (deps.multi && refusedConnection(err)) {
+        deps.multi.unreachable(upstream.id);
+        if (i + 1 < candidates.length) continue;
+      }
+      if (deps.limiter) refundJob(deps.limiter, r.principal);
+      throw err;
+    }
   }
   const json = jsonOf(answer.body);
-  if (answer.status === 200 && isObject(json) && typeof json.prompt_id === 'string') {
+  const accepted = answer.status === 200 && isObject(json) && typeof json.prompt_id === 'string';
+  if (upstream) deps.multi?.jobAnswered(upstream.id, accepted);
+  if (accepted && isObject(json) && typeof json.prompt_id === 'string') {
     deps.ledger.confirmSubmitted(promptId, json.prompt_id, typeof json.number === 'number' ? json.number : null);
   } else {
     deps.ledger.submissionFailed(promptId);

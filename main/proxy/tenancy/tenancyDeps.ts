@@ -6,7 +6,7 @@ import type { JobOwner } from '../../jobs/types';
 import type { OpenConnections } from '../openConnections';
 import type { RateLimiter } from '../types';
 import type { UpstreamPool } from '../upstreamPool';
-import type { TenancyDeps, Upstream } from './context';
+import type { MultiUpstreamHooks, TenancyDeps, Upstream } from './context';
 
 export interface TenancyParts {
   ledger: JobLedger;
@@ -16,10 +16,16 @@ export interface TenancyParts {
   cloudKey?: () => string | null;
   upstreamTimeoutMs?: number;
   now: () => number;
+  /** Several upstreams (main/proxy/upstreams/upstreamRouting.ts); without it, the pool's own choices. */
+  routing?: {
+    forNewJob(prompt?: unknown): Upstream[];
+    upstreamFor(url: URL): Upstream;
+    hooks: MultiUpstreamHooks | undefined;
+  };
 }
 
 export type ProxyTenancy = TenancyDeps & {
-  /** The upstream a streamed request goes to: the one that holds the file for `/view`, else the first live one. */
+  /** The upstream a streamed request goes to: the first live one that matches the others (SPEC §10). */
   upstreamFor(url: URL): Upstream;
 };
 
@@ -37,13 +43,14 @@ export function createTenancyDeps(p: TenancyParts): ProxyTenancy {
     ledger: p.ledger,
     clientIds: p.ledger.clientIds,
     limiter: p.limiter,
-    upstreamsForNewJob: () => p.pool.forNewJob(),
+    upstreamsForNewJob: (prompt) => p.routing?.forNewJob(prompt) ?? p.pool.forNewJob(),
     liveUpstreams: () => p.pool.live(),
     upstreamById: (id) => p.pool.byId(id),
     defaultClientId: (owner) => defaultClientId(p.connections, owner),
     cloudKey: () => p.cloudKey?.() ?? null,
     responseTimeoutMs: p.upstreamTimeoutMs ?? 60_000,
     now: p.now,
-    upstreamFor: () => p.pool.live()[0] ?? p.pool.primary,
+    upstreamFor: (url) => p.routing?.upstreamFor(url) ?? p.pool.live()[0] ?? p.pool.primary,
+    multi: p.routing?.hooks,
   };
 }

@@ -12,7 +12,10 @@ export type TenancyRule =
   | 'interrupt'
   | 'jobs-read'
   | 'job-one'
-  | 'view';
+  | 'view'
+  | 'upload'
+  | 'object-info'
+  | 'system-stats';
 
 export interface TenancyMatch {
   rule: TenancyRule;
@@ -39,6 +42,10 @@ const RULES: [RegExp, string, TenancyRule][] = [
   [/^\/api\/jobs\/([^/]+)$/, 'GET', 'job-one'],
   [/^\/(?:api\/)?view$/, 'GET', 'view'],
   [/^\/(?:api\/)?view$/, 'HEAD', 'view'],
+  // Several upstreams (SPEC §10): answered by the proxy only when more than one is live.
+  [/^\/(?:api\/)?upload\/(?:image|mask)$/, 'POST', 'upload'],
+  [/^\/(?:api\/)?object_info$/, 'GET', 'object-info'],
+  [/^\/(?:api\/)?system_stats$/, 'GET', 'system-stats'],
 ];
 
 function decoded(pathname: string): string | null {

@@ -3,7 +3,7 @@
 // the streaming forwarder needs (a `/view` the caller may see, with the served-file headers).
 import type { OutgoingHttpHeaders } from 'node:http';
 import { CompanionError } from '../../errors';
-import type { TenancyDeps, TenancyRequest } from './context';
+import type { TenancyDeps, TenancyRequest, Upstream } from './context';
 import { fileParamProblem, fileResponseHeaders, fileRouteOf, mayView } from './fileRules';
 import { changeQueueOrHistory, interrupt } from './jobControl';
 import { getJob, listJobs } from './jobsApi';
@@ -13,7 +13,7 @@ import { tenancyRuleFor } from './tenancyRoutes';
 
 export type TenancyOutcome =
   | { kind: 'answered' }
-  | { kind: 'forward'; pathAndQuery: string; fileHeaders: ((h: OutgoingHttpHeaders) => void) | null };
+  | { kind: 'forward'; pathAndQuery: string; fileHeaders: ((h: OutgoingHttpHeaders) => void) | null; upstream?: Upstream };
 
 function fileHeadersFor(family: NonNullable<ReturnType<typeof fileRouteOf>>, filename: string | null) {
   return (h: OutgoingHttpHeaders) => fileResponseHeaders(family, h, filename);
@@ -65,7 +65,14 @@ export async function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQ
       return { kind: 'answered' };
     case 'view':
       if (!mayView(deps.ledger, r.owner, r.url)) throw new CompanionError('not_found', 'No such file among your jobs\' outputs.');
-      return { kind: 'forward', pathAndQuery: canonical, fileHeaders };
+      return { kind: 'forward', pathAndQuery: canonical, fileHeaders, upstream: deps.multi?.fileUpstream(r.owner, r.url) };
+    case 'upload':
+      if (deps.multi && (await deps.multi.upload(r, canonical, fileHeaders))) return { kind: 'answered' };
+      return { kind: 'forward', pathAndQuery, fileHeaders };
+    case 'object-info':
+    case 'system-stats':
+      if (deps.multi && (await deps.multi.sharedRead(match.rule === 'object-info' ? 'object_info' : 'system_stats', r, canonical))) return { kind: 'answered' };
+      return { kind: 'forward', pathAndQuery, fileHeaders };
     default:
       return { kind: 'forward', pathAndQuery, fileHeaders };
   }

@@ -1,7 +1,7 @@
 // Live monitor data: one snapshot at start, then pushed deltas applied in place. Histories are
 // capped here too so a long-running window never grows without bound.
 import { create } from 'zustand';
-import type { HealthSample, JobView, KeyJobStats, MonitorSnapshot, MonitorUpdate, RequestView, TrafficPoint, TrafficStats } from '../../../preload/contract';
+import type { HealthSample, JobView, KeyJobStats, MonitorSnapshot, MonitorUpdate, RequestView, TrafficPoint, TrafficStats, UpstreamView } from '../../../preload/contract';
 import { call, errorMessage } from '../ipc';
 
 const MAX_HEALTH = 600;
@@ -12,6 +12,8 @@ interface MonitorState {
   loaded: boolean;
   error: string | null;
   upstreamUrl: string;
+  /** Every ComfyUI server behind the proxy (several: SPEC §10). */
+  upstreams: UpstreamView[];
   health: HealthSample | null;
   healthHistory: HealthSample[];
   traffic: TrafficStats | null;
@@ -37,6 +39,7 @@ export const useMonitorStore = create<MonitorState>((set, get) => ({
   loaded: false,
   error: null,
   upstreamUrl: '',
+  upstreams: [],
   health: null,
   healthHistory: [],
   traffic: null,
@@ -59,6 +62,7 @@ export const useMonitorStore = create<MonitorState>((set, get) => ({
       loaded: true,
       error: null,
       upstreamUrl: s.upstreamUrl,
+      upstreams: s.upstreams,
       health: s.health,
       healthHistory: s.healthHistory.slice(-MAX_HEALTH),
       traffic: s.traffic,
@@ -73,6 +77,7 @@ export const useMonitorStore = create<MonitorState>((set, get) => ({
   applyUpdate(u) {
     set((s) => {
       const next: Partial<MonitorState> = {};
+      if (u.upstreams) next.upstreams = u.upstreams;
       if (u.health) {
         next.health = u.health;
         next.healthHistory = capped(s.healthHistory, [u.health], MAX_HEALTH);

@@ -10,6 +10,7 @@ import { useMonitorStore } from '../stores/monitorStore';
 import { useStatusStore } from '../stores/statusStore';
 import { ExposureNotice, SecretStoreNotice } from './AppNotices';
 import { deviceLabel, upstreamReason } from './HomeView';
+import { MoreServersCard } from './MoreServersCard';
 
 const BACKEND_WORDS = {
   keychain: 'in the system keychain',
@@ -156,6 +157,7 @@ export function ConnectionView() {
           )}
         </Card>
       </div>
+      <MoreServersCard />
       <SecretStoreNotice status={status} />
     </div>
   );

@@ -10,6 +10,7 @@ import type { ResolvedTheme } from '../theme';
 import { deviceLabel, upstreamReason } from './HomeView';
 import { JobsCard } from './JobsCard';
 import { PerKeyCard } from './PerKeyCard';
+import { UpstreamsCard } from './UpstreamsCard';
 
 const GIB = 2 ** 30;
 const VRAM_SERIES: ChartSeries[] = [{ label: 'Used', color: '--chart-1', fill: true }];
@@ -101,6 +102,8 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
           </dl>
         </div>
       </div>
+
+      <UpstreamsCard upstreams={m.upstreams} />
 
       <div className="view-grid">
         <Card title="GPU memory used (GiB)">

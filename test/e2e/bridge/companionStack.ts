@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccountService } from '../../../main/account/accountService';
+import type { TrayState } from '../../../main/app/trayMenu';
 import { createCompanion } from '../../../main/companion';
 import type { KeyServices } from '../../../main/keys/keyServices';
 import type { MonitorService } from '../../../main/monitor/monitorService';
@@ -27,6 +28,8 @@ export interface CompanionStack {
   monitor: MonitorService;
   /** The proxy's current URL (same port across pause/resume). */
   proxyUrl(): string;
+  /** What the tray shows (the runtime's status). */
+  trayState(): TrayState;
   /** URLs the UI asked main to open (shell:openExternal). */
   opened: string[];
   /** Live browser login sessions. */
@@ -85,6 +88,7 @@ export async function startCompanionStack(): Promise<CompanionStack> {
     account: runtime.account,
     monitor: runtime.monitor,
     proxyUrl: () => runtime.proxyUrl() ?? '',
+    trayState: () => runtime.status(),
     opened,
     sessions: () => runtime.services.login.sessions.count(),
     quits: 0,

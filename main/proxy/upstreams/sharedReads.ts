@@ -1,0 +1,100 @@
+// `/object_info` and `/system_stats` with several upstreams (SPEC §10): every web UI page load asks for
+// both, so the proxy answers them itself, from a short cache. /object_info comes from one healthy upstream
+// that matches the others (they share one node set); /system_stats from the first one, with the devices
+// of every live upstream listed, so the UI's device panel shows the whole pool.
+import type { TenancyRequest, Upstream } from '../tenancy/context';
+import { answerRaw } from '../tenancy/context';
+import { exchange, jsonOf } from '../upstreamExchange';
+
+interface Cached {
+  at: number;
+  status: number;
+  type: string | undefined;
+  body: Buffer;
+}
+
+export interface SharedReadsOptions {
+  /** Live upstreams, the one /object_info should come from first. */
+  live(): Upstream[];
+  now(): number;
+  responseTimeoutMs: number;
+  objectInfoTtlMs?: number;
+  systemStatsTtlMs?: number;
+}
+
+export class SharedReads {
+  private readonly cache = new Map<string, Cached>();
+  private readonly inflight = new Map<string, Promise<Cached | null>>();
+
+  constructor(private readonly o: SharedReadsOptions) {}
+
+  /** An upload changes LoadImage's file list; an upstream joining or leaving changes the device list. */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  /** True when answered; false when fewer than two upstreams are live (the request is forwarded as before). */
+  async answer(kind: 'object_info' | 'system_stats', r: TenancyRequest, path: string): Promise<boolean> {
+    const live = this.o.live();
+    if (live.length < 2) return false;
+    const ttl = kind === 'object_info' ? (this.o.objectInfoTtlMs ?? 5_000) : (this.o.systemStatsTtlMs ?? 1_000);
+    const key = `${kind}\0${path}\0${r.principal.comfyUser ?? ''}`;
+    const hit = this.cache.get(key);
+    let got: Cached | null = hit && this.o.now() - hit.at < ttl ? hit : null;
+    if (!got) {
+      let pending = this.inflight.get(key);
+      if (!pending) {
+        pending = (kind === 'object_info' ? this.objectInfo(r, live, path) : this.systemStats(r, live, path)).finally(() => this.inflight.delete(key));
+        this.inflight.set(key, pending);
+      }
+      got = await pending;
+      if (!got) return false;
+      if (got.status === 200) this.cache.set(key, got);
+    }
+    answerRaw(r.res, got.status, got.type, got.body, { ...r.responseHeaders, 'cache-control': 'no-store' });
+    return true;
+  }
+
+  private async get(r: TenancyRequest, u: Upstream, path: string) {
+    return exchange(u.target, { method: 'GET', path, headers: r.upstreamHeaders(u.target), capBytes: 64 * 1024 * 1024, responseTimeoutMs: this.o.responseTimeoutMs });
+  }
+
+  /** From the first live upstream that answers. */
+  private async objectInfo(r: TenancyRequest, live: Upstream[], path: string): Promise<Cached | null> {
+    let lastError: unknown = null;
+    for (const u of live) {
+      try {
+        const a = await this.get(r, u, path);
+        return { at: this.o.now(), status: a.status, type: a.headers['content-type'], body: a.body };
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw lastError;
+  }
+
+  private async systemStats(r: TenancyRequest, live: Upstream[], path: string): Promise<Cached | null> {
+    const settled = await Promise.allSettled(live.map((u) => this.get(r, u, path)));
+    let base: Record<string, unknown> | null = null;
+    const devices: unknown[] = [];
+    let firstFailure: Cached | null = null;
+    for (const s of settled) {
+      if (s.status === 'rejected') continue;
+      const json = jsonOf(s.value.body);
+      if (s.value.status !== 200 || typeof json !== 'object' || json === null) {
+        firstFailure ??= { at: this.o.now(), status: s.value.status, type: s.value.headers['content-type'], body: s.value.body };
+        continue;
+      }
+      base ??= json as Record<string, unknown>;
+      const list = (json as { devices?: unknown }).devices;
+      if (Array.isArray(list)) devices.push(...list);
+    }
+    if (!base) {
+      if (firstFailure) return firstFailure;
+      const rejected = settled.find((s) => s.status === 'rejected');
+      throw rejected?.status === 'rejected' ? rejected.reason : new Error('no upstream answered');
+    }
+    const body = Buffer.from(JSON.stringify({ ...base, devices }), 'utf8');
+    return { at: this.o.now(), status: 200, type: 'application/json; charset=utf-8', body };
+  }
+}

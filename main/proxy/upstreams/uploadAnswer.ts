@@ -1,0 +1,59 @@
+// `POST /upload/image|mask` with several live upstreams (SPEC §10): the file is streamed to all of them at
+// once (uploadFanout.ts) and the client gets the answer of the first upstream, in list order, that took it.
+// Which upstreams stored it under that same name is returned for the upload registry (a server whose input
+// folder already held another file of that name renames the upload, so it does not hold *this* file).
+import type { OutgoingHttpHeaders } from 'node:http';
+import { sendError } from '../respond';
+import type { TenancyRequest, Upstream } from '../tenancy/context';
+import { describeUpstreamFailure, type UpstreamTimeouts } from '../upstreamTimeouts';
+import { jsonOf } from '../upstreamExchange';
+import { teeRequest, type LegAnswer } from './uploadFanout';
+import type { UploadRef } from './uploadRegistry';
+
+export interface UploadOutcome {
+  /** The file as the client was told it was stored, when an upstream took it. */
+  ref: UploadRef | null;
+  /** Upstreams holding exactly that file under that name. */
+  holders: string[];
+  /** Upstreams that refused the connection (to be checked at once). */
+  refused: string[];
+}
+
+function refOf(a: LegAnswer): UploadRef | null {
+  if (a.status !== 200) return null;
+  const j = jsonOf(a.body) as { name?: unknown; subfolder?: unknown; type?: unknown } | null;
+  if (!j || typeof j.name !== 'string') return null;
+  return { name: j.name, subfolder: typeof j.subfolder === 'string' ? j.subfolder : '', type: typeof j.type === 'string' ? j.type : 'input' };
+}
+
+const sameRef = (a: UploadRef | null, b: UploadRef) => a !== null && a.name === b.name && a.subfolder === b.subfolder && a.type === b.type;
+
+export async function answerUpload(
+  r: TenancyRequest,
+  live: readonly Upstream[],
+  path: string,
+  fileHeaders: ((h: OutgoingHttpHeaders) => void) | null,
+  timeouts: UpstreamTimeouts,
+): Promise<UploadOutcome> {
+  const { answers, failures } = await teeRequest(r.req, r.res, live, path, (u) => r.upstreamHeaders(u.target), timeouts);
+  const refused = failures.filter((f) => f.error.code === 'ECONNREFUSED').map((f) => f.upstream.id);
+  const chosen = answers.find((a) => a.status === 200) ?? answers[0];
+  if (!chosen) {
+    const first = failures[0];
+    const failure = describeUpstreamFailure(first?.error ?? Object.assign(new Error('no answer'), { code: 'ECONNRESET' }), first?.upstream.target.origin ?? 'the upstreams');
+    if (!r.res.headersSent) sendError(r.res, failure.code, `The upload reached no ComfyUI server. ${failure.detail}`, failure.headers, failure.status);
+    return { ref: null, holders: [], refused };
+  }
+  if (r.res.destroyed) return { ref: null, holders: [], refused };
+  const headers: OutgoingHttpHeaders = {
+    ...r.responseHeaders,
+    'content-type': chosen.headers['content-type'] ?? 'application/json; charset=utf-8',
+    'content-length': chosen.body.length,
+  };
+  fileHeaders?.(headers);
+  r.res.writeHead(chosen.status, headers);
+  r.res.end(chosen.body);
+  const ref = refOf(chosen);
+  const holders = ref ? answers.filter((a) => sameRef(refOf(a), ref)).map((a) => a.upstream.id) : [];
+  return { ref, holders, refused };
+}
