@@ -21,7 +21,7 @@ const { basicTextSafeStorage } = await load<typeof import('../test/fixtures/fake
 const dataDir = mkdtempSync(join(tmpdir(), 'cac-bench-app-'));
 const StoreClass = Conf as unknown as BackingStoreClass;
 // Saved settings point at the fake upstream, as the app's connection screen would leave them.
-createSettingsStore({ cwd: dataDir, StoreClass }).update({ upstreamUrl: config.upstream });
+createSettingsStore({ cwd: dataDir, StoreClass }).update({ upstreams: [config.upstream] });
 const app = await createCompanion({
   dataDir,
   appVersion: 'bench',

@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { CompanionEvent } from '../preload/contract';
 import { AccountService } from './account/accountService';
+import { createUpstreamProber } from './account/upstreamProbe';
+import { UpstreamServers } from './account/upstreamServers';
 import { appStatusOf } from './app/companionApiHome';
 import { wireAppAccountability } from './audit/appAccountability';
 import { createCompanionApi, forwardServiceEvents, type CompanionApiDeps } from './app/companionApi';
@@ -12,14 +14,12 @@ import { createHomeState } from './app/homeState';
 import { listenProblem, type ProxyRunState } from './app/proxyProblem';
 import type { CompanionRuntime, CompanionRuntimeFactory, RuntimeEnvironment } from './app/runtime';
 import type { TrayState } from './app/trayMenu';
+import { UpstreamFeed } from './app/upstreamFeed';
 import { CloudClient, type CloudClientOptions } from './cloud/cloudClient';
 import { MonitorService } from './monitor/monitorService';
 import { Notifier } from './notifications/notifier';
 import { openProxyServices, startProxyWith, type ProxyServices } from './proxyStack';
 import type { RunningProxy } from './proxy/server';
-import { toUpstreamView, upstreamUrls } from './proxy/upstreams/upstreamViews';
-import type { UpstreamStatus } from './proxy/upstreams/upstreamHealth';
-import type { UpstreamView } from './monitor/types';
 import { chooseSecretStore, type ChooseSecretStoreOptions } from './secrets';
 import { createSettingsStore, type SettingsStore } from './settings/settingsStore';
 
@@ -63,13 +63,16 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
   }
   const services = openProxyServices({ dataDir: options.dataDir, adminKey, now, retentionDays: settings.get().retentionDays });
   const cloud = new CloudClient({ ...options.cloudClientOptions, billingBaseUrl: settings.get().cloud.billingBaseUrl, fetch: options.fetch });
-  const account = new AccountService({ secrets, settings, cloud, sessions: { revokeAll: () => services.login.sessions.revokeAll() }, now });
+  const probeUpstream = createUpstreamProber({ fetch: options.fetch });
+  const account = new AccountService({ secrets, settings, cloud, probeUpstream, sessions: { revokeAll: () => services.login.sessions.revokeAll() }, now });
   await account.load();
+  const upstreams = new UpstreamServers({ settings, probe: probeUpstream, key: () => account.getUpstreamKey() });
+  const primary = () => settings.get().upstreams[0] ?? '';
   // The job ledger: per-key queue counts, job owners in the monitor, notifications for the user's jobs.
   const jobs = services.ledger;
   const accountability = wireAppAccountability({ services, settings, account, showSaveDialog: options.showSaveDialog });
   const monitor = new MonitorService({
-    upstream: () => settings.get().upstreamUrl,
+    upstream: primary,
     upstreamKey: () => account.getUpstreamKey(),
     fetch: options.fetch,
     now,
@@ -83,7 +86,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
   const notifier = new Notifier({
     notify: (n) => options.notify?.(n),
     enabled: () => settings.get().notifications,
-    upstreamLabel: () => settings.get().upstreamUrl,
+    upstreamLabel: primary,
   });
   const stopNotifier = [monitor.subscribe((u) => u.health && notifier.onHealth(u.health)), jobs.subscribe((e) => notifier.onJobEvent(e))];
 
@@ -102,20 +105,19 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
     for (const l of proxyListeners) l();
   };
 
-  // Several ComfyUI servers (SPEC §10): the proxy's health watcher feeds the monitor and the tray.
-  let upstreamViews: UpstreamView[] = [];
-  let stopUpstreamWatch: (() => void) | null = null;
+  const feed = new UpstreamFeed(monitor);
   const listen = async () => {
     const s = settings.get();
     port = boundPort ?? options.listenPortOverride ?? s.listenPort;
     try {
       proxy = await startProxyWith(services, {
-        upstream: upstreamUrls(s),
+        upstream: s.upstreams,
         listenHost: '127.0.0.1',
         listenPort: port,
         upstreamKey: () => account.getUpstreamKey(),
         cloudKey: () => account.getCloudKey(),
         allowedOrigins: () => settings.get().allowedOrigins,
+        allowedHosts: () => settings.get().allowedHosts,
         observers: [monitor],
         version: options.appVersion,
         now,
@@ -123,12 +125,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
       state = 'running';
       problem = null;
       port = proxy.port;
-      // One upstream: the monitor's own sampler as before, no watcher (it would probe a second time).
-      if (proxy.upstreams.all.length > 1) {
-        const show = (list: UpstreamStatus[]) => monitor.setUpstreams((upstreamViews = list.map(toUpstreamView)));
-        stopUpstreamWatch = proxy.onUpstreamChange(show);
-        show(proxy.upstreamStatus());
-      }
+      feed.attach(proxy);
       if (options.listenPortOverride === 0) boundPort = proxy.port;
     } catch (err) {
       state = 'error';
@@ -139,9 +136,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
   const stopListening = async (next: ProxyRunState) => {
     const running = proxy;
     proxy = null;
-    stopUpstreamWatch?.();
-    stopUpstreamWatch = null;
-    if (upstreamViews.length > 0) monitor.setUpstreams((upstreamViews = []));
+    feed.detach();
     if (running) await running.close(3_000);
     state = next;
     proxyChanged();
@@ -161,7 +156,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
   settings.onChange((s) => {
     if (s.startAtLogin !== last.startAtLogin) applyStartAtLogin(s.startAtLogin);
     const portChanged = s.listenPort !== last.listenPort;
-    const restart = upstreamUrls(s).join() !== upstreamUrls(last).join() || portChanged;
+    const restart = s.upstreams.join('\n') !== last.upstreams.join('\n') || portChanged;
     last = s;
     if (portChanged) {
       boundPort = null;
@@ -178,6 +173,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
     limiter: services.keys.limiter,
     settings,
     account,
+    upstreams,
     monitor,
     proxy: {
       status: () => ({ state, url: proxy?.url ?? null, port, error: problem, version: options.appVersion }),
@@ -215,8 +211,8 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
     return {
       proxy: state,
       proxyUrl: proxy?.url ?? null,
-      upstream: { url: settings.get().upstreamUrl, reachable: health ? health.up : null, latencyMs: health?.latencyMs ?? null },
-      ...(upstreamViews.length > 1 ? { upstreams: upstreamViews.map((u) => ({ url: u.url, state: u.state, latencyMs: u.latencyMs, matches: u.matches })) } : {}),
+      upstream: { url: primary(), reachable: health && health.url === primary() ? health.up : null, latencyMs: health?.latencyMs ?? null },
+      ...(feed.views().length > 1 ? { upstreams: feed.views().map((u) => ({ url: u.url, state: u.state, latencyMs: u.latencyMs, queue: u.queue, matches: u.matches })) } : {}),
       cloud: { loggedIn: a.cloud.loggedIn, hint: a.cloud.keyHint },
       sessions: services.login.sessions.count(),
       keys: services.keys.store.list().length,

@@ -11,7 +11,7 @@ import type { ErrorCode } from '../main/errors';
 import type { Scope } from '../main/proxy/types';
 import type { MonitorSnapshot, MonitorUpdate } from '../main/monitor/types';
 import type { SecretBackendInfo } from '../main/secrets/secretStore';
-import type { AppStatus, CloudLoginRequest, CloudStatus, KeyCreateRequest, KeyPatch, KeyUsageView, KeyView, NewKeySecret, ProxyStatus, SettingsPatch, SettingsView, UpstreamLoginRequest, UpstreamProbe } from './contractShapes';
+import type { AppStatus, CloudLoginRequest, CloudStatus, KeyCreateRequest, KeyPatch, KeyUsageView, KeyView, NewKeySecret, ProxyStatus, SettingsPatch, SettingsView, UpstreamAddRequest, UpstreamCheck, UpstreamKeyRequest, UpstreamKeyResult, UpstreamProbe } from './contractShapes';
 import { ACCOUNTABILITY_CHANNELS, type AccountabilityContractMap } from './accountabilityContract';
 export type * from './accountabilityContract';
 
@@ -40,8 +40,11 @@ export type {
   KeyPatch,
   KeyUsageDay,
   KeyUsageView,
+  UpstreamCheck,
   UpstreamProbe,
-  UpstreamLoginRequest,
+  UpstreamAddRequest,
+  UpstreamKeyRequest,
+  UpstreamKeyResult,
   CloudEnvironment,
   CloudLoginRequest,
   CloudAccountView,
@@ -74,7 +77,11 @@ export const INVOKE_CHANNELS = [
   'keys:rotate',
   'keys:revoke',
   'keys:usage',
-  'upstream:login',
+  'upstream:saveKey',
+  'upstreams:check',
+  'upstreams:add',
+  'upstreams:remove',
+  'upstreams:makePrimary',
   'cloud:login',
   'cloud:logout',
   'cloud:status',
@@ -107,7 +114,16 @@ export interface ContractMap extends AccountabilityContractMap {
   /** Revokes for good: the next request with the key is 401; it cannot be enabled or rotated again. */
   'keys:revoke': { req: { id: string }; res: { id: string } };
   'keys:usage': { req: { id: string; days?: number }; res: KeyUsageView };
-  'upstream:login': { req: UpstreamLoginRequest; res: UpstreamProbe };
+  /** Checks the ComfyUI key with every server; keeps it unless one refuses it. */
+  'upstream:saveKey': { req: UpstreamKeyRequest; res: UpstreamKeyResult };
+  /** Asks every server with the current key; saves nothing. */
+  'upstreams:check': { req: undefined; res: UpstreamCheck[] };
+  /** Adds a server (or changes one's address) after checking it; restarts the proxy in front of the list. */
+  'upstreams:add': { req: UpstreamAddRequest; res: UpstreamProbe };
+  /** Removes a server (never the last one). */
+  'upstreams:remove': { req: { url: string }; res: AppStatus };
+  /** Moves a server to the front of the list. */
+  'upstreams:makePrimary': { req: { url: string }; res: AppStatus };
   'cloud:login': { req: CloudLoginRequest; res: CloudStatus };
   'cloud:logout': { req: undefined; res: CloudStatus };
   'cloud:status': { req: undefined; res: CloudStatus };

@@ -88,8 +88,9 @@ export interface KeyUsageView {
   perDay: KeyUsageDay[];
 }
 
-/** Result of validating an upstream URL + key (Login view). */
-export interface UpstreamProbe {
+/** One ComfyUI server's answer to a check with the ComfyUI key (ComfyUI connection view). */
+export interface UpstreamCheck {
+  url: string;
   reachable: boolean;
   /** null when it could not be told (unreachable, or no key needed). */
   keyAccepted: boolean | null;
@@ -99,15 +100,33 @@ export interface UpstreamProbe {
   latencyMs: number | null;
   /** One sentence for the UI; never contains the key. */
   message: string;
+}
+
+/** Adding or changing a server's address: its check, and whether the list changed. */
+export interface UpstreamProbe extends UpstreamCheck {
   /** false when nothing was stored (unreachable or key refused). */
   saved: boolean;
 }
 
-export interface UpstreamLoginRequest {
+/** `upstreams:add`: a new server, or with `replace` a new address for that one (same place in the list). */
+export interface UpstreamAddRequest {
   url: string;
-  /** null/empty = no upstream key. */
+  replace?: string;
+}
+
+/** `upstream:saveKey`: the one ComfyUI key every server gets. */
+export interface UpstreamKeyRequest {
+  /** null/empty = no key. */
   key: string | null;
   remember: boolean;
+}
+
+export interface UpstreamKeyResult {
+  /** Each server's answer to the key, primary first. */
+  checks: UpstreamCheck[];
+  /** false when a server refused it: nothing was stored. */
+  saved: boolean;
+  message: string;
 }
 
 export type CloudEnvironment = 'production' | 'staging' | 'custom';
@@ -152,16 +171,17 @@ export interface NotificationSettings {
 }
 
 export interface SettingsView {
-  upstreamUrl: string;
-  /** More ComfyUI servers behind the proxy (SPEC §10); jobs go to the one with the shortest queue. */
-  additionalUpstreams: string[];
+  /** The ComfyUI servers, primary first (edited only in ComfyUI connection, through `upstreams:*`). */
+  upstreams: string[];
   listenPort: number;
   allowedOrigins: string[];
+  /** Host names besides this computer's that may reach the proxy: `name` (any port) or `name:port`. */
+  allowedHosts: string[];
   theme: ThemeSetting;
   startAtLogin: boolean;
   notifications: NotificationSettings;
 }
-export type SettingsPatch = Partial<Omit<SettingsView, 'notifications'>> & { notifications?: Partial<NotificationSettings> };
+export type SettingsPatch = Partial<Omit<SettingsView, 'notifications' | 'upstreams'>> & { notifications?: Partial<NotificationSettings> };
 
 /** Why the proxy is not listening. */
 export interface ProxyProblem {
@@ -181,7 +201,10 @@ export interface ProxyStatus {
 }
 
 export interface UpstreamStatus {
+  /** The primary server. */
   url: string;
+  /** Every server, primary first. */
+  urls: string[];
   keyHint: string | null;
   keyRemembered: boolean;
   /** null until the first health sample. */
@@ -189,8 +212,10 @@ export interface UpstreamStatus {
   latencyMs: number | null;
   /** Why it is down, in words (never a secret); null when up or unknown. */
   error: string | null;
-  /** True when the URL's host is this computer (127.0.0.0/8, ::1, localhost). */
+  /** True when every server is on this computer (127.0.0.0/8, ::1, localhost). */
   loopback: boolean;
+  /** host:port of each server on another machine (reachable by its whole network unless it asks for a key). */
+  remote: string[];
 }
 
 /** First-run checklist (Home): connect ComfyUI → create a key → open ComfyUI. */

@@ -6,9 +6,11 @@ import type { CloudEnvironment } from '../cloud/cloudEnvironments';
 import { CompanionError, toCompanionError } from '../errors';
 import { maskSecret, type SecretBackendInfo, type SecretName, type SecretStore } from '../secrets/secretStore';
 import type { Settings, SettingsPatch } from '../settings/settingsSchema';
-import { createUpstreamProber, type ProbeUpstream, type UpstreamProbe } from './upstreamProbe';
+import { createUpstreamProber, type ProbeUpstream } from './upstreamProbe';
+import { checkServers, judgeKeyChecks, type ServerCheck } from './upstreamServers';
 
 export type { UpstreamProbe, ProbeUpstream } from './upstreamProbe';
+export type { ServerCheck } from './upstreamServers';
 
 /** The slice of SettingsStore this service needs. */
 export interface AccountSettings {
@@ -25,7 +27,8 @@ export interface SessionRevoker {
 export type CloudAccountSummary = Pick<CloudAccount, 'id' | 'email' | 'name' | 'plan'>;
 
 export interface AccountStatus {
-  upstream: { url: string; keyHint: string | null; keyRemembered: boolean };
+  /** url: the primary server; urls: every server, primary first. */
+  upstream: { url: string; urls: string[]; keyHint: string | null; keyRemembered: boolean };
   cloud: {
     loggedIn: boolean;
     environment: CloudEnvironment;
@@ -40,9 +43,13 @@ export interface AccountStatus {
   warnings: string[];
 }
 
-export interface UpstreamLoginResult extends UpstreamProbe {
-  /** false when the probe refused the login (unreachable or key rejected): nothing was stored. */
+export interface UpstreamKeyResult {
+  /** Each server's answer to the key, in the list's order. */
+  checks: ServerCheck[];
+  /** false when a server refused the key: nothing was stored. */
   saved: boolean;
+  /** One sentence for the UI; never contains the key. */
+  message: string;
 }
 
 export interface CloudLoginResult {
@@ -113,18 +120,15 @@ export class AccountService {
   }
 
   /**
-   * Probes the upstream with the key on an authenticated endpoint, then saves the URL (settings) and
-   * the key (secret store; with remember=false only in memory for this session). Nothing is saved
-   * when the upstream is unreachable or refuses the key: the probe's message says why.
+   * Checks the ComfyUI key with every server (an authenticated endpoint), then keeps it: in the secret store
+   * when `remember`, else in memory for this session. Nothing is saved when an answering server refuses it.
+   * When none answers it cannot be checked; it is saved anyway, so a key can be set before its server runs.
    */
-  async loginUpstream(input: { url: string; key?: string | null; remember: boolean }): Promise<UpstreamLoginResult> {
-    const url = input.url.trim().replace(/\/+$/, '');
-    this.#checkUpstreamUrl(url);
+  async saveUpstreamKey(input: { key?: string | null; remember: boolean }): Promise<UpstreamKeyResult> {
     const key = input.key?.trim() ? input.key.trim() : null;
-    const probe = await this.#probe(url, key);
-    if (!probe.reachable || probe.keyAccepted === false) return { ...probe, saved: false };
-
-    this.#settings.update({ upstreamUrl: url });
+    const checks = await checkServers(this.#probe, this.#settings.get().upstreams, key);
+    const verdict = judgeKeyChecks(checks, key);
+    if (!verdict.saved) return { checks, ...verdict };
     if (key && input.remember) {
       await this.#secrets.set('upstream_key', key);
     } else {
@@ -134,7 +138,7 @@ export class AccountService {
     this.#upstreamKey = key;
     this.#upstreamKeyRemembered = key !== null && input.remember;
     this.#emit();
-    return { ...probe, saved: true };
+    return { checks, ...verdict };
   }
 
   /** Validates the key with Comfy Cloud, then stores it and the chosen environment. */
@@ -237,7 +241,8 @@ export class AccountService {
     if (this.#checkedAt !== undefined) cloud.checkedAt = this.#checkedAt;
     return {
       upstream: {
-        url: settings.upstreamUrl,
+        url: settings.upstreams[0] ?? '',
+        urls: [...settings.upstreams],
         keyHint: this.#upstreamKey === null ? null : maskSecret(this.#upstreamKey),
         keyRemembered: this.#upstreamKeyRemembered,
       },
@@ -270,21 +275,6 @@ export class AccountService {
     } catch (err) {
       this.#warnings.push(toCompanionError(err).message);
       return null;
-    }
-  }
-
-  #checkUpstreamUrl(url: string): void {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new CompanionError('invalid_request', 'upstreamUrl must be a URL like http://127.0.0.1:8188');
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new CompanionError('invalid_request', 'upstreamUrl must use http or https');
-    }
-    if (parsed.username || parsed.password) {
-      throw new CompanionError('invalid_request', 'upstreamUrl must not contain a user name or password; use the upstream key instead');
     }
   }
 

@@ -27,18 +27,31 @@ export function isLoopbackUrl(url: string): boolean {
   }
 }
 
+/** host:port of a server on another machine, as the exposure notice names it. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 export function buildAppStatus(s: AppStatusSources): AppStatus {
-  const h = s.health;
+  // A sample from before the primary changed is about another server: "not checked yet" until the next.
+  const h = s.health && s.health.url === s.account.upstream.url ? s.health : null;
+  const remote = s.account.upstream.urls.filter((u) => !isLoopbackUrl(u)).map(hostOf);
   return {
     proxy: s.proxy,
     upstream: {
       url: s.account.upstream.url,
+      urls: s.account.upstream.urls,
       keyHint: s.account.upstream.keyHint,
       keyRemembered: s.account.upstream.keyRemembered,
       reachable: h ? h.up : null,
       latencyMs: h?.latencyMs ?? null,
       error: h && !h.up ? h.error : null,
-      loopback: isLoopbackUrl(s.account.upstream.url),
+      loopback: remote.length === 0,
+      remote,
     },
     cloud: toCloudStatus(s.account, s.settings),
     secretBackend: s.account.secretBackend,

@@ -14,11 +14,11 @@ import type {
   NewKeySecret,
   ProxyStatus,
   Res,
-  UpstreamProbe,
 } from '../../preload/contract';
 import { INVOKE_CHANNELS } from '../../preload/contract';
 import { CompanionError, toCompanionError } from '../errors';
 import type { AccountService } from '../account/accountService';
+import type { UpstreamServers } from '../account/upstreamServers';
 import type { KeyRecord } from '../keys/keyRecord';
 import type { JobLedgerApi } from '../jobs/types';
 import type { KeyStore } from '../keys/keyStore';
@@ -38,9 +38,9 @@ import {
   parse,
   RequestValidationError,
   settingsPatch,
-  upstreamLogin,
 } from './companionApiSchemas';
 import { appStatusOf, homeHandlers } from './companionApiHome';
+import { upstreamHandlers } from './companionApiUpstreams';
 import { toCloudStatus, toKeyView, toSettingsView } from './companionApiViews';
 import type { HomeStatePort } from './homeState';
 import { accountabilityHandlers, type AccountabilityDeps } from './accountabilityApi';
@@ -53,7 +53,7 @@ export { PLATFORM_LOGIN_URL } from './companionApiHome';
 /** The account service as these handlers use it (main/account/accountService.ts). */
 export type AccountPort = Pick<
   AccountService,
-  'loginUpstream' | 'loginCloud' | 'logoutCloud' | 'refreshCloud' | 'logoutBrowserSessions' | 'logoutEverything' | 'status' | 'subscribe'
+  'saveUpstreamKey' | 'loginCloud' | 'logoutCloud' | 'refreshCloud' | 'logoutBrowserSessions' | 'logoutEverything' | 'status' | 'subscribe'
 >;
 
 export interface ProxyControl {
@@ -74,6 +74,8 @@ export interface CompanionServices {
     onChange(listener: (s: Settings) => void): () => void;
   };
   account: AccountPort;
+  /** The ComfyUI servers (ComfyUI connection). */
+  upstreams: Pick<UpstreamServers, 'check' | 'add' | 'remove' | 'makePrimary'>;
   monitor: {
     snapshot(): MonitorSnapshot;
     subscribe(listener: (u: MonitorUpdate) => void): () => void;
@@ -133,6 +135,7 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
 
   return {
     ...homeHandlers(deps),
+    ...upstreamHandlers(deps),
     'keys:list': async (req) => {
       parse(none, req);
       return deps.keys.list().map(keyView).sort((a, b) => b.createdAt - a.createdAt);
@@ -182,19 +185,6 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
         perDay: Object.entries(u.requests_per_day)
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([date, requests]) => ({ date, requests })),
-      };
-    },
-    'upstream:login': async (req): Promise<UpstreamProbe> => {
-      const r = parse(upstreamLogin, req);
-      const p = await deps.account.loginUpstream({ url: r.url, key: r.key && r.key.length > 0 ? r.key : null, remember: r.remember });
-      return {
-        reachable: p.reachable,
-        keyAccepted: p.keyAccepted,
-        comfyuiVersion: p.comfyuiVersion ?? null,
-        device: p.device ?? null,
-        latencyMs: p.latencyMs ?? null,
-        message: p.message,
-        saved: p.saved,
       };
     },
     'cloud:login': async (req) => {

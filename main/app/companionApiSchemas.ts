@@ -62,21 +62,22 @@ export const keyCreate = z.strictObject({ name, ...keyFields });
 const keyPatch = z.strictObject({ name: name.optional(), isActive: z.boolean().optional(), ...keyFields });
 export const keyUpdate = z.strictObject({ id: z.string().min(1).max(64), patch: keyPatch });
 export const keyUsage = z.strictObject({ id: z.string().min(1).max(64), days: z.number().int().min(1).max(90).optional() });
-export const upstreamLogin = z.strictObject({
-  url: z.string().trim().min(1, 'Enter the address of your ComfyUI server.').max(2048),
-  key: z.string().max(4096).nullable(),
+const serverUrl = z.string({ message: 'Enter the address of a ComfyUI server.' }).trim().min(1, 'Enter the address of a ComfyUI server.').max(2048, 'The address can be at most 2048 characters.');
+export const upstreamKey = z.strictObject({
+  key: z.string().max(4096, 'The ComfyUI key can be at most 4096 characters.').nullable(),
   remember: z.boolean(),
 });
+export const upstreamAdd = z.strictObject({ url: serverUrl, replace: z.string().max(2048).optional() });
+export const upstreamUrl = z.strictObject({ url: z.string().min(1).max(2048) });
 export const cloudLogin = z.strictObject({
   key: z.string().max(4096),
   environment: z.enum(['production', 'staging', 'custom']),
   customBaseUrl: z.string().max(2048).optional(),
 });
 export const settingsPatch = z.strictObject({
-  upstreamUrl: z.unknown().optional(),
-  additionalUpstreams: z.unknown().optional(),
   listenPort: z.unknown().optional(),
   allowedOrigins: z.unknown().optional(),
+  allowedHosts: z.unknown().optional(),
   theme: z.unknown().optional(),
   startAtLogin: z.unknown().optional(),
   notifications: z.unknown().optional(),

@@ -40,10 +40,10 @@ export function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number, queue
 
 export function toSettingsView(s: Settings): SettingsView {
   return {
-    upstreamUrl: s.upstreamUrl,
-    additionalUpstreams: [...s.additionalUpstreams],
+    upstreams: [...s.upstreams],
     listenPort: s.listenPort,
     allowedOrigins: [...s.allowedOrigins],
+    allowedHosts: [...s.allowedHosts],
     theme: s.theme,
     startAtLogin: s.startAtLogin,
     notifications: { ...s.notifications },

@@ -10,7 +10,7 @@ export interface TrayState {
   /** reachable null = not probed yet; latencyMs null = unknown. */
   upstream: { url: string; reachable: boolean | null; latencyMs: number | null };
   /** With several ComfyUI servers (SPEC §10): each one's state; absent with one. */
-  upstreams?: { url: string; state: 'up' | 'down' | 'checking'; latencyMs: number | null; matches: boolean | null }[];
+  upstreams?: { url: string; state: 'up' | 'down' | 'checking'; latencyMs: number | null; queue: number; matches: boolean | null }[];
   /** hint is the masked key (never the key itself). */
   cloud: { loggedIn: boolean; hint: string | null };
   sessions: number;
@@ -65,7 +65,8 @@ function upstreamLines(state: TrayState): MenuItemTemplate[] {
   const list = state.upstreams;
   if (!list || list.length < 2) return [status('status-upstream', upstreamLine(state))];
   return list.map((u, i) => {
-    const what = u.state === 'checking' ? 'checking…' : u.state === 'down' ? 'down' : `up${u.latencyMs === null ? '' : `, ${Math.round(u.latencyMs)} ms`}`;
+    const queue = u.queue > 0 ? `, ${u.queue} in queue` : '';
+    const what = u.state === 'checking' ? 'checking…' : u.state === 'down' ? 'down' : `up${u.latencyMs === null ? '' : `, ${Math.round(u.latencyMs)} ms`}${queue}`;
     return status(`status-upstream-${i}`, `ComfyUI ${i + 1}: ${u.url} — ${what}${u.matches === false ? ' (other nodes or models: no new jobs)' : ''}`);
   });
 }

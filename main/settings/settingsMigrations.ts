@@ -1,5 +1,6 @@
 // Versioned migrations of the raw settings object, one pure function per step (n → n+1), run in
 // order from the file's `schemaVersion` up to the current one before the schema validates it.
+import { upstreamKey } from './settingsNetwork';
 import { SETTINGS_SCHEMA_VERSION } from './settingsSchema';
 
 type Raw = Record<string, unknown>;
@@ -72,9 +73,28 @@ function v3ToV4(v3: Raw): Raw {
   };
 }
 
-/** v4 → v5: adds `additionalUpstreams` (more ComfyUI servers behind the proxy, SPEC §10), none yet. */
+/**
+ * v4 → v5: the one `upstreamUrl` becomes the list `upstreams` (several ComfyUI servers, SPEC §10; the old
+ * address is the first, the primary), and `allowedHosts` (extra host names for tunnels, SPEC §2.1) starts empty.
+ */
 function v4ToV5(v4: Raw): Raw {
-  return { ...v4, schemaVersion: 5, additionalUpstreams: [] };
+  const { upstreamUrl, additionalUpstreams, ...rest } = v4;
+  const out: Raw = { ...rest, schemaVersion: 5, allowedHosts: [] };
+  if (upstreamUrl === undefined) return out;
+  const seen = new Set<string>();
+  out.upstreams = [upstreamUrl, ...(Array.isArray(additionalUpstreams) ? additionalUpstreams : [])].filter((u) => {
+    const key = typeof u === 'string' ? upstreamKey(u) : JSON.stringify(u);
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  return out;
+}
+
+/**
+ * A development build wrote v5 as `upstreamUrl` + `additionalUpstreams` before the list replaced them; such a
+ * file is read as v4 so its servers are kept (never released, but cheap to keep working).
+ */
+function isInterimV5(raw: Raw): boolean {
+  return raw.schemaVersion === 5 && 'upstreamUrl' in raw && !('upstreams' in raw);
 }
 
 /** MIGRATIONS[n] turns a version-n object into version n+1. */
@@ -83,11 +103,12 @@ const MIGRATIONS: Record<number, (raw: Raw) => Raw> = { 1: v1ToV2, 2: v2ToV3, 3:
 /** The version a raw file claims; files from before `schemaVersion` existed are recognised by shape. */
 export function detectSchemaVersion(raw: Raw): number {
   const v = raw.schemaVersion;
+  if (isInterimV5(raw)) return 4;
   if (v === undefined) {
     if ('upstream' in raw) return 1;
     if ('upstreamUrl' in raw && !('cloud' in raw)) return 2;
     if ('cloud' in raw && !('notifications' in raw)) return 3;
-    if ('notifications' in raw && !('additionalUpstreams' in raw)) return 4;
+    if ('notifications' in raw && !('upstreams' in raw)) return 4;
     return SETTINGS_SCHEMA_VERSION;
   }
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {

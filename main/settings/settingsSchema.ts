@@ -2,30 +2,12 @@
 // defaults, and the field-naming messages shown when a value is rejected.
 import { z } from 'zod';
 import { checkCloudBaseUrl } from '../cloud/cloudEnvironments';
+import { allowedHostsSchema, DEFAULT_UPSTREAM, upstreamsSchema } from './settingsNetwork';
 
 export const SETTINGS_SCHEMA_VERSION = 5;
 
-// Messages are sentences that name the field as the window labels it ("The ComfyUI URL …"), so the
-// Settings view can show them next to the field as they are; file-level notices add the JSON path.
-function httpUrl(field: string) {
-  return z.string().superRefine((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `${field} must be a web address like http://127.0.0.1:8188.` });
-      return;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', message: `${field} must start with http:// or https://.` });
-    } else if (url.username || url.password) {
-      ctx.addIssue({ code: 'custom', message: `${field} must not contain a user name or password; enter the ComfyUI key instead.` });
-    } else if (url.search || url.hash) {
-      ctx.addIssue({ code: 'custom', message: `${field} must not contain a query (?…) or a fragment (#…).` });
-    }
-  });
-}
-
+// Messages are sentences that name the field as the window labels it ("The port …"), so the Settings view
+// can show them next to the field as they are; file-level notices add the JSON path.
 /** An origin as browsers send it: scheme://host[:port], nothing else. */
 const originSchema = z.string().refine(
   (value) => {
@@ -98,13 +80,8 @@ export const DEFAULT_NOTIFICATIONS = { jobs: true, upstream: true };
 
 export const settingsSchema = z.object({
   schemaVersion: z.literal(SETTINGS_SCHEMA_VERSION),
-  upstreamUrl: httpUrl('The ComfyUI URL').default('http://127.0.0.1:8188'),
-  /** More ComfyUI servers behind the same proxy (SPEC §10); `upstreamUrl` stays the first one. */
-  additionalUpstreams: z
-    .array(httpUrl('Each additional ComfyUI URL'))
-    .max(8, { message: 'At most 8 additional ComfyUI servers can be added.' })
-    .refine((list) => new Set(list.map((u) => u.replace(/\/+$/, ''))).size === list.length, { message: 'Each additional ComfyUI server may be listed only once.' })
-    .default([]),
+  /** The ComfyUI servers behind the proxy (SPEC §10), 1–8; the first is the primary. */
+  upstreams: upstreamsSchema.default([DEFAULT_UPSTREAM]),
   listenPort: z
     .number({ message: 'The port must be a number between 1 and 65535.' })
     .int({ message: 'The port must be a whole number between 1 and 65535.' })
@@ -112,6 +89,8 @@ export const settingsSchema = z.object({
     .max(65535, { message: 'The port must be between 1 and 65535.' })
     .default(8189),
   allowedOrigins: z.array(originSchema).max(64, { message: 'At most 64 extra origins can be allowed.' }).default([]),
+  /** Host names besides this computer's that may reach the proxy (tunnels such as Tailscale serve), SPEC §2.1. */
+  allowedHosts: allowedHostsSchema.default([]),
   theme: z.enum(['system', 'light', 'dark'], { message: 'The theme must be System, Light or Dark.' }).default('system'),
   startAtLogin: z.boolean({ message: 'Start at sign-in must be on or off.' }).default(false),
   notifications: notificationSettingsSchema.default(DEFAULT_NOTIFICATIONS),
@@ -146,7 +125,7 @@ export function defaultSettings(): Settings {
   return settingsSchema.parse({ schemaVersion: SETTINGS_SCHEMA_VERSION });
 }
 
-/** "upstreamUrl: The ComfyUI URL must start with …; listenPort: The port must be …" — path and sentence. */
+/** "upstreams.1: “ftp://x” must start with …; listenPort: The port must be …" — path and sentence. */
 export function describeSettingsIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {

@@ -91,14 +91,16 @@ describe.skipIf(!canRunWindowTests)('Home and ComfyUI connection (Chromium, real
     expect(stack.proxyUrl()).toBe(url);
   });
 
-  it('ComfyUI connection: one place for the address and key; the check lists what worked', async () => {
-    const { page, stack } = w;
+  it('ComfyUI connection: one place for the servers and the key; the check lists what worked', async () => {
+    const { page } = w;
     await w.show('connection');
-    await page.getByLabel('Address').fill('ftp://nope');
+    const field = page.getByLabel('Add a ComfyUI server');
+    await field.fill('ftp://nope');
     await page.getByText('The address must start with http:// or https://.').waitFor();
-    expect(await page.getByRole('button', { name: 'Check and save' }).isDisabled()).toBe(true);
-    await page.getByLabel('Address').fill(stack.comfy.url);
-    await page.getByRole('button', { name: 'Check and save' }).click();
+    expect(await page.getByRole('button', { name: 'Check and add' }).isDisabled()).toBe(true);
+    await field.fill('');
+    await page.getByTestId('server-row').getByText('Answering').waitFor();
+    await page.getByRole('button', { name: 'Check now' }).click();
     await page.locator('.check-pass', { hasText: 'ComfyUI answers' }).waitFor();
     await page.getByTestId('secret-store-notice').getByText('forgotten when the app quits').waitFor();
     // The secret-store notice is plain words with the fix; the technical reason only under Details.
@@ -143,13 +145,13 @@ describe.skipIf(!canRunWindowTests)('Home and ComfyUI connection (Chromium, real
 
   it('a ComfyUI on another machine without a key: Home says anyone on its network can use it, and how to close it', async () => {
     const { page, stack } = w;
-    const real = stack.settings.get().upstreamUrl;
-    stack.settings.update({ upstreamUrl: 'http://192.168.1.20:8188' });
+    const real = stack.settings.get().upstreams;
+    stack.settings.update({ upstreams: ['http://192.168.1.20:8188'] });
     const notice = page.getByTestId('exposure-notice');
     await notice.getByText('Anyone on the network can use ComfyUI at 192.168.1.20:8188 without a key').waitFor();
     expect(await notice.innerText()).toContain('--listen 127.0.0.1');
     await w.shoot('home-exposed');
-    stack.settings.update({ upstreamUrl: real });
+    stack.settings.update({ upstreams: real });
     await notice.waitFor({ state: 'detached' });
   });
 

@@ -37,7 +37,7 @@ export async function startDay(t0: number): Promise<Day> {
   const dataDir = await mkdtemp(join(tmpdir(), 'accountability-day-'));
   const comfy = await startFakeComfy();
   const cloud = await startFakeCloud();
-  createSettingsStore({ cwd: dataDir }).update({ upstreamUrl: comfy.url });
+  createSettingsStore({ cwd: dataDir }).update({ upstreams: [comfy.url] });
   const clock = { now: t0 };
   const app = await createCompanion({
     dataDir,

@@ -21,7 +21,7 @@ export const loggedOutCloud: CloudStatus = {
 export function appStatus(over: Partial<AppStatus> = {}): AppStatus {
   return {
     proxy: { state: 'running', url: 'http://127.0.0.1:8189', port: 8189, error: null, version: '1.0.0' },
-    upstream: { url: 'http://127.0.0.1:8188', keyHint: null, keyRemembered: false, reachable: true, latencyMs: 4, error: null, loopback: true },
+    upstream: { url: 'http://127.0.0.1:8188', urls: ['http://127.0.0.1:8188'], keyHint: null, keyRemembered: false, reachable: true, latencyMs: 4, error: null, loopback: true, remote: [] },
     cloud: loggedOutCloud,
     secretBackend: { kind: 'keychain', persistent: true, reason: 'OS keychain (Secret Service)' },
     warnings: [],

@@ -33,7 +33,7 @@ beforeAll(async () => {
   fake = await startFakeComfy();
   dataDir = await mkdtemp(join(tmpdir(), 'cac-runtime-'));
   // Saved settings point at the fake upstream, as the Settings view would have left them.
-  createSettingsStore({ cwd: dataDir }).update({ upstreamUrl: fake.url });
+  createSettingsStore({ cwd: dataDir }).update({ upstreams: [fake.url] });
   runtime = await createCompanion({
     dataDir,
     appVersion: '9.9.9-test',

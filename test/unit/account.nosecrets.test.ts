@@ -86,7 +86,8 @@ describe.skipIf(process.platform === 'win32')('no secret in the clear on disk th
       sessions: { revokeAll: () => 0 },
     });
     await secrets.set('admin_key', ADMIN_KEY);
-    expect((await account.loginUpstream({ url: comfy.url, key: UPSTREAM_KEY, remember: true })).saved).toBe(true);
+    settings.update({ upstreams: [comfy.url] });
+    expect((await account.saveUpstreamKey({ key: UPSTREAM_KEY, remember: true })).saved).toBe(true);
     await account.loginCloud({ key: CLOUD_KEY, environment: 'custom', customBaseUrl: cloud.baseUrl });
 
     // Logged in: the secrets exist (as ciphertext) but grep sees none of them.

@@ -1,4 +1,4 @@
-// Login and logout as the tray and the renderer use them: upstream login validated against an
+// Login and logout as the tray and the renderer use them: the ComfyUI key checked with every server on an
 // authenticated ComfyUI endpoint, Comfy Cloud login, the three logouts, status hints and events.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -54,64 +54,71 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('upstream login', () => {
-  it('a correct key is checked on /system_stats, then the URL and key are saved', async () => {
+describe('the ComfyUI key', () => {
+  it('a correct key is checked on /system_stats with every server, then saved', async () => {
+    settings.update({ upstreams: [`${comfy.url}`] });
     const account = makeService();
-    const result = await account.loginUpstream({ url: `${comfy.url}/`, key: UPSTREAM_KEY, remember: true });
-    expect(result).toMatchObject({ saved: true, reachable: true, keyAccepted: true, comfyuiVersion: '0.3.40' });
-    expect(result.device).toBeTruthy();
-    expect(result.message).toContain('Connected to ComfyUI 0.3.40');
+    const result = await account.saveUpstreamKey({ key: ` ${UPSTREAM_KEY} `, remember: true });
+    expect(result).toMatchObject({ saved: true, message: 'Saved. The key was accepted by ComfyUI.' });
+    expect(result.checks).toEqual([expect.objectContaining({ url: comfy.url, reachable: true, keyAccepted: true, comfyuiVersion: '0.3.40' })]);
+    expect(result.checks[0]?.device).toBeTruthy();
     const probeReq = comfy.received.find((r) => r.url.startsWith('/system_stats'));
     expect(probeReq?.headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
-    expect(settings.get().upstreamUrl).toBe(comfy.url);
     expect(await secrets.get('upstream_key')).toBe(UPSTREAM_KEY);
     expect(account.getUpstreamKey()).toBe(UPSTREAM_KEY);
-    expect(account.status().upstream).toEqual({ url: comfy.url, keyHint: expect.stringMatching(/…/) as unknown as string, keyRemembered: true });
+    expect(account.status().upstream).toEqual({ url: comfy.url, urls: [comfy.url], keyHint: expect.stringMatching(/…/) as unknown as string, keyRemembered: true });
     expect(events.at(-1)?.upstream.keyHint).toBe(account.status().upstream.keyHint);
   });
 
-  it('a wrong key is reported as not accepted and nothing is saved', async () => {
-    const account = makeService();
-    const result = await account.loginUpstream({ url: comfy.url, key: 'wrong-key-0123456789', remember: true });
-    expect(result).toMatchObject({ saved: false, reachable: true, keyAccepted: false });
-    expect(result.message).toContain('refused the ComfyUI key (HTTP 401)');
-    expect(result.message).not.toContain('wrong-key');
-    expect(settings.get().upstreamUrl).toBe('http://127.0.0.1:8188');
-    expect(await secrets.get('upstream_key')).toBeNull();
-    expect(events).toEqual([]);
+  it('a key one server refuses is not saved, even when another accepts it; the message names the server, never the key', async () => {
+    const open = await startFakeComfy();
+    try {
+      settings.update({ upstreams: [open.url, comfy.url] });
+      const account = makeService();
+      const result = await account.saveUpstreamKey({ key: 'wrong-key-0123456789', remember: true });
+      expect(result.saved).toBe(false);
+      expect(result.checks.map((c) => [c.url, c.keyAccepted])).toEqual([[open.url, true], [comfy.url, false]]);
+      expect(result.message).toBe(`ComfyUI at ${comfy.url} refused this key. Nothing was saved.`);
+      expect(JSON.stringify(result)).not.toContain('wrong-key');
+      expect(await secrets.get('upstream_key')).toBeNull();
+      expect(account.getUpstreamKey()).toBeNull();
+      expect(events).toEqual([]);
+      const right = await account.saveUpstreamKey({ key: UPSTREAM_KEY, remember: true });
+      expect(right).toMatchObject({ saved: true, message: 'Saved. The key was accepted by all 2 servers.' });
+    } finally {
+      await open.close();
+    }
   });
 
-  it('no key for an upstream that demands one says a key is required', async () => {
-    const result = await makeService().loginUpstream({ url: comfy.url, key: '', remember: true });
-    expect(result).toMatchObject({ saved: false, keyAccepted: false });
-    expect(result.message).toContain('asks for a key');
+  it('no key for a server that demands one says a key is required', async () => {
+    settings.update({ upstreams: [comfy.url] });
+    const result = await makeService().saveUpstreamKey({ key: '', remember: true });
+    expect(result).toMatchObject({ saved: false, message: `ComfyUI at ${comfy.url} asks for a key. Nothing was saved.` });
   });
 
-  it('an upstream that is down is reported unreachable and nothing is saved', async () => {
+  it('with no server answering the key cannot be checked; it is kept, and the message says so', async () => {
+    settings.update({ upstreams: [comfy.url] });
     await comfy.stop();
-    const result = await makeService().loginUpstream({ url: comfy.url, key: UPSTREAM_KEY, remember: true });
-    expect(result).toMatchObject({ saved: false, reachable: false, keyAccepted: null });
-    expect(result.message).toContain('Cannot reach ComfyUI');
+    const account = makeService();
+    const result = await account.saveUpstreamKey({ key: UPSTREAM_KEY, remember: true });
+    expect(result).toMatchObject({ saved: true, message: 'Saved. No ComfyUI server answered, so the key could not be checked yet.' });
+    expect(result.checks[0]).toMatchObject({ reachable: false, keyAccepted: null });
+    expect(result.checks[0]?.message).toContain('Cannot reach ComfyUI');
+    expect(account.getUpstreamKey()).toBe(UPSTREAM_KEY);
   });
 
   it('"remember" off keeps the key for this session only and forgets a previously remembered one', async () => {
+    settings.update({ upstreams: [comfy.url] });
     await secrets.set('upstream_key', 'old-remembered-key-123456');
     const account = makeService();
     await account.load();
-    await account.loginUpstream({ url: comfy.url, key: UPSTREAM_KEY, remember: false });
+    expect((await account.saveUpstreamKey({ key: UPSTREAM_KEY, remember: false })).saved).toBe(true);
     expect(account.getUpstreamKey()).toBe(UPSTREAM_KEY);
     expect(await secrets.get('upstream_key')).toBeNull();
     expect(account.status().upstream.keyRemembered).toBe(false);
     const afterRestart = makeService();
     await afterRestart.load();
     expect(afterRestart.getUpstreamKey()).toBeNull();
-  });
-
-  it('a malformed upstream URL is refused with a message naming the field', async () => {
-    await expect(makeService().loginUpstream({ url: 'ftp://x', key: null, remember: false })).rejects.toMatchObject({
-      code: 'invalid_request',
-      message: expect.stringContaining('upstreamUrl') as unknown as string,
-    });
   });
 });
 
@@ -166,7 +173,8 @@ describe('logout', () => {
   async function loggedIn(): Promise<AccountService> {
     await secrets.set('admin_key', 'admin-key-0123456789abcdef');
     const account = makeService();
-    await account.loginUpstream({ url: comfy.url, key: UPSTREAM_KEY, remember: true });
+    settings.update({ upstreams: [comfy.url] });
+    await account.saveUpstreamKey({ key: UPSTREAM_KEY, remember: true });
     await account.loginCloud(cloudLogin());
     return account;
   }
@@ -197,7 +205,7 @@ describe('logout', () => {
     expect(await secrets.get('cloud_key')).toBeNull();
     expect(await secrets.get('upstream_key')).toBeNull();
     expect(await secrets.get('admin_key')).toBe('admin-key-0123456789abcdef');
-    expect(settings.get().upstreamUrl).toBe(comfy.url); // the URL is not a secret
+    expect(settings.get().upstreams).toEqual([comfy.url]); // the URL is not a secret
     expect(events.at(-1)?.cloud.loggedIn).toBe(false);
   });
 
@@ -222,7 +230,8 @@ describe('logout', () => {
 describe('status', () => {
   it('carries hints and the secret backend, never a secret', async () => {
     const account = makeService();
-    await account.loginUpstream({ url: comfy.url, key: UPSTREAM_KEY, remember: true });
+    settings.update({ upstreams: [comfy.url] });
+    await account.saveUpstreamKey({ key: UPSTREAM_KEY, remember: true });
     await account.loginCloud(cloudLogin());
     const text = JSON.stringify([account.status(), events]);
     expect(text).not.toContain(UPSTREAM_KEY);

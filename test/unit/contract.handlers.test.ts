@@ -12,13 +12,16 @@ import { CloudClient } from '../../main/cloud/cloudClient';
 import { openKeyServices, type KeyServices } from '../../main/keys/keyServices';
 import { MonitorService } from '../../main/monitor/monitorService';
 import { MemorySecretStore } from '../../main/secrets/memorySecretStore';
-import { createSettingsStore } from '../../main/settings/settingsStore';
+import { createSettingsStore, type SettingsStore } from '../../main/settings/settingsStore';
+import { UpstreamServers } from '../../main/account/upstreamServers';
+import { createUpstreamProber } from '../../main/account/upstreamProbe';
 import type { AppStatus, Channel, CompanionEvent, ContractHandlers } from '../../preload/contract';
 
 let dir: string;
 let keys: KeyServices;
 let api: ContractHandlers;
 let quits = 0;
+let settingsStore: SettingsStore;
 const opened: string[] = [];
 const events: CompanionEvent[] = [];
 
@@ -27,7 +30,8 @@ beforeEach(async () => {
   keys = openKeyServices({ dataDir: dir, watch: false });
   const settings = createSettingsStore({ cwd: dir });
   const account = new AccountService({ secrets: new MemorySecretStore(), settings, cloud: new CloudClient(), sessions: { revokeAll: () => 0 } });
-  const monitor = new MonitorService({ upstream: () => settings.get().upstreamUrl });
+  const monitor = new MonitorService({ upstream: () => settings.get().upstreams[0] ?? '' });
+  settingsStore = settings;
   opened.length = 0;
   events.length = 0;
   quits = 0;
@@ -37,6 +41,7 @@ beforeEach(async () => {
     limiter: keys.limiter,
     settings,
     account,
+    upstreams: new UpstreamServers({ settings, probe: createUpstreamProber(), key: () => account.getUpstreamKey() }),
     monitor,
     proxy: { status: () => ({ state: 'running', url: 'http://127.0.0.1:8189', port: 8189, error: null, version: 't' }), pause: async () => {}, resume: async () => {} },
     sessions: { count: () => 2 },
@@ -90,6 +95,10 @@ describe('IPC handlers', () => {
     expect(r.error.message).toBe('The port must be between 1 and 65535.');
     const good = await call('settings:update', { theme: 'dark', allowedOrigins: ['http://localhost:5173'] });
     expect(good.ok && good.value).toMatchObject({ theme: 'dark', allowedOrigins: ['http://localhost:5173'] });
+    const hosts = await call('settings:update', { allowedHosts: ['GPU-box.tailnet.ts.net', 'gpu-box:9000'] });
+    expect(hosts.ok && hosts.value).toMatchObject({ allowedHosts: ['gpu-box.tailnet.ts.net', 'gpu-box:9000'] });
+    const badHost = await call('settings:update', { allowedHosts: ['https://gpu-box/'] });
+    expect(!badHost.ok && badHost.error.issues).toEqual([{ path: 'allowedHosts.0', message: '“https://gpu-box/” must be a host name such as gpu-box.tailnet.ts.net, without http:// or a path.' }]);
     const unknown = await call('settings:update', { encryptedSecrets: {} });
     expect(!unknown.ok && unknown.error.code).toBe('invalid_request');
   });
@@ -120,9 +129,13 @@ describe('IPC handlers', () => {
     const done = (await call('status:get')) as { ok: true; value: AppStatus };
     expect(done.value.setup).toMatchObject({ keyCreated: true, comfyOpened: true, dismissed: true });
     expect(done.value.keys).toEqual({ total: 1, active: 1 });
-    await call('settings:update', { upstreamUrl: 'http://192.168.1.20:8188' });
+    // The servers are edited only through upstreams:* (checked first), never through settings:update.
+    const sneaky = await call('settings:update', { upstreams: ['http://192.168.1.20:8188'] });
+    expect(!sneaky.ok && sneaky.error.code).toBe('invalid_request');
+    settingsStore.update({ upstreams: ['http://127.0.0.1:8188', 'http://192.168.1.20:8188', 'http://gpu-box:8188'] });
     const lan = (await call('status:get')) as { ok: true; value: AppStatus };
-    expect(lan.value.upstream.loopback).toBe(false);
+    expect(lan.value.upstream).toMatchObject({ url: 'http://127.0.0.1:8188', loopback: false, remote: ['192.168.1.20:8188', 'gpu-box:8188'] });
+    expect(lan.value.upstream.urls).toHaveLength(3);
   });
 
   it('the checklist can be dismissed; an unknown notice id is not_found; quit is passed on', async () => {

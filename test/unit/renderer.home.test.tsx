@@ -71,7 +71,7 @@ describe('Home', () => {
     const message = 'Port 8189 is already used by another program, so the proxy cannot listen on it. Choose another port, or quit that program and retry.';
     const status = appStatus({ proxy: { state: 'error', url: null, port: 8189, error: { code: 'port_in_use', message }, version: '1' } });
     const { calls } = show(status, health(), {
-      'settings:update': (req) => ok({ upstreamUrl: 'x', listenPort: (req as { listenPort: number }).listenPort, allowedOrigins: [], theme: 'system', startAtLogin: false, notifications: { jobs: true, upstream: true } }),
+      'settings:update': (req) => ok({ upstreams: ['x'], listenPort: (req as { listenPort: number }).listenPort, allowedOrigins: [], allowedHosts: [], theme: 'system', startAtLogin: false, notifications: { jobs: true, upstream: true } }),
       'proxy:resume': () => ok(status.proxy),
     });
     const hero = screen.getByTestId('proxy-hero');
@@ -114,7 +114,7 @@ describe('Home', () => {
   });
 
   it('ComfyUI on another machine without a key: anyone on its network can use it, and how to close it', () => {
-    const lan = appStatus({ upstream: { ...appStatus().upstream, url: 'http://192.168.1.20:8188', loopback: false } });
+    const lan = appStatus({ upstream: { ...appStatus().upstream, url: 'http://192.168.1.20:8188', urls: ['http://192.168.1.20:8188'], loopback: false, remote: ['192.168.1.20:8188'] } });
     show(lan);
     const notice = screen.getByTestId('exposure-notice');
     expect(notice.textContent).toContain('Anyone on the network can use ComfyUI at 192.168.1.20:8188 without a key');
@@ -122,6 +122,18 @@ describe('Home', () => {
     cleanup();
     show(appStatus({ upstream: { ...lan.upstream, keyHint: 'abc…wxyz' } }));
     expect(screen.queryByTestId('exposure-notice')).toBeNull();
+  });
+
+  it('several ComfyUI servers: "N ComfyUI servers", how many answer, each one at a glance with the primary marked', () => {
+    const urls = ['http://127.0.0.1:8188', 'http://gpu-box:8188', 'http://gpu-3:8188'];
+    const status = appStatus({ upstream: { ...appStatus().upstream, urls } });
+    const up = (url: string, state: 'up' | 'down' | 'checking') => ({ url, state, queue: 0, latencyMs: state === 'up' ? 15 : null, device: null, matches: true, problem: null, error: null, since: 0 });
+    useMonitorStore.setState({ upstreams: [up(urls[0] as string, 'up'), up(urls[1] as string, 'down'), up(urls[2] as string, 'up')] });
+    show(status);
+    expect(screen.getByText('3 ComfyUI servers')).toBeTruthy();
+    expect(screen.getByTestId('home-upstream-state').textContent).toBe('2 of 3 answering');
+    const items = within(screen.getByRole('list', { name: 'ComfyUI servers' })).getAllByRole('listitem').map((li) => li.textContent);
+    expect(items).toEqual(['127.0.0.1:8188Primary15 ms', 'gpu-box:8188not answering', 'gpu-3:818815 ms']);
   });
 
   it('secrets kept only until quit: plain words and the fix, the jargon under Details, shown when something would be lost', async () => {

@@ -1,24 +1,23 @@
 // @vitest-environment happy-dom
-// Settings and ComfyUI connection: messages are sentences naming the field, Save / Check stay off while
-// something is invalid, notifications and start-at-sign-in switch at once (and flip back if the save
-// fails), and the connection check says what worked and that nothing was saved when it did not.
+// Settings: messages are sentences naming the field, Save stays off while something is invalid, host names
+// for tunnels come with what they are for (and the Google/GitHub login caveat), notifications and
+// start-at-sign-in switch at once (and flip back if the save fails).
 import { cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SettingsView as Settings, UpstreamProbe } from '../../preload/contract';
+import type { SettingsView as Settings } from '../../preload/contract';
 import { useMonitorStore } from '../../renderer/src/stores/monitorStore';
 import { useSettingsStore } from '../../renderer/src/stores/settingsStore';
 import { useStatusStore } from '../../renderer/src/stores/statusStore';
-import { ConnectionView } from '../../renderer/src/views/ConnectionView';
 import { SettingsView } from '../../renderer/src/views/SettingsView';
 import { installBridge } from '../helpers/fakeBridge';
-import { appStatus, fail, health, ok } from '../helpers/rendererFixtures';
+import { fail, ok } from '../helpers/rendererFixtures';
 
 const settings: Settings = {
-  upstreamUrl: 'http://127.0.0.1:8188',
-  additionalUpstreams: [],
+  upstreams: ['http://127.0.0.1:8188'],
   listenPort: 8189,
   allowedOrigins: [],
+  allowedHosts: [],
   theme: 'system',
   startAtLogin: false,
   notifications: { jobs: true, upstream: true },
@@ -53,7 +52,35 @@ describe('Settings', () => {
     await user.type(screen.getByLabelText('Extra allowed origins'), 'http://localhost:5173');
     expect(save.disabled).toBe(false);
     await user.click(save);
-    expect(calls.filter((c) => c.channel === 'settings:update').map((c) => c.req)).toEqual([{ listenPort: 9100, allowedOrigins: ['http://localhost:5173'] }]);
+    expect(calls.filter((c) => c.channel === 'settings:update').map((c) => c.req)).toEqual([{ listenPort: 9100, allowedHosts: [], allowedOrigins: ['http://localhost:5173'] }]);
+    expect(await screen.findByText('Saved.')).toBeTruthy();
+  });
+
+  it('host names for tunnels: what needs one and what does not, checked as typed, saved lowercase', async () => {
+    const user = userEvent.setup();
+    const { calls } = installBridge({ 'settings:get': () => ok(settings), 'settings:update': (req) => ok({ ...settings, ...(req as object) }) });
+    render(<SettingsView />);
+    const hosts = await screen.findByLabelText('Host names for tunnels');
+    const hint = screen.getByTestId('tunnel-hint').textContent ?? '';
+    expect(hint).toContain('An SSH tunnel (ssh -L 9000:127.0.0.1:8189 …) needs nothing');
+    expect(hint).toContain('Tailscale serve');
+    expect(hint).toMatch(/Google or GitHub does not work.*Comfy API key does/);
+    const save = screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement;
+    await user.type(hosts, 'https://gpu-box.tailnet.ts.net');
+    expect(screen.getByText('“https://gpu-box.tailnet.ts.net” must be a host name such as gpu-box.tailnet.ts.net, without http:// or a path.')).toBeTruthy();
+    expect(save.disabled).toBe(true);
+    await user.clear(hosts);
+    await user.type(hosts, 'localhost:9000');
+    expect(screen.getByText('“localhost:9000” is this computer, which is always allowed (with any port); remove this line.')).toBeTruthy();
+    await user.clear(hosts);
+    await user.type(hosts, 'GPU-Box.tailnet.ts.net{Enter}gpu-box:9000{Enter}gpu-box:9000');
+    expect(screen.getByText('“gpu-box:9000” is listed twice.')).toBeTruthy();
+    await user.type(hosts, '{Backspace}1');
+    expect(save.disabled).toBe(false);
+    await user.click(save);
+    expect(calls.filter((c) => c.channel === 'settings:update').map((c) => c.req)).toEqual([
+      { listenPort: 8189, allowedHosts: ['gpu-box.tailnet.ts.net', 'gpu-box:9000', 'gpu-box:9001'], allowedOrigins: [] },
+    ]);
     expect(await screen.findByText('Saved.')).toBeTruthy();
   });
 
@@ -89,47 +116,5 @@ describe('Settings', () => {
     await user.click(upstream);
     expect(await screen.findByText('The settings file is read-only.')).toBeTruthy();
     expect(upstream.checked).toBe(true);
-  });
-});
-
-describe('ComfyUI connection', () => {
-  const probe: UpstreamProbe = { reachable: true, keyAccepted: null, comfyuiVersion: '0.3.66', device: 'cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync', latencyMs: 9, message: 'Connected to ComfyUI 0.3.66.', saved: true };
-
-  it('one place for the address and key: checked as typed, then probed; a refused key saves nothing', async () => {
-    const user = userEvent.setup();
-    let answer = probe;
-    const { calls } = installBridge({ 'upstream:login': () => ok(answer), 'status:get': () => ok(appStatus()) });
-    useStatusStore.setState({ status: appStatus() });
-    useMonitorStore.setState({ loaded: true, health: health() });
-    render(<ConnectionView />);
-    const address = screen.getByLabelText('Address') as HTMLInputElement;
-    expect(address.value).toBe('http://127.0.0.1:8188');
-    await user.clear(address);
-    await user.type(address, 'gpu-box:8188');
-    expect(screen.getByText('The address must start with http:// or https://.')).toBeTruthy();
-    expect((screen.getByRole('button', { name: 'Check and save' }) as HTMLButtonElement).disabled).toBe(true);
-    await user.clear(address);
-    await user.type(address, 'http://gpu-box:8188');
-    await user.type(screen.getByLabelText('ComfyUI key'), 'upstream-secret');
-    await user.click(screen.getByRole('button', { name: 'Check and save' }));
-    expect(await screen.findByText('ComfyUI answers')).toBeTruthy();
-    expect(screen.getByText('No key needed')).toBeTruthy();
-    expect(screen.getByText('NVIDIA GeForce RTX 4090')).toBeTruthy();
-    expect(calls.find((c) => c.channel === 'upstream:login')?.req).toEqual({ url: 'http://gpu-box:8188', key: 'upstream-secret', remember: true });
-    expect((screen.getByLabelText('ComfyUI key') as HTMLInputElement).value).toBe('');
-    answer = { ...probe, keyAccepted: false, saved: false, message: 'ComfyUI refused the key (HTTP 401).' };
-    await user.click(screen.getByRole('button', { name: 'Check and save' }));
-    expect(await screen.findByText('Key refused')).toBeTruthy();
-    expect(screen.getByText('ComfyUI refused the key (HTTP 401). Nothing was saved.')).toBeTruthy();
-  });
-
-  it('without a usable keychain the key can only be kept until quit, and the notice says how to fix it', () => {
-    installBridge({});
-    useStatusStore.setState({ status: appStatus({ secretBackend: { kind: 'memory', persistent: false, reason: 'no Secret Service' } }) });
-    render(<ConnectionView />);
-    const onDisk = screen.getByRole('radio', { name: /On this computer/ }) as HTMLInputElement;
-    expect(onDisk.disabled).toBe(true);
-    expect((screen.getByRole('radio', { name: 'Until the app quits' }) as HTMLInputElement).checked).toBe(true);
-    expect(screen.getByTestId('secret-store-notice').textContent).toMatch(/install and unlock a password store/);
   });
 });

@@ -22,7 +22,7 @@ function readSettingsFile(): Record<string, unknown> {
 }
 
 describe('settings migrations', () => {
-  it('a version 1 file (upstream as host + port, sort as a string) opens with its values as a current upstreamUrl', () => {
+  it('a version 1 file (upstream as host + port, sort as a string) opens with its values as the current list of servers', () => {
     writeSettings({
       schemaVersion: 1,
       upstream: { host: '192.168.1.20', port: 8190, https: true },
@@ -34,7 +34,7 @@ describe('settings migrations', () => {
     const store = createSettingsStore({ cwd: dir });
     const s = store.get();
     expect(s.schemaVersion).toBe(5);
-    expect(s.upstreamUrl).toBe('https://192.168.1.20:8190');
+    expect(s.upstreams).toEqual(['https://192.168.1.20:8190']);
     expect(s.listenPort).toBe(9001);
     expect(s.theme).toBe('dark');
     expect(s.startAtLogin).toBe(true);
@@ -53,10 +53,10 @@ describe('settings migrations', () => {
   it('a version 1 file from before schemaVersion existed is recognised by its shape', () => {
     writeSettings({ upstream: { host: '::1', port: 8188 }, listenPort: 8189 });
     const store = createSettingsStore({ cwd: dir });
-    expect(store.get().upstreamUrl).toBe('http://[::1]:8188');
+    expect(store.get().upstreams).toEqual(['http://[::1]:8188']);
   });
 
-  it('a version 2 file keeps its upstreamUrl and its staging choice becomes cloud.environment', () => {
+  it('a version 2 file keeps its ComfyUI address and its staging choice becomes cloud.environment', () => {
     writeSettings({
       schemaVersion: 2,
       upstreamUrl: 'http://10.0.0.5:8188',
@@ -68,7 +68,7 @@ describe('settings migrations', () => {
     });
     const store = createSettingsStore({ cwd: dir });
     const s = store.get();
-    expect(s.upstreamUrl).toBe('http://10.0.0.5:8188');
+    expect(s.upstreams).toEqual(['http://10.0.0.5:8188']);
     expect(s.cloud).toEqual({ environment: 'staging', customBaseUrl: null, billingBaseUrl: null, showCredits: true });
     expect(s.allowedOrigins).toEqual([]);
     expect(s.ui.keysSort.column).toBe('name');
@@ -112,32 +112,56 @@ describe('settings migrations', () => {
     expect(createSettingsStore({ cwd: dir }).get().notifications).toEqual({ jobs: false, upstream: true });
   });
 
-  it('a version 4 file gains an empty list of additional ComfyUI servers, keeping its values', () => {
-    writeSettings({ schemaVersion: 4, upstreamUrl: 'http://10.0.0.5:8188', listenPort: 8200, notifications: { jobs: false, upstream: true } });
+  it('a version 4 file: its one ComfyUI address becomes the list of servers (the primary), no extra host names, values kept', () => {
+    writeSettings({ schemaVersion: 4, upstreamUrl: 'http://10.0.0.5:8188', listenPort: 8200, allowedOrigins: ['http://localhost:3000'], notifications: { jobs: false, upstream: true } });
     const store = createSettingsStore({ cwd: dir });
     const s = store.get();
     expect(s.schemaVersion).toBe(5);
-    expect(s.upstreamUrl).toBe('http://10.0.0.5:8188');
-    expect(s.additionalUpstreams).toEqual([]);
+    expect(s.upstreams).toEqual(['http://10.0.0.5:8188']);
+    expect(s.allowedHosts).toEqual([]);
+    expect(s.allowedOrigins).toEqual(['http://localhost:3000']);
     expect(s.notifications).toEqual({ jobs: false, upstream: true });
+    expect(s.listenPort).toBe(8200);
     expect(store.notices.map((n) => n.message)).toEqual(['Settings were upgraded from version 4 to 5.']);
-    expect(readSettingsFile().additionalUpstreams).toEqual([]);
+    const onDisk = readSettingsFile();
+    expect(onDisk.upstreams).toEqual(['http://10.0.0.5:8188']);
+    expect(onDisk.allowedHosts).toEqual([]);
+    expect(onDisk).not.toHaveProperty('upstreamUrl');
   });
 
   it('a version 4 file from before schemaVersion was written is recognised by its shape', () => {
     writeSettings({ upstreamUrl: 'http://10.0.0.5:8188', cloud: { environment: 'production' }, notifications: { jobs: true, upstream: false } });
     const s = createSettingsStore({ cwd: dir }).get();
-    expect(s.additionalUpstreams).toEqual([]);
+    expect(s.upstreams).toEqual(['http://10.0.0.5:8188']);
     expect(s.notifications.upstream).toBe(false);
+  });
+
+  it('a version 4 file with a bad ComfyUI address is backed up and reset, the notice naming the field', () => {
+    writeSettings({ schemaVersion: 4, upstreamUrl: 'ftp://gpu-box:8188', notifications: { jobs: true, upstream: true } });
+    const store = createSettingsStore({ cwd: dir });
+    expect(store.get().upstreams).toEqual(['http://127.0.0.1:8188']);
+    expect(store.notices[0]?.kind).toBe('reset');
+    expect(store.notices[0]?.message).toContain('upstreams.0: “ftp://gpu-box:8188” must start with http:// or https://.');
+    expect(JSON.parse(fs.readFileSync(store.notices[0]!.backupPath!, 'utf8')).upstreamUrl).toBe('ftp://gpu-box:8188');
+  });
+
+  it('a development v5 file (upstreamUrl + additionalUpstreams) keeps its servers, each once, primary first', () => {
+    writeSettings({ schemaVersion: 5, upstreamUrl: 'http://127.0.0.1:8188', additionalUpstreams: ['http://gpu:8188', 'http://127.0.0.1:8188/'], notifications: { jobs: true, upstream: true } });
+    const store = createSettingsStore({ cwd: dir });
+    expect(store.get().upstreams).toEqual(['http://127.0.0.1:8188', 'http://gpu:8188']);
+    expect(readSettingsFile()).not.toHaveProperty('additionalUpstreams');
+    expect(store.notices.map((n) => n.kind)).toEqual(['migrated']);
   });
 
   it('a current (v5) file opens unchanged, with no notice and no rewrite', () => {
     const store1 = createSettingsStore({ cwd: dir });
-    store1.update({ allowedOrigins: ['http://localhost:3000'], theme: 'dark' });
+    store1.update({ allowedOrigins: ['http://localhost:3000'], theme: 'dark', upstreams: ['http://127.0.0.1:8188', 'http://gpu:8188'], allowedHosts: ['gpu-box.tailnet.ts.net'] });
     const before = fs.readFileSync(path.join(dir, 'settings.json'), 'utf8');
     const mtime = fs.statSync(path.join(dir, 'settings.json')).mtimeMs;
     const store2 = createSettingsStore({ cwd: dir });
     expect(store2.get().allowedOrigins).toEqual(['http://localhost:3000']);
+    expect(store2.get().upstreams).toEqual(['http://127.0.0.1:8188', 'http://gpu:8188']);
+    expect(store2.get().allowedHosts).toEqual(['gpu-box.tailnet.ts.net']);
     expect(store2.notices).toEqual([]);
     expect(fs.readFileSync(path.join(dir, 'settings.json'), 'utf8')).toBe(before);
     expect(fs.statSync(path.join(dir, 'settings.json')).mtimeMs).toBe(mtime);
@@ -146,14 +170,14 @@ describe('settings migrations', () => {
   it('a version 1 file whose port is not a number is backed up and reset, with a notice naming the field', () => {
     writeSettings({ schemaVersion: 1, upstream: { host: 'x', port: 'eighty' } });
     const store = createSettingsStore({ cwd: dir });
-    expect(store.get().upstreamUrl).toBe('http://127.0.0.1:8188');
+    expect(store.get().upstreams).toEqual(['http://127.0.0.1:8188']);
     expect(store.notices[0]?.kind).toBe('reset');
     expect(store.notices[0]?.message).toContain('upstream.port');
     expect(fs.existsSync(store.notices[0]!.backupPath!)).toBe(true);
   });
 
   it('a file from a newer app version is not guessed at: it is backed up and the notice says why', () => {
-    writeSettings({ schemaVersion: 9, upstreamUrl: 'http://127.0.0.1:8188' });
+    writeSettings({ schemaVersion: 9, upstreams: ['http://127.0.0.1:8188'] });
     const store = createSettingsStore({ cwd: dir });
     expect(store.notices[0]?.message).toContain('newer version');
     expect(JSON.parse(fs.readFileSync(store.notices[0]!.backupPath!, 'utf8')).schemaVersion).toBe(9);

@@ -36,10 +36,10 @@ describe('settings values', () => {
     const store = createSettingsStore({ cwd: dir });
     expect(store.get()).toMatchObject({
       schemaVersion: 5,
-      additionalUpstreams: [],
-      upstreamUrl: 'http://127.0.0.1:8188',
+      upstreams: ['http://127.0.0.1:8188'],
       listenPort: 8189,
       allowedOrigins: [],
+      allowedHosts: [],
       theme: 'system',
       startAtLogin: false,
       cloud: { environment: 'production', customBaseUrl: null },
@@ -48,6 +48,14 @@ describe('settings values', () => {
     expect(JSON.parse(fs.readFileSync(file(), 'utf8')).listenPort).toBe(8189);
     if (process.platform !== 'win32') expect(fs.statSync(file()).mode & 0o777).toBe(0o600);
     expect(store.notices).toEqual([]);
+  });
+
+  it('several ComfyUI servers keep their order (the first is the primary); host names are kept lowercase', () => {
+    const store = createSettingsStore({ cwd: dir });
+    store.update({ upstreams: ['http://gpu-2:8188', 'https://gpu-1.lan:8443'], allowedHosts: ['GPU-Box.tailnet.ts.net', 'gpu-box:9000', '192.168.1.20', '[fd00::1]:9000'] });
+    const reopened = createSettingsStore({ cwd: dir }).get();
+    expect(reopened.upstreams).toEqual(['http://gpu-2:8188', 'https://gpu-1.lan:8443']);
+    expect(reopened.allowedHosts).toEqual(['gpu-box.tailnet.ts.net', 'gpu-box:9000', '192.168.1.20', '[fd00::1]:9000']);
   });
 
   it('a change survives reopening the store', () => {
@@ -61,8 +69,17 @@ describe('settings values', () => {
   it('invalid values are refused with a message naming the field, and nothing is written', () => {
     const store = createSettingsStore({ cwd: dir });
     const before = fs.readFileSync(file(), 'utf8');
-    expectRejected(() => store.update({ upstreamUrl: 'ftp://host' }), 'upstreamUrl');
-    expectRejected(() => store.update({ upstreamUrl: 'http://user:pw@host:8188' }), 'upstreamUrl');
+    expectRejected(() => store.update({ upstreams: ['ftp://host'] }), 'upstreams.0: “ftp://host” must start with http:// or https://.');
+    expectRejected(() => store.update({ upstreams: ['http://a:8188', 'http://user:pw@host:8188'] }), 'upstreams.1: “http://user:pw@host:8188” must not contain a user name or password');
+    expectRejected(() => store.update({ upstreams: [] }), 'At least one ComfyUI server is needed.');
+    expectRejected(() => store.update({ upstreams: ['http://gpu:8188', 'http://GPU:8188/'] }), 'upstreams.1: http://GPU:8188/ is listed twice');
+    expectRejected(() => store.update({ upstreams: Array.from({ length: 9 }, (_, i) => `http://box${i}:8188`) }), 'At most 8 ComfyUI servers');
+    expectRejected(() => store.update({ allowedHosts: ['http://gpu-box'] }), 'allowedHosts.0: “http://gpu-box” must be a host name');
+    expectRejected(() => store.update({ allowedHosts: ['localhost:9000'] }), 'is this computer, which is always allowed');
+    expectRejected(() => store.update({ allowedHosts: ['*.ts.net'] }), 'wildcards are not supported');
+    expectRejected(() => store.update({ allowedHosts: ['gpu-box:70000'] }), 'the port must be between 1 and 65535');
+    expectRejected(() => store.update({ allowedHosts: ['gpu box'] }), 'is not a host name');
+    expectRejected(() => store.update({ allowedHosts: ['a.example', 'A.example'] }), 'allowedHosts.1: “A.example” is listed twice.');
     expectRejected(() => store.update({ listenPort: 70000 }), 'listenPort');
     expectRejected(() => store.update({ listenPort: 80.5 }), 'listenPort');
     expectRejected(() => store.update({ theme: 'neon' as never }), 'theme');

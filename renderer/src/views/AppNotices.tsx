@@ -44,13 +44,9 @@ export function SecretStoreNotice({ status }: { status: AppStatus }) {
 export function ExposureNotice({ status, showLink = true }: { status: AppStatus; showLink?: boolean }) {
   const setView = useUiStore((s) => s.setView);
   const u = status.upstream;
-  if (u.loopback || u.keyHint !== null) return null;
-  let host = u.url;
-  try {
-    host = new URL(u.url).host;
-  } catch {
-    // Shown as typed.
-  }
+  if (u.remote.length === 0 || u.keyHint !== null) return null;
+  // "a, b and c": every server on another machine is open to its own network.
+  const host = u.remote.length === 1 ? (u.remote[0] as string) : `${u.remote.slice(0, -1).join(', ')} and ${u.remote[u.remote.length - 1] as string}`;
   return (
     <Banner
       tone="warn"
@@ -66,7 +62,7 @@ export function ExposureNotice({ status, showLink = true }: { status: AppStatus;
     >
       <p>
         Access keys only protect requests that come through this app. ComfyUI itself still answers everyone who can reach {host}, with no key and no limits. To close it, start ComfyUI
-        with <code>--listen 127.0.0.1</code> on that machine and run the companion there (others connect over an SSH tunnel), or put ComfyUI behind a key and enter that key under ComfyUI connection.
+        with <code>--listen 127.0.0.1</code> on {u.remote.length === 1 ? 'that machine' : 'each machine'} and run the companion there (others connect over an SSH tunnel), or put ComfyUI behind a key and enter that key under ComfyUI connection.
       </p>
     </Banner>
   );

@@ -10,6 +10,7 @@ import { useStatusStore } from '../stores/statusStore';
 import { useUiStore } from '../stores/uiStore';
 import { ExposureNotice, ResetNotices, SecretStoreNotice } from './AppNotices';
 import { ProxyHero } from './ProxyHero';
+import { serverRows } from './serverRows';
 import { SetupChecklist } from './SetupChecklist';
 import { SignOutCard } from './SessionsCard';
 
@@ -18,7 +19,53 @@ export function deviceLabel(name: string): string {
   return name.replace(/^\w+:\d+\s+/, '').replace(/\s+:\s+\w+$/, '') || name;
 }
 
+/** Several servers on Home: how many answer, each one's state at a glance, and the key. */
+function ServersSummaryCard({ status }: { status: AppStatus }) {
+  const health = useMonitorStore((s) => s.health);
+  const views = useMonitorStore((s) => s.upstreams);
+  const setView = useUiStore((s) => s.setView);
+  const rows = serverRows(status.upstream.urls, views, health);
+  const up = rows.filter((r) => r.state === 'up').length;
+  const known = rows.some((r) => r.state !== 'unknown' && r.state !== 'checking');
+  const overall = !known ? 'unknown' : up === rows.length ? 'up' : up === 0 ? 'down' : 'warn';
+  return (
+    <Card
+      title={`${rows.length} ComfyUI servers`}
+      actions={
+        <button type="button" className="button button-small" onClick={() => setView('connection')}>
+          Change…
+        </button>
+      }
+    >
+      <div className="summary-status" data-testid="home-upstream-state">
+        <StatusDot state={overall} label={`${up} of ${rows.length} answering`} />
+        <strong>{known ? `${up} of ${rows.length} answering` : 'Checking…'}</strong>
+      </div>
+      <ul className="home-servers" aria-label="ComfyUI servers">
+        {rows.map((r) => (
+          <li key={r.url}>
+            <StatusDot state={r.state === 'up' ? (r.matches === false ? 'warn' : 'up') : r.state === 'down' ? 'down' : 'unknown'} label={r.state} />
+            <span className="mono ellipsis" title={r.url}>
+              {r.url.replace(/^https?:\/\//, '')}
+            </span>
+            {r.primary && <span className="badge badge-primary">Primary</span>}
+            <span className="muted home-server-state">{r.state === 'up' ? formatMs(r.latencyMs) : r.state === 'down' ? 'not answering' : ''}</span>
+          </li>
+        ))}
+      </ul>
+      <dl className="facts">
+        <dt>ComfyUI key</dt>
+        <dd>{status.upstream.keyHint ? <span className="mono">{status.upstream.keyHint}</span> : 'None'}</dd>
+      </dl>
+    </Card>
+  );
+}
+
 function UpstreamCard({ status }: { status: AppStatus }) {
+  return status.upstream.urls.length > 1 ? <ServersSummaryCard status={status} /> : <SingleServerCard status={status} />;
+}
+
+function SingleServerCard({ status }: { status: AppStatus }) {
   const sample = useMonitorStore((s) => s.health);
   // Right after the address changes, the last sample is about the old one: show "Checking…".
   const h = sample && sample.url === status.upstream.url ? sample : null;

@@ -60,6 +60,8 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
   const t = m.traffic;
   const up = h?.up ?? false;
   const vramTotalGiB = h?.vramTotal ? h.vramTotal / GIB : undefined;
+  // With several servers the tiles and the memory chart are the primary's; the servers card has each one.
+  const of = m.upstreams.length > 1 ? ' · primary' : '';
 
   return (
     <div className="stack-lg">
@@ -69,22 +71,22 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
         </div>
       )}
       <div className="tiles">
-        <Tile label="ComfyUI" sub={<span className="mono small" title={m.upstreamUrl}>{m.upstreamUrl.replace(/^https?:\/\//, '')}</span>}>
+        <Tile label={`ComfyUI${of}`} sub={<span className="mono small" title={m.upstreamUrl}>{m.upstreamUrl.replace(/^https?:\/\//, '')}</span>}>
           <span className="tile-status" data-testid="upstream-state">
             <StatusDot state={h === null ? 'unknown' : up ? 'up' : 'down'} />
             {h === null ? 'Checking…' : up ? 'Up' : 'Down'}
           </span>
           {up && <span className="tile-extra">{formatMs(h?.latencyMs ?? null)}</span>}
         </Tile>
-        <Tile label="GPU" sub={h?.comfyuiVersion ? `ComfyUI ${h.comfyuiVersion}${h.device ? ` · ${h.device.type}` : ''}` : undefined}>
+        <Tile label={`GPU${of}`} sub={h?.comfyuiVersion ? `ComfyUI ${h.comfyuiVersion}${h.device ? ` · ${h.device.type}` : ''}` : undefined}>
           <span className="ellipsis small-value" title={h?.device?.name}>
             {h?.device ? deviceLabel(h.device.name) : '—'}
           </span>
         </Tile>
-        <Tile label="GPU memory used" sub={h?.vramTotal ? `of ${formatBytes(h.vramTotal)}` : undefined}>
+        <Tile label={`GPU memory used${of}`} sub={h?.vramTotal ? `of ${formatBytes(h.vramTotal)}` : undefined}>
           {h?.vramTotal != null && h.vramFree != null ? formatBytes(h.vramTotal - h.vramFree) : '—'}
         </Tile>
-        <Tile label="Queue" sub="running · waiting">
+        <Tile label={`Queue${of}`} sub="running · waiting">
           {up ? `${h?.queueRunning ?? 0} · ${h?.queuePending ?? 0}` : '—'}
         </Tile>
         <Tile label="Requests per second" sub={`average of the last ${t?.windowS ?? 10} s`}>
@@ -106,7 +108,7 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
       <UpstreamsCard upstreams={m.upstreams} />
 
       <div className="view-grid">
-        <Card title="GPU memory used (GiB)">
+        <Card title={`GPU memory used (GiB)${of}`}>
           {vram[0].length > 1 ? (
             <Chart title="GPU memory used over time, in GiB" data={vram} series={VRAM_SERIES} theme={theme} yMax={vramTotalGiB} formatY={(v) => `${v.toFixed(v < 10 && v > 0 ? 1 : 0)}`} />
           ) : (

@@ -1,10 +1,10 @@
-// Settings: the proxy's port and extra allowed origins (saved together, Save off while invalid, each
-// message naming its field), start at sign-in, notifications and theme (applied at once).
+// Settings: the proxy's port, the host names tunnels arrive by and extra allowed origins (saved together, Save
+// off while invalid, each message naming its field), start at sign-in, notifications and theme (applied at once).
 import { useEffect, useState } from 'react';
 import type { SettingsView as Settings, ThemeSetting } from '../../../preload/contract';
 import { Card, ErrorBanner, Field, Loading, Segmented, Switch } from '../components/ui';
 import { useSettingsStore } from '../stores/settingsStore';
-import { checkSettingsDraft, type SettingsDraft } from './settingsRules';
+import { checkSettingsDraft, lines, type SettingsDraft } from './settingsRules';
 
 const THEMES: { value: ThemeSetting; label: string }[] = [
   { value: 'system', label: 'System' },
@@ -13,7 +13,23 @@ const THEMES: { value: ThemeSetting; label: string }[] = [
 ];
 
 function toDraft(s: Settings): SettingsDraft {
-  return { listenPort: String(s.listenPort), allowedOrigins: s.allowedOrigins.join('\n') };
+  return { listenPort: String(s.listenPort), allowedOrigins: s.allowedOrigins.join('\n'), allowedHosts: s.allowedHosts.join('\n') };
+}
+
+/** What the allowed host names are for, and what they cannot do (SPEC §8.0). */
+function TunnelHint() {
+  return (
+    <>
+      Names people use to reach the proxy besides this computer, one per line: a name allows any port, <code>name:port</code> only that port.
+      <ul className="hint-list" data-testid="tunnel-hint">
+        <li>
+          An SSH tunnel (<code>ssh -L 9000:127.0.0.1:8189 …</code>) needs nothing: it arrives as localhost, with any port.
+        </li>
+        <li>Tailscale serve, a reverse proxy or any other name needs its name here.</li>
+        <li>Over another name, Comfy account login with Google or GitHub does not work (it only accepts localhost); logging in with a Comfy API key does.</li>
+      </ul>
+    </>
+  );
 }
 
 export function SettingsView() {
@@ -40,11 +56,13 @@ export function SettingsView() {
     setFormSaved(false);
     void save({
       listenPort: Number(draft.listenPort.trim()),
-      allowedOrigins: draft.allowedOrigins
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean),
-    }).then(setFormSaved);
+      allowedHosts: lines(draft.allowedHosts).map((h) => h.toLowerCase()),
+      allowedOrigins: lines(draft.allowedOrigins),
+    }).then((saved) => {
+      setFormSaved(saved);
+      // Show what was stored (trimmed, lowercase names), so the form is not "changed" right after Save.
+      if (saved) setDraft(null);
+    });
   };
 
   return (
@@ -59,6 +77,11 @@ export function SettingsView() {
         >
           <Field label="Port" error={shown.listenPort} hint="The proxy listens on this computer only (127.0.0.1). A new port restarts it; people need the new address.">
             {(p) => <input {...p} className="num short" inputMode="numeric" value={draft.listenPort} onChange={(e) => setDraft({ ...draft, listenPort: e.target.value })} />}
+          </Field>
+          <Field label="Host names for tunnels" error={shown.allowedHosts} hint={<TunnelHint />}>
+            {(p) => (
+              <textarea {...p} rows={2} value={draft.allowedHosts} onChange={(e) => setDraft({ ...draft, allowedHosts: e.target.value })} placeholder="gpu-box.tailnet.ts.net" spellCheck={false} />
+            )}
           </Field>
           <Field
             label="Extra allowed origins"

@@ -44,9 +44,12 @@ export function UpstreamsCard({ upstreams }: { upstreams: UpstreamView[] }) {
             </tr>
           </thead>
           <tbody>
-            {upstreams.map((u) => (
+            {upstreams.map((u, i) => (
               <tr key={u.url} data-testid="upstream-row">
-                <td className="mono">{host(u.url)}</td>
+                <td>
+                  <span className="mono">{host(u.url)}</span>
+                  {i === 0 && <span className="badge badge-primary upstream-primary">Primary</span>}
+                </td>
                 <td title={u.state === 'down' ? (u.error ?? undefined) : undefined}>
                   <StatusDot state={u.state === 'up' ? 'up' : u.state === 'down' ? 'down' : 'unknown'} /> {STATE_WORDS[u.state]}
                   {u.state === 'down' && u.error ? <div className="muted small">{u.error}</div> : null}

@@ -20,6 +20,9 @@ export function HomeBadge() {
 
 export function ConnectionBadge() {
   const up = useMonitorStore((s) => s.health?.up);
+  const down = useMonitorStore((s) => s.upstreams.filter((u) => u.state === 'down').length);
+  const several = useMonitorStore((s) => s.upstreams.length > 1);
+  if (several) return down > 0 ? <Alert text={`${down} ComfyUI ${down === 1 ? 'server is' : 'servers are'} down`} /> : null;
   return up === false ? <Alert text="ComfyUI is down" /> : null;
 }
 

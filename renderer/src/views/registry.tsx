@@ -30,13 +30,13 @@ export interface ViewEntry {
 
 export const VIEWS: ViewEntry[] = [
   { id: 'home', title: 'Home', subtitle: 'Is it working, and how to use it', icon: HomeIcon, render: () => <HomeView />, badge: HomeBadge },
-  { id: 'connection', title: 'ComfyUI connection', subtitle: 'The ComfyUI server the proxy forwards to', icon: PlugIcon, render: () => <ConnectionView />, badge: ConnectionBadge },
+  { id: 'connection', title: 'ComfyUI connection', subtitle: 'The ComfyUI servers the proxy forwards to, and their key', icon: PlugIcon, render: () => <ConnectionView />, badge: ConnectionBadge },
   { id: 'keys', title: 'Access keys', subtitle: 'Keys you give to people and scripts, each with its own limits', icon: KeyIcon, render: (c) => <KeysView theme={c.theme} />, badge: KeysBadge },
   { id: 'cloud', title: 'Comfy Cloud', subtitle: 'Your Comfy account, for API nodes in ComfyUI', icon: CloudIcon, render: () => <CloudView />, badge: CloudBadge },
   { id: 'monitor', title: 'Monitor', subtitle: 'Live health, jobs and traffic', icon: PulseIcon, render: (c) => <MonitorView theme={c.theme} />, badge: MonitorBadge },
   { id: 'usage', title: 'Usage', subtitle: 'Jobs, GPU time and requests per key and day', icon: ChartIcon, render: (c) => <UsageView theme={c.theme} /> },
   { id: 'audit', title: 'Audit log', subtitle: 'Who changed keys, logged in or out, and changed settings', icon: ListIcon, render: () => <AuditView /> },
-  { id: 'settings', title: 'Settings', subtitle: 'Port, startup, notifications and appearance', icon: GearIcon, render: () => <SettingsView /> },
+  { id: 'settings', title: 'Settings', subtitle: 'Port, tunnels, startup, notifications and appearance', icon: GearIcon, render: () => <SettingsView /> },
 ];
 
 export function viewById(id: string): ViewEntry {

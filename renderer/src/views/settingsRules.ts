@@ -1,9 +1,16 @@
-// The Settings form's checks, worded like main's settings schema, so Save stays off while the port or an
-// origin would be refused (main validates again).
+// The Settings form's checks, worded like main's settings schema, so Save stays off while the port, an origin
+// or an allowed host would be refused (main validates again).
 export interface SettingsDraft {
   listenPort: string;
   allowedOrigins: string;
+  allowedHosts: string;
 }
+
+export const lines = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 function originProblem(line: string): boolean {
   try {
@@ -14,14 +21,38 @@ function originProblem(line: string): boolean {
   }
 }
 
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** Main's allowedHostProblem in the renderer: a host name, optionally :port; never this computer. */
+export function allowedHostProblem(raw: string): string | null {
+  const value = raw.trim().toLowerCase();
+  if (/^[a-z][a-z0-9+.-]*:\/\//.test(value) || value.includes('/')) return `“${raw}” must be a host name such as gpu-box.tailnet.ts.net, without http:// or a path.`;
+  if (value.includes('*')) return `“${raw}”: wildcards are not supported; list each host name.`;
+  const m = /^(\[[^\]]*\]|[^:]+)(?::(\d{1,5}))?$/.exec(value);
+  if (!m) return `“${raw}” must be a host name, optionally with a port, e.g. gpu-box:9000.`;
+  const host = m[1] ?? '';
+  if (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535)) return `“${raw}”: the port must be between 1 and 65535.`;
+  if (LOOPBACK.test(host)) return `“${raw}” is this computer, which is always allowed (with any port); remove this line.`;
+  if (!HOST_NAME.test(host) && !/^\[[0-9a-f:.]+\]$/.test(host)) return `“${raw}” is not a host name: use letters, digits, dots and hyphens, e.g. gpu-box.tailnet.ts.net.`;
+  return null;
+}
+
 export function checkSettingsDraft(d: SettingsDraft): Record<string, string> {
   const out: Record<string, string> = {};
   const port = d.listenPort.trim();
   if (!/^\d+$/.test(port)) out.listenPort = 'The port must be a whole number between 1 and 65535.';
   else if (Number(port) < 1 || Number(port) > 65535) out.listenPort = 'The port must be between 1 and 65535.';
-  const lines = d.allowedOrigins.split('\n').map((l) => l.trim()).filter(Boolean);
-  const bad = lines.find(originProblem);
+  const origins = lines(d.allowedOrigins);
+  const bad = origins.find(originProblem);
   if (bad !== undefined) out.allowedOrigins = `“${bad}” is not an origin. Each line must look like http://host:port: a scheme, a host and an optional port, nothing else.`;
-  else if (lines.length > 64) out.allowedOrigins = 'At most 64 extra origins can be allowed.';
+  else if (origins.length > 64) out.allowedOrigins = 'At most 64 extra origins can be allowed.';
+  const hosts = lines(d.allowedHosts);
+  const hostProblem = hosts.map(allowedHostProblem).find((p) => p !== null);
+  const seen = new Set<string>();
+  const twice = hosts.find((h) => (seen.has(h.toLowerCase()) ? true : (seen.add(h.toLowerCase()), false)));
+  if (hostProblem) out.allowedHosts = hostProblem;
+  else if (twice !== undefined) out.allowedHosts = `“${twice}” is listed twice.`;
+  else if (hosts.length > 64) out.allowedHosts = 'At most 64 extra host names can be allowed.';
   return out;
 }

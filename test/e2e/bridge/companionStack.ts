@@ -49,7 +49,7 @@ export async function startCompanionStack(): Promise<CompanionStack> {
   const cloud = await startFakeCloud();
   // Saved settings: the fake upstream, and the fake cloud's billing endpoint for credits.
   createSettingsStore({ cwd: dataDir }).update({
-    upstreamUrl: comfy.url,
+    upstreams: [comfy.url],
     cloud: { environment: 'production', customBaseUrl: null, billingBaseUrl: cloud.billingUrl, showCredits: true },
   });
   const opened: string[] = [];
