@@ -31,9 +31,15 @@ export function normaliseUpstreamUrl(raw: string): string {
   return url;
 }
 
+/** Asks one server; with no key sent, an answer says "no key needed" (null), not "key accepted". */
+async function checkOne(probe: ProbeUpstream, url: string, key: string | null): Promise<ServerCheck> {
+  const answer = await probe(url, key);
+  return { ...answer, url, keyAccepted: key === null && answer.keyAccepted === true ? null : answer.keyAccepted };
+}
+
 /** Asks every server at once, each answer in the list's order. */
 export function checkServers(probe: ProbeUpstream, urls: readonly string[], key: string | null): Promise<ServerCheck[]> {
-  return Promise.all(urls.map(async (url) => ({ ...(await probe(url, key)), url })));
+  return Promise.all(urls.map((url) => checkOne(probe, url, key)));
 }
 
 /** Whether a ComfyUI key may be kept after these answers (no answering server refused it), in words. */
@@ -77,7 +83,7 @@ export class UpstreamServers {
     if (replace === undefined && list.length >= MAX_UPSTREAMS) {
       throw new CompanionError('invalid_request', `At most ${MAX_UPSTREAMS} ComfyUI servers can be used at once; remove one first.`);
     }
-    const check: ServerCheck = { ...(await this.#opts.probe(url, this.#opts.key())), url };
+    const check = await checkOne(this.#opts.probe, url, this.#opts.key());
     if (!check.reachable || check.keyAccepted === false) {
       const hint = check.keyAccepted === false ? ' Every server gets the same ComfyUI key: set it under ComfyUI key first.' : '';
       return { ...check, message: `${check.message}${hint}`, saved: false };
@@ -87,8 +93,12 @@ export class UpstreamServers {
     const index = replace === undefined ? latest.length : this.#indexOf(latest, replace);
     const next = [...latest];
     next.splice(index, replace === undefined ? 0 : 1, url);
-    this.#save(next);
-    return { ...check, saved: true };
+    const saved = this.#save(next);
+    const message =
+      replace === undefined
+        ? `Added. The proxy now forwards to ${saved.length} ComfyUI servers.`
+        : `Saved. The proxy now forwards to ${url} instead of ${latest[index] ?? replace}.`;
+    return { ...check, message, saved: true };
   }
 
   /** Removes a server; the last one cannot be removed (the proxy needs somewhere to send requests). */

@@ -3,7 +3,7 @@
 // front of both; each server has its own state there, on Home, in the Monitor and in the tray; one going down
 // or having other nodes shows; make primary and remove change the list; a host name allowed in Settings lets a
 // tunnel's Host in while others stay refused. Screenshots: connection-two-upstreams, home-two-upstreams,
-// monitor-upstreams, monitor-upstream-down, monitor-upstream-differs, settings-allowed-hosts.
+// connection-upstream-down, monitor-upstreams, monitor-upstream-down, monitor-upstream-differs, settings-allowed-hosts.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrayMenu, renderMenuAsText, trayIconKind } from '../../main/app/trayMenu';
@@ -89,6 +89,7 @@ describe.skipIf(!canRunWindowTests)('several ComfyUI servers and tunnel host nam
     await w.show('connection');
     await page.getByText('ComfyUI servers · 1 of 2 answering').waitFor();
     expect(await rows().nth(1).innerText()).toContain('Nothing accepts connections at that address.');
+    await w.shoot('connection-upstream-down', () => page.getByText('ComfyUI servers · 1 of 2 answering').waitFor());
   });
 
   it('a server whose nodes and models differ is flagged: no new jobs go there', async () => {

@@ -45,7 +45,7 @@ describe('the list of ComfyUI servers', () => {
     expect(settings.get().upstreams).toEqual([a.url]);
     key = 'box-key-0123456789';
     const added = await servers.add(` ${b.url}/ `);
-    expect(added).toMatchObject({ url: b.url, saved: true, reachable: true, keyAccepted: true });
+    expect(added).toMatchObject({ url: b.url, saved: true, reachable: true, keyAccepted: true, message: 'Added. The proxy now forwards to 2 ComfyUI servers.' });
     expect(added.device).toContain('RTX 3090');
     expect(settings.get().upstreams).toEqual([a.url, b.url]);
     expect(b.received.filter((r) => r.url === '/system_stats').map((r) => r.headers.authorization)).toEqual([undefined, 'Bearer box-key-0123456789']);
@@ -70,7 +70,7 @@ describe('the list of ComfyUI servers', () => {
     key = 'box-key-0123456789';
     settings.update({ upstreams: ['http://old-box.invalid:8188', a.url] });
     const changed = await servers.add(b.url, 'http://old-box.invalid:8188');
-    expect(changed.saved).toBe(true);
+    expect(changed).toMatchObject({ saved: true, message: `Saved. The proxy now forwards to ${b.url} instead of http://old-box.invalid:8188.` });
     expect(settings.get().upstreams).toEqual([b.url, a.url]);
     await expect(servers.add(a.url, 'http://gone.invalid:8188')).rejects.toMatchObject({ code: 'not_found' });
     // Changing one server to another's address is refused; to its own is a plain re-check.
@@ -92,7 +92,7 @@ describe('the list of ComfyUI servers', () => {
     settings.update({ upstreams: [a.url, b.url] });
     const checks = await servers.check();
     expect(checks.map((c) => [c.url, c.reachable, c.keyAccepted])).toEqual([
-      [a.url, true, true],
+      [a.url, true, null], // no key sent: "no key needed", not "key accepted"
       [b.url, true, false],
     ]);
     expect(settings.get().upstreams).toEqual([a.url, b.url]);
@@ -115,7 +115,7 @@ describe('the upstreams IPC handlers', () => {
     expect(last).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
     const checked = await invokeHandler(h, 'upstreams:check', undefined);
     expect(checked.ok && checked.value).toEqual([
-      { url: a.url, reachable: true, keyAccepted: true, comfyuiVersion: '0.3.40', device: expect.any(String) as unknown as string, latencyMs: expect.any(Number) as unknown as number, message: expect.stringContaining('Connected') as unknown as string },
+      { url: a.url, reachable: true, keyAccepted: null, comfyuiVersion: '0.3.40', device: expect.any(String) as unknown as string, latencyMs: expect.any(Number) as unknown as number, message: expect.stringContaining('Connected') as unknown as string },
     ]);
   });
 });

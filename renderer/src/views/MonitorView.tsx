@@ -60,8 +60,11 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
   const t = m.traffic;
   const up = h?.up ?? false;
   const vramTotalGiB = h?.vramTotal ? h.vramTotal / GIB : undefined;
-  // With several servers the tiles and the memory chart are the primary's; the servers card has each one.
-  const of = m.upstreams.length > 1 ? ' · primary' : '';
+  // With several servers the GPU tiles and the memory chart are the primary's; the servers card has each one.
+  const several = m.upstreams.length > 1;
+  const of = several ? ' · primary' : '';
+  const serversUp = m.upstreams.filter((u) => u.state === 'up').length;
+  const queuedEverywhere = m.upstreams.reduce((n, u) => n + (u.state === 'down' ? 0 : u.queue), 0);
 
   return (
     <div className="stack-lg">
@@ -71,13 +74,22 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
         </div>
       )}
       <div className="tiles">
-        <Tile label={`ComfyUI${of}`} sub={<span className="mono small" title={m.upstreamUrl}>{m.upstreamUrl.replace(/^https?:\/\//, '')}</span>}>
-          <span className="tile-status" data-testid="upstream-state">
-            <StatusDot state={h === null ? 'unknown' : up ? 'up' : 'down'} />
-            {h === null ? 'Checking…' : up ? 'Up' : 'Down'}
-          </span>
-          {up && <span className="tile-extra">{formatMs(h?.latencyMs ?? null)}</span>}
-        </Tile>
+        {several ? (
+          <Tile label="ComfyUI servers" sub={<span className="mono small" title={m.upstreamUrl}>primary {m.upstreamUrl.replace(/^https?:\/\//, '')}</span>}>
+            <span className="tile-status" data-testid="upstream-state">
+              <StatusDot state={serversUp === m.upstreams.length ? 'up' : serversUp === 0 ? 'down' : 'warn'} />
+              {serversUp} of {m.upstreams.length} up
+            </span>
+          </Tile>
+        ) : (
+          <Tile label="ComfyUI" sub={<span className="mono small" title={m.upstreamUrl}>{m.upstreamUrl.replace(/^https?:\/\//, '')}</span>}>
+            <span className="tile-status" data-testid="upstream-state">
+              <StatusDot state={h === null ? 'unknown' : up ? 'up' : 'down'} />
+              {h === null ? 'Checking…' : up ? 'Up' : 'Down'}
+            </span>
+            {up && <span className="tile-extra">{formatMs(h?.latencyMs ?? null)}</span>}
+          </Tile>
+        )}
         <Tile label={`GPU${of}`} sub={h?.comfyuiVersion ? `ComfyUI ${h.comfyuiVersion}${h.device ? ` · ${h.device.type}` : ''}` : undefined}>
           <span className="ellipsis small-value" title={h?.device?.name}>
             {h?.device ? deviceLabel(h.device.name) : '—'}
@@ -86,9 +98,15 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
         <Tile label={`GPU memory used${of}`} sub={h?.vramTotal ? `of ${formatBytes(h.vramTotal)}` : undefined}>
           {h?.vramTotal != null && h.vramFree != null ? formatBytes(h.vramTotal - h.vramFree) : '—'}
         </Tile>
-        <Tile label={`Queue${of}`} sub="running · waiting">
-          {up ? `${h?.queueRunning ?? 0} · ${h?.queuePending ?? 0}` : '—'}
-        </Tile>
+        {several ? (
+          <Tile label="Queue · all servers" sub="jobs waiting or running">
+            {serversUp > 0 ? queuedEverywhere : '—'}
+          </Tile>
+        ) : (
+          <Tile label="Queue" sub="running · waiting">
+            {up ? `${h?.queueRunning ?? 0} · ${h?.queuePending ?? 0}` : '—'}
+          </Tile>
+        )}
         <Tile label="Requests per second" sub={`average of the last ${t?.windowS ?? 10} s`}>
           {t ? t.rps.toFixed(1) : '—'}
         </Tile>

@@ -141,18 +141,20 @@ export function ServersCard({ status }: { status: AppStatus }) {
           }
           error={fieldErrors.url ?? (draft.trim() && problem ? problem : undefined)}
         >
-          {(p) => <input {...p} type="url" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="http://gpu-box:8188" spellCheck={false} autoComplete="off" />}
-        </Field>
-        <div className="form-actions">
-          {replacing && (
-            <button type="button" className="button" onClick={cancel}>
-              Cancel
-            </button>
+          {(p) => (
+            <div className="input-row">
+              <input {...p} type="url" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="http://gpu-box:8188" spellCheck={false} autoComplete="off" />
+              <button type="submit" className="button button-primary" disabled={busy !== null || !!problem}>
+                {busy === 'add' ? 'Checking…' : replacing ? 'Check and save' : 'Check and add'}
+              </button>
+              {replacing && (
+                <button type="button" className="button" onClick={cancel}>
+                  Cancel
+                </button>
+              )}
+            </div>
           )}
-          <button type="submit" className="button button-primary" disabled={busy !== null || !!problem}>
-            {busy === 'add' ? 'Checking…' : replacing ? 'Check and save' : 'Check and add'}
-          </button>
-        </div>
+        </Field>
       </form>
     </Card>
   );

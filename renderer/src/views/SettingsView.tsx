@@ -17,13 +17,13 @@ function toDraft(s: Settings): SettingsDraft {
 }
 
 /** What the allowed host names are for, and what they cannot do (SPEC §8.0). */
-function TunnelHint() {
+function TunnelHint({ port }: { port: number }) {
   return (
     <>
       Names people use to reach the proxy besides this computer, one per line: a name allows any port, <code>name:port</code> only that port.
       <ul className="hint-list" data-testid="tunnel-hint">
         <li>
-          An SSH tunnel (<code>ssh -L 9000:127.0.0.1:8189 …</code>) needs nothing: it arrives as localhost, with any port.
+          An SSH tunnel (<code>ssh -L 9000:127.0.0.1:{port} …</code>) needs nothing: it arrives as localhost, with any port.
         </li>
         <li>Tailscale serve, a reverse proxy or any other name needs its name here.</li>
         <li>Over another name, Comfy account login with Google or GitHub does not work (it only accepts localhost); logging in with a Comfy API key does.</li>
@@ -78,7 +78,7 @@ export function SettingsView() {
           <Field label="Port" error={shown.listenPort} hint="The proxy listens on this computer only (127.0.0.1). A new port restarts it; people need the new address.">
             {(p) => <input {...p} className="num short" inputMode="numeric" value={draft.listenPort} onChange={(e) => setDraft({ ...draft, listenPort: e.target.value })} />}
           </Field>
-          <Field label="Host names for tunnels" error={shown.allowedHosts} hint={<TunnelHint />}>
+          <Field label="Host names for tunnels" error={shown.allowedHosts} hint={<TunnelHint port={settings.listenPort} />}>
             {(p) => (
               <textarea {...p} rows={2} value={draft.allowedHosts} onChange={(e) => setDraft({ ...draft, allowedHosts: e.target.value })} placeholder="gpu-box.tailnet.ts.net" spellCheck={false} />
             )}

@@ -31,7 +31,7 @@ export function UpstreamsCard({ upstreams }: { upstreams: UpstreamView[] }) {
         </div>
       ))}
       <div className="table-wrap">
-        <table className="table compact" aria-label="ComfyUI servers">
+        <table className="table compact upstreams-table" aria-label="ComfyUI servers">
           <thead>
             <tr>
               <th>Server</th>
@@ -59,7 +59,7 @@ export function UpstreamsCard({ upstreams }: { upstreams: UpstreamView[] }) {
                 <td className="ellipsis-cell" title={u.device?.name}>
                   {u.device ? deviceLabel(u.device.name) : '—'}
                 </td>
-                <td className="num">{u.state !== 'down' && u.device && u.device.vramTotal > 0 ? `${formatBytes(u.device.vramTotal - u.device.vramFree)} of ${formatBytes(u.device.vramTotal)}` : '—'}</td>
+                <td className="num">{u.state !== 'down' && u.device && u.device.vramTotal > 0 ? `${formatBytes(u.device.vramTotal - u.device.vramFree)} / ${formatBytes(u.device.vramTotal)}` : '—'}</td>
                 <td>
                   <Consistency u={u} />
                 </td>
