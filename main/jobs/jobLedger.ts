@@ -6,6 +6,7 @@ import { ClientIdOwners } from './clientIds';
 import { JobFile } from './jobFile';
 import { readHistory, readWsMessage, type WsFact } from './jobMessages';
 import { OutputIndex } from './outputIndex';
+import { BatchedFlush } from '../batchedFlush';
 import { ADMIN_OWNER, FINISHED_STATES, FOREIGN_OWNER, type ComfyWsMessage, type Job, type JobEvent, type JobLedgerApi } from './types';
 import type { JobOutput, JobOwner, JobQuery, JobState, SubmittedJob } from './types';
 
@@ -36,21 +37,24 @@ export class JobLedger implements JobLedgerApi {
   private readonly file: JobFile | null;
   private readonly maxJobs: number;
   private readonly onError: (err: Error) => void;
-  private readonly timer: NodeJS.Timeout | null = null;
-  private dirty = false;
+  /** Written at most once per interval while jobs change; no timer at all while idle (batchedFlush.ts). */
+  private readonly batch: BatchedFlush;
+  private get dirty(): boolean {
+    return this.batch.dirty;
+  }
+  private set dirty(value: boolean) {
+    if (value) this.batch.mark();
+    else this.batch.clear();
+  }
 
   constructor(options: JobLedgerOptions = {}) {
     this.onError = options.onError ?? (() => {});
     this.maxJobs = Math.max(options.maxJobs ?? 10_000, 1);
     this.file = options.dataDir ? new JobFile(options.dataDir, this.onError) : null;
+    this.batch = new BatchedFlush(() => this.flush(), this.file ? (options.flushIntervalMs ?? 2000) : 0);
     const saved = this.file?.read() ?? { jobs: [], clients: {} };
     for (const job of saved.jobs) this.insert(job);
     this.clientIds = new ClientIdOwners(saved.clients, () => (this.dirty = true));
-    const interval = options.flushIntervalMs ?? 2000;
-    if (this.file && interval > 0) {
-      this.timer = setInterval(() => this.flush(), interval);
-      this.timer.unref();
-    }
   }
 
   recordSubmitted(s: SubmittedJob): Job {
@@ -58,15 +62,8 @@ export class JobLedger implements JobLedgerApi {
     if (existing && existing.owner !== FOREIGN_OWNER) return { ...existing };
     if (existing) this.remove(existing);
     // A foreign record means WS messages overtook the submission: keep what they told.
-    const job: Job = {
-      ...(existing ?? blankJob(s.promptId, s.owner, s.upstream, s.at)),
-      owner: s.owner,
-      ownerName: s.ownerName,
-      clientId: s.clientId,
-      number: s.number,
-      queuedAt: s.at,
-      workflowName: s.workflowName ?? null,
-    };
+    const { owner, ownerName, clientId, number } = s;
+    const job: Job = { ...(existing ?? blankJob(s.promptId, owner, s.upstream, s.at)), owner, ownerName, clientId, number, queuedAt: s.at, workflowName: s.workflowName ?? null };
     this.insert(job);
     this.changed('queued', job);
     return { ...job };
@@ -180,7 +177,7 @@ export class JobLedger implements JobLedgerApi {
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.batch.close();
     this.flush();
   }
 
