@@ -32,9 +32,13 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
 
   // ComfyUI takes the top-level client_id over extra_data's (server.py post_prompt).
   const given = typeof body.client_id === 'string' && body.client_id ? body.client_id : typeof extra.client_id === 'string' && extra.client_id ? extra.client_id : null;
-  const clientId = given ?? deps.defaultClientId(r.owner);
+  let clientId = given ?? deps.defaultClientId(r.owner);
   if (!deps.clientIds.claim(clientId, r.owner)) {
-    throw new CompanionError('client_id_in_use', `client_id "${clientId}" is in use by another access key; use your own, or none.`);
+    if (given !== null) throw new CompanionError('client_id_in_use', `client_id "${clientId}" is in use by another access key; use your own, or none.`);
+    // Someone else took the id this key's jobs get by default (it is derived from the key id): a fresh one
+    // keeps the job private without blocking the key.
+    clientId = `cac-${randomUUID().replaceAll('-', '').slice(0, 24)}`;
+    deps.clientIds.claim(clientId, r.owner);
   }
   body.client_id = clientId;
 
