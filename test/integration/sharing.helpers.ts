@@ -206,6 +206,14 @@ export async function startRunning(h: Harness, promptId: string, owner: TestSock
   await owner.waitFor((m) => m.type === 'execution_start' && m.data.prompt_id === promptId);
 }
 
+/** Ends a job made running by startRunning: history entry, `executed` and `execution_success` to its owner. */
+export async function finishRunning(h: Harness, promptId: string, owner: TestSocket): Promise<void> {
+  const { nodeId, images } = h.fake.state.finish(promptId, Date.now());
+  await h.fake.sendJson({ type: 'executed', data: { node: nodeId, display_node: nodeId, output: { images }, prompt_id: promptId } }, owner.clientId);
+  await h.fake.sendJson({ type: 'execution_success', data: { prompt_id: promptId, timestamp: Date.now() } }, owner.clientId);
+  await owner.waitFor((m) => m.type === 'execution_success' && m.data.prompt_id === promptId);
+}
+
 /** Runs a queued job to the end on the fake (messages to its client_id) and waits for its owner to see it finish. */
 export async function runToEnd(h: Harness, promptId: string, owner: TestSocket | null, opts: { previews?: boolean } = {}): Promise<void> {
   await h.fake.runFakeJob(promptId, undefined, 2, opts);
