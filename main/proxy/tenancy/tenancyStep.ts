@@ -4,7 +4,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { CompanionError } from '../../errors';
 import type { TenancyDeps, TenancyRequest } from './context';
-import { fileParamProblem, fileResponseHeaders, fileRouteOf, mayView } from './fileRules';
+import { fileParamProblem, fileResponseHeaders, fileRouteOf, mayView, viewedFile } from './fileRules';
 import { changeQueueOrHistory, interrupt } from './jobControl';
 import { readHistory, readHistoryOne, readQueue } from './jobViews';
 import { submitPrompt } from './promptSubmission';
@@ -26,7 +26,8 @@ export async function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQ
   // ComfyUI's router decodes the path; the proxy forwards the form its rule was decided on.
   const query = pathAndQuery.slice(r.url.pathname.length);
   const canonical = match ? match.path + query : pathAndQuery;
-  const filename = r.url.searchParams.get('filename');
+  // The name ComfyUI serves ("evil.svg [input]" is evil.svg): what the attachment rule looks at.
+  const filename = family === 'view' ? viewedFile(r.url).filename : r.url.searchParams.get('filename');
   const fileHeaders = family ? (h: OutgoingHttpHeaders) => fileResponseHeaders(family, h, filename) : null;
   switch (match?.rule) {
     case 'submit':
