@@ -11,6 +11,7 @@ import { readJsonBody } from '../readJsonBody';
 import { sendError } from '../respond';
 import { exchange, jsonOf } from '../upstreamExchange';
 import { answerRaw, type TenancyDeps, type TenancyRequest } from './context';
+import { syncOwner } from './jobSync';
 
 /** ComfyUI workflows with embedded metadata run to a few MB; beyond this the proxy refuses (413). */
 export const PROMPT_BODY_CAP_BYTES = 16 * 1024 * 1024;
@@ -49,7 +50,13 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
   }
   body.prompt_id = promptId;
 
-  const decisions = deps.limiter ? takeJob(deps.limiter, r.principal, deps.ledger.activeCount(r.owner), deps.now()) : [];
+  const take = () => (deps.limiter ? takeJob(deps.limiter, r.principal, deps.ledger.activeCount(r.owner), deps.now()) : []);
+  let decisions = take();
+  if (isQuotaRefusal(decisions) && decisions.headers['ratelimit-policy']?.startsWith('"queue"')) {
+    // The ledger may not have seen jobs finish (no socket listened): ask ComfyUI before refusing.
+    await syncOwner(deps, r);
+    decisions = take();
+  }
   if (isQuotaRefusal(decisions)) {
     sendError(r.res, decisions.code, decisions.message, decisions.headers, decisions.status);
     return;
