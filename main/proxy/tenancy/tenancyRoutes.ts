@@ -10,7 +10,8 @@ export type TenancyRule =
   | 'interrupt'
   | 'jobs-read'
   | 'job-one'
-  | 'view';
+  | 'view'
+  | 'mask-upload';
 
 export interface TenancyMatch {
   rule: TenancyRule;
@@ -37,6 +38,7 @@ const RULES: [RegExp, string, TenancyRule][] = [
   [/^\/api\/jobs\/([^/]+)$/, 'GET', 'job-one'],
   [/^\/(?:api\/)?view$/, 'GET', 'view'],
   [/^\/(?:api\/)?view$/, 'HEAD', 'view'],
+  [/^\/(?:api\/)?upload\/mask$/, 'POST', 'mask-upload'],
 ];
 
 function decoded(pathname: string): string | null {

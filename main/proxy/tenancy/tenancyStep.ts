@@ -7,6 +7,7 @@ import type { TenancyDeps, TenancyRequest } from './context';
 import { fileParamProblem, fileResponseHeaders, fileRouteOf, mayView, viewedFile } from './fileRules';
 import { changeQueueOrHistory, interrupt } from './jobControl';
 import { readHistory, readHistoryOne, readQueue } from './jobViews';
+import { uploadMask } from './maskUpload';
 import { submitPrompt } from './promptSubmission';
 import { tenancyRuleFor } from './tenancyRoutes';
 
@@ -56,6 +57,11 @@ export async function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQ
       // ComfyUI's newer job list mixes every client's jobs; until it is filtered here, only admin reads it.
       if (!r.admin) throw new CompanionError('forbidden', 'The /api/jobs listing is available to the admin key only; use /queue and /history.');
       return { kind: 'forward', pathAndQuery: canonical, fileHeaders };
+    case 'mask-upload':
+      // Admin's masks stream like any upload; a key's names an image that must be its own (maskUpload.ts).
+      if (r.admin) return { kind: 'forward', pathAndQuery: canonical, fileHeaders };
+      await uploadMask(deps, r, match.path);
+      return { kind: 'answered' };
     case 'view':
       if (!mayView(deps.ledger, r.owner, r.url)) throw new CompanionError('not_found', 'No such file among your jobs\' outputs.');
       return { kind: 'forward', pathAndQuery: canonical, fileHeaders };
