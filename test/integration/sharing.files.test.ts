@@ -109,6 +109,48 @@ describe('/view of the input folder (shared: ComfyUI has one)', () => {
   });
 });
 
+describe('/upload/mask (ComfyUI copies original_ref into the shared input folder)', () => {
+  function mask(who: Record<string, string>, ref: unknown, path = '/upload/mask') {
+    const boundary = '----mask-boundary';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="clipspace-mask.png"\r\nContent-Type: image/png\r\n\r\n`),
+      Buffer.from('mask-bytes-\r\n--not-a-boundary'),
+      Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="original_ref"\r\n\r\n${JSON.stringify(ref)}`),
+      Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="type"\r\n\r\ninput\r\n--${boundary}--\r\n`),
+    ]);
+    return { body, send: () => request(`${h.url}${path}`, { method: 'POST', headers: { ...who, 'content-type': `multipart/form-data; boundary=${boundary}` }, body }) };
+  }
+  const masksReached = () => h.fake.received.filter((r) => /^(\/api)?\/upload\/mask$/.test(r.url));
+
+  it('another key’s output as original_ref is refused (404) and never forwarded, in any spelling', async () => {
+    const before = masksReached().length;
+    for (const ref of [
+      { filename: output, subfolder: '', type: 'output' },
+      { filename: output },
+      { filename: `${output} [output]`, type: 'input' },
+    ]) {
+      const res = await mask(keys.bob.auth, ref).send();
+      expect(res.status, JSON.stringify(ref)).toBe(404);
+    }
+    expect((await mask(keys.bob.auth, { filename: '../output/x.png', type: 'input' }).send()).status).toBe(400);
+    expect((await mask(keys.bob.auth, 'not an object').send()).status).toBe(400);
+    expect(masksReached().length).toBe(before);
+  });
+
+  it('the owner’s output, an input image, and admin’s masks are forwarded byte for byte', async () => {
+    const before = masksReached().length;
+    const own = mask(keys.alice.auth, { filename: output, subfolder: '', type: 'output' });
+    await own.send();
+    const input = mask(keys.bob.auth, { filename: 'cat.png', subfolder: '', type: 'input' }, '/api/upload/mask');
+    await input.send();
+    const admin = mask(ADMIN, { filename: output, type: 'output' });
+    await admin.send();
+    const got = masksReached().slice(before);
+    expect(got.map((r) => r.url)).toEqual(['/upload/mask', '/api/upload/mask', '/upload/mask']);
+    expect(got.map((r) => r.bodyBytes)).toEqual([own.body.length, input.body.length, admin.body.length]);
+  });
+});
+
 describe('path tricks in file parameters', () => {
   const tricks = [
     '/view?filename=..%2F..%2Fcomfy.settings.json&type=input',
