@@ -49,6 +49,12 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
     throw new CompanionError('forbidden', `prompt_id "${promptId}" belongs to another job; leave it out to get a fresh one.`);
   }
   body.prompt_id = promptId;
+  if (!r.admin) {
+    // `front` and `number` set a job's place in the shared queue (server.py post_prompt): a key would jump
+    // ahead of everyone else's work. Keys queue at the back, in order; admin may still reorder.
+    delete body.front;
+    delete body.number;
+  }
 
   const take = () => (deps.limiter ? takeJob(deps.limiter, r.principal, deps.ledger.activeCount(r.owner), deps.now()) : []);
   let decisions = take();
