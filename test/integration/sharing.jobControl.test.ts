@@ -74,6 +74,21 @@ describe('queue deletes', () => {
   });
 });
 
+describe('queue order', () => {
+  it('a key cannot jump the shared queue with front or number; admin can', async () => {
+    const first = await submit(h, keys.bob.auth);
+    const jumper = await submit(h, keys.alice.auth, { front: true });
+    const numbered = await submit(h, keys.alice.auth, { number: -1000 });
+    expect(jumper.res.status).toBe(200);
+    const order = pendingIds();
+    expect(order.indexOf(first.id)).toBeLessThan(order.indexOf(jumper.id));
+    expect(order.indexOf(first.id)).toBeLessThan(order.indexOf(numbered.id));
+    const boss = await submit(h, ADMIN, { front: true });
+    expect(pendingIds()[0]).toBe(boss.id);
+    await postJson(h, '/queue', ADMIN, { delete: [first.id, jumper.id, numbered.id, boss.id] });
+  });
+});
+
 describe('history deletes', () => {
   it('another key’s entry is not forwarded; the owner’s is', async () => {
     const a = await submit(h, keys.alice.auth);
