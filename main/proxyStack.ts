@@ -1,6 +1,7 @@
 // Composition root of the proxy side: key store, rate limiter, usage, login sessions and the proxy
 // itself, opened on one data dir. The headless CLI and the desktop app both start the proxy through here;
 // the app keeps the services open while it pauses and resumes the listener.
+import { openAuditServices, type AuditServices } from './audit/auditServices';
 import { JobLedger } from './jobs/jobLedger';
 import { openKeyServices, type KeyServices } from './keys/keyServices';
 import { adminKeyAuthenticator, chainAuthenticators } from './proxy/adminKey';
@@ -14,12 +15,16 @@ export interface ProxyServicesConfig {
   adminKey: string;
   onError?: (err: Error) => void;
   now?: () => number;
+  /** Days of usage and audit history kept (default 90). */
+  retentionDays?: number;
 }
 
 /** Everything behind the listener: survives a pause/resume of the proxy. */
 export interface ProxyServices {
   keys: KeyServices;
   login: LoginServices;
+  /** The audit log, its route and retention. */
+  audit: AuditServices;
   /** Admin key first, then the access-key store. */
   authenticator: KeyAuthenticator;
   /** Every job that passed through the proxy (SPEC §8.1), persisted in the data dir. */
@@ -55,7 +60,15 @@ export interface ProxyStack {
 
 /** Opens the key store and login sessions of a data dir. Throws KeyStoreCorruptError for a bad keys.json. */
 export function openProxyServices(config: ProxyServicesConfig): ProxyServices {
-  const keys = openKeyServices({ dataDir: config.dataDir, now: config.now, onError: config.onError });
+  const audit = openAuditServices({ dataDir: config.dataDir, now: config.now, retentionDays: config.retentionDays, onError: config.onError });
+  const keys = openKeyServices({
+    dataDir: config.dataDir,
+    now: config.now,
+    onError: config.onError,
+    retentionDays: config.retentionDays,
+    mutationsFor: audit.mutationsFor,
+  });
+  audit.startRetention(keys.usage);
   const authenticator = chainAuthenticators(adminKeyAuthenticator(config.adminKey), keys.store);
   const login = openLoginServices({
     dataDir: config.dataDir,
@@ -64,14 +77,20 @@ export function openProxyServices(config: ProxyServicesConfig): ProxyServices {
     adminKey: config.adminKey,
     now: config.now,
     onError: config.onError,
+    audit: audit.log,
   });
   const ledger = new JobLedger({ dataDir: config.dataDir, onError: config.onError });
+  // Finished jobs become usage: jobs per outcome and GPU seconds per key and day.
+  const detachLedger = keys.usage.attachLedger(ledger);
   return {
     keys,
     login,
+    audit,
     authenticator,
     ledger,
     async close() {
+      detachLedger();
+      audit.close();
       login.close();
       await keys.close();
       ledger.close();
@@ -90,7 +109,7 @@ export async function startProxyWith(services: ProxyServices, config: ListenConf
     sessions: login.sessions,
     rateLimiter: keys.limiter,
     observers: [keys.usage, ...(config.observers ?? [])],
-    routes: [...keys.routes, ...login.routes],
+    routes: [...keys.routes, ...login.routes, ...services.audit.routes],
     htmlInjection: login.htmlInjection,
     upstreamKey: config.upstreamKey,
     cloudKey: config.cloudKey,

@@ -41,9 +41,9 @@ import {
   upstreamLogin,
 } from './companionApiSchemas';
 import { toCloudStatus, toKeyView, toSettingsView } from './companionApiViews';
+import { accountabilityHandlers, type AccountabilityDeps } from './accountabilityApi';
 
 export { RequestValidationError };
-
 // ------------------------------------------------------------------ what the handlers call
 
 /** The account service as these handlers use it (main/account/accountService.ts). */
@@ -79,7 +79,7 @@ export interface CompanionServices {
   openExternal(url: string): Promise<void>;
 }
 
-export interface CompanionApiDeps extends CompanionServices {
+export interface CompanionApiDeps extends CompanionServices, Omit<AccountabilityDeps, 'keys'> {
   /** Where pushed events go (cloud retry progress); the same sink forwardServiceEvents uses. */
   emit(event: CompanionEvent): void;
   now?: () => number;
@@ -254,6 +254,7 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
       await deps.proxy.resume();
       return deps.proxy.status();
     },
+    ...accountabilityHandlers(deps),
   };
 }
 

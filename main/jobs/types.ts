@@ -61,16 +61,11 @@ export interface ComfyWsMessage {
   data: Record<string, unknown>;
 }
 
-export interface SubmittedJob {
-  promptId: string;
-  owner: JobOwner;
-  ownerName: string | null;
-  clientId: string | null;
-  upstream: string;
-  number: number | null;
+export type SubmittedJob = Pick<Job, 'promptId' | 'owner' | 'ownerName' | 'clientId' | 'upstream' | 'number'> & {
   workflowName?: string | null;
+  /** Epoch ms. */
   at: number;
-}
+};
 
 export interface JobQuery {
   owner?: JobOwner;

@@ -6,6 +6,7 @@ import type { Scope } from '../proxy/types';
 import { KeyStore, KeyStoreCorruptError } from './keyStore';
 import type { KeyRecord } from './keyRecord';
 import { UsageRecorder } from './usageRecorder';
+import { runReportCommand, recordCliChanges } from '../audit/cliHooks';
 
 export interface KeysCliIo {
   dataDir: string;
@@ -25,6 +26,10 @@ Commands:
   revoke ID             Deactivate a key at once.
   rotate ID [--grace 10m] [--json]
                         Give a key a new secret; the old one stops (after the grace period).
+  audit [--since 7d] [--json|--csv]
+                        Who changed which key, logins, logouts, settings (see: keys audit --help).
+  usage [ID] [--days N] [--csv|--json]
+                        Requests, jobs and GPU seconds per key and day.
   --help                Show this help.
 
 Exit codes: 0 done, 1 failed (unknown id, unreadable store), 2 bad usage.
@@ -50,6 +55,9 @@ export async function runKeysCommand(argv: string[], io: KeysCliIo): Promise<num
         return await revoke(rest, io);
       case 'rotate':
         return await rotate(rest, io);
+      case 'audit':
+      case 'usage':
+        return runReportCommand(command, rest, io);
       default:
         throw new UsageError(`Unknown command "${command}"`);
     }
@@ -82,7 +90,7 @@ function openStore(values: Record<string, unknown>, io: KeysCliIo): KeyStore {
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : io.dataDir;
   // Read-only usage: the CLI shows last_used but only the server writes usage.json.
   const usage = new UsageRecorder({ dataDir, readOnly: true, now: io.now });
-  return new KeyStore({ dataDir, now: io.now, lastUsed: (id) => usage.lastUsed(id) });
+  return recordCliChanges(new KeyStore({ dataDir, now: io.now, lastUsed: (id) => usage.lastUsed(id) }), dataDir, io.now);
 }
 
 async function create(args: string[], io: KeysCliIo): Promise<number> {
