@@ -69,7 +69,9 @@ describe('a job queued without client_id', () => {
     await vi.waitFor(() => expect(h.stack.proxy.connections.size).toBe(1));
     const job = await submit(h, keys.alice.auth);
     expect(forwardedPrompt(h, job.id).client_id).toBe('alice-tab-1');
-    await runToEnd(h, job.id, reloaded);
+    // (Whether ComfyUI still delivers to the reloaded socket is its business: its `finally: sockets.pop(sid)`
+    // for the old socket drops the new one too — the same without the proxy.)
+    await runToEnd(h, job.id, null);
     await reloaded.close();
   });
 

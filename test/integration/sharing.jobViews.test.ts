@@ -27,7 +27,7 @@ beforeAll(async () => {
   job.aRunning = (await submit(h, keys.alice.auth, secret)).id;
   job.aPending = (await submit(h, keys.alice.auth, secret)).id;
   job.bPending = (await submit(h, keys.bob.auth)).id;
-  const direct = await request(`${h.fake.url}/prompt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: workflow(9) }) });
+  const direct = await request(`${h.fake.url}/prompt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: workflow() }) });
   job.foreign = direct.json<{ prompt_id: string }>().prompt_id;
   await startRunning(h, job.aRunning, alice);
 });

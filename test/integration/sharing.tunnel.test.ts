@@ -90,7 +90,7 @@ describe('through a port forward on another local port', () => {
     const res = await viaTunnel('/prompt', {
       method: 'POST',
       headers: { authorization: `Bearer ${keys.bob.secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt: workflow(2) }),
+      body: JSON.stringify({ prompt: workflow() }),
     });
     expect(res.status).toBe(200);
     const ws = await openWs(h, { port: fwd.port, headers: { host: tunnelHost, authorization: `Bearer ${keys.bob.secret}` } });
