@@ -69,12 +69,10 @@ describe('/view of a job output', () => {
     expect(viewsReached()).toBe(before);
   });
 
-  it('lets the owner open its output by the annotated name the web UI uses (forwarded as sent)', async () => {
-    const before = viewsReached();
-    const query = `filename=${encodeURIComponent(`${output} [output]`)}&type=input`;
-    await view(query, keys.alice.auth);
-    expect(viewsReached()).toBe(before + 1);
-    expect(h.fake.received.at(-1)?.url).toBe(`/view?${query}`);
+  it('lets the owner open its output by the annotated name the web UI uses', async () => {
+    const res = await view(`filename=${encodeURIComponent(`${output} [output]`)}&type=input`, keys.alice.auth);
+    expect(res.status).toBe(200);
+    expect(res.body.subarray(1, 4).toString()).toBe('PNG');
   });
 });
 
@@ -82,12 +80,10 @@ describe('/view of the input folder (shared: ComfyUI has one)', () => {
   it('another key’s upload is visible to everyone', async () => {
     const up = await upload(keys.bob, 'cat.png', 'not really a png');
     expect(up.status).toBe(200);
-    const before = viewsReached();
     for (const who of [keys.alice.auth, keys.plain.auth, ADMIN]) {
       expect((await view('filename=cat.png&type=input', who)).status).toBe(200);
-      await view(`filename=${encodeURIComponent('cat.png [input]')}`, who);
+      expect((await view(`filename=${encodeURIComponent('cat.png [input]')}`, who)).status).toBe(200);
     }
-    expect(viewsReached()).toBe(before + 6);
   });
 
   it('SVG and HTML are served as attachments with nosniff and CSP sandbox (no script on the logged-in origin)', async () => {
@@ -99,6 +95,7 @@ describe('/view of the input folder (shared: ComfyUI has one)', () => {
       ['filename=evil.html&type=input', 'evil.html'],
     ] as const) {
       const res = await view(query, keys.alice.auth);
+      expect(res.status, query).toBe(200);
       expect(res.headers['content-disposition'], query).toBe(`attachment; filename="${name}"`);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['content-security-policy']).toBe('sandbox');

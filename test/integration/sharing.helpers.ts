@@ -197,44 +197,21 @@ export async function barrier(h: Harness, sockets: readonly TestSocket[]): Promi
   await Promise.all(sockets.map((s) => s.waitFor((m) => m.type === 'status' && m.data.marker === marker)));
 }
 
-/**
- * The fake before and after it got a worker (the `fake` branch): the old one moves a job by hand
- * (state.start/finish), the new one runs it through its worker for a while and can interrupt it. Both
- * are driven through this narrow view until the worker fake is on main everywhere.
- */
-interface EitherFake {
-  state: { start?(promptId: string, clientId: string | undefined): unknown; finish?(promptId: string, at: number): { nodeId: string; images: unknown[] } };
-  interrupt?(promptId?: string): void;
-  runFakeJob(promptId: string, clientId: string | undefined, steps: number, opts?: { previews?: boolean; ms?: number }): Promise<void>;
-}
 const runs = new Map<string, Promise<void>>();
 
 /**
- * Makes a queued job "running" on the fake the way ComfyUI announces it (execution_start to its client_id) and
- * waits until the owner's socket saw it, so the proxy's ledger knows it runs.
+ * Runs a queued job on the fake's worker for a long while (ComfyUI announces it with execution_start to its
+ * client_id) and waits until the owner's socket saw it start, so the proxy's ledger knows it runs.
  */
 export async function startRunning(h: Harness, promptId: string, owner: TestSocket): Promise<void> {
-  const fake = h.fake as unknown as EitherFake;
-  if (fake.state.start) {
-    fake.state.start(promptId, owner.clientId);
-    await h.fake.sendJson({ type: 'execution_start', data: { prompt_id: promptId, timestamp: Date.now() } }, owner.clientId);
-  } else {
-    runs.set(promptId, fake.runFakeJob(promptId, undefined, 2, { ms: 120_000 }));
-  }
+  runs.set(promptId, h.fake.runFakeJob(promptId, undefined, 2, { ms: 120_000 }));
   await owner.waitFor((m) => m.type === 'execution_start' && m.data.prompt_id === promptId);
 }
 
-/** Ends a job made running by startRunning (finished on the old fake, interrupted on the worker fake) and waits for its owner to see the end. */
+/** Ends a job made running by startRunning (interrupted, unless something already ended it) and waits for its owner to see the end. */
 export async function finishRunning(h: Harness, promptId: string, owner: TestSocket): Promise<void> {
-  const fake = h.fake as unknown as EitherFake;
-  if (fake.state.finish) {
-    const { nodeId, images } = fake.state.finish(promptId, Date.now());
-    await h.fake.sendJson({ type: 'executed', data: { node: nodeId, display_node: nodeId, output: { images }, prompt_id: promptId } }, owner.clientId);
-    await h.fake.sendJson({ type: 'execution_success', data: { prompt_id: promptId, timestamp: Date.now() } }, owner.clientId);
-  } else {
-    fake.interrupt?.(promptId);
-    await runs.get(promptId);
-  }
+  h.fake.interrupt(promptId);
+  await runs.get(promptId);
   await owner.waitFor((m) => ['execution_success', 'execution_interrupted', 'execution_error'].includes(m.type) && m.data.prompt_id === promptId);
 }
 

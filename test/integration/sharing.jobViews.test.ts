@@ -115,15 +115,25 @@ describe('/history and /history/{id}', () => {
 });
 
 describe('/api/jobs (newer ComfyUI’s job list)', () => {
-  it('is admin-only for now and never forwarded for a key', async () => {
-    const before = reached(h, /\/api\/jobs/);
-    for (const path of ['/api/jobs', `/api/jobs/${job.aDone}`]) {
-      const res = await get(h, path, keys.alice.auth);
-      expect(res.status).toBe(403);
-      expect(res.json<Err>().error.message).toMatch(/admin key only/);
-    }
-    expect(reached(h, /\/api\/jobs/)).toBe(before);
-    await get(h, '/api/jobs', ADMIN);
-    expect(reached(h, /\/api\/jobs/)).toBe(before + 1);
+  type Jobs = { jobs: { id: string }[]; pagination: { total: number } };
+  it('lists a key’s own jobs only; admin sees every job', async () => {
+    const a = (await get(h, '/api/jobs', keys.alice.auth)).json<Jobs>();
+    const mine = a.jobs.map((j) => j.id);
+    expect(mine).toEqual(expect.arrayContaining([job.aDone, job.aRunning, job.aPending]));
+    expect(mine).not.toContain(job.bPending);
+    expect(mine).not.toContain(job.foreign);
+    expect(a.pagination.total).toBe(mine.length);
+    const all = (await get(h, '/api/jobs', ADMIN)).json<Jobs>().jobs.map((j) => j.id);
+    expect(all).toEqual(expect.arrayContaining([job.aDone, job.bPending, job.foreign]));
+  });
+
+  it('/api/jobs/{id} of another key’s job answers like an unknown id; the owner’s answers the job', async () => {
+    const other = await get(h, `/api/jobs/${job.aDone}`, keys.bob.auth);
+    const unknown = await get(h, '/api/jobs/not-a-job', keys.bob.auth);
+    expect(other.status).toBe(404);
+    expect(other.json()).toEqual(unknown.json());
+    const own = await get(h, `/api/jobs/${job.aDone}`, keys.alice.auth);
+    expect(own.status).toBe(200);
+    expect(own.json<{ id: string }>().id).toBe(job.aDone);
   });
 });
