@@ -6,6 +6,7 @@ import { ClientIdOwners } from './clientIds';
 import { JobFile } from './jobFile';
 import { readHistory, readWsMessage, type WsFact } from './jobMessages';
 import { OutputIndex } from './outputIndex';
+import { BatchedFlush } from '../batchedFlush';
 import {
   FINISHED_STATES,
   FOREIGN_OWNER,
@@ -47,21 +48,24 @@ export class JobLedger implements JobLedgerApi {
   private readonly file: JobFile | null;
   private readonly maxJobs: number;
   private readonly onError: (err: Error) => void;
-  private readonly timer: NodeJS.Timeout | null = null;
-  private dirty = false;
+  /** Written at most once per interval while jobs change; no timer at all while idle (batchedFlush.ts). */
+  private readonly batch: BatchedFlush;
+  private get dirty(): boolean {
+    return this.batch.dirty;
+  }
+  private set dirty(value: boolean) {
+    if (value) this.batch.mark();
+    else this.batch.clear();
+  }
 
   constructor(options: JobLedgerOptions = {}) {
     this.onError = options.onError ?? (() => {});
     this.maxJobs = Math.max(options.maxJobs ?? 10_000, 1);
     this.file = options.dataDir ? new JobFile(options.dataDir, this.onError) : null;
+    this.batch = new BatchedFlush(() => this.flush(), this.file ? (options.flushIntervalMs ?? 2000) : 0);
     const saved = this.file?.read() ?? { jobs: [], clients: {} };
     for (const job of saved.jobs) this.insert(job);
     this.clientIds = new ClientIdOwners(saved.clients, () => (this.dirty = true));
-    const interval = options.flushIntervalMs ?? 2000;
-    if (this.file && interval > 0) {
-      this.timer = setInterval(() => this.flush(), interval);
-      this.timer.unref();
-    }
   }
 
   recordSubmitted(s: SubmittedJob): Job {
@@ -187,7 +191,7 @@ export class JobLedger implements JobLedgerApi {
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.batch.close();
     this.flush();
   }
 
