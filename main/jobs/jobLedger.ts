@@ -5,22 +5,10 @@
 import { ClientIdOwners } from './clientIds';
 import { JobFile } from './jobFile';
 import { readHistory, readWsMessage, type WsFact } from './jobMessages';
-import { OutputIndex } from './outputIndex';
+import { JobIndexes } from './jobIndexes';
 import { BatchedFlush } from '../batchedFlush';
-import {
-  ADMIN_OWNER,
-  FINISHED_STATES,
-  FOREIGN_OWNER,
-  type ComfyWsMessage,
-  type Job,
-  type JobEvent,
-  type JobLedgerApi,
-  type JobOutput,
-  type JobOwner,
-  type JobQuery,
-  type JobState,
-  type SubmittedJob,
-} from './types';
+import { ADMIN_OWNER, FINISHED_STATES, FOREIGN_OWNER, type ComfyWsMessage, type Job, type JobEvent, type JobLedgerApi } from './types';
+import type { JobOutput, JobOwner, JobQuery, JobState, SubmittedJob } from './types';
 
 export interface JobLedgerOptions {
   /** Persist to <dataDir>/jobs.json; omit for an in-memory ledger. */
@@ -40,9 +28,7 @@ function blankJob(promptId: string, owner: JobOwner, upstream: string, at: numbe
 export class JobLedger implements JobLedgerApi {
   readonly clientIds: ClientIdOwners;
   private readonly jobs = new Map<string, Job>();
-  private readonly active = new Map<JobOwner, number>();
-  private readonly outputs = new OutputIndex();
-  private readonly running = new Map<string, string>();
+  private readonly index = new JobIndexes();
   /** Jobs that ran at least one node (a job that ends without one was answered from cache). */
   private readonly executed = new Set<string>();
   private readonly listeners = new Set<(e: JobEvent) => void>();
@@ -74,15 +60,8 @@ export class JobLedger implements JobLedgerApi {
     if (existing && existing.owner !== FOREIGN_OWNER) return { ...existing };
     if (existing) this.remove(existing);
     // A foreign record means WS messages overtook the submission: keep what they told.
-    const job: Job = {
-      ...(existing ?? blankJob(s.promptId, s.owner, s.upstream, s.at)),
-      owner: s.owner,
-      ownerName: s.ownerName,
-      clientId: s.clientId,
-      number: s.number,
-      queuedAt: s.at,
-      workflowName: s.workflowName ?? null,
-    };
+    const { owner, ownerName, clientId, number } = s;
+    const job: Job = { ...(existing ?? blankJob(s.promptId, owner, s.upstream, s.at)), owner, ownerName, clientId, number, queuedAt: s.at, workflowName: s.workflowName ?? null };
     this.insert(job);
     this.changed('queued', job);
     return { ...job };
@@ -153,20 +132,25 @@ export class JobLedger implements JobLedgerApi {
   }
 
   runningOn(upstream: string): Job | undefined {
-    const id = this.running.get(upstream);
+    const id = this.index.runningId(upstream);
     return id === undefined ? undefined : this.get(id);
   }
 
+  runningOwner(upstream: string): JobOwner | undefined {
+    const id = this.index.runningId(upstream);
+    return id === undefined ? undefined : this.jobs.get(id)?.owner;
+  }
+
   activeCount(owner: JobOwner): number {
-    return this.active.get(owner) ?? 0;
+    return this.index.activeCount(owner);
   }
 
   ownsOutput(owner: JobOwner, type: string, subfolder: string, filename: string): boolean {
-    return this.outputs.has(owner, type, subfolder, filename);
+    return this.index.outputs.has(owner, type, subfolder, filename);
   }
 
   upstreamOfOutput(owner: JobOwner, type: string, subfolder: string, filename: string): string | undefined {
-    return this.outputs.upstreamOf(owner === ADMIN_OWNER ? null : owner, type, subfolder, filename);
+    return this.index.outputs.upstreamOf(owner === ADMIN_OWNER ? null : owner, type, subfolder, filename);
   }
 
   list(q: JobQuery = {}): Job[] {
@@ -239,18 +223,17 @@ export class JobLedger implements JobLedgerApi {
     if (job.state === 'running') return;
     job.state = 'running';
     job.startedAt = at;
-    this.running.set(job.upstream, job.promptId);
+    this.index.started(job);
     this.changed('started', job);
   }
 
   private finish(job: Job, state: JobState, error: string | null, at: number): void {
-    this.setActive(job, false);
+    this.index.count(job, -1);
     job.state = state;
     job.error = error;
     job.finishedAt = at;
-    this.setActive(job, true);
     this.executed.delete(job.promptId);
-    if (this.running.get(job.upstream) === job.promptId) this.running.delete(job.upstream);
+    this.index.stopped(job);
     this.changed('finished', job);
   }
 
@@ -258,33 +241,21 @@ export class JobLedger implements JobLedgerApi {
     const fresh = outputs.filter((o) => !job.outputs.some((x) => x.filename === o.filename && x.subfolder === o.subfolder && x.type === o.type));
     if (fresh.length === 0) return;
     job.outputs.push(...fresh);
-    this.outputs.add(job.owner, fresh, job.upstream);
+    this.index.addOutputs(job, fresh);
     this.dirty = true;
   }
 
   private insert(job: Job): void {
     this.jobs.set(job.promptId, job);
-    this.setActive(job, true);
-    this.outputs.add(job.owner, job.outputs, job.upstream);
-    if (job.state === 'running') this.running.set(job.upstream, job.promptId);
+    this.index.add(job);
     this.dirty = true;
     if (this.jobs.size > this.maxJobs) this.evict();
   }
 
   private remove(job: Job): void {
     this.jobs.delete(job.promptId);
-    this.setActive(job, false);
-    this.outputs.remove(job.owner, job.outputs, job.upstream);
-    if (this.running.get(job.upstream) === job.promptId) this.running.delete(job.upstream);
+    this.index.remove(job);
     this.executed.delete(job.promptId);
-  }
-
-  /** Counts (add) or uncounts a job in its owner's active total, when it is pending or running. */
-  private setActive(job: Job, add: boolean): void {
-    if (FINISHED_STATES.has(job.state)) return;
-    const n = (this.active.get(job.owner) ?? 0) + (add ? 1 : -1);
-    if (n <= 0) this.active.delete(job.owner);
-    else this.active.set(job.owner, n);
   }
 
   /** Drops the oldest finished job (insertion order), or the oldest of all when none has finished. */

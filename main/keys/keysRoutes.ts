@@ -139,6 +139,11 @@ export function keysRoutes(deps: KeysRoutesDeps): LocalRoute[] {
       if (!principal.keyId) throw new CompanionError('not_found', 'No usage is recorded for this principal');
       send(ctx.res, 200, report(mustGet(principal.keyId), days));
     }),
+    // The seed's all-keys route (SPEC §8.4); /api/usage with the admin key answers the same.
+    admin(['GET'], '/api/usage/all', (ctx) => {
+      const days = parseDays(ctx.url.searchParams.get('days'));
+      send(ctx.res, 200, { keys: store.list().map((k) => report(k, days)) });
+    }),
   ];
 }
 

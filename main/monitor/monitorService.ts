@@ -174,16 +174,8 @@ export class MonitorService implements ProxyObserver {
   onRequest(record: RequestRecord): void {
     const now = this.#now();
     this.#traffic.record(record.status, record.keyId, record.keyName, now);
-    const view: RequestView = {
-      seq: ++this.#seq,
-      at: record.at,
-      method: record.method,
-      path: stripSecretParams(record.path),
-      status: record.status,
-      durationMs: record.durationMs,
-      keyName: record.keyName,
-      websocket: record.websocket === true,
-    };
+    const { at, method, status, durationMs, keyName } = record;
+    const view: RequestView = { seq: ++this.#seq, at, method, path: stripSecretParams(record.path), status, durationMs, keyName, websocket: record.websocket === true };
     this.#requests.push(view);
     (this.#pending.requests ??= []).push(view);
     // Bound the pending delta like the log itself.
@@ -208,8 +200,7 @@ export class MonitorService implements ProxyObserver {
   // ------------------------------------------------------------ reading
 
   snapshot(): MonitorSnapshot {
-    const now = this.#now();
-    const traffic = this.#traffic.stats(now);
+    const traffic = this.#traffic.stats(this.#now());
     return {
       upstreamUrl: this.#upstream(),
       upstreams: this.#upstreams,

@@ -19,13 +19,14 @@ export interface OpenConnection {
 
 export class OpenConnections {
   private readonly open = new Set<OpenConnection>();
-  private readonly sockets = new Map<JobOwner, string[]>();
+  /** Each owner's open WebSockets, oldest first. */
+  private readonly sockets = new Map<JobOwner, OpenConnection[]>();
   private timer: NodeJS.Timeout | null = null;
 
   /** Registers a connection; returns the function that unregisters it. */
   add(conn: OpenConnection): () => void {
     this.open.add(conn);
-    if (conn.clientId !== undefined) this.sockets.set(conn.owner, [...(this.sockets.get(conn.owner) ?? []), conn.clientId]);
+    if (conn.clientId !== undefined) this.sockets.set(conn.owner, [...(this.sockets.get(conn.owner) ?? []), conn]);
     if (!this.timer) {
       this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref();
@@ -35,7 +36,7 @@ export class OpenConnections {
 
   /** The clientId of the owner's most recently opened WebSocket that is still open. */
   newestSocketOf(owner: JobOwner): string | undefined {
-    return this.sockets.get(owner)?.at(-1);
+    return this.sockets.get(owner)?.at(-1)?.clientId;
   }
 
   get size(): number {
@@ -71,7 +72,8 @@ export class OpenConnections {
   private remove(conn: OpenConnection): void {
     if (!this.open.delete(conn)) return;
     if (conn.clientId !== undefined) {
-      const left = (this.sockets.get(conn.owner) ?? []).filter((id) => id !== conn.clientId);
+      // By identity, not clientId: a reloaded page reopens with the same clientId before the old socket closes.
+      const left = (this.sockets.get(conn.owner) ?? []).filter((c) => c !== conn);
       if (left.length > 0) this.sockets.set(conn.owner, left);
       else this.sockets.delete(conn.owner);
     }

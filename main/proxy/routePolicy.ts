@@ -44,7 +44,8 @@ export function isExemptRoute(method: string, pathname: string, rawTarget?: stri
 const isExemptPath = memoByString((pathname: string): boolean => {
   if (PUBLIC_PROXY_ROUTES.has(pathname)) return true;
   const forms = pathForms(pathname);
-  if (forms.some((p) => API_ROUTES.test(p))) return false;
+  // Admin-only routes are never anonymous, whatever extension a spelling ends in (`/manager/x.json`).
+  if (forms.some((p) => API_ROUTES.test(p) || ADMIN_ONLY.test(p))) return false;
   // `/` and `/index.html` need a session: without one a browser is sent to the login page.
   if (forms.some((p) => p === '/' || p.toLowerCase() === '/index.html')) return false;
   return forms.every((p) => STATIC_EXTENSIONS.test(p) || STATIC_PREFIXES.test(p));

@@ -109,6 +109,30 @@ describe('reads that follow the ledger', () => {
   });
 });
 
+describe('changes that follow the ledger', () => {
+  it('/interrupt and queue deletes go only to the upstream that has the job', async () => {
+    const jobs = [await submit(m, promptBody('ctl')), await submit(m, promptBody('ctl'))];
+    const [f0, f1] = jobs.map((j) => fakeHolding(m, j.promptId));
+    expect(f0).not.toBe(f1);
+    const posts = (f: typeof f0, path: string) => f?.received.filter((r) => r.method === 'POST' && r.url === path).length ?? 0;
+    const before = m.fakes.map((f) => [posts(f, '/interrupt'), posts(f, '/queue')]);
+    const running = jobs[1]?.promptId ?? '';
+    void f1?.runFakeJob(running, 'ctl', 50, { ms: 20_000 }).catch(() => undefined);
+    await f1?.waitForJob(running, 'running');
+    const stop = await request(`${m.url}/interrupt`, { method: 'POST', headers: { ...m.auth, 'content-type': 'application/json' }, body: JSON.stringify({ prompt_id: running }) });
+    expect(stop.status).toBe(200);
+    await f1?.waitForJob(running, 'finished');
+    const del = await request(`${m.url}/queue`, { method: 'POST', headers: { ...m.auth, 'content-type': 'application/json' }, body: JSON.stringify({ delete: [jobs[0]?.promptId] }) });
+    expect(del.status).toBe(200);
+    expect(f0?.state.pending.some((i) => i[1] === jobs[0]?.promptId)).toBe(false);
+    const after = m.fakes.map((f) => [posts(f, '/interrupt'), posts(f, '/queue')]);
+    const i0 = m.fakes.indexOf(f0 as (typeof m.fakes)[number]);
+    const i1 = m.fakes.indexOf(f1 as (typeof m.fakes)[number]);
+    expect([after[i1]?.[0], after[i0]?.[0]]).toEqual([(before[i1]?.[0] ?? 0) + 1, before[i0]?.[0]]);
+    expect([after[i0]?.[1], after[i1]?.[1]]).toEqual([(before[i0]?.[1] ?? 0) + 1, before[i1]?.[1]]);
+  });
+});
+
 describe('merged and shared reads', () => {
   it('/queue lists the pending jobs of both upstreams', async () => {
     const jobs = [await submit(m, promptBody('q')), await submit(m, promptBody('q'))];

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makePng } from '../fixtures/fakeComfy';
 import { request } from '../helpers/http';
-import { fakeHolding, promptBody, startMulti, submit, WsClient, type Multi } from './upstreams.helpers';
+import { createKey, fakeHolding, promptBody, startMulti, submit, WsClient, type Multi } from './upstreams.helpers';
 
 let m: Multi | null = null;
 afterEach(async () => {
@@ -48,6 +48,26 @@ describe('uploads', () => {
     const view = await request(`${m.url}/view?filename=cat.png&type=input`, { headers: m.auth });
     expect(view.status).toBe(200);
     ws.close();
+  });
+
+  it('send a key’s mask (read by the sharing rules) and admin’s (streamed) to every upstream too', async () => {
+    m = await startMulti(2);
+    const key = await createKey(m, 'masker');
+    const boundary = '----mask-boundary';
+    const form = (name: string) =>
+      Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${name}"\r\nContent-Type: image/png\r\n\r\n`),
+        makePng(4, 4),
+        Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="original_ref"\r\n\r\n${JSON.stringify({ filename: 'example.png', subfolder: '', type: 'input' })}`),
+        Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="type"\r\n\r\ninput\r\n--${boundary}--\r\n`),
+      ]);
+    for (const [who, name] of [[`Bearer ${key}`, 'key-mask.png'], [m.auth.authorization, 'admin-mask.png']] as const) {
+      const res = await request(`${m.url}/upload/mask`, { method: 'POST', headers: { authorization: who, 'content-type': `multipart/form-data; boundary=${boundary}` }, body: form(name) });
+      expect(res.status).toBe(200);
+      expect(res.json<{ name: string }>().name).toBe(name);
+      for (const f of m.fakes) expect(f.received.filter((r) => r.url === '/upload/mask').length).toBeGreaterThan(0);
+      for (const f of m.fakes) expect(f.uploads.some((u) => u.name === name)).toBe(true);
+    }
   });
 
   it('stream a large upload to three upstreams at once, intact, without buffering it', async () => {

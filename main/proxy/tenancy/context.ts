@@ -46,6 +46,8 @@ export interface MultiUpstreamHooks {
   unreachable(upstreamId: string): void;
   /** `POST /upload/*`: true when answered here (sent to every live upstream at once), false to forward. */
   upload(r: TenancyRequest, path: string, fileHeaders: ((h: OutgoingHttpHeaders) => void) | null): Promise<boolean>;
+  /** The same for a small upload the rules already read (a key's mask): sent to every live upstream. */
+  uploadBody(r: TenancyRequest, path: string, body: Buffer): Promise<boolean>;
   /** `GET /object_info`, `/system_stats`: true when answered here (several live upstreams), false to forward. */
   sharedRead(kind: 'object_info' | 'system_stats', r: TenancyRequest, path: string): Promise<boolean>;
   /** The upstream that holds an output or temp file of this owner's jobs (`/view`), if the ledger knows it. */

@@ -60,14 +60,31 @@ export function fileParamProblem(family: FileRoute, url: URL): string | null {
   return null;
 }
 
+const ANNOTATION = /\[([^\]]*)\]$/;
+
+/**
+ * The folder and name ComfyUI will read for a `/view`: a name ending in "[output]", "[input]" or "[temp]"
+ * picks that folder whatever `type` says, the name losing the annotation and the character before it
+ * (server.py view_image → folder_paths.annotated_filepath). So the annotation, not `type`, decides whose
+ * file it is. Any other bracketed suffix is treated as a folder of that name: never shared, never owned.
+ */
+export function viewedFile(url: URL): { type: string; subfolder: string; filename: string } {
+  const raw = url.searchParams.get('filename') ?? '';
+  const subfolder = url.searchParams.get('subfolder') ?? '';
+  const note = ANNOTATION.exec(raw);
+  if (!note) return { type: url.searchParams.get('type') || 'output', subfolder, filename: raw };
+  const folder = note[1] ?? '';
+  const known = folder === 'output' || folder === 'input' || folder === 'temp';
+  const filename = known ? raw.slice(0, Math.max(0, note.index - 1)).trim() : raw;
+  return { type: folder, subfolder, filename };
+}
+
 /** `/view` of an output or temp file: only its owner (or admin). `input` stays shared (one input folder). */
 export function mayView(ledger: JobLedgerApi, owner: JobOwner, url: URL): boolean {
   if (owner === ADMIN_OWNER) return true;
-  const type = url.searchParams.get('type') || 'output';
-  if (type === 'input') return true;
-  const filename = url.searchParams.get('filename') ?? '';
-  const subfolder = url.searchParams.get('subfolder') ?? '';
-  return ledger.ownsOutput(owner, type, subfolder, filename);
+  const file = viewedFile(url);
+  if (file.type === 'input') return true;
+  return ledger.ownsOutput(owner, file.type, file.subfolder, file.filename);
 }
 
 const ACTIVE_TYPES = /(?:html|xml|svg|javascript|xhtml)/i;

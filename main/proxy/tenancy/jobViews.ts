@@ -4,6 +4,7 @@
 import { isLostJob, lostJobHistoryEntry } from '../../jobs/lostJobs';
 import { ADMIN_OWNER, type JobOwner } from '../../jobs/types';
 import { exchange, jsonOf } from '../upstreamExchange';
+import { activeSnapshot, settleVanished, syncOwner } from './jobSync';
 import { answerJson, answerRaw, promptIdOfItem, scrubQueueItem, type TenancyDeps, type TenancyRequest, type Upstream } from './context';
 
 const HISTORY_FETCH_CONCURRENCY = 8;
@@ -26,7 +27,10 @@ async function getJson(deps: TenancyDeps, r: TenancyRequest, upstream: Upstream,
 
 export async function readQueue(deps: TenancyDeps, r: TenancyRequest, path: string): Promise<void> {
   const upstreams = deps.liveUpstreams();
+  const snapshots = upstreams.map((u) => activeSnapshot(deps, u.id));
   const answers = await Promise.all(upstreams.map((u) => getJson(deps, r, u, path)));
+  // The queue was read anyway: jobs the ledger still thinks active but ComfyUI no longer lists get settled.
+  await Promise.all(upstreams.map((u, i) => (answers[i]?.status === 200 ? settleVanished(deps, r, u, snapshots[i] ?? [], answers[i]?.json) : null)));
   const running: unknown[] = [];
   const pending: unknown[] = [];
   for (const a of answers) {
@@ -100,6 +104,8 @@ export async function readHistory(deps: TenancyDeps, r: TenancyRequest, pathAndQ
     for (const job of lost.reverse()) merged[job.promptId] = lostJobHistoryEntry(job);
     return answerJson(r.res, 200, scrubHistory(merged), r.responseHeaders);
   }
+  // Jobs finished where no proxied socket saw them (a script without a WebSocket) are learnt first.
+  await syncOwner(deps, r);
   const finished = ['success', 'error', 'interrupted', 'cached'] as const;
   const jobs = deps.ledger.list({ owner: r.owner, states: finished, limit: max ?? DEFAULT_OWN_HISTORY }).reverse();
   const prefix = r.url.pathname.startsWith('/api/') ? '/api/history/' : '/history/';

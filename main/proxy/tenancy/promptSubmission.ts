@@ -12,6 +12,7 @@ import { readJsonBody } from '../readJsonBody';
 import { sendError } from '../respond';
 import { exchange, jsonOf, type ExchangeResponse } from '../upstreamExchange';
 import { answerRaw, type TenancyDeps, type TenancyRequest, type Upstream } from './context';
+import { syncOwner } from './jobSync';
 
 /** ComfyUI workflows with embedded metadata run to a few MB; beyond this the proxy refuses (413). */
 export const PROMPT_BODY_CAP_BYTES = 16 * 1024 * 1024;
@@ -37,9 +38,13 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
 
   // ComfyUI takes the top-level client_id over extra_data's (server.py post_prompt).
   const given = typeof body.client_id === 'string' && body.client_id ? body.client_id : typeof extra.client_id === 'string' && extra.client_id ? extra.client_id : null;
-  const clientId = given ?? deps.defaultClientId(r.owner);
+  let clientId = given ?? deps.defaultClientId(r.owner);
   if (!deps.clientIds.claim(clientId, r.owner)) {
-    throw new CompanionError('client_id_in_use', `client_id "${clientId}" is in use by another access key; use your own, or none.`);
+    if (given !== null) throw new CompanionError('client_id_in_use', `client_id "${clientId}" is in use by another access key; use your own, or none.`);
+    // Someone else took the id this key's jobs get by default (it is derived from the key id): a fresh one
+    // keeps the job private without blocking the key.
+    clientId = `cac-${randomUUID().replaceAll('-', '').slice(0, 24)}`;
+    deps.clientIds.claim(clientId, r.owner);
   }
   body.client_id = clientId;
 
@@ -49,8 +54,20 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
     throw new CompanionError('forbidden', `prompt_id "${promptId}" belongs to another job; leave it out to get a fresh one.`);
   }
   body.prompt_id = promptId;
+  if (!r.admin) {
+    // `front` and `number` set a job's place in the shared queue (server.py post_prompt): a key would jump
+    // ahead of everyone else's work. Keys queue at the back, in order; admin may still reorder.
+    delete body.front;
+    delete body.number;
+  }
 
-  const decisions = deps.limiter ? takeJob(deps.limiter, r.principal, deps.ledger.activeCount(r.owner), deps.now()) : [];
+  const take = () => (deps.limiter ? takeJob(deps.limiter, r.principal, deps.ledger.activeCount(r.owner), deps.now()) : []);
+  let decisions = take();
+  if (isQuotaRefusal(decisions) && decisions.headers['ratelimit-policy']?.startsWith('"queue"')) {
+    // The ledger may not have seen jobs finish (no socket listened): ask ComfyUI before refusing.
+    await syncOwner(deps, r);
+    decisions = take();
+  }
   if (isQuotaRefusal(decisions)) {
     sendError(r.res, decisions.code, decisions.message, decisions.headers, decisions.status);
     return;

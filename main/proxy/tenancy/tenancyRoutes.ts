@@ -13,6 +13,7 @@ export type TenancyRule =
   | 'jobs-read'
   | 'job-one'
   | 'view'
+  | 'mask-upload'
   | 'upload'
   | 'object-info'
   | 'system-stats';
@@ -42,8 +43,9 @@ const RULES: [RegExp, string, TenancyRule][] = [
   [/^\/api\/jobs\/([^/]+)$/, 'GET', 'job-one'],
   [/^\/(?:api\/)?view$/, 'GET', 'view'],
   [/^\/(?:api\/)?view$/, 'HEAD', 'view'],
-  // Several upstreams (SPEC §10): answered by the proxy only when more than one is live.
-  [/^\/(?:api\/)?upload\/(?:image|mask)$/, 'POST', 'upload'],
+  [/^\/(?:api\/)?upload\/mask$/, 'POST', 'mask-upload'],
+  // Several upstreams (SPEC §10): answered by the proxy only with several upstreams.
+  [/^\/(?:api\/)?upload\/image$/, 'POST', 'upload'],
   [/^\/(?:api\/)?object_info$/, 'GET', 'object-info'],
   [/^\/(?:api\/)?system_stats$/, 'GET', 'system-stats'],
 ];

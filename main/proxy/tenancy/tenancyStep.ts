@@ -4,10 +4,11 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { CompanionError } from '../../errors';
 import type { TenancyDeps, TenancyRequest, Upstream } from './context';
-import { fileParamProblem, fileResponseHeaders, fileRouteOf, mayView } from './fileRules';
+import { fileParamProblem, fileResponseHeaders, fileRouteOf, mayView, viewedFile } from './fileRules';
 import { changeQueueOrHistory, interrupt } from './jobControl';
 import { getJob, listJobs } from './jobsApi';
 import { readHistory, readHistoryOne, readQueue } from './jobViews';
+import { uploadMask } from './maskUpload';
 import { submitPrompt } from './promptSubmission';
 import { tenancyRuleFor } from './tenancyRoutes';
 
@@ -31,7 +32,8 @@ export async function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQ
   // ComfyUI's router decodes the path; the proxy forwards the form its rule was decided on.
   const query = pathAndQuery.slice(r.url.pathname.length);
   const canonical = match ? match.path + query : pathAndQuery;
-  const fileHeaders = family ? fileHeadersFor(family, r.url.searchParams.get('filename')) : null;
+  // The name ComfyUI serves ("evil.svg [input]" is evil.svg): what the attachment rule looks at.
+  const fileHeaders = family ? fileHeadersFor(family, family === 'view' ? viewedFile(r.url).filename : r.url.searchParams.get('filename')) : null;
   switch (match?.rule) {
     case 'submit':
       await submitPrompt(deps, r);
@@ -62,6 +64,12 @@ export async function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQ
       return { kind: 'answered' };
     case 'job-one':
       await getJob(deps, r, match.id ?? '');
+      return { kind: 'answered' };
+    case 'mask-upload':
+      // Admin's masks stream like any upload; a key's names an image that must be its own (maskUpload.ts).
+      if (r.admin && deps.multi && (await deps.multi.upload(r, canonical, fileHeaders))) return { kind: 'answered' };
+      if (r.admin) return { kind: 'forward', pathAndQuery: canonical, fileHeaders };
+      await uploadMask(deps, r, match.path);
       return { kind: 'answered' };
     case 'view':
       if (!mayView(deps.ledger, r.owner, r.url)) throw new CompanionError('not_found', 'No such file among your jobs\' outputs.');

@@ -1,5 +1,5 @@
-// `POST /upload/image|mask` with several live upstreams (SPEC §10): the file is streamed to all of them at
-// once (uploadFanout.ts) and the client gets the answer of the first upstream, in list order, that took it.
+// `POST /upload/image|mask` with several upstreams (SPEC §10): the file is streamed to every live one at
+// once (uploadFanout.ts; a key's mask, already read by the sharing rules, is sent as it is) and the client gets the answer of the first upstream, in list order, that took it.
 // Which upstreams stored it under that same name is returned for the upload registry (a server whose input
 // folder already held another file of that name renames the upload, so it does not hold *this* file).
 import type { OutgoingHttpHeaders } from 'node:http';
@@ -7,7 +7,8 @@ import { sendError } from '../respond';
 import type { TenancyRequest, Upstream } from '../tenancy/context';
 import { describeUpstreamFailure, type UpstreamTimeouts } from '../upstreamTimeouts';
 import { jsonOf } from '../upstreamExchange';
-import { teeRequest, type LegAnswer } from './uploadFanout';
+import { exchange } from '../upstreamExchange';
+import { teeRequest, type LegAnswer, type LegFailure } from './uploadFanout';
 import type { UploadRef } from './uploadRegistry';
 
 export interface UploadOutcome {
@@ -36,6 +37,25 @@ export async function answerUpload(
   timeouts: UpstreamTimeouts,
 ): Promise<UploadOutcome> {
   const { answers, failures } = await teeRequest(r.req, r.res, live, path, (u) => r.upstreamHeaders(u.target), timeouts);
+  return settle(r, answers, failures, fileHeaders);
+}
+
+/** A small upload the sharing rules already read (a key's mask, maskUpload.ts), sent to every live upstream. */
+export async function answerBufferedUpload(r: TenancyRequest, live: readonly Upstream[], path: string, body: Buffer, timeouts: UpstreamTimeouts): Promise<UploadOutcome> {
+  const settled = await Promise.allSettled(
+    live.map((u) => exchange(u.target, { method: 'POST', path, headers: r.upstreamHeaders(u.target), body, capBytes: 1024 * 1024, responseTimeoutMs: timeouts.responseMs })),
+  );
+  const answers: LegAnswer[] = [];
+  const failures: LegFailure[] = [];
+  settled.forEach((s, i) => {
+    const upstream = live[i] as Upstream;
+    if (s.status === 'fulfilled') answers.push({ upstream, ...s.value });
+    else failures.push({ upstream, error: ((s.reason as { cause?: unknown }).cause ?? s.reason) as NodeJS.ErrnoException });
+  });
+  return settle(r, answers, failures, null);
+}
+
+function settle(r: TenancyRequest, answers: LegAnswer[], failures: LegFailure[], fileHeaders: ((h: OutgoingHttpHeaders) => void) | null): UploadOutcome {
   const refused = failures.filter((f) => f.error.code === 'ECONNREFUSED').map((f) => f.upstream.id);
   const chosen = answers.find((a) => a.status === 200) ?? answers[0];
   if (!chosen) {

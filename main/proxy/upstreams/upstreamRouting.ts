@@ -12,7 +12,7 @@ import { HealthCheck } from '../health';
 import { PoolHealth } from './poolHealth';
 import { QueueEstimate } from './queueEstimate';
 import { SharedReads } from './sharedReads';
-import { answerUpload } from './uploadAnswer';
+import { answerBufferedUpload, answerUpload } from './uploadAnswer';
 import { UploadRegistry } from './uploadRegistry';
 import { upstreamCameBack, upstreamWentDown } from './upstreamFailover';
 import { UpstreamWatcher, type WatcherTimings } from './upstreamHealth';
@@ -108,6 +108,13 @@ export function createUpstreamRouting(p: UpstreamRoutingParts): UpstreamRouting 
       const live = pool.live();
       if (live.length === 0) return false;
       const outcome = await answerUpload(r, live, path, fileHeaders, p.timeouts);
+      if (outcome.ref) uploads.record(outcome.ref, outcome.holders);
+      for (const id of outcome.refused) rejoinIfUp(id);
+      reads.invalidate();
+      return true;
+    },
+    async uploadBody(r: TenancyRequest, path, body) {
+      const outcome = await answerBufferedUpload(r, pool.live(), path, body, p.timeouts);
       if (outcome.ref) uploads.record(outcome.ref, outcome.holders);
       for (const id of outcome.refused) rejoinIfUp(id);
       reads.invalidate();
