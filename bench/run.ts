@@ -11,11 +11,12 @@ import { httpGetsScenario } from './httpGetsScenario';
 import { uploadScenario } from './uploadScenario';
 import { wsFramesScenario } from './wsFramesScenario';
 import { keyCountScenario } from './keyCountScenario';
+import { headlessStartScenario } from './headlessStartScenario';
 
 // ─── EXTENSION POINT ────────────────────────────────────────────────────────────────────────────────
 // The scenarios, run in this order. A scenario may start extra proxy processes with another authenticator
 // through ctx.startProxy({ name, authModule, authArg }) (see proxyChild.ts and keyStoreAuth.ts).
-const SCENARIOS: Scenario[] = [httpGetsScenario, uploadScenario, wsFramesScenario, keyCountScenario];
+const SCENARIOS: Scenario[] = [httpGetsScenario, uploadScenario, wsFramesScenario, keyCountScenario, headlessStartScenario];
 // ────────────────────────────────────────────────────────────────────────────────────────────────────
 
 interface FakeReady {

@@ -69,6 +69,7 @@ export async function runKeysCommand(argv: string[], io: KeysCliIo): Promise<num
       case 'rotate':
         return await rotate(rest, io);
       default:
+        if (command.startsWith('-')) throw new UsageError(`Give a command before its options (create, list, revoke or rotate), not "${command}"`, 'keys');
         throw new UsageError(`Unknown command "${command}" (commands: create, list, revoke, rotate)`, 'keys');
     }
   } catch (err) {

@@ -11,7 +11,8 @@ import { request } from '../helpers/http';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'main', 'cli.ts'), ...args], {
+  // The launcher `npm run headless` and the bin run: the built bundle, rebuilt first if stale.
+  return spawn(process.execPath, [join(ROOT, 'bin', 'comfy-auth-companion.mjs'), ...args], {
     cwd: ROOT,
     env: { ...process.env, COMFY_API_KEY: '', ...env },
   });
@@ -63,13 +64,14 @@ describe('headless CLI', () => {
     const r = await finish(run(['--listen', listen, '--data-dir', dir]));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/only loopback addresses are allowed/);
+    expect(r.err).toMatch(/^Run "comfy-auth-companion --help" for usage\.$/m);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
   it('exits 2 with a clear message for an unreadable key file', async () => {
     const r = await finish(run(['--api-key-file', join(dir, 'missing.txt'), '--data-dir', dir]));
     expect(r.code).toBe(2);
-    expect(r.err).toContain('cannot read the admin key file');
+    expect(r.err).toMatch(/^comfy-auth-companion: Cannot read the admin key file .*\(ENOENT\)\.$/m);
     const u = await finish(run(['--upstream-key-file', join(dir, 'nope'), '--api-key', 'k'.repeat(20), '--data-dir', dir]));
     expect(u.code).toBe(2);
     expect(u.err).toContain('upstream key file');

@@ -70,6 +70,7 @@ describe('headless options', () => {
 describe('keys commands', () => {
   it.each<[string[], RegExp, string]>([
     [['frobnicate'], /Unknown command "frobnicate" \(commands: create, list, revoke, rotate\)/, 'keys'],
+    [['--bogus'], /Give a command before its options \(create, list, revoke or rotate\), not "--bogus"/, 'keys'],
     [['create'], /--name is required/, 'keys create'],
     [['create', '--name'], /--name needs a value/, 'keys create'],
     [['create', '--name', ''], /--name must not be empty/, 'keys create'],
