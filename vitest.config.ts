@@ -1,13 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
 // One config for every test: unit and integration run in Node against real loopback sockets;
-// renderer component tests opt into happy-dom per file; e2e tests drive Debian's Chromium.
+// renderer component tests opt into happy-dom per file; e2e tests drive Chromium (test/helpers/chromium.ts).
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Once per run: pick (and unpack) the browser, build the headless bundle if stale.
+    globalSetup: ['test/setup/globalSetup.ts'],
     reporters: ['default'],
   },
 });

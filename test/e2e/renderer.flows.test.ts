@@ -1,24 +1,22 @@
-// The companion window end to end in Debian's Chromium: the BUILT renderer, a bridge standing in for
+// The companion window end to end in Chromium (test/helpers/chromium.ts): the BUILT renderer, a bridge standing in for
 // Electron IPC, and the real services behind createCompanionApi (proxy, key store, monitor, account,
 // fake ComfyUI, fake Comfy Cloud). Also writes a screenshot of every view, light and dark, empty and
 // filled, to test-results/screenshots/<view>-<theme>-<state>.png.
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { launchChromium } from '../helpers/chromium';
 import { RENDERER_DIR } from './bridge/bridgeServer';
 import { startCompanionStack, type CompanionStack } from './bridge/companionStack';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const VIEW_TITLES = { login: 'Login', keys: 'Access keys', cloud: 'Comfy Cloud', monitor: 'Monitor', settings: 'Settings' } as const;
 type View = keyof typeof VIEW_TITLES;
 const CLOUD_KEY = `comfyui-${'a1B2c3D4e5F6g7H8'.repeat(2)}`;
 
-const canRun = existsSync(CHROMIUM) && existsSync(`${RENDERER_DIR}index.html`);
-
-describe.skipIf(!canRun)('companion window (Chromium, real services)', () => {
+describe('companion window (Chromium, real services)', () => {
   let stack: CompanionStack;
   let browser: Browser;
   let page: Page;
@@ -27,10 +25,9 @@ describe.skipIf(!canRun)('companion window (Chromium, real services)', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     stack = await startCompanionStack();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    // npm test builds the renderer first; running this file alone needs `npm run build:renderer`.
+    if (!existsSync(`${RENDERER_DIR}index.html`)) throw new Error(`${RENDERER_DIR}index.html is missing: run "npm run build:renderer" first`);
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1180, height: 820 }, deviceScaleFactor: 1 });
     page = await context.newPage();
     await page.addInitScript(() => {
