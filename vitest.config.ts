@@ -10,6 +10,10 @@ export default defineConfig({
     pool: 'forks',
     // Once per run: pick (and unpack) the browser, build the headless bundle if stale.
     globalSetup: ['test/setup/globalSetup.ts'],
+    // Waits that poll (expect.poll, Testing Library's waitFor/findBy) give up after 15 s, not the 1 s
+    // defaults: on a busy 2-core machine a 1 s deadline is a coin toss (see README "Tests").
+    expect: { poll: { timeout: 15_000, interval: 50 } },
+    setupFiles: ['test/setup/patience.ts'],
     reporters: ['default'],
   },
 });

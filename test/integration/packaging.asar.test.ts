@@ -98,7 +98,7 @@ describe('packaged app (electron-builder --dir, stand-in Electron)', () => {
         mod._load = original;
       }
       electron.app.makeReady();
-      await vi.waitFor(() => expect(electron.BrowserWindow.instances).toHaveLength(1));
+      await vi.waitFor(() => expect(electron.BrowserWindow.instances).toHaveLength(1), { timeout: 15_000, interval: 20 });
       const res = await electron.protocol.handlers.get('app')!(new Request('app://companion/'));
       expect(await res.text()).toContain('<div id="root">');
     } finally {
