@@ -14,7 +14,7 @@ export default async function keyStoreAuth(arg: unknown) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cac-bench-keys-'));
   const now = Date.now() / 1000;
   let presentKey = '';
-  const file: KeyFile = { version: 1, keys: [] };
+  const file: KeyFile = { version: 2, keys: [] };
   for (let i = 0; i < count; i++) {
     const secret = generateKey();
     // Present a key from the middle of the store, so nothing favours the first or last entry.
@@ -24,7 +24,11 @@ export default async function keyStoreAuth(arg: unknown) {
       name: `bench key ${i}`,
       created_at: now,
       rate_limit: 1_000_000_000,
+      requests_per_minute: 1_000_000_000,
+      max_queued: 1_000_000,
+      comfy_user: null,
       is_active: true,
+      revoked_at: null,
       metadata: {},
       expires_at: null,
       scopes: ['generate'],

@@ -1,16 +1,26 @@
 // Crash-safe file replacement: write a temp file in the same directory, fsync it, rename it over
 // the target, then fsync the directory. A reader sees either the old or the new file, never half.
+// A failed write (disk full, read-only…) leaves the old file and throws `storage_unavailable` (storageError.ts).
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { toStorageError } from './storageError';
 
 export function writeFileAtomicSync(path: string, data: string, mode = 0o600): void {
+  try {
+    replaceFile(path, data, mode);
+  } catch (err) {
+    throw toStorageError(err, path);
+  }
+}
+
+function replaceFile(path: string, data: string, mode: number): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', mode);
   try {
     try {
-      writeSync(fd, data);
+      writeAll(fd, Buffer.from(data, 'utf8'));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -25,6 +35,12 @@ export function writeFileAtomicSync(path: string, data: string, mode = 0o600): v
     throw err;
   }
   fsyncDir(dir);
+}
+
+/** write(2) may write less than asked when the disk fills; loop so a short write ends in ENOSPC, never a truncated file. */
+function writeAll(fd: number, bytes: Buffer): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
 function fsyncDir(dir: string): void {

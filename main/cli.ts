@@ -3,6 +3,7 @@
 // and non-loopback listen addresses. Messages: main/cli/messages.ts; the launcher: bin/.
 import pkg from '../package.json' with { type: 'json' };
 import { KeyFileError, loadOrCreateAdminKey, readKeyFile } from './adminKeyFile';
+import { formatDuration } from './cli/duration';
 import { BIN_NAME, invocationOf } from './cli/invocation';
 import { errorLine, usageErrorText, warningLine } from './cli/messages';
 import { parseOptions } from './cli/parseOptions';
@@ -19,7 +20,8 @@ Usage:
   ${invocation} keys <command> ...   manage access keys (see: ${invocation} keys --help)
 
 Options:
-  --upstream URL           ComfyUI to protect (default http://127.0.0.1:8188)
+  --upstream URL           ComfyUI to protect (default http://127.0.0.1:8188); repeat for several
+  --allowed-host NAME      a host name besides localhost that may reach the proxy (a tunnel); repeatable
   --listen HOST:PORT       loopback address to listen on (default 127.0.0.1:8189)
   --data-dir DIR           key store and state (default: the desktop app's folder,
                            ${defaultDataDir()})
@@ -27,6 +29,7 @@ Options:
   --api-key-file FILE      admin key from a file; with neither, one is generated into
                            <data-dir>/admin.key (mode 0600) and reused
   --upstream-key-file FILE key the upstream ComfyUI itself demands (sent as Authorization: Bearer)
+  --upstream-timeout SECS  wait this long for ComfyUI to start answering a request (default 60)
   --cloud-key-env VAR      environment variable holding the Comfy Cloud key (default COMFY_API_KEY)
   --cloud-base-url URL     Comfy Cloud API base URL (default https://cloud.comfy.org/developer/api/v1)
   -h, --help               show this help
@@ -58,12 +61,14 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     ({ values } = parseOptions(argv, {
       topic: '',
       options: {
-        upstream: { type: 'string', default: 'http://127.0.0.1:8188' },
+        upstream: { type: 'string', multiple: true },
+        'allowed-host': { type: 'string', multiple: true },
         listen: { type: 'string', default: '127.0.0.1:8189' },
         'data-dir': { type: 'string' },
         'api-key': { type: 'string' },
         'api-key-file': { type: 'string' },
         'upstream-key-file': { type: 'string' },
+        'upstream-timeout': { type: 'string', default: '60' },
         'cloud-key-env': { type: 'string', default: 'COMFY_API_KEY' },
         'cloud-base-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -92,6 +97,16 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   }
   if (values['api-key'] && values['api-key-file']) return fail(io, 'Give either --api-key or --api-key-file, not both', true);
   const dataDir = values['data-dir'] ?? defaultDataDir(env);
+  const upstreamTimeoutS = Number(values['upstream-timeout']);
+  if (!/^\d+(\.\d+)?$/.test(values['upstream-timeout']) || !(upstreamTimeoutS > 0 && upstreamTimeoutS <= 86_400)) {
+    return fail(io, `--upstream-timeout takes a number of seconds above 0 and up to ${formatDuration(86_400_000)}, e.g. 60 (got "${values['upstream-timeout']}")`, true);
+  }
+
+  // Every option is checked before anything is written (the admin key file).
+  const upstreams = values.upstream && values.upstream.length > 0 ? values.upstream : ['http://127.0.0.1:8188'];
+  const allowedHosts = (values['allowed-host'] ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const badHost = allowedHosts.find((h) => !/^[a-z0-9.-]+(?::\d{1,5})?$/.test(h));
+  if (badHost) return fail(io, `--allowed-host "${badHost}" is not a host name (e.g. gpu-box.tailnet.ts.net or gpu-box:9000)`, true);
 
   let adminKey: string;
   let upstreamKey: string | null = null;
@@ -101,7 +116,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     else {
       const stored = loadOrCreateAdminKey(dataDir);
       adminKey = stored.key;
-      io.out(`${stored.created ? 'generated an admin key in' : 'using the admin key in'} ${stored.path}\n`);
+      io.out(`${stored.created ? 'Generated an admin key in' : 'Using the admin key in'} ${stored.path}\n`);
     }
     if (values['upstream-key-file']) upstreamKey = readKeyFile(values['upstream-key-file'], 'upstream key');
   } catch (err) {
@@ -115,7 +130,8 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   let stack;
   try {
     stack = await startProxyStack({
-      upstream: values.upstream,
+      upstream: upstreams,
+      allowedHosts: () => allowedHosts,
       listenHost: listen.host,
       listenPort: listen.port,
       dataDir,
@@ -123,6 +139,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       upstreamKey: () => upstreamKey,
       cloudKey: () => cloudKey,
       version: pkg.version,
+      upstreamTimeoutMs: upstreamTimeoutS * 1000,
       onError: (err) => io.err(warningLine(err.message)),
     });
   } catch (err) {
@@ -130,12 +147,12 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     if (e.code === 'EADDRINUSE') return fail(io, `${values.listen} is already in use (is the companion already running?). Pick another port with --listen 127.0.0.1:PORT`);
     return fail(io, e.message);
   }
-  if (cloudKey) io.out(`Comfy Cloud key from $${cloudVar} will be added to queued prompts\n`);
-  io.out(`listening on ${stack.proxy.url} -> ${values.upstream}\n`);
+  if (cloudKey) io.out(`The Comfy Cloud key from $${cloudVar} will be added to queued prompts.\n`);
+  io.out(`listening on ${stack.proxy.url} -> ${upstreams.join(', ')}\n`);
 
   const shutdown = watchForShutdown();
   const signal = await shutdown.signal;
-  io.out(`received ${signal}, shutting down\n`);
+  io.out(`Received ${signal}, shutting down.\n`);
   try {
     await stack.close(5_000);
     return 0;

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CompanionEvent } from '../preload/contract';
 import { AccountService } from './account/accountService';
+import { wireAppAccountability } from './audit/appAccountability';
 import { createCompanionApi, forwardServiceEvents, type CompanionApiDeps } from './app/companionApi';
 import type { CompanionRuntime, CompanionRuntimeFactory, RuntimeEnvironment } from './app/runtime';
 import type { TrayState } from './app/trayMenu';
@@ -51,10 +52,11 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     adminKey = `comfy_admin_${randomBytes(32).toString('base64url')}`;
     await secrets.set('admin_key', adminKey);
   }
-  const services = openProxyServices({ dataDir: options.dataDir, adminKey, now });
+  const services = openProxyServices({ dataDir: options.dataDir, adminKey, now, retentionDays: settings.get().retentionDays });
   const cloud = new CloudClient({ ...options.cloudClientOptions, billingBaseUrl: settings.get().cloud.billingBaseUrl, fetch: options.fetch });
   const account = new AccountService({ secrets, settings, cloud, sessions: { revokeAll: () => services.login.sessions.revokeAll() } });
   await account.load();
+  const accountability = wireAppAccountability({ services, settings, account, showSaveDialog: options.showSaveDialog });
   const monitor = new MonitorService({
     upstream: () => settings.get().upstreamUrl,
     upstreamKey: () => account.getUpstreamKey(),
@@ -117,7 +119,8 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
   });
 
   const deps: CompanionApiDeps = {
-    keys: services.keys.store,
+    keys: accountability.keys,
+    accountability: accountability.accountability,
     usage: services.keys.usage,
     limiter: services.keys.limiter,
     settings,
@@ -170,6 +173,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     close() {
       closed ??= (async () => {
         stopForwarding();
+        accountability.stop();
         monitor.stop();
         await stopListening('stopped');
         await services.close();

@@ -4,11 +4,15 @@
 export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
+  | 'client_id_in_use'
   | 'rate_limited'
   | 'invalid_request'
   | 'not_found'
+  | 'conflict'
   | 'payload_too_large'
   | 'upstream_unavailable'
+  | 'upstream_timeout'
+  | 'storage_unavailable'
   | 'offline'
   | 'timeout'
   | 'cancelled'
@@ -23,11 +27,15 @@ export interface ErrorBody {
 const STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
+  client_id_in_use: 403,
   rate_limited: 429,
   invalid_request: 400,
   not_found: 404,
+  conflict: 409,
   payload_too_large: 413,
   upstream_unavailable: 502,
+  upstream_timeout: 504,
+  storage_unavailable: 507,
   offline: 503,
   timeout: 504,
   cancelled: 499,

@@ -1,11 +1,13 @@
 // Composition root of the proxy side: key store, rate limiter, usage, login sessions and the proxy
 // itself, opened on one data dir. The headless CLI and the desktop app both start the proxy through here;
 // the app keeps the services open while it pauses and resumes the listener.
+import { openAuditServices, type AuditServices } from './audit/auditServices';
+import { JobLedger } from './jobs/jobLedger';
 import { openKeyServices, type KeyServices } from './keys/keyServices';
 import { adminKeyAuthenticator, chainAuthenticators } from './proxy/adminKey';
 import { openLoginServices, type LoginServices } from './proxy/login/loginServices';
 import type { SessionStore } from './proxy/login/sessionStore';
-import { startProxy, type RunningProxy } from './proxy/server';
+import { startProxy, type ProxyOptions, type RunningProxy } from './proxy/server';
 import type { KeyAuthenticator, ProxyObserver } from './proxy/types';
 
 export interface ProxyServicesConfig {
@@ -13,24 +15,33 @@ export interface ProxyServicesConfig {
   adminKey: string;
   onError?: (err: Error) => void;
   now?: () => number;
+  /** Days of usage and audit history kept (default 90). */
+  retentionDays?: number;
 }
 
 /** Everything behind the listener: survives a pause/resume of the proxy. */
 export interface ProxyServices {
   keys: KeyServices;
   login: LoginServices;
+  /** The audit log, its route and retention. */
+  audit: AuditServices;
   /** Admin key first, then the access-key store. */
   authenticator: KeyAuthenticator;
+  /** Every job that passed through the proxy (SPEC §8.1), persisted in the data dir. */
+  ledger: JobLedger;
   close(): Promise<void>;
 }
 
-export interface ListenConfig {
-  upstream: string;
+export interface ListenConfig extends Pick<ProxyOptions, 'upstreamTimeoutMs' | 'timeouts' | 'inFlight'> {
+  /** One upstream URL or several (SPEC §10). */
+  upstream: string | readonly string[];
   listenHost: string;
   listenPort: number;
   upstreamKey: () => string | null;
   cloudKey: () => string | null;
   allowedOrigins?: () => readonly string[];
+  allowedHosts?: () => readonly string[];
+  upstreamTimeoutMs?: number;
   observers?: ProxyObserver[];
   version: string;
   now?: () => number;
@@ -49,7 +60,15 @@ export interface ProxyStack {
 
 /** Opens the key store and login sessions of a data dir. Throws KeyStoreCorruptError for a bad keys.json. */
 export function openProxyServices(config: ProxyServicesConfig): ProxyServices {
-  const keys = openKeyServices({ dataDir: config.dataDir, now: config.now, onError: config.onError });
+  const audit = openAuditServices({ dataDir: config.dataDir, now: config.now, retentionDays: config.retentionDays, onError: config.onError });
+  const keys = openKeyServices({
+    dataDir: config.dataDir,
+    now: config.now,
+    onError: config.onError,
+    retentionDays: config.retentionDays,
+    mutationsFor: audit.mutationsFor,
+  });
+  audit.startRetention(keys.usage);
   const authenticator = chainAuthenticators(adminKeyAuthenticator(config.adminKey), keys.store);
   const login = openLoginServices({
     dataDir: config.dataDir,
@@ -58,22 +77,31 @@ export function openProxyServices(config: ProxyServicesConfig): ProxyServices {
     adminKey: config.adminKey,
     now: config.now,
     onError: config.onError,
+    audit: audit.log,
   });
+  const ledger = new JobLedger({ dataDir: config.dataDir, onError: config.onError });
+  // Finished jobs become usage: jobs per outcome and GPU seconds per key and day.
+  const detachLedger = keys.usage.attachLedger(ledger);
   return {
     keys,
     login,
+    audit,
     authenticator,
+    ledger,
     async close() {
+      detachLedger();
+      audit.close();
       login.close();
       await keys.close();
+      ledger.close();
     },
   };
 }
 
 /** Starts a listener in front of the upstream using already-open services. */
-export function startProxyWith(services: ProxyServices, config: ListenConfig): Promise<RunningProxy> {
+export async function startProxyWith(services: ProxyServices, config: ListenConfig): Promise<RunningProxy> {
   const { keys, login } = services;
-  return startProxy({
+  const proxy = await startProxy({
     upstream: config.upstream,
     listenHost: config.listenHost,
     listenPort: config.listenPort,
@@ -81,14 +109,27 @@ export function startProxyWith(services: ProxyServices, config: ListenConfig): P
     sessions: login.sessions,
     rateLimiter: keys.limiter,
     observers: [keys.usage, ...(config.observers ?? [])],
-    routes: [...keys.routes, ...login.routes],
+    routes: [...keys.routes, ...login.routes, ...services.audit.routes],
     htmlInjection: login.htmlInjection,
     upstreamKey: config.upstreamKey,
     cloudKey: config.cloudKey,
     allowedOrigins: config.allowedOrigins,
+    allowedHosts: config.allowedHosts,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    ledger: services.ledger,
     version: config.version,
     now: config.now,
+    timeouts: config.timeouts,
+    inFlight: config.inFlight,
   });
+  // A revoked, disabled or rotated key loses its open sockets and responses at once (SPEC §8.6).
+  const stopWatching = keys.store.onChange(() => proxy.connections.recheckAll());
+  const close = proxy.close.bind(proxy);
+  proxy.close = (graceMs) => {
+    stopWatching();
+    return close(graceMs);
+  };
+  return proxy;
 }
 
 export async function startProxyStack(config: ProxyStackConfig): Promise<ProxyStack> {

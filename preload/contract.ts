@@ -11,6 +11,8 @@ import type { ErrorCode } from '../main/errors';
 import type { Scope } from '../main/proxy/types';
 import type { MonitorSnapshot, MonitorUpdate } from '../main/monitor/types';
 import type { SecretBackendInfo } from '../main/secrets/secretStore';
+import { ACCOUNTABILITY_CHANNELS, type AccountabilityContractMap } from './accountabilityContract';
+export type * from './accountabilityContract';
 
 export type { ErrorCode, Scope, MonitorSnapshot, MonitorUpdate, SecretBackendInfo };
 export type {
@@ -197,12 +199,13 @@ export const INVOKE_CHANNELS = [
   'shell:openExternal',
   'proxy:pause',
   'proxy:resume',
+  ...ACCOUNTABILITY_CHANNELS,
 ] as const;
 
 export type Channel = (typeof INVOKE_CHANNELS)[number];
 
 /** Request (`req`) and response (`res`) per channel. `undefined` requests take no argument. */
-export interface ContractMap {
+export interface ContractMap extends AccountabilityContractMap {
   'status:get': { req: undefined; res: AppStatus };
   'keys:list': { req: undefined; res: KeyView[] };
   /** Returns the new secret once (see SECRETS RULE). */

@@ -22,6 +22,7 @@ import type { AccountService } from '../account/accountService';
 import type { KeyRecord } from '../keys/keyRecord';
 import type { KeyStore } from '../keys/keyStore';
 import type { KeyRateLimiter } from '../keys/rateLimiter';
+import { HOUR_MS, jobsBucket } from '../proxy/quotas';
 import type { UsageRecorder } from '../keys/usageRecorder';
 import type { MonitorSnapshot, MonitorUpdate } from '../monitor/types';
 import type { Settings, SettingsPatch as StoreSettingsPatch } from '../settings/settingsSchema';
@@ -40,9 +41,9 @@ import {
   upstreamLogin,
 } from './companionApiSchemas';
 import { toCloudStatus, toKeyView, toSettingsView } from './companionApiViews';
+import { accountabilityHandlers, type AccountabilityDeps } from './accountabilityApi';
 
 export { RequestValidationError };
-
 // ------------------------------------------------------------------ what the handlers call
 
 /** The account service as these handlers use it (main/account/accountService.ts). */
@@ -78,7 +79,7 @@ export interface CompanionServices {
   openExternal(url: string): Promise<void>;
 }
 
-export interface CompanionApiDeps extends CompanionServices {
+export interface CompanionApiDeps extends CompanionServices, Omit<AccountabilityDeps, 'keys'> {
   /** Where pushed events go (cloud retry progress); the same sink forwardServiceEvents uses. */
   emit(event: CompanionEvent): void;
   now?: () => number;
@@ -93,7 +94,7 @@ export const PLATFORM_LOGIN_URL = 'https://platform.comfy.org/login';
 export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
   const now = deps.now ?? Date.now;
 
-  const keyView = (r: KeyRecord): KeyView => toKeyView(r, deps.limiter.peek(r.key_id, r.rate_limit, now()), now());
+  const keyView = (r: KeyRecord): KeyView => toKeyView(r, deps.limiter.peek(jobsBucket(r.key_id), r.rate_limit, HOUR_MS, now()), now());
   const mustGet = (keyId: string): KeyRecord => {
     const r = deps.keys.get(keyId);
     if (!r) throw new CompanionError('not_found', 'No key with that id');
@@ -178,7 +179,7 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
       const { id: keyId, days } = parse(keyUsage, req);
       const rec = mustGet(keyId);
       const u = deps.usage.get(keyId, days ?? 14);
-      const d = deps.limiter.peek(keyId, rec.rate_limit, now());
+      const d = deps.limiter.peek(jobsBucket(keyId), rec.rate_limit, HOUR_MS, now());
       return {
         keyId,
         rateLimit: rec.rate_limit,
@@ -253,6 +254,7 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
       await deps.proxy.resume();
       return deps.proxy.status();
     },
+    ...accountabilityHandlers(deps),
   };
 }
 

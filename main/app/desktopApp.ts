@@ -95,6 +95,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     // about the generic than the structural BackingStoreClass, hence the cast.
     StoreClass: ElectronStore as unknown as BackingStoreClass,
     openExternal,
+    showSaveDialog: (o) => (mainWindow.window ? dialog.showSaveDialog(mainWindow.window, o) : dialog.showSaveDialog(o)),
   });
   const rt = runtime;
 

@@ -3,6 +3,7 @@
 import type { CompanionEvent, ContractHandlers } from '../../preload/contract';
 import type { SafeStorageAdapter } from '../secrets/safeStorageSecretStore';
 import type { BackingStoreClass } from '../settings/settingsStore';
+import type { ShowSaveDialog } from './accountabilityApi';
 import type { AccountLogout } from './trayActions';
 import type { TrayState } from './trayMenu';
 
@@ -17,6 +18,8 @@ export interface RuntimeEnvironment {
   StoreClass: BackingStoreClass;
   /** shell.openExternal, for the `shell:openExternal` channel (targets are mapped by the handlers). */
   openExternal(url: string): Promise<void>;
+  /** Electron's dialog.showSaveDialog, for exports (main writes the file, never the renderer). */
+  showSaveDialog?: ShowSaveDialog;
 }
 
 export interface CompanionRuntime {

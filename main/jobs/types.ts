@@ -61,16 +61,11 @@ export interface ComfyWsMessage {
   data: Record<string, unknown>;
 }
 
-export interface SubmittedJob {
-  promptId: string;
-  owner: JobOwner;
-  ownerName: string | null;
-  clientId: string | null;
-  upstream: string;
-  number: number | null;
+export type SubmittedJob = Pick<Job, 'promptId' | 'owner' | 'ownerName' | 'clientId' | 'upstream' | 'number'> & {
   workflowName?: string | null;
+  /** Epoch ms. */
   at: number;
-}
+};
 
 export interface JobQuery {
   owner?: JobOwner;
@@ -83,8 +78,15 @@ export interface JobQuery {
 }
 
 export interface JobLedgerApi {
-  /** A `POST /prompt` that ComfyUI accepted. Idempotent on promptId. */
+  /**
+   * A `POST /prompt` about to be forwarded, under the prompt_id the proxy gave it (so WS messages that
+   * overtake ComfyUI's HTTP answer already find their owner). Counts as pending at once (the queue quota).
+   */
   recordSubmitted(job: SubmittedJob): Job;
+  /** ComfyUI accepted it: its number, and its id when an older ComfyUI ignored the one the proxy chose. */
+  confirmSubmitted(promptId: string, acceptedId: string, number: number | null): void;
+  /** ComfyUI refused it (invalid prompt, upstream error): the record is dropped. */
+  submissionFailed(promptId: string): void;
   /** One JSON message relayed from an upstream's /ws (any socket; duplicates are harmless). */
   observeWsMessage(upstream: string, message: ComfyWsMessage, at: number): void;
   /** A `/history` or `/history/{id}` body from that upstream: fills outputs and final states. */

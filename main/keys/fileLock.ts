@@ -1,7 +1,8 @@
 // Cross-process mutual exclusion for read-modify-write of a shared file (CLI and server on one
 // data dir): a lock file created with the exclusive `wx` flag, retried, and broken when stale.
-import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { toStorageError } from '../storageError';
 
 export interface FileLockOptions {
   /** Give up after this long (ms). */
@@ -18,10 +19,11 @@ export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>
   let delay = 5;
   for (;;) {
     try {
-      writeFileSync(lockPath, `${process.pid} ${Date.now()}\n`, { flag: 'wx', mode: 0o600 });
+      createLockFile(lockPath);
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A full or read-only data dir fails here first: report it like any other failed write.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw toStorageError(err, lockPath.replace(/\.lock$/, ''));
       if (isStale(lockPath, staleMs)) {
         try {
           unlinkSync(lockPath);
@@ -44,6 +46,23 @@ export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>
       // already removed (broken as stale by another process); nothing to undo
     }
   }
+}
+
+/** Creates the lock holding our pid; a lock we created but could not fill (disk full) is removed again, or it would look held. */
+function createLockFile(lockPath: string): void {
+  const fd = openSync(lockPath, 'wx', 0o600);
+  try {
+    writeSync(fd, `${process.pid} ${Date.now()}\n`);
+  } catch (err) {
+    closeSync(fd);
+    try {
+      unlinkSync(lockPath);
+    } catch {
+      // nothing more to undo
+    }
+    throw err;
+  }
+  closeSync(fd);
 }
 
 function isStale(lockPath: string, staleMs: number): boolean {

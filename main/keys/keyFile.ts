@@ -1,7 +1,7 @@
 // Reading keys.json: parse and validate the whole file, or refuse with an error that names the
 // file and its backup. Never "repairs" anything: a corrupt store is left for the user to restore.
 import { existsSync, readFileSync } from 'node:fs';
-import { keyFileSchema, type KeyFile } from './keyRecord';
+import { KEY_FILE_VERSION, keyFileSchema, migrateKeyFile, type KeyFile } from './keyRecord';
 
 export interface KeyFileContent {
   /** The raw text, or null when the file does not exist yet. */
@@ -31,7 +31,7 @@ export function readKeyFile(path: string): KeyFileContent {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { text: null, file: { version: 1, keys: [] } };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { text: null, file: { version: KEY_FILE_VERSION, keys: [] } };
     throw err;
   }
   let json: unknown;
@@ -40,7 +40,7 @@ export function readKeyFile(path: string): KeyFileContent {
   } catch {
     throw new KeyStoreCorruptError(path, 'not valid JSON');
   }
-  const parsed = keyFileSchema.safeParse(json);
+  const parsed = keyFileSchema.safeParse(migrateKeyFile(json));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new KeyStoreCorruptError(path, `unexpected content at ${issue?.path.join('.') || 'top level'}`);

@@ -7,6 +7,7 @@ import { SCOPES, type Scope } from '../proxy/types';
 export const NAME_MAX = 100;
 export const RATE_LIMIT_MAX = 1_000_000;
 export const METADATA_MAX_BYTES = 16 * 1024;
+export const QUEUE_MAX = 10_000;
 export const GRACE_MAX_S = 7 * 24 * 3600;
 
 const name = z
@@ -19,8 +20,24 @@ const name = z
 const rateLimit = z
   .number()
   .int('must be a whole number')
-  .min(1, 'must be at least 1 request per hour')
-  .max(RATE_LIMIT_MAX, `must be at most ${RATE_LIMIT_MAX} requests per hour`);
+  .min(1, 'must be at least 1 job per hour')
+  .max(RATE_LIMIT_MAX, `must be at most ${RATE_LIMIT_MAX} jobs per hour`);
+const requestsPerMinute = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be at least 1 request per minute')
+  .max(RATE_LIMIT_MAX, `must be at most ${RATE_LIMIT_MAX} requests per minute`);
+const maxQueued = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be at least 1 job')
+  .max(QUEUE_MAX, `must be at most ${QUEUE_MAX} jobs`);
+// ComfyUI uses the comfy-user value as a folder name under user/; keep it to a plain, safe name.
+const comfyUser = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit')
+  .refine((u) => !u.includes('..'), 'must not contain ".."')
+  .nullable();
 const metadata = z
   .record(z.string(), z.unknown())
   .refine((m) => JSON.stringify(m).length <= METADATA_MAX_BYTES, `must be at most ${METADATA_MAX_BYTES} bytes as JSON`);
@@ -34,6 +51,9 @@ const scopes = z
 export const createKeySchema = z.strictObject({
   name,
   rate_limit: rateLimit.optional(),
+  requests_per_minute: requestsPerMinute.optional(),
+  max_queued: maxQueued.optional(),
+  comfy_user: comfyUser.optional(),
   metadata: metadata.optional(),
   expires_at: expiresAt.optional(),
   scopes: scopes.optional(),
@@ -44,6 +64,9 @@ export const updateKeySchema = z
   .strictObject({
     name: name.optional(),
     rate_limit: rateLimit.optional(),
+    requests_per_minute: requestsPerMinute.optional(),
+    max_queued: maxQueued.optional(),
+    comfy_user: comfyUser.optional(),
     metadata: metadata.optional(),
     is_active: z.boolean().optional(),
     expires_at: expiresAt.optional(),

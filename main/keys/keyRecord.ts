@@ -3,8 +3,15 @@
 import { z } from 'zod';
 import { SCOPES, type Scope } from '../proxy/types';
 
+/** Jobs per hour (SPEC §2.4: the seed's field and number, now counting jobs). */
 export const DEFAULT_RATE_LIMIT = 100;
+/** Comfy Cloud's published limit. */
+export const DEFAULT_REQUESTS_PER_MINUTE = 600;
+/** A flood guard that still lets a person queue a long batch. */
+export const DEFAULT_MAX_QUEUED = 100;
 export const DEFAULT_SCOPES: readonly Scope[] = ['generate'];
+
+export type KeyStatus = 'active' | 'disabled' | 'revoked' | 'expired';
 
 /** A key as the API and the CLI show it. Never contains the secret or its hash. */
 export interface KeyRecord {
@@ -14,9 +21,20 @@ export interface KeyRecord {
   created_at: number;
   /** Epoch seconds (float), or null if never used. Comes from the usage data, not keys.json. */
   last_used: number | null;
-  /** Requests per hour. */
+  /** Jobs per hour. */
   rate_limit: number;
+  /** Authenticated API requests per minute. */
+  requests_per_minute: number;
+  /** Jobs pending or running at once. */
+  max_queued: number;
+  /** ComfyUI --multi-user folder sent as `comfy-user`, or null. */
+  comfy_user: string | null;
+  /** False when disabled or revoked. */
   is_active: boolean;
+  /** Epoch seconds when revoked (final), or null. */
+  revoked_at: number | null;
+  /** Derived: revoked beats expired beats disabled. */
+  status: KeyStatus;
   metadata: Record<string, unknown>;
   /** Epoch seconds, or null for no expiry. */
   expires_at: number | null;
@@ -32,7 +50,11 @@ export const storedKeySchema = z.object({
   name: z.string(),
   created_at: z.number(),
   rate_limit: z.number().int().positive(),
+  requests_per_minute: z.number().int().positive(),
+  max_queued: z.number().int().positive(),
+  comfy_user: z.string().nullable(),
   is_active: z.boolean(),
+  revoked_at: z.number().nullable(),
   metadata: z.record(z.string(), z.unknown()),
   expires_at: z.number().nullable(),
   scopes: z.array(scopeSchema),
@@ -43,20 +65,51 @@ export const storedKeySchema = z.object({
 });
 export type StoredKey = z.infer<typeof storedKeySchema>;
 
+export const KEY_FILE_VERSION = 2;
 export const keyFileSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(KEY_FILE_VERSION),
   keys: z.array(storedKeySchema),
 });
 export type KeyFile = z.infer<typeof keyFileSchema>;
 
-export function toRecord(stored: StoredKey, lastUsed: number | null): KeyRecord {
+/**
+ * Version 1 files (before quotas) gain the new fields with their defaults. Their `rate_limit` number is
+ * kept and now counts jobs per hour (SPEC §8.2); an inactive v1 key stays disabled, not revoked, so an
+ * admin can still re-enable it.
+ */
+export function migrateKeyFile(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null || (json as { version?: unknown }).version !== 1) return json;
+  const v1 = json as { keys?: unknown };
+  if (!Array.isArray(v1.keys)) return json;
+  return {
+    version: KEY_FILE_VERSION,
+    keys: v1.keys.map((k: unknown) =>
+      typeof k === 'object' && k !== null
+        ? { requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE, max_queued: DEFAULT_MAX_QUEUED, comfy_user: null, revoked_at: null, ...k }
+        : k,
+    ),
+  };
+}
+
+export function keyStatus(stored: Pick<StoredKey, 'is_active' | 'revoked_at' | 'expires_at'>, nowMs: number): KeyStatus {
+  if (stored.revoked_at !== null) return 'revoked';
+  if (stored.expires_at !== null && nowMs >= stored.expires_at * 1000) return 'expired';
+  return stored.is_active ? 'active' : 'disabled';
+}
+
+export function toRecord(stored: StoredKey, lastUsed: number | null, nowMs: number = Date.now()): KeyRecord {
   return {
     key_id: stored.key_id,
     name: stored.name,
     created_at: stored.created_at,
     last_used: lastUsed,
     rate_limit: stored.rate_limit,
+    requests_per_minute: stored.requests_per_minute,
+    max_queued: stored.max_queued,
+    comfy_user: stored.comfy_user,
     is_active: stored.is_active,
+    revoked_at: stored.revoked_at,
+    status: keyStatus(stored, nowMs),
     metadata: structuredClone(stored.metadata),
     expires_at: stored.expires_at,
     scopes: [...stored.scopes],

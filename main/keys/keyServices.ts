@@ -1,6 +1,7 @@
 // Wires the key store, rate limiter and usage recorder of one data dir together the way the
 // server uses them, so the Electron app and the headless CLI start them identically.
 import type { LocalRoute } from '../proxy/types';
+import type { KeysRoutesDeps } from './keysRoutes';
 import { KeyStore, type KeyStoreOptions } from './keyStore';
 import { keysRoutes } from './keysRoutes';
 import { KeyRateLimiter } from './rateLimiter';
@@ -26,12 +27,16 @@ export interface KeyServicesOptions {
   /** Watch keys.json for changes by other processes (default true). */
   watch?: boolean;
   pollMs?: KeyStoreOptions['pollMs'];
+  /** Wraps the HTTP API's key changes per caller (the audit log records who made them). */
+  mutationsFor?: (store: KeyStore) => KeysRoutesDeps['mutationsFor'];
+  /** Days of per-day usage kept (the retention setting). */
+  retentionDays?: number;
 }
 
 /** Throws KeyStoreCorruptError when keys.json is unreadable: refuse to start, show its message. */
 export function openKeyServices(options: KeyServicesOptions): KeyServices {
   const { dataDir, now, onError } = options;
-  const usage = new UsageRecorder({ dataDir, now, onError });
+  const usage = new UsageRecorder({ dataDir, now, onError, retentionDays: options.retentionDays });
   const limiter = new KeyRateLimiter({ dataDir, now, onError });
   let store: KeyStore;
   try {
@@ -45,7 +50,7 @@ export function openKeyServices(options: KeyServicesOptions): KeyServices {
     store,
     limiter,
     usage,
-    routes: keysRoutes({ store, limiter, usage, now }),
+    routes: keysRoutes({ store, limiter, usage, now, mutationsFor: options.mutationsFor?.(store) }),
     async close() {
       await store.close();
       usage.close();

@@ -12,13 +12,24 @@ import { generateKey, generateKeyId, hashKey, isWellFormedKey } from './keyForma
 import { readKeyFile, type KeyFileContent } from './keyFile';
 import { KeyFileWatcher } from './keyFileWatcher';
 import { createKeySchema, parseInput, rotateKeySchema, updateKeySchema, type CreateKeyInput, type UpdateKeyInput } from './keyInput';
-import { DEFAULT_RATE_LIMIT, DEFAULT_SCOPES, toRecord, type KeyFile, type KeyRecord, type StoredKey } from './keyRecord';
+import { principalForKey } from './keyPrincipal';
+import {
+  DEFAULT_MAX_QUEUED,
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_REQUESTS_PER_MINUTE,
+  DEFAULT_SCOPES,
+  KEY_FILE_VERSION,
+  toRecord,
+  type KeyFile,
+  type KeyRecord,
+  type StoredKey,
+} from './keyRecord';
 
 export { KeyStoreCorruptError } from './keyFile';
 
 export const KEYS_FILE = 'keys.json';
 
-export type KeyChangeType = 'created' | 'updated' | 'revoked' | 'rotated' | 'reloaded';
+export type KeyChangeType = 'created' | 'updated' | 'disabled' | 'revoked' | 'rotated' | 'reloaded';
 /** `keyId` is null only for 'reloaded' (the file was re-read after another process changed it). */
 export interface KeyChange {
   type: KeyChangeType;
@@ -87,23 +98,16 @@ export class KeyStore implements KeyAuthenticator {
     if (entry.previous && (key.previous === null || nowMs >= key.previous.until_ms)) {
       return { ok: false, reason: 'revoked', message: 'This API key has been rotated; use its replacement' };
     }
-    if (!key.is_active) return { ok: false, reason: 'revoked', message: 'This API key has been revoked' };
-    if (key.expires_at !== null && nowMs >= key.expires_at * 1000) {
-      return { ok: false, reason: 'expired', message: `This API key expired at ${new Date(key.expires_at * 1000).toISOString()}` };
-    }
-    return {
-      ok: true,
-      principal: { kind: 'access_key', keyId: key.key_id, keyName: key.name, scopes: key.scopes, rateLimit: key.rate_limit, via },
-    };
+    return principalForKey(key, via, nowMs, 'This access key');
   }
 
   list(): KeyRecord[] {
-    return [...this.keys.values()].map((k) => toRecord(k, this.lastUsed(k.key_id)));
+    return [...this.keys.values()].map((k) => toRecord(k, this.lastUsed(k.key_id), this.now()));
   }
 
   get(keyId: string): KeyRecord | null {
     const key = this.keys.get(keyId);
-    return key ? toRecord(key, this.lastUsed(keyId)) : null;
+    return key ? toRecord(key, this.lastUsed(keyId), this.now()) : null;
   }
 
   async create(input: CreateKeyInput): Promise<{ record: KeyRecord; secret: string }> {
@@ -115,7 +119,11 @@ export class KeyStore implements KeyAuthenticator {
       name: parsed.name,
       created_at: this.now() / 1000,
       rate_limit: parsed.rate_limit ?? DEFAULT_RATE_LIMIT,
+      requests_per_minute: parsed.requests_per_minute ?? DEFAULT_REQUESTS_PER_MINUTE,
+      max_queued: parsed.max_queued ?? DEFAULT_MAX_QUEUED,
+      comfy_user: parsed.comfy_user ?? null,
       is_active: true,
+      revoked_at: null,
       metadata: parsed.metadata ?? {},
       expires_at: parsed.expires_at ?? null,
       scopes: parsed.scopes ?? [...DEFAULT_SCOPES],
@@ -123,7 +131,7 @@ export class KeyStore implements KeyAuthenticator {
       previous: null,
     };
     await this.mutate((keys) => keys.set(key.key_id, key));
-    return { record: toRecord(key, null), secret };
+    return { record: toRecord(key, null, this.now()), secret };
   }
 
   /** Throws CompanionError `not_found` / `invalid_request`. */
@@ -131,9 +139,15 @@ export class KeyStore implements KeyAuthenticator {
     const parsed = parseInput(updateKeySchema, patch);
     if (parsed.expires_at !== undefined) this.checkFuture(parsed.expires_at);
     return this.change(keyId, (key) => {
+      if (parsed.is_active === true && key.revoked_at !== null) {
+        throw new CompanionError('conflict', 'This access key was revoked; revoking is final. Create a new key instead.');
+      }
       const next = { ...key };
       if (parsed.name !== undefined) next.name = parsed.name;
       if (parsed.rate_limit !== undefined) next.rate_limit = parsed.rate_limit;
+      if (parsed.requests_per_minute !== undefined) next.requests_per_minute = parsed.requests_per_minute;
+      if (parsed.max_queued !== undefined) next.max_queued = parsed.max_queued;
+      if (parsed.comfy_user !== undefined) next.comfy_user = parsed.comfy_user;
       if (parsed.metadata !== undefined) next.metadata = parsed.metadata;
       if (parsed.is_active !== undefined) next.is_active = parsed.is_active;
       if (parsed.expires_at !== undefined) next.expires_at = parsed.expires_at;
@@ -142,9 +156,11 @@ export class KeyStore implements KeyAuthenticator {
     });
   }
 
-  /** Deactivates the key at once (the next request with it is refused). */
+  /** Revokes the key at once and for good (the next request with it is refused; it cannot be re-enabled). */
   async revoke(keyId: string): Promise<KeyRecord> {
-    return this.change(keyId, (key) => ({ ...key, is_active: false, previous: null }));
+    return this.change(keyId, (key) =>
+      key.revoked_at !== null ? key : { ...key, is_active: false, revoked_at: this.now() / 1000, previous: null },
+    );
   }
 
   /** New secret, same id. The old secret stops now, or after `graceSeconds`. */
@@ -152,11 +168,16 @@ export class KeyStore implements KeyAuthenticator {
     const { grace_seconds: grace } = parseInput(rotateKeySchema, { grace_seconds: options.graceSeconds });
     const secret = generateKey();
     const untilMs = grace ? this.now() + grace * 1000 : null;
-    const record = await this.change(keyId, (key) => ({
-      ...key,
+    const record = await this.change(keyId, (key) => {
+      if (key.revoked_at !== null) {
+        throw new CompanionError('conflict', 'This access key was revoked; a revoked key cannot be rotated. Create a new key instead.');
+      }
+      return {
+        ...key,
       hash: hashKey(secret).toString('base64url'),
-      previous: untilMs === null ? null : { hash: key.hash, until_ms: untilMs },
-    }));
+        previous: untilMs === null ? null : { hash: key.hash, until_ms: untilMs },
+      };
+    });
     return { record, secret, previousValidUntil: untilMs === null ? null : untilMs / 1000 };
   }
 
@@ -203,7 +224,7 @@ export class KeyStore implements KeyAuthenticator {
       updated = fn(key);
       keys.set(keyId, updated);
     });
-    return toRecord(updated as StoredKey, this.lastUsed(keyId));
+    return toRecord(updated as StoredKey, this.lastUsed(keyId), this.now());
   }
 
   /** Read-modify-write under the cross-process lock, serialised within this process too. */
@@ -216,7 +237,7 @@ export class KeyStore implements KeyAuthenticator {
         fn(next);
         const nowMs = this.now();
         for (const k of next.values()) if (k.previous && k.previous.until_ms <= nowMs) k.previous = null;
-        const file: KeyFile = { version: 1, keys: [...next.values()] };
+        const file: KeyFile = { version: KEY_FILE_VERSION, keys: [...next.values()] };
         const text = `${JSON.stringify(file, null, 2)}\n`;
         if (disk.text !== null) writeFileAtomicSync(`${this.path}.bak`, disk.text);
         writeFileAtomicSync(this.path, text);
@@ -266,7 +287,8 @@ function diff(before: Map<string, StoredKey>, after: Map<string, StoredKey>): Ke
   for (const [id, key] of after) {
     const old = before.get(id);
     if (!old) changes.push({ type: 'created', keyId: id });
-    else if (old.is_active && !key.is_active) changes.push({ type: 'revoked', keyId: id });
+    else if (old.revoked_at === null && key.revoked_at !== null) changes.push({ type: 'revoked', keyId: id });
+    else if (old.is_active && !key.is_active) changes.push({ type: 'disabled', keyId: id });
     else if (old.hash !== key.hash) changes.push({ type: 'rotated', keyId: id });
     else if (JSON.stringify(old) !== JSON.stringify(key)) changes.push({ type: 'updated', keyId: id });
   }

@@ -7,11 +7,12 @@ import { errorLine, usageErrorText } from '../cli/messages';
 import { parseOptions } from '../cli/parseOptions';
 import { UsageError } from '../cli/usageError';
 import { CompanionError } from '../errors';
-import { GRACE_MAX_S, RATE_LIMIT_MAX } from './keyInput';
+import { GRACE_MAX_S, QUEUE_MAX, RATE_LIMIT_MAX } from './keyInput';
 import { checkScopes, statusOf, storeErrorAsFlag, wholeNumber } from './keysCliFlags';
 import { KeyStore, KeyStoreCorruptError } from './keyStore';
 import type { KeyRecord } from './keyRecord';
 import { UsageRecorder } from './usageRecorder';
+import { runReportCommand, recordCliChanges } from '../audit/cliHooks';
 
 export interface KeysCliIo {
   dataDir: string;
@@ -27,12 +28,17 @@ export function keysHelp(invocation = BIN_NAME): string {
   return `Usage: ${invocation} keys <command> [options]   (each command also takes --data-dir DIR)
 
 Commands:
-  create --name NAME [--rate-limit N] [--expires-in 30d|12h|90m] [--scope read|generate|admin ...] [--json]
+  create --name NAME [--rate-limit JOBS_PER_HOUR] [--requests-per-minute N] [--max-queued N] [--comfy-user USER]
+         [--expires-in 30d|12h|90m] [--scope read|generate|admin ...] [--json]
                         Create an access key. The key is printed once: save it then.
   list [--json]         Show all access keys (never the secrets).
   revoke KEY_ID         Revoke an access key: refused at once, for good.
   rotate KEY_ID [--grace 10m] [--json]
                         Give an access key a new secret; the old one stops (after the grace period).
+  audit [--since 7d] [--json|--csv]
+                        Who changed which key, logins, logouts, settings (see: keys audit --help).
+  usage [ID] [--days N] [--csv|--json]
+                        Requests, jobs and GPU seconds per key and day.
   --help                Show this help (also after a command: keys create --help).
 
 Exit codes: 0 done, 1 failed (unknown id, unreadable store), 2 bad usage.
@@ -68,9 +74,12 @@ export async function runKeysCommand(argv: string[], io: KeysCliIo): Promise<num
         return await revoke(rest, io);
       case 'rotate':
         return await rotate(rest, io);
+      case 'audit':
+      case 'usage':
+        return runReportCommand(command, rest, io);
       default:
-        if (command.startsWith('-')) throw new UsageError(`Give a command before its options (create, list, revoke or rotate), not "${command}"`, 'keys');
-        throw new UsageError(`Unknown command "${command}" (commands: create, list, revoke, rotate)`, 'keys');
+        if (command.startsWith('-')) throw new UsageError(`Give a command before its options (create, list, revoke, rotate, audit or usage), not "${command}"`, 'keys');
+        throw new UsageError(`Unknown command "${command}" (commands: create, list, revoke, rotate, audit, usage)`, 'keys');
     }
   } catch (err) {
     if (err instanceof UsageError) {
@@ -100,18 +109,30 @@ function openStore(values: Record<string, unknown>, io: KeysCliIo): KeyStore {
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : io.dataDir;
   // Read-only usage: the CLI shows last_used but only the server writes usage.json.
   const usage = new UsageRecorder({ dataDir, readOnly: true, now: io.now });
-  return new KeyStore({ dataDir, now: io.now, lastUsed: (id) => usage.lastUsed(id) });
+  return recordCliChanges(new KeyStore({ dataDir, now: io.now, lastUsed: (id) => usage.lastUsed(id) }), dataDir, io.now);
 }
 
 async function create(args: string[], io: KeysCliIo): Promise<number> {
   const topic = 'keys create';
   const { values } = parseOptions(args, {
     topic,
-    options: { ...COMMON, name: { type: 'string' }, 'rate-limit': { type: 'string' }, 'expires-in': { type: 'string' }, scope: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+    options: {
+      ...COMMON,
+      name: { type: 'string' },
+      'rate-limit': { type: 'string' },
+      'requests-per-minute': { type: 'string' },
+      'max-queued': { type: 'string' },
+      'comfy-user': { type: 'string' },
+      'expires-in': { type: 'string' },
+      scope: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+    },
   });
   if (values.help) return help(io);
   if (values.name === undefined) throw new UsageError('--name is required (a label for the person or script that will use the key)', topic);
   const rateLimit = values['rate-limit'] === undefined ? undefined : wholeNumber(values['rate-limit'], '--rate-limit', RATE_LIMIT_MAX, topic);
+  const requestsPerMinute = values['requests-per-minute'] === undefined ? undefined : wholeNumber(values['requests-per-minute'], '--requests-per-minute', RATE_LIMIT_MAX, topic);
+  const maxQueued = values['max-queued'] === undefined ? undefined : wholeNumber(values['max-queued'], '--max-queued', QUEUE_MAX, topic);
   const now = (io.now ?? Date.now)();
   const expiresIn = values['expires-in'] === undefined ? undefined : parseDuration(values['expires-in'], '--expires-in', topic);
   const scopes = values.scope === undefined ? undefined : checkScopes(values.scope, topic);
@@ -119,6 +140,9 @@ async function create(args: string[], io: KeysCliIo): Promise<number> {
   const { record, secret } = await store.create({
     name: values.name,
     rate_limit: rateLimit,
+    requests_per_minute: requestsPerMinute,
+    max_queued: maxQueued,
+    comfy_user: values['comfy-user'],
     expires_at: expiresIn === undefined ? undefined : (now + expiresIn) / 1000,
     scopes,
   });
@@ -127,7 +151,9 @@ async function create(args: string[], io: KeysCliIo): Promise<number> {
     io.stdout(`${JSON.stringify({ ...record, api_key: secret })}\n`);
   } else {
     const expires = record.expires_at ? `, expires ${iso(record.expires_at)} (in ${formatDuration(record.expires_at * 1000 - now)})` : '';
-    io.stdout(`Created access key "${record.name}" (id ${record.key_id}, ${record.rate_limit} per hour, scopes ${record.scopes.join(', ')}${expires}).\n`);
+    io.stdout(
+      `Created access key "${record.name}" (id ${record.key_id}, ${record.rate_limit} jobs per hour, ${record.requests_per_minute} requests per minute, at most ${record.max_queued} queued, scopes ${record.scopes.join(', ')}${record.comfy_user ? `, ComfyUI user ${record.comfy_user}` : ''}${expires}).\n`,
+    );
     io.stdout(`${secret}\n`);
     io.stdout('Save this key now: it will not be shown again.\n');
   }

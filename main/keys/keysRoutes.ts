@@ -4,12 +4,14 @@
 import type { ServerResponse } from 'node:http';
 import { CompanionError, toCompanionError } from '../errors';
 import { sendCompanionError, sendJson } from '../proxy/respond';
+import { HOUR_MS, jobsBucket } from '../proxy/quotas';
 import type { LocalContext, LocalRoute, Principal } from '../proxy/types';
 import { createKeySchema, parseInput, rotateKeySchema, updateKeySchema } from './keyInput';
 import type { KeyRateLimiter } from './rateLimiter';
 import type { KeyRecord } from './keyRecord';
 import type { KeyStore } from './keyStore';
-import { DEFAULT_BODY_CAP, readJsonBody } from './readJsonBody';
+import { DEFAULT_BODY_CAP, readJsonBody } from '../proxy/readJsonBody';
+import { jobUsageStats, type JobUsageStats } from './usageReport';
 import type { UsageRecorder } from './usageRecorder';
 
 export const CREATED_MESSAGE = 'API key created. Save this key - it will not be shown again.';
@@ -23,6 +25,8 @@ export interface KeysRoutesDeps {
   now?: () => number;
   /** Max request body, bytes (default 64 KiB). */
   bodyCapBytes?: number;
+  /** The store's changes made for a caller; the audit log wraps them to record who (default: the store). */
+  mutationsFor?: (principal: Principal) => Pick<KeyStore, 'create' | 'update' | 'revoke' | 'rotate'>;
 }
 
 /** Usage of one key in the seed-compatible superset shape of GET /api/usage. */
@@ -35,7 +39,8 @@ export interface UsageReport {
   remaining: number;
   reset_at: number;
   last_used: number | null;
-  usage_stats: {
+  /** Plus jobs, gpu_seconds and days (every day of the window) from usageReport.ts. */
+  usage_stats: JobUsageStats & {
     total_requests: number;
     successful_requests: number;
     failed_requests: number;
@@ -48,15 +53,17 @@ export interface UsageReport {
 const KEY_PATH = /^\/api\/keys\/([^/]+)$/;
 const ROTATE_PATH = /^\/api\/keys\/([^/]+)\/rotate$/;
 const MAX_DAYS = 90;
+const DEFAULT_DAYS = 30;
 
 export function keysRoutes(deps: KeysRoutesDeps): LocalRoute[] {
   const { store, limiter, usage } = deps;
   const now = deps.now ?? Date.now;
   const cap = deps.bodyCapBytes ?? DEFAULT_BODY_CAP;
+  const keysFor = deps.mutationsFor ?? (() => store);
 
   const report = (key: KeyRecord, days: number | undefined): UsageReport => {
     const nowMs = now();
-    const rate = limiter.peek(key.key_id, key.rate_limit, nowMs);
+    const rate = limiter.peek(jobsBucket(key.key_id), key.rate_limit, HOUR_MS, nowMs);
     const u = usage.get(key.key_id, days);
     return {
       key_id: key.key_id,
@@ -74,6 +81,7 @@ export function keysRoutes(deps: KeysRoutesDeps): LocalRoute[] {
         total_duration: u.total_duration,
         average_duration: u.total_requests === 0 ? 0 : u.total_duration / u.total_requests,
         requests_per_day: u.requests_per_day,
+        ...jobUsageStats(usage, key.key_id, days ?? DEFAULT_DAYS, nowMs),
       },
     };
   };
@@ -85,15 +93,15 @@ export function keysRoutes(deps: KeysRoutesDeps): LocalRoute[] {
   };
 
   return [
-    admin(['POST'], '/api/keys', async (ctx) => {
+    admin(['POST'], '/api/keys', async (ctx, principal) => {
       const body = await readJsonBody(ctx.req, cap);
-      const { record, secret } = await store.create(parseInput(createKeySchema, body));
+      const { record, secret } = await keysFor(principal).create(parseInput(createKeySchema, body));
       send(ctx.res, 200, { key_id: record.key_id, api_key: secret, name: record.name, rate_limit: record.rate_limit, message: CREATED_MESSAGE });
     }),
     admin(['GET'], '/api/keys', (ctx) => {
       send(ctx.res, 200, { keys: store.list() });
     }),
-    admin(['GET', 'PATCH', 'DELETE'], KEY_PATH, async (ctx) => {
+    admin(['GET', 'PATCH', 'DELETE'], KEY_PATH, async (ctx, principal) => {
       const keyId = match(ctx, KEY_PATH);
       if (ctx.req.method === 'GET') {
         const key = mustGet(keyId);
@@ -101,18 +109,18 @@ export function keysRoutes(deps: KeysRoutesDeps): LocalRoute[] {
       } else if (ctx.req.method === 'PATCH') {
         const body = await readJsonBody(ctx.req, cap);
         mustGet(keyId); // 404 before 400 for an unknown id
-        send(ctx.res, 200, await store.update(keyId, parseInput(updateKeySchema, body)));
+        send(ctx.res, 200, await keysFor(principal).update(keyId, parseInput(updateKeySchema, body)));
       } else {
-        const key = await store.revoke(keyId);
+        const key = await keysFor(principal).revoke(keyId);
         send(ctx.res, 200, { ...key, message: 'API key revoked' });
       }
     }),
-    admin(['POST'], ROTATE_PATH, async (ctx) => {
+    admin(['POST'], ROTATE_PATH, async (ctx, principal) => {
       const keyId = match(ctx, ROTATE_PATH);
       const body = (await readJsonBody(ctx.req, cap)) ?? {};
       const { grace_seconds: graceSeconds } = parseInput(rotateKeySchema, body);
       mustGet(keyId);
-      const { record, secret, previousValidUntil } = await store.rotate(keyId, { graceSeconds });
+      const { record, secret, previousValidUntil } = await keysFor(principal).rotate(keyId, { graceSeconds });
       send(ctx.res, 200, {
         key_id: record.key_id,
         api_key: secret,
@@ -167,7 +175,7 @@ function match(ctx: LocalContext, pattern: RegExp): string {
 }
 
 function parseDays(raw: string | null): number {
-  if (raw === null) return 30;
+  if (raw === null) return DEFAULT_DAYS;
   const days = Number(raw);
   if (!/^\d+$/.test(raw) || days < 1 || days > MAX_DAYS) {
     throw new CompanionError('invalid_request', `Invalid parameter "days": must be a whole number from 1 to ${MAX_DAYS}`);

@@ -1,5 +1,5 @@
-// Per-key hourly rate limits with GCRA (generic cell rate algorithm): one "theoretical arrival
-// time" per key, O(1) per request, no windows and so no 2x burst at a window boundary. State is
+// Per-key quotas with GCRA (generic cell rate algorithm): one "theoretical arrival
+// time" per bucket, O(1) per event, no windows and so no 2x burst at a window boundary. State is
 // persisted to <dataDir>/ratelimit.json in batches so limits survive a restart.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,6 @@ import type { RateDecision, RateLimiter } from '../proxy/types';
 import { writeFileAtomicSync } from '../atomicFile';
 
 export const RATE_LIMIT_FILE = 'ratelimit.json';
-const WINDOW_MS = 3_600_000;
 // Float slack so that exactly-on-time requests are not refused by rounding.
 const EPSILON_MS = 1e-6;
 
@@ -22,12 +21,13 @@ export interface KeyRateLimiterOptions {
 }
 
 /**
- * GCRA with emission interval T = 3600 s / limit and a burst tolerance of (limit - 1) * T: a fresh
- * key may use its whole hourly quota at once, after which the quota refills continuously at
- * `limit` per hour (one request every T). A full refill always takes exactly one hour.
+ * GCRA with emission interval T = window / limit and a burst tolerance of (limit - 1) * T: a fresh
+ * bucket may use its whole quota at once, after which it refills continuously at `limit` per window
+ * (one event every T). A full refill always takes exactly one window. Buckets are named by the caller
+ * (`jobs:<keyId>`, `requests:<keyId>`), so one limiter serves every quota.
  */
 export class KeyRateLimiter implements RateLimiter {
-  /** keyId -> theoretical arrival time (epoch ms): when the key's quota is fully restored. */
+  /** bucket -> theoretical arrival time (epoch ms): when the bucket's quota is fully restored. */
   private readonly tat = new Map<string, number>();
   private readonly path: string | null;
   private readonly now: () => number;
@@ -47,24 +47,31 @@ export class KeyRateLimiter implements RateLimiter {
     }
   }
 
-  take(keyId: string, limitPerHour: number, nowMs: number): RateDecision {
-    const limit = Math.max(1, Math.floor(limitPerHour));
-    const t = WINDOW_MS / limit;
-    const start = Math.max(this.tat.get(keyId) ?? nowMs, nowMs);
-    const waitMs = start - nowMs - (WINDOW_MS - t);
-    if (waitMs > EPSILON_MS) return decision(false, limit, start - nowMs, waitMs);
-    this.tat.set(keyId, start + t);
+  take(bucket: string, limitPerWindow: number, windowMs: number, nowMs: number): RateDecision {
+    const limit = Math.max(1, Math.floor(limitPerWindow));
+    const t = windowMs / limit;
+    const start = Math.max(this.tat.get(bucket) ?? nowMs, nowMs);
+    const waitMs = start - nowMs - (windowMs - t);
+    if (waitMs > EPSILON_MS) return decision(false, limit, windowMs, start - nowMs, waitMs);
+    this.tat.set(bucket, start + t);
     this.dirty = true;
-    return decision(true, limit, start + t - nowMs, 0);
+    return decision(true, limit, windowMs, start + t - nowMs, 0);
   }
 
-  /** The key's current state without counting a request (for /api/usage). */
-  peek(keyId: string, limitPerHour: number, nowMs: number): RateDecision {
-    const limit = Math.max(1, Math.floor(limitPerHour));
-    const t = WINDOW_MS / limit;
-    const backlog = Math.max((this.tat.get(keyId) ?? nowMs) - nowMs, 0);
-    const waitMs = backlog - (WINDOW_MS - t);
-    return decision(waitMs <= EPSILON_MS, limit, backlog, Math.max(waitMs, 0));
+  refund(bucket: string, limitPerWindow: number, windowMs: number): void {
+    const at = this.tat.get(bucket);
+    if (at === undefined) return;
+    this.tat.set(bucket, at - windowMs / Math.max(1, Math.floor(limitPerWindow)));
+    this.dirty = true;
+  }
+
+  /** The bucket's current state without counting an event (for /api/usage and the app). */
+  peek(bucket: string, limitPerWindow: number, windowMs: number, nowMs: number): RateDecision {
+    const limit = Math.max(1, Math.floor(limitPerWindow));
+    const t = windowMs / limit;
+    const backlog = Math.max((this.tat.get(bucket) ?? nowMs) - nowMs, 0);
+    const waitMs = backlog - (windowMs - t);
+    return decision(waitMs <= EPSILON_MS, limit, windowMs, backlog, Math.max(waitMs, 0));
   }
 
   /** Writes the state if it changed since the last flush. Synchronous and cheap (one small file). */
@@ -77,7 +84,7 @@ export class KeyRateLimiter implements RateLimiter {
       else this.tat.delete(id); // fully restored: nothing worth remembering
     }
     try {
-      writeFileAtomicSync(this.path, JSON.stringify({ version: 1, tat }));
+      writeFileAtomicSync(this.path, JSON.stringify({ version: 2, tat }));
       this.dirty = false;
     } catch (err) {
       this.onError(err as Error);
@@ -92,7 +99,9 @@ export class KeyRateLimiter implements RateLimiter {
   private load(): void {
     if (!this.path) return;
     try {
-      const data = JSON.parse(readFileSync(this.path, 'utf8')) as { tat?: Record<string, unknown> };
+      const data = JSON.parse(readFileSync(this.path, 'utf8')) as { version?: unknown; tat?: Record<string, unknown> };
+      // Version 1 counted every request against the hourly limit; those buckets mean nothing now.
+      if (data.version !== 2) return;
       for (const [id, at] of Object.entries(data.tat ?? {})) if (typeof at === 'number' && Number.isFinite(at)) this.tat.set(id, at);
     } catch (err) {
       // Missing is normal on first run. Unreadable hot data is not worth refusing to start for:
@@ -102,15 +111,15 @@ export class KeyRateLimiter implements RateLimiter {
   }
 }
 
-/** `backlogMs`: how far the key's arrival time is ahead of now (used quota, in time). */
-function decision(allowed: boolean, limit: number, backlogMs: number, waitMs: number): RateDecision {
-  const t = WINDOW_MS / limit;
-  const remaining = Math.max(0, Math.min(limit, Math.floor((WINDOW_MS - backlogMs + EPSILON_MS) / t)));
+/** `backlogMs`: how far the bucket's arrival time is ahead of now (used quota, in time). */
+function decision(allowed: boolean, limit: number, windowMs: number, backlogMs: number, waitMs: number): RateDecision {
+  const t = windowMs / limit;
+  const remaining = Math.max(0, Math.min(limit, Math.floor((windowMs - backlogMs + EPSILON_MS) / t)));
   return {
     allowed,
     limit,
     remaining,
-    windowS: WINDOW_MS / 1000,
+    windowS: windowMs / 1000,
     resetS: Math.ceil(Math.max(backlogMs - EPSILON_MS, 0) / 1000),
     retryAfterS: allowed ? 0 : Math.max(1, Math.ceil(waitMs / 1000)),
   };

@@ -23,7 +23,8 @@ export function adminKeyAuthenticator(adminKey: string): KeyAuthenticator {
         keyId: null,
         keyName: 'admin',
         scopes: ['admin'],
-        rateLimit: null,
+        quotas: null,
+        comfyUser: null,
         via,
       };
       return { ok: true, principal };

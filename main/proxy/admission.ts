@@ -1,8 +1,11 @@
 // Admission of an authenticated request, shared by HTTP and the WebSocket upgrade: credential lookup
-// (SPEC §2.3 order), authentication, scope check and the per-key rate limit.
+// (SPEC §2.3 order), authentication, scope and admin-only routes, the control-plane rule (no session
+// cookie on key management, §8.5) and the per-key requests-per-minute quota.
 import type { IncomingMessage } from 'node:http';
 import { findCredential } from './credentials';
-import { rateLimitHeaders } from './rateLimitHeaders';
+import { controlPlaneRefusal } from './controlPlane';
+import { rateLimitHeaders, type PolicyDecision } from './rateLimitHeaders';
+import { isQuotaRefusal, takeRequest } from './quotas';
 import { checkScope } from './routePolicy';
 import type { AuthFailureReason, AuthOutcome, KeyAuthenticator, Principal, RateLimiter, SessionAuthenticator } from './types';
 
@@ -14,6 +17,10 @@ export interface Admitted {
   headers: Record<string, string>;
   /** The key came as ?api_key= (a navigation trades it for a session). */
   fromQuery: boolean;
+  /** The requests-per-minute decision, when the principal has quotas (for "closest to its limit"). */
+  requests: PolicyDecision | null;
+  /** Re-runs this authentication (revocation of open sockets and long responses, SPEC §8.6). */
+  recheck: () => AuthOutcome;
 }
 
 export interface Denial {
@@ -51,10 +58,12 @@ export function createAdmission({ keys, sessions, rateLimiter, now }: AdmissionD
         headers: { 'www-authenticate': WWW_AUTHENTICATE },
       };
     }
-    const outcome: AuthOutcome =
-      cred.source === 'session'
+    const source = cred.source;
+    const recheck = (): AuthOutcome =>
+      source === 'session'
         ? (sessions?.authenticate(cred.value, now()) ?? { ok: false, reason: 'unknown', message: 'Invalid session.' })
-        : keys.authenticate(cred.value, cred.source, now());
+        : keys.authenticate(cred.value, source, now());
+    const outcome = recheck();
     if (!outcome.ok) {
       const headers: Record<string, string> = { 'www-authenticate': `${WWW_AUTHENTICATE}, error="invalid_token"` };
       if (cred.source === 'session' && sessions) {
@@ -67,21 +76,12 @@ export function createAdmission({ keys, sessions, rateLimiter, now }: AdmissionD
     const principal = outcome.principal;
     const scope = checkScope(principal.scopes, method, url.pathname);
     if (!scope.allowed) return { status: 403, code: 'forbidden', message: scope.message, headers: {}, principal };
-    let headers: Record<string, string> = {};
-    if (rateLimiter && principal.keyId !== null && principal.rateLimit !== null) {
-      const decision = rateLimiter.take(principal.keyId, principal.rateLimit, now());
-      headers = rateLimitHeaders(decision);
-      if (!decision.allowed) {
-        const wait = headers['retry-after'] ?? '1';
-        return {
-          status: 429,
-          code: 'rate_limited',
-          message: `Rate limit of ${decision.limit} requests per hour reached for this key; retry in ${wait} s.`,
-          headers,
-          principal,
-        };
-      }
-    }
-    return { principal, headers, fromQuery: cred.source === 'query' };
+    const control = controlPlaneRefusal(principal, url.pathname);
+    if (control) return { status: 403, code: 'forbidden', message: control, headers: {}, principal };
+    if (!rateLimiter) return { principal, headers: {}, fromQuery: cred.source === 'query', requests: null, recheck };
+    const requests = takeRequest(rateLimiter, principal, now());
+    if (isQuotaRefusal(requests)) return { ...requests, principal };
+    const headers = requests ? rateLimitHeaders(requests, requests.policy) : {};
+    return { principal, headers, fromQuery: cred.source === 'query', requests, recheck };
   };
 }

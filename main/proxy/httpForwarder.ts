@@ -3,10 +3,10 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import { collectUpTo, injectIntoHtml, replaceAllStream } from './bodyTransforms';
-import { injectCloudKey, isPromptSubmission, PROMPT_INJECTION_CAP_BYTES } from './cloudKeyInjection';
 import { withoutCookie } from './credentials';
 import { sendError, sendHtmlError } from './respond';
 import type { UpstreamTarget } from './upstreamTarget';
+import { cutWhenStalled, describeUpstreamFailure, StalledTransferError, watchUpstreamRequest, type UpstreamTimeouts } from './upstreamTimeouts';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -22,19 +22,29 @@ const HOP_BY_HOP = new Set([
 ]);
 const HTML_INJECTION_CAP_BYTES = 4 * 1024 * 1024;
 
-export interface ForwardPlan {
+/** What shapes the headers sent upstream for one request. */
+export interface UpstreamHeaderOptions {
+  upstreamKey: string | null;
+  sessionCookieName: string | null;
+  /** The `comfy-user` the principal's key carries; the client's own header is never forwarded. */
+  comfyUser: string | null;
+}
+
+export interface ForwardPlan extends UpstreamHeaderOptions {
   /** Path and query as forwarded: credential-free. */
   pathAndQuery: string;
   pathname: string;
-  upstreamKey: string | null;
   cloudKey: string | null;
   /** A tag to add to the UI's page (`/`, `/index.html`), or null. */
   htmlInjection: string | null;
   /** Extra response headers (RateLimit). */
   responseHeaders: Record<string, string>;
+  /** The request's own origin (http:// + its Host): where upstream redirects are pointed back to. */
   proxyOrigin: string;
-  sessionCookieName: string | null;
   browserNavigation: boolean;
+  /** Adds the served-file headers (SPEC §8.7) to a `/view` or `/userdata` answer. */
+  fileHeaders?: ((headers: OutgoingHttpHeaders) => void) | null;
+  timeouts: UpstreamTimeouts;
 }
 
 function connectionTokens(value: string | string[] | undefined): Set<string> {
@@ -42,7 +52,7 @@ function connectionTokens(value: string | string[] | undefined): Set<string> {
   return new Set(text.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
 }
 
-function upstreamRequestHeaders(req: IncomingMessage, target: UpstreamTarget, plan: ForwardPlan): OutgoingHttpHeaders {
+export function upstreamRequestHeaders(req: IncomingMessage, target: UpstreamTarget, plan: UpstreamHeaderOptions): OutgoingHttpHeaders {
   const drop = connectionTokens(req.headers.connection);
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -51,6 +61,7 @@ function upstreamRequestHeaders(req: IncomingMessage, target: UpstreamTarget, pl
       case 'host':
       case 'authorization':
       case 'x-api-key':
+      case 'comfy-user':
         continue;
       case 'cookie': {
         const kept = plan.sessionCookieName ? withoutCookie(String(value), plan.sessionCookieName) : String(value);
@@ -70,6 +81,7 @@ function upstreamRequestHeaders(req: IncomingMessage, target: UpstreamTarget, pl
   }
   out.host = target.hostHeader;
   if (plan.upstreamKey) out.authorization = `Bearer ${plan.upstreamKey}`;
+  if (plan.comfyUser) out['comfy-user'] = plan.comfyUser;
   return out;
 }
 
@@ -88,7 +100,9 @@ function clientResponseHeaders(
     }
     out[name] = value;
   }
-  return { ...out, ...plan.responseHeaders };
+  const headers = { ...out, ...plan.responseHeaders };
+  plan.fileHeaders?.(headers);
+  return headers;
 }
 
 function isUiPage(method: string, pathname: string): boolean {
@@ -111,6 +125,7 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
     headers,
     agent: target.agent,
   });
+  watchUpstreamRequest(upReq, plan.timeouts);
 
   let clientGone = false;
   res.on('close', () => {
@@ -126,13 +141,13 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
       res.destroy(err);
       return;
     }
-    const reason = err.code ?? err.message;
-    const detail = `ComfyUI at ${target.origin} is not reachable (${reason}).`;
-    if (plan.browserNavigation) sendHtmlError(res, 502, 'ComfyUI is not reachable', detail);
-    else sendError(res, 'upstream_unavailable', detail);
+    const failure = describeUpstreamFailure(err, target.origin);
+    if (plan.browserNavigation) sendHtmlError(res, failure.status, failure.title, failure.detail);
+    else sendError(res, failure.code, failure.detail, failure.headers, failure.status);
   });
 
   upReq.on('response', (upRes) => {
+    cutWhenStalled(upRes, plan.timeouts.stallMs, () => upReq.destroy(new StalledTransferError('download', plan.timeouts.stallMs)));
     const status = upRes.statusCode ?? 502;
     const outHeaders = clientResponseHeaders(upRes.headers, target, plan);
     const type = String(upRes.headers['content-type'] ?? '');
@@ -173,27 +188,8 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
   });
 
   const declaredLength = Number(req.headers['content-length'] ?? NaN);
-  if (plan.cloudKey && isPromptSubmission(method, plan.pathname) && !(declaredLength > PROMPT_INJECTION_CAP_BYTES)) {
-    const cloudKey = plan.cloudKey;
-    collectUpTo(req, PROMPT_INJECTION_CAP_BYTES).then(
-      (got) => {
-        if (got.complete) {
-          const body = injectCloudKey(got.body, cloudKey) ?? got.body;
-          upReq.setHeader('content-length', body.length);
-          upReq.end(body);
-        } else {
-          for (const chunk of got.head) upReq.write(chunk);
-          pipeline(req, upReq, (err) => {
-            if (err) upReq.destroy();
-          });
-        }
-      },
-      (err: Error) => upReq.destroy(err),
-    );
-    return;
-  }
-
   const hasBody = req.headers['transfer-encoding'] !== undefined || (declaredLength > 0 && Number.isFinite(declaredLength));
+  if (hasBody) cutWhenStalled(req, plan.timeouts.stallMs, () => upReq.destroy(new StalledTransferError('upload', plan.timeouts.stallMs)));
   if (!hasBody) {
     upReq.end();
     return;

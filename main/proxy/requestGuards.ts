@@ -9,12 +9,21 @@ export function parseHostHeader(value: string | undefined): { host: string; port
   return { host: (m[1] ?? '').toLowerCase(), port: m[2] === undefined ? null : Number(m[2]) };
 }
 
-/** Host must be a loopback literal or `localhost` carrying the proxy's own port. */
-export function isAllowedHost(hostHeader: string | undefined, proxyPort: number): boolean {
+/**
+ * Host must name a loopback address or `localhost` with any port (SSH tunnels and port forwards arrive
+ * on their own local port), or a host the user allowed (`allowed_hosts`: a bare name allows any port,
+ * `name:port` that port only). DNS rebinding needs a foreign name in Host, which this refuses.
+ */
+export function isAllowedHost(hostHeader: string | undefined, allowedHosts: readonly string[] = []): boolean {
   const parsed = parseHostHeader(hostHeader);
   if (!parsed) return false;
-  const port = parsed.port ?? 80;
-  return port === proxyPort && isLoopbackHost(parsed.host);
+  if (isLoopbackHost(parsed.host)) return true;
+  if (allowedHosts.length === 0) return false;
+  const withPort = `${parsed.host}:${parsed.port ?? 80}`;
+  return allowedHosts.some((h) => {
+    const entry = h.toLowerCase();
+    return entry === parsed.host || entry === withPort;
+  });
 }
 
 /** Normalises an origin string (scheme://host[:port]) or returns null when it is not one. */
@@ -29,20 +38,34 @@ export function normaliseOrigin(value: string): string | null {
 }
 
 /**
- * An Origin, when present, must be the proxy's own origin (any loopback spelling of its host and port,
- * over http) or one the user allowed. `Origin: null` (sandboxed frames, file://) is refused.
+ * An Origin, when present, must be the request's own origin (`http://` + its Host; `https://` too for an
+ * allowed host, since tunnels such as Tailscale serve terminate TLS in front of the proxy) or one the user
+ * allowed. `Origin: null` (sandboxed frames, file://) is refused.
  */
-export function isAllowedOrigin(origin: string | undefined, proxyPort: number, extra: readonly string[]): boolean {
+export function isAllowedOrigin(
+  origin: string | undefined,
+  hostHeader: string | undefined,
+  extra: readonly string[],
+  allowedHosts: readonly string[] = [],
+): boolean {
   if (origin === undefined) return true;
-  let url: URL;
+  const presented = normaliseOrigin(origin);
+  if (presented === null) return false;
+  if (extra.includes(presented)) return true;
+  const own = normaliseOrigin(`http://${hostHeader ?? ''}`);
+  if (own !== null && presented === own) return true;
+  if (presented.startsWith('https://') && own !== null && isAllowedHost(hostHeader, allowedHosts) && !isLoopbackOrigin(own)) {
+    return presented === `https://${own.slice('http://'.length)}`;
+  }
+  return false;
+}
+
+function isLoopbackOrigin(origin: string): boolean {
   try {
-    url = new URL(origin);
+    return isLoopbackHost(new URL(origin).hostname);
   } catch {
     return false;
   }
-  if (url.origin === 'null') return false;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname) && Number(url.port || 80) === proxyPort) return true;
-  return extra.includes(url.origin);
 }
 
 /** Methods that may change state and therefore get the Origin check. */

@@ -1,9 +1,10 @@
 // Which routes are exempt from authentication, which are ComfyUI API routes, and what each scope may do
 // (SPEC §2). Compiled once at start-up; the per-request checks are a few regex tests.
 import type { IncomingHttpHeaders } from 'node:http';
+import { hasPathTrick } from './pathTricks';
 import type { Scope } from './types';
 
-const STATIC_EXTENSIONS = /\.(?:html|js|css|json|png|jpe?g|gif|webp|svg|ico|woff2?|ttf|mp3|wav|mp4|webm)$/i;
+const STATIC_EXTENSIONS = /\.(?:html|m?js|map|css|json|png|jpe?g|gif|webp|avif|svg|ico|woff2?|ttf|otf|wasm|mp3|wav|mp4|webm)$/i;
 const STATIC_PREFIXES = /^\/(?:extensions|templates|docs)\//;
 /** ComfyUI API routes (and their /api twins): never exempt, whatever their extension. */
 const API_ROUTES =
@@ -27,9 +28,13 @@ export function isApiRoute(pathname: string): boolean {
   return pathForms(pathname).some((p) => API_ROUTES.test(p));
 }
 
-/** GET/HEAD of the web UI's static assets, the login page and /health: no key needed. */
-export function isExemptRoute(method: string, pathname: string): boolean {
+/**
+ * GET/HEAD of the web UI's static assets, the login page and /health: no key needed. `rawTarget` (req.url as
+ * received) is checked for path tricks (pathTricks.ts) that the parsed pathname no longer shows.
+ */
+export function isExemptRoute(method: string, pathname: string, rawTarget?: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
+  if (rawTarget !== undefined && hasPathTrick(rawTarget)) return false;
   if (PUBLIC_PROXY_ROUTES.has(pathname)) return true;
   const forms = pathForms(pathname);
   if (forms.some((p) => API_ROUTES.test(p))) return false;
@@ -49,17 +54,24 @@ export function isBrowserNavigation(method: string, headers: IncomingHttpHeaders
 
 /** Writes a `generate` key may make besides reads: queueing, uploads, queue/interrupt, and the UI's own state. */
 const GENERATE_WRITES =
-  /^\/(?:api\/)?(?:prompt|upload\/[^/]+|queue|interrupt|history|userdata(?:\/.*)?|v2\/userdata(?:\/.*)?|settings(?:\/.*)?|users)\/?$/;
-/** The proxy's own key-management routes: admin only, whatever the method. */
-const ADMIN_ONLY = /^\/api\/keys(?:\/|$)/;
+  /^\/(?:api\/)?(?:prompt|upload\/[^/]+|queue|interrupt|history|userdata(?:\/.*)?|v2\/userdata(?:\/.*)?|settings(?:\/.*)?)\/?$/;
+/**
+ * Admin only, whatever the method (SPEC §8.4): the proxy's control plane; ComfyUI-Manager in every spelling
+ * (it treats a loopback ComfyUI as local and installs code for whoever reaches it, some routes by GET);
+ * `/free` and `/internal/*`. Matched on every form of the path, case-insensitively.
+ */
+const ADMIN_ONLY =
+  /^\/(?:api\/(?:keys|audit|usage\/all)|(?:api\/)?(?:v2\/)?(?:manager|customnode|externalmodel|snapshot|comfyui_manager|free|internal))(?:[/.?;]|$)/i;
+/** `POST /users` creates a ComfyUI --multi-user user folder: admin only (the GET lists them for the UI). */
+const ADMIN_ONLY_WRITE = /^\/(?:api\/)?users\/?$/i;
 
 export type ScopeDecision = { allowed: true } | { allowed: false; message: string };
 
 export function checkScope(scopes: readonly Scope[], method: string, pathname: string): ScopeDecision {
   if (scopes.includes('admin')) return { allowed: true };
   const forms = pathForms(pathname);
-  if (forms.some((p) => ADMIN_ONLY.test(p))) {
-    return { allowed: false, message: 'This route needs a key with the admin scope.' };
+  if (forms.some((p) => ADMIN_ONLY.test(p) || (method !== 'GET' && method !== 'HEAD' && ADMIN_ONLY_WRITE.test(p)))) {
+    return { allowed: false, message: `${method} ${pathname} is available to the admin key only.` };
   }
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') {
     if (scopes.includes('read') || scopes.includes('generate')) return { allowed: true };

@@ -1,40 +1,56 @@
-// The auth proxy: every request passes Host and Origin checks, authentication, scope and rate limit
-// (SPEC §2), then is answered by a local route or streamed to the upstream ComfyUI (SPEC §3).
+// The auth proxy. Every HTTP request runs these steps in order (SPEC §2, §3, §8): request frame and Host,
+// Origin, public routes, exempt static assets, admission (authentication, scope, admin-only routes,
+// control plane, requests quota), the proxy's own routes, the sharing rules, then the upstream.
+// WebSocket upgrades take the same steps in wsUpgrade.ts.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CompanionError } from '../errors';
+import { JobLedger } from '../jobs/jobLedger';
+import { ownerOf } from '../jobs/types';
 import { createAdmission, isDenial } from './admission';
+import { apiKeyRedirectTarget } from './apiKeyRedirect';
 import { stripQueryCredential } from './credentials';
 import { HealthCheck } from './health';
-import { forwardHttp } from './httpForwarder';
+import { forwardHttp, upstreamRequestHeaders, type ForwardPlan } from './httpForwarder';
+import { ANONYMOUS_LANE, DEFAULT_IN_FLIGHT, InFlightGate, laneOf, type InFlightLimits } from './inFlightGate';
 import { isLoopbackHost } from './listenAddress';
+import { OpenConnections } from './openConnections';
+import { rawResponse } from './rawResponse';
 import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './requestGuards';
-import { redirect, sendCompanionError, sendError, sendJson } from './respond';
+import { redirect, sendCompanionError, sendError, sendHtmlError, sendJson } from './respond';
 import { isBrowserNavigation, isExemptRoute } from './routePolicy';
-import type {
-  KeyAuthenticator,
-  LocalRoute,
-  Principal,
-  ProxyObserver,
-  RateLimiter,
-  RequestRecord,
-  SessionAuthenticator,
-} from './types';
-import { createUpstreamTarget } from './upstreamTarget';
+import { duplicateHostProblem } from './singleHost';
+import { createTenancyDeps } from './tenancy/tenancyDeps';
+import { tenancyStep } from './tenancy/tenancyStep';
+import type { KeyAuthenticator, LocalRoute, Principal, ProxyObserver, RateLimiter, RequestRecord, SessionAuthenticator } from './types';
+import { UpstreamPool } from './upstreamPool';
+import { DEFAULT_TIMEOUTS, type UpstreamTimeouts } from './upstreamTimeouts';
+import { handleUpgrade } from './wsUpgrade';
 import { WsRelay } from './wsRelay';
 
 export interface ProxyOptions {
-  upstream: string;
+  /** One upstream URL, or several (SPEC §10). */
+  upstream: string | readonly string[];
   listenHost: string;
   listenPort: number;
   keys: KeyAuthenticator;
   sessions?: SessionAuthenticator;
   rateLimiter?: RateLimiter;
+  /** The job ledger (persisted by its owner); an in-memory one when omitted. */
+  ledger?: JobLedger;
   observers?: ProxyObserver[];
   routes?: LocalRoute[];
   upstreamKey?: () => string | null;
   cloudKey?: () => string | null;
   allowedOrigins?: () => readonly string[];
+  /** Host names besides loopback that may reach the proxy (tunnels), SPEC §2.1. */
+  allowedHosts?: () => readonly string[];
+  /** Wait for the upstream's response head after the request was sent (`--upstream-timeout`, default 60 s). */
+  upstreamTimeoutMs?: number;
+  /** Connect and stall timeouts (tests shorten them). */
+  timeouts?: Partial<UpstreamTimeouts>;
+  /** Per-principal in-flight limits (tests shrink them). */
+  inFlight?: Partial<InFlightLimits>;
   /** A tag added to the UI page (e.g. the login helper script), or null. */
   htmlInjection?: string | null;
   version: string;
@@ -46,6 +62,12 @@ export interface RunningProxy {
   host: string;
   port: number;
   health: HealthCheck;
+  ledger: JobLedger;
+  upstreams: UpstreamPool;
+  /** Open WebSockets and responses, re-checked when keys change. */
+  connections: OpenConnections;
+  /** Upstream requests in flight and waiting for a slot (inFlightGate.ts). */
+  inFlight(): { active: number; waiting: number; lanes: number };
   /** Stops accepting, lets in-flight requests finish (bounded by graceMs), closes sockets. */
   close(graceMs?: number): Promise<void>;
 }
@@ -56,17 +78,22 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   if (!isLoopbackHost(options.listenHost)) {
     throw new Error(`refusing to listen on "${options.listenHost}": only loopback addresses are allowed`);
   }
-  const target = createUpstreamTarget(options.upstream);
+  const pool = new UpstreamPool(typeof options.upstream === 'string' ? [options.upstream] : options.upstream);
   const now = options.now ?? Date.now;
   const upstreamKey = options.upstreamKey ?? (() => null);
-  const cloudKey = options.cloudKey ?? (() => null);
   const allowedOrigins = options.allowedOrigins ?? (() => []);
+  const allowedHosts = options.allowedHosts ?? (() => []);
   const observers = options.observers ?? [];
-  const routes = options.routes ?? [];
   const sessions = options.sessions ?? null;
-  const relay = new WsRelay(target);
-  const health = new HealthCheck(target, { version: options.version, startedAt: now(), upstreamKey, now });
-  let port = options.listenPort;
+  const ledger = options.ledger ?? new JobLedger();
+  const connections = new OpenConnections();
+  const relay = new WsRelay();
+  const timeouts: UpstreamTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  if (options.upstreamTimeoutMs !== undefined) timeouts.responseMs = options.upstreamTimeoutMs;
+  const gate = new InFlightGate({ ...DEFAULT_IN_FLIGHT, maxWaitMs: timeouts.responseMs, ...options.inFlight });
+  const health = new HealthCheck(pool.primary.target, { version: options.version, startedAt: now(), upstreamKey, now });
+  const tenancy = createTenancyDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, upstreamTimeoutMs: timeouts.responseMs, now });
+  const admit = createAdmission({ keys: options.keys, sessions, rateLimiter: options.rateLimiter ?? null, now });
   let proxyOrigin = '';
 
   const healthRoute: LocalRoute = {
@@ -78,11 +105,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       sendJson(res, report.status === 'down' ? 503 : 200, report);
     },
   };
-  const allRoutes = [healthRoute, ...routes];
+  const allRoutes = [healthRoute, ...(options.routes ?? [])];
   const findRoute = (method: string, pathname: string): LocalRoute | undefined =>
-    allRoutes.find(
-      (r) => r.methods.includes(method) && (typeof r.path === 'string' ? r.path === pathname : r.path.test(pathname)),
-    );
+    allRoutes.find((r) => r.methods.includes(method) && (typeof r.path === 'string' ? r.path === pathname : r.path.test(pathname)));
 
   const notify = (record: RequestRecord) => {
     for (const o of observers) {
@@ -93,8 +118,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       }
     }
   };
-
-  const admit = createAdmission({ keys: options.keys, sessions, rateLimiter: options.rateLimiter ?? null, now });
 
   const loginRedirect = (res: ServerResponse, url: URL, extra: Record<string, string> = {}, reason?: string) => {
     const next = encodeURIComponent(stripQueryCredential(url));
@@ -108,182 +131,127 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     let principal: Principal | null = null;
     let loggedPath = raw.split('?')[0] ?? '/';
     res.once('close', () => {
-      notify({
-        at: now(),
-        method,
-        path: loggedPath,
-        status: res.headersSent ? res.statusCode : 499,
-        durationMs: performance.now() - started,
-        keyId: principal?.keyId ?? null,
-        keyName: principal?.keyName ?? null,
-      });
+      const status = res.headersSent ? res.statusCode : 499;
+      notify({ at: now(), method, path: loggedPath, status, durationMs: performance.now() - started, keyId: principal?.keyId ?? null, keyName: principal?.keyName ?? null });
     });
-    if (!raw.startsWith('/')) {
-      sendError(res, 'invalid_request', 'The request target must be a path such as /prompt.');
-      return;
-    }
+    // 1. Request frame and Host.
+    if (!raw.startsWith('/')) return sendError(res, 'invalid_request', 'The request target must be a path such as /prompt.');
     let url: URL;
     try {
       url = new URL(`http://proxy${raw}`);
     } catch {
-      sendError(res, 'invalid_request', 'The request path could not be parsed.');
-      return;
+      return sendError(res, 'invalid_request', 'The request path could not be parsed.');
     }
     loggedPath = stripQueryCredential(url);
-    if (!isAllowedHost(req.headers.host, port)) {
-      sendError(res, 'forbidden', `Host "${String(req.headers.host ?? '')}" is not allowed; use ${proxyOrigin}.`);
-      return;
+    const hostProblem = duplicateHostProblem(req.rawHeaders);
+    if (hostProblem) return sendError(res, 'invalid_request', hostProblem);
+    if (!isAllowedHost(req.headers.host, allowedHosts())) {
+      return sendError(res, 'forbidden', `Host "${String(req.headers.host ?? '')}" is not allowed; use ${proxyOrigin} or add the name to allowed hosts.`);
     }
-    if (needsOriginCheck(method) && !isAllowedOrigin(req.headers.origin, port, allowedOrigins())) {
-      sendError(res, 'forbidden', `Cross-origin request from "${String(req.headers.origin)}" refused.`);
-      return;
+    // 2. Origin.
+    if (needsOriginCheck(method) && !isAllowedOrigin(req.headers.origin, req.headers.host, allowedOrigins(), allowedHosts())) {
+      return sendError(res, 'forbidden', `Cross-origin request from "${String(req.headers.origin)}" refused.`);
     }
+    const ownOrigin = `http://${req.headers.host ?? ''}`;
     const navigation = isBrowserNavigation(method, req.headers);
     const route = findRoute(method, url.pathname);
-    const ctx = { req, res, url, proxyOrigin, clientAddress: req.socket.remoteAddress ?? '' };
-    if (route?.auth === 'public') {
-      await route.handle({ ...ctx, principal: null });
-      return;
-    }
-    const plan = {
+    const ctx = { req, res, url, proxyOrigin: ownOrigin, clientAddress: req.socket.remoteAddress ?? '' };
+    // 3. Public routes.
+    if (route?.auth === 'public') return route.handle({ ...ctx, principal: null });
+    const plan: ForwardPlan = {
       pathAndQuery: loggedPath,
       pathname: url.pathname,
       upstreamKey: upstreamKey(),
-      cloudKey: cloudKey(),
+      cloudKey: options.cloudKey?.() ?? null,
       htmlInjection: options.htmlInjection ?? null,
-      responseHeaders: {} as Record<string, string>,
-      proxyOrigin,
+      responseHeaders: {},
+      proxyOrigin: ownOrigin,
       sessionCookieName: sessions?.cookieName ?? null,
+      comfyUser: null,
       browserNavigation: navigation,
+      timeouts,
     };
-    if (!route && isExemptRoute(method, url.pathname)) {
-      forwardHttp(target, req, res, plan);
-      return;
+    // 4. Exempt static assets.
+    if (!route && isExemptRoute(method, url.pathname, raw)) {
+      return gate.run(ANONYMOUS_LANE, res, navigation, () => forwardHttp(tenancy.upstreamFor(url).target, req, res, plan));
     }
+    // 5. Admission: authentication, scope, admin-only routes, control plane, requests per minute.
     const admitted = admit(req, url, method);
     if (isDenial(admitted)) {
       principal = admitted.principal ?? null;
       if (admitted.status === 401 && navigation) {
         const reason = admitted.reason === 'revoked' || admitted.reason === 'expired' ? admitted.reason : undefined;
-        loginRedirect(res, url, admitted.headers['set-cookie'] ? { 'set-cookie': admitted.headers['set-cookie'] } : {}, reason);
-      } else {
-        sendError(res, admitted.code, admitted.message, admitted.headers, admitted.status);
+        return loginRedirect(res, url, admitted.headers['set-cookie'] ? { 'set-cookie': admitted.headers['set-cookie'] } : {}, reason);
       }
-      return;
+      return sendError(res, admitted.code, admitted.message, admitted.headers, admitted.status);
     }
-    principal = admitted.principal;
+    const who = admitted.principal;
+    principal = who;
     if (admitted.fromQuery && navigation && sessions) {
       // Trade the key in the address bar for a session, so it never stays in history.
-      const { setCookie } = sessions.createSession(principal, { remember: false });
-      redirect(res, loggedPath, { 'set-cookie': setCookie });
-      return;
+      const { setCookie } = sessions.createSession(who, { remember: false });
+      return redirect(res, apiKeyRedirectTarget(url), { 'set-cookie': setCookie });
     }
+    // 6. The proxy's own routes.
     if (route) {
-      if (route.auth === 'admin' && !principal.scopes.includes('admin')) {
-        sendError(res, 'forbidden', 'This route needs a key with the admin scope.');
-        return;
-      }
+      if (route.auth === 'admin' && !who.scopes.includes('admin')) return sendError(res, 'forbidden', 'This route needs a key with the admin scope.');
       for (const [k, v] of Object.entries(admitted.headers)) res.setHeader(k, v);
-      await route.handle({ ...ctx, principal });
-      return;
+      return route.handle({ ...ctx, principal: who });
     }
+    // 7. Sharing rules; 8. the upstream, in the principal's fair lane. Long answers are cut when the
+    // credential stops working.
+    plan.comfyUser = who.comfyUser;
     plan.responseHeaders = admitted.headers;
-    forwardHttp(target, req, res, plan);
-  };
-
-  const writeRaw = (socket: Duplex, status: number, code: string, message: string, headers: Record<string, string> = {}) => {
-    const body = JSON.stringify({ error: { type: code, message } });
-    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-    if (socket.writable) {
-      socket.end(
-        `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
+    const owner = ownerOf(who);
+    const release = connections.add({ owner, recheck: admitted.recheck, close: () => res.destroy() });
+    res.once('close', release);
+    const upstreamStep = async () => {
+      const outcome = await tenancyStep(
+        tenancy,
+        {
+          req, res, url, principal: who, owner, admin: who.kind === 'admin',
+          upstreamHeaders: (target) => upstreamRequestHeaders(req, target, plan),
+          responseHeaders: admitted.headers,
+          requests: admitted.requests,
+        },
+        loggedPath,
       );
-    }
-    socket.destroy();
+      if (outcome.kind === 'answered') return;
+      plan.pathAndQuery = outcome.pathAndQuery;
+      plan.fileHeaders = outcome.fileHeaders;
+      forwardHttp(tenancy.upstreamFor(url).target, req, res, plan);
+    };
+    gate.run(laneOf(who), res, navigation, () => void upstreamStep().catch((err: unknown) => answerFailure(res, err)));
   };
 
-  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
-    const raw = req.url ?? '/';
-    const started = performance.now();
-    let url: URL;
-    try {
-      if (!raw.startsWith('/')) throw new Error('not origin-form');
-      url = new URL(`http://proxy${raw}`);
-    } catch {
-      writeRaw(socket, 400, 'invalid_request', 'The request target must be a path such as /ws.');
-      return;
-    }
-    const record = (status: number, p: Principal | null) =>
-      notify({ at: now(), method: 'GET', path: stripQueryCredential(url), status, durationMs: performance.now() - started, keyId: p?.keyId ?? null, keyName: p?.keyName ?? null, websocket: true });
-    if (!isAllowedHost(req.headers.host, port)) {
-      writeRaw(socket, 403, 'forbidden', `Host "${String(req.headers.host ?? '')}" is not allowed.`);
-      record(403, null);
-      return;
-    }
-    if (!isAllowedOrigin(req.headers.origin, port, allowedOrigins())) {
-      writeRaw(socket, 403, 'forbidden', `Cross-origin WebSocket from "${String(req.headers.origin)}" refused.`);
-      record(403, null);
-      return;
-    }
-    if (url.pathname !== '/ws' && url.pathname !== '/api/ws') {
-      writeRaw(socket, 404, 'not_found', 'Only /ws is relayed.');
-      record(404, null);
-      return;
-    }
-    const admitted = admit(req, url, 'GET');
-    if (isDenial(admitted)) {
-      writeRaw(socket, admitted.status, admitted.code, admitted.message, admitted.headers);
-      record(admitted.status, admitted.principal ?? null);
-      return;
-    }
-    const principal = admitted.principal;
-    relay.relay(req, socket, head, stripQueryCredential(url), upstreamKey(), {
-      onUpstreamText: (text) => {
-        for (const o of observers) {
-          try {
-            o.onUpstreamWsText?.(text);
-          } catch {
-            /* observers never break the relay */
-          }
-        }
-      },
-      onOpen: () => {
-        record(101, principal);
-        for (const o of observers) o.onWsOpen?.({ keyName: principal.keyName });
-      },
-      onClose: () => {
-        for (const o of observers) o.onWsClose?.();
-      },
-      onRefused: (status) => record(status === 502 ? 502 : status, principal),
-    });
+  const answerFailure = (res: ServerResponse, err: unknown): void => {
+    const upstreamFault = err instanceof CompanionError && (err.code === 'upstream_unavailable' || err.code === 'upstream_timeout');
+    if (upstreamFault && !res.headersSent && isBrowserNavigation(res.req.method ?? 'GET', res.req.headers)) {
+      sendHtmlError(res, err.status, err.code === 'upstream_timeout' ? 'ComfyUI did not answer' : 'ComfyUI is not reachable', err.message);
+    } else if (err instanceof CompanionError) sendCompanionError(res, err, err.retryAfter ? { 'retry-after': String(err.retryAfter) } : {});
+    else if (!res.headersSent) sendError(res, 'internal', 'The proxy could not handle this request.');
+    else res.destroy();
   };
 
-  const server = http.createServer({ maxHeaderSize: 16 * 1024, keepAliveTimeout: 5_000 }, (req, res) => {
-    handleRequest(req, res).catch((err: unknown) => {
-      if (err instanceof CompanionError) sendCompanionError(res, err);
-      else if (!res.headersSent) sendError(res, 'internal', 'The proxy could not handle this request.');
-      else res.destroy();
-    });
+  // requestTimeout 0: node's 300 s cap on receiving a whole request would cut a large upload over a slow
+  // tunnel; a stalled upload is cut by the forwarder instead (upstreamTimeouts.ts). Headers still get 60 s.
+  const server = http.createServer({ maxHeaderSize: 16 * 1024, keepAliveTimeout: 5_000, requestTimeout: 0 }, (req, res) => {
+    handleRequest(req, res).catch((err: unknown) => answerFailure(res, err));
   });
-  server.on('upgrade', (req, socket, head) => {
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
-      handleUpgrade(req, socket, head);
+      handleUpgrade({ req, socket, head, admit, relay, tenancy, pool, connections, observers, now, upstreamKey, allowedOrigins, allowedHosts, notify });
     } catch {
       socket.destroy();
     }
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
     const message =
       err.code === 'HPE_HEADER_OVERFLOW'
         ? 'Request headers are too large (limit 16 KiB).'
         : `Malformed HTTP request (${err.code ?? 'parse error'}); check Content-Length, Transfer-Encoding and header syntax.`;
-    writeRaw(socket, 400, 'invalid_request', message);
+    rawResponse(socket, 400, 'invalid_request', message);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -294,7 +262,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     });
   });
   const address = server.address();
-  port = typeof address === 'object' && address ? address.port : options.listenPort;
+  const port = typeof address === 'object' && address ? address.port : options.listenPort;
   const hostForUrl = options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost;
   proxyOrigin = `http://${hostForUrl}:${port}`;
 
@@ -304,13 +272,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     host: options.listenHost,
     port,
     health,
+    ledger,
+    upstreams: pool,
+    connections,
+    inFlight: () => gate.stats(),
     close(graceMs = 5_000) {
       closing ??= new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         timer.unref();
         server.close(() => {
           clearTimeout(timer);
-          target.close();
+          pool.close();
+          if (!options.ledger) ledger.close();
           resolve();
         });
         server.closeIdleConnections();

@@ -16,11 +16,23 @@ export interface Principal {
   /** Shown in logs and the monitor; 'admin' for the admin key. Never the secret. */
   keyName: string;
   scopes: readonly Scope[];
-  /** Requests per hour; null means not rate limited (the admin key). */
-  rateLimit: number | null;
+  /** The key's quotas (SPEC §2.4); null for the admin key, which has none. */
+  quotas: Quotas | null;
+  /** ComfyUI `--multi-user` folder the proxy sends as `comfy-user` for this key, or null. */
+  comfyUser: string | null;
   via: CredentialSource;
   /** Set when authenticated by a login session cookie. */
   sessionId?: string;
+}
+
+/** Per-key quotas (SPEC §2.4, §8.2). */
+export interface Quotas {
+  /** Jobs (`POST /prompt`) per hour: the key's `rate_limit`. */
+  jobsPerHour: number;
+  /** Authenticated API requests and WebSocket upgrades per minute. */
+  requestsPerMinute: number;
+  /** Jobs of this key pending or running at once. */
+  maxQueued: number;
 }
 
 export type AuthFailureReason = 'unknown' | 'revoked' | 'expired' | 'malformed';
@@ -56,8 +68,10 @@ export interface RateDecision {
 }
 
 export interface RateLimiter {
-  /** Counts one request for the key if allowed. O(1). */
-  take(keyId: string, limitPerHour: number, nowMs: number): RateDecision;
+  /** Counts one event for the key if allowed: `limit` per `windowMs` (GCRA). O(1). */
+  take(bucket: string, limit: number, windowMs: number, nowMs: number): RateDecision;
+  /** Gives one event back (a job ComfyUI refused does not count against the hour). */
+  refund(bucket: string, limit: number, windowMs: number): void;
 }
 
 /** One finished request, as the monitor and usage stats see it. Never holds a secret. */

@@ -12,6 +12,8 @@ export interface UpstreamTarget {
   port: number;
   secure: boolean;
   agent: http.Agent;
+  /** A small pool of its own for /health and probes, so traffic that fills `agent` never delays them. */
+  probeAgent: http.Agent;
   request: typeof http.request;
   close(): void;
 }
@@ -30,8 +32,11 @@ export function createUpstreamTarget(upstream: string): UpstreamTarget {
     throw new Error('the upstream URL must not contain credentials; use --upstream-key-file for the upstream key');
   }
   const secure = url.protocol === 'https:';
+  // maxSockets 256 = the fair queue's total (inFlightGate.ts): requests wait there, fairly, never inside the agent.
   const options = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
   const agent = secure ? new https.Agent(options) : new http.Agent(options);
+  const probeOptions = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: 4, maxFreeSockets: 2 };
+  const probeAgent = secure ? new https.Agent(probeOptions) : new http.Agent(probeOptions);
   return {
     url,
     origin: url.origin,
@@ -40,8 +45,12 @@ export function createUpstreamTarget(upstream: string): UpstreamTarget {
     port: Number(url.port || (secure ? 443 : 80)),
     secure,
     agent,
+    probeAgent,
     request: secure ? https.request : http.request,
-    close: () => agent.destroy(),
+    close: () => {
+      agent.destroy();
+      probeAgent.destroy();
+    },
   };
 }
 
@@ -60,7 +69,7 @@ export function upstreamGetJson(
         path,
         method: 'GET',
         headers: { host: target.hostHeader, accept: 'application/json', ...headers },
-        agent: target.agent,
+        agent: target.probeAgent,
         timeout: timeoutMs,
       },
       (res) => {

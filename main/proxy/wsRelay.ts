@@ -1,18 +1,28 @@
-// Relays an authenticated /ws upgrade to the upstream: the upstream socket is opened first (so a refusal
-// reaches the client as an HTTP status), then frames flow both ways unchanged, text and binary,
-// with backpressure (a slow reader pauses the other side's socket).
+// Relays an admitted /ws upgrade to every live upstream with the same clientId (SPEC §3, §8.3, §10). The
+// upstream sockets are opened first, so a refusal reaches the client as an HTTP status; then frames flow
+// both ways unchanged (text and binary) with backpressure, each upstream message passing the router
+// (which job it is about, whose it is) before it reaches the client. With several upstreams their
+// `status` messages are merged.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
-import type { UpstreamTarget } from './upstreamTarget';
+import type { Upstream } from './tenancy/context';
+import { looksLikeStatus, parseStatus, StatusMerger } from './wsStatus';
 
 const HIGH_WATER = 4 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
 const MAX_PAYLOAD = 256 * 1024 * 1024;
 
-export interface WsRelayHooks {
-  onUpstreamText?(text: string): void;
-  onOpen?(): void;
+export interface WsRelayOptions {
+  clientId: string;
+  upstreams: readonly Upstream[];
+  /** Path and query for an upstream socket (credential-free, with the clientId). */
+  path: string;
+  headers(u: Upstream): Record<string, string>;
+  /** Decides whether an upstream frame reaches this client (and lets the ledger see it). */
+  deliverText(upstreamId: string, text: string): boolean;
+  deliverBinary(upstreamId: string): boolean;
+  onOpen?(session: WsSession): void;
   onClose?(): void;
   /** The upgrade could not be completed; status is what the client was told. */
   onRefused?(status: number): void;
@@ -25,128 +35,200 @@ function sendableCode(code: number): number {
 }
 
 function refuse(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ error: { type: status === 502 ? 'upstream_unavailable' : 'forbidden', message } });
+  const body = JSON.stringify({ error: { type: 'upstream_unavailable', message } });
   if (socket.writable) {
-    socket.end(
-      `HTTP/1.1 ${status} ${status === 502 ? 'Bad Gateway' : 'Upstream Refused'}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    socket.end(`HTTP/1.1 ${status} Bad Gateway\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy();
 }
 
-/** Relays `data` from one socket to the other, pausing the source while the destination is backed up. */
-function pump(from: WebSocket, to: WebSocket, onText?: (text: string) => void): void {
-  let paused = false;
-  from.on('message', (data: RawData, isBinary: boolean) => {
-    if (to.readyState !== WebSocket.OPEN) return;
-    if (!isBinary && onText) onText(data.toString());
-    to.send(data, { binary: isBinary }, () => {
-      if (paused && to.bufferedAmount < LOW_WATER) {
-        paused = false;
-        from.resume();
+/** One client socket and its upstream sockets. */
+export class WsSession {
+  private readonly upstreams = new Map<string, WebSocket>();
+  private readonly merger: StatusMerger;
+  private paused = false;
+  private closed = false;
+
+  constructor(
+    readonly client: WebSocket,
+    private readonly options: WsRelayOptions,
+    private readonly onEnd: () => void,
+  ) {
+    this.merger = new StatusMerger(options.clientId);
+    // Client frames go to every upstream; a backed-up upstream pauses the client until all have drained.
+    client.on('message', (data: RawData, isBinary: boolean) => {
+      for (const up of this.upstreams.values()) {
+        if (up.readyState !== WebSocket.OPEN) continue;
+        up.send(data, { binary: isBinary }, () => {
+          if (this.paused && [...this.upstreams.values()].every((u) => u.bufferedAmount < LOW_WATER)) {
+            this.paused = false;
+            client.resume();
+          }
+        });
+        if (!this.paused && up.bufferedAmount > HIGH_WATER) {
+          this.paused = true;
+          client.pause();
+        }
       }
     });
-    if (!paused && to.bufferedAmount > HIGH_WATER) {
-      paused = true;
-      from.pause();
+    client.on('close', (code, reason) => this.end(sendableCode(code), reason.toString()));
+    client.on('error', () => this.end(1011, ''));
+  }
+
+  get upstreamIds(): string[] {
+    return [...this.upstreams.keys()];
+  }
+
+  /** Starts relaying an open upstream socket; `early` are frames it sent before the client was ready. */
+  attach(upstreamId: string, up: WebSocket, early: { data: RawData; isBinary: boolean }[]): void {
+    if (this.closed) {
+      up.close(1001);
+      return;
     }
-  });
+    this.upstreams.set(upstreamId, up);
+    let paused = false;
+    const deliver = (data: RawData, isBinary: boolean) => {
+      if (this.client.readyState !== WebSocket.OPEN) return;
+      let out: RawData | string = data;
+      if (isBinary) {
+        if (!this.options.deliverBinary(upstreamId)) return;
+      } else {
+        const text = data.toString();
+        if (!this.options.deliverText(upstreamId, text)) return;
+        if (this.options.upstreams.length > 1 && looksLikeStatus(text)) {
+          const status = parseStatus(text);
+          if (status) out = this.merger.merge(upstreamId, status);
+        }
+      }
+      this.client.send(out, { binary: isBinary }, () => {
+        if (paused && this.client.bufferedAmount < LOW_WATER) {
+          paused = false;
+          up.resume();
+        }
+      });
+      if (!paused && this.client.bufferedAmount > HIGH_WATER) {
+        paused = true;
+        up.pause();
+      }
+    };
+    for (const m of early) deliver(m.data, m.isBinary);
+    up.on('message', deliver);
+    up.on('close', (code, reason) => {
+      this.upstreams.delete(upstreamId);
+      this.merger.forget(upstreamId);
+      // One upstream going away ends the client's socket only when it was the last one.
+      if (this.upstreams.size === 0) this.end(sendableCode(code), reason.toString());
+    });
+    up.on('error', () => up.terminate());
+  }
+
+  /** Closes the part of this session that goes to one upstream (it went down). */
+  detach(upstreamId: string): void {
+    this.upstreams.get(upstreamId)?.terminate();
+  }
+
+  /** Ends the session: revocation (1008), shutdown (1001) or a peer's close. */
+  end(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const up of this.upstreams.values()) {
+      if (up.readyState === WebSocket.OPEN) up.close(code === 1008 ? 1000 : code, '');
+      else up.terminate();
+    }
+    this.upstreams.clear();
+    if (this.client.readyState === WebSocket.OPEN) this.client.close(code, reason.slice(0, 120));
+    else this.client.terminate();
+    this.onEnd();
+  }
 }
 
 export class WsRelay {
   private readonly server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_PAYLOAD });
-  private readonly open = new Set<WebSocket>();
+  private readonly sessions = new Set<WsSession>();
 
-  constructor(private readonly target: UpstreamTarget) {}
-
-  relay(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    pathAndQuery: string,
-    upstreamKey: string | null,
-    hooks: WsRelayHooks,
-  ): void {
-    const scheme = this.target.secure ? 'wss' : 'ws';
-    const headers: Record<string, string> = {};
-    if (upstreamKey) headers.authorization = `Bearer ${upstreamKey}`;
-    const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
-    const upstream = new WebSocket(`${scheme}://${this.target.hostHeader}${pathAndQuery}`, protocols, {
-      headers,
-      origin: this.target.origin,
-      perMessageDeflate: false,
-      maxPayload: MAX_PAYLOAD,
-      handshakeTimeout: 10_000,
-    });
-    // Messages the upstream sends before the client side is ready (ComfyUI's first `status`) wait here.
-    const early: { data: RawData; isBinary: boolean }[] = [];
-    const holdEarly = (data: RawData, isBinary: boolean) => early.push({ data, isBinary });
-    upstream.on('message', holdEarly);
-
-    socket.on('error', () => upstream.terminate());
-    upstream.on('unexpected-response', (_r, res) => {
-      const status = res.statusCode ?? 502;
-      hooks.onRefused?.(status);
-      refuse(socket, 502, `ComfyUI refused the WebSocket (HTTP ${status}).`);
-      upstream.terminate();
-    });
-    upstream.on('error', (err: NodeJS.ErrnoException) => {
-      if (upstream.readyState === WebSocket.CONNECTING || !this.open.has(upstream)) {
-        hooks.onRefused?.(502);
-        refuse(socket, 502, `ComfyUI at ${this.target.origin} is not reachable (${err.code ?? err.message}).`);
-      }
-    });
-    upstream.on('open', () => {
-      if (socket.destroyed) {
-        upstream.close(1001);
+  /** Opens a socket to each upstream; once all have answered, completes the client's handshake. */
+  relay(req: IncomingMessage, socket: Duplex, head: Buffer, options: WsRelayOptions): void {
+    const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const opened: { id: string; ws: WebSocket; early: { data: RawData; isBinary: boolean }[] }[] = [];
+    const connecting: WebSocket[] = [];
+    let lastError = '';
+    let established = false;
+    let waiting = options.upstreams.length;
+    const settle = () => {
+      if (--waiting > 0) return;
+      if (opened.length === 0 || socket.destroyed) {
+        for (const o of opened) o.ws.terminate();
+        options.onRefused?.(502);
+        refuse(socket, 502, lastError || 'No ComfyUI server is reachable.');
         return;
       }
       this.server.handleUpgrade(req, socket, head, (client) => {
-        this.open.add(upstream);
-        this.open.add(client);
-        hooks.onOpen?.();
-        upstream.off('message', holdEarly);
-        for (const m of early) {
-          if (!m.isBinary) hooks.onUpstreamText?.(m.data.toString());
-          client.send(m.data, { binary: m.isBinary });
+        established = true;
+        const session = new WsSession(client, options, () => {
+          this.sessions.delete(session);
+          options.onClose?.();
+        });
+        this.sessions.add(session);
+        options.onOpen?.(session);
+        for (const o of opened) {
+          o.ws.removeAllListeners('message');
+          session.attach(o.id, o.ws, o.early);
         }
-        early.length = 0;
-        pump(upstream, client, hooks.onUpstreamText);
-        pump(client, upstream);
-        let closed = false;
-        const finish = () => {
-          if (closed) return;
-          closed = true;
-          this.open.delete(upstream);
-          this.open.delete(client);
-          hooks.onClose?.();
-        };
-        upstream.on('close', (code, reason) => {
-          if (client.readyState === WebSocket.OPEN) client.close(sendableCode(code), reason);
-          else client.terminate();
-          finish();
-        });
-        client.on('close', (code, reason) => {
-          if (upstream.readyState === WebSocket.OPEN) upstream.close(sendableCode(code), reason);
-          else upstream.terminate();
-          finish();
-        });
-        client.on('error', () => upstream.terminate());
-        upstream.on('error', () => client.terminate());
       });
+    };
+    // A client gone before the relay is set up must not leave upstream sockets open.
+    const abandon = () => {
+      if (!established) for (const ws of connecting) ws.terminate();
+    };
+    socket.on('error', abandon);
+    socket.once('close', abandon);
+    for (const u of options.upstreams) {
+      const ws = this.connect(u, options.path, protocols, options.headers(u));
+      connecting.push(ws);
+      const early: { data: RawData; isBinary: boolean }[] = [];
+      let done = false;
+      const finish = (ok: boolean, why: string) => {
+        if (done) return;
+        done = true;
+        if (ok) opened.push({ id: u.id, ws, early });
+        else lastError = why;
+        settle();
+      };
+      ws.on('message', (data: RawData, isBinary: boolean) => early.push({ data, isBinary }));
+      ws.on('open', () => finish(true, ''));
+      ws.on('unexpected-response', (_r, res) => {
+        ws.terminate();
+        finish(false, `ComfyUI at ${u.target.origin} refused the WebSocket (HTTP ${res.statusCode ?? 502}).`);
+      });
+      ws.on('error', (err: NodeJS.ErrnoException) => finish(false, `ComfyUI at ${u.target.origin} is not reachable (${err.code ?? err.message}).`));
+    }
+  }
+
+  /** Adds a socket to an upstream that came up after the session started. */
+  join(session: WsSession, u: Upstream, path: string, headers: Record<string, string>): void {
+    const ws = this.connect(u, path, [], headers);
+    const early: { data: RawData; isBinary: boolean }[] = [];
+    ws.on('message', (data: RawData, isBinary: boolean) => early.push({ data, isBinary }));
+    ws.on('open', () => {
+      ws.removeAllListeners('message');
+      session.attach(u.id, ws, early);
     });
+    ws.on('error', () => ws.terminate());
   }
 
   /** Closes every relayed socket (shutdown, pause). */
   closeAll(code = 1001): void {
-    for (const ws of this.open) {
-      if (ws.readyState === WebSocket.OPEN) ws.close(code, 'proxy shutting down');
-      else ws.terminate();
-    }
-    this.open.clear();
+    for (const s of [...this.sessions]) s.end(code, 'proxy shutting down');
+  }
+
+  private connect(u: Upstream, path: string, protocols: string[], headers: Record<string, string>): WebSocket {
+    const scheme = u.target.secure ? 'wss' : 'ws';
+    return new WebSocket(`${scheme}://${u.target.hostHeader}${path}`, protocols, {
+      headers,
+      origin: u.target.origin,
+      perMessageDeflate: false,
+      maxPayload: MAX_PAYLOAD,
+      handshakeTimeout: 10_000,
+    });
   }
 }

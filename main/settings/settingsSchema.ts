@@ -87,6 +87,8 @@ export const settingsSchema = z.object({
   allowedOrigins: z.array(originSchema).max(64).default([]),
   theme: z.enum(['system', 'light', 'dark'], { message: 'theme must be system, light or dark' }).default('system'),
   startAtLogin: z.boolean({ message: 'startAtLogin must be true or false' }).default(false),
+  /** Days of usage and audit history kept (SPEC §11). */
+  retentionDays: z.number({ message: 'retentionDays must be a number' }).int({ message: 'retentionDays must be a whole number' }).min(1, { message: 'retentionDays must be between 1 and 3650' }).max(3650, { message: 'retentionDays must be between 1 and 3650' }).default(90),
   cloud: cloudSettingsSchema.default({ environment: 'production', customBaseUrl: null, billingBaseUrl: null, showCredits: true }),
   ui: uiSettingsSchema.default({ keysSort: { column: 'created_at', direction: 'desc' } }),
   /** safeStorage backend only: secret name → base64 ciphertext. Never plaintext. */

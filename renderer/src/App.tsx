@@ -13,12 +13,16 @@ import { KeysView } from './views/KeysView';
 import { LoginView } from './views/LoginView';
 import { MonitorView } from './views/MonitorView';
 import { SettingsView } from './views/SettingsView';
+import { AuditView } from './views/AuditView';
+import { UsageView } from './views/UsageView';
 
 const TITLES: Record<ViewId, { title: string; sub: string }> = {
   login: { title: 'Login', sub: 'Connect to the ComfyUI server the proxy forwards to' },
   keys: { title: 'Access keys', sub: 'Keys that clients present to the proxy' },
   cloud: { title: 'Comfy Cloud', sub: 'Your Comfy platform key, for Comfy Cloud and API nodes' },
   monitor: { title: 'Monitor', sub: 'Live health and traffic' },
+  usage: { title: 'Usage', sub: 'Jobs, GPU time and requests per key and day' },
+  audit: { title: 'Audit log', sub: 'Who changed keys, logged in or out, and changed settings' },
   settings: { title: 'Settings', sub: 'Proxy and appearance' },
 };
 
@@ -89,6 +93,8 @@ export function App() {
           {view === 'cloud' && <CloudView />}
           {view === 'monitor' && <MonitorView theme={theme} />}
           {view === 'settings' && <SettingsView />}
+          {view === 'usage' && <UsageView theme={theme} />}
+          {view === 'audit' && <AuditView />}
         </div>
       </main>
     </div>

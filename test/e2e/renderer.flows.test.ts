@@ -122,6 +122,11 @@ describe('companion window (Chromium, real services)', () => {
     expect(res.status).toBe(200);
     const q = await proxyFetch(`/queue?token=${encodeURIComponent(secret)}`, secret);
     expect(q.status).toBe(200);
+    // The usage bar counts jobs (the key's rate_limit is jobs per hour).
+    for (let i = 0; i < 2; i++) {
+      const job = await proxyFetch('/prompt', secret, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: {} }) });
+      expect(job.status).toBe(200);
+    }
     await show('monitor');
     const row = page.locator('table.log tbody tr', { hasText: 'render-bot' }).filter({ hasText: '/system_stats' });
     await row.waitFor();

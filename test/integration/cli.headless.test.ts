@@ -96,7 +96,7 @@ describe('headless CLI', () => {
     child.kill(signal);
     const r = await done;
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`received ${signal}`);
+    expect(r.out).toContain(`Received ${signal}, shutting down.`);
   });
 
   it('generates an admin key once (0600, path printed, key never printed) and reuses it', async () => {
@@ -107,7 +107,7 @@ describe('headless CLI', () => {
     first.kill('SIGTERM');
     const r1 = await firstDone;
     const keyPath = join(own, 'admin.key');
-    expect(r1.out).toContain(`generated an admin key in ${keyPath}`);
+    expect(r1.out).toContain(`Generated an admin key in ${keyPath}`);
     const key = (await readFile(keyPath, 'utf8')).trim();
     expect(key.length).toBeGreaterThan(30);
     expect(r1.out + r1.err).not.toContain(key);
@@ -120,7 +120,7 @@ describe('headless CLI', () => {
     expect((await request(`${m2[1]}/queue`, { headers: { 'x-api-key': key } })).status).toBe(200);
     second.kill('SIGTERM');
     const r2 = await secondDone;
-    expect(r2.out).toContain(`using the admin key in ${keyPath}`);
+    expect(r2.out).toContain(`Using the admin key in ${keyPath}`);
     await rm(own, { recursive: true, force: true });
   });
 });

@@ -94,7 +94,7 @@ describe('npm run headless', () => {
     expect(tree.length).toBeGreaterThan(0); // the proxy runs under npm
     npm.kill('SIGTERM');
     const done = await npmDone;
-    expect(done.out).toContain('received SIGTERM, shutting down');
+    expect(done.out).toContain('Received SIGTERM, shutting down.');
     expect(done.err).not.toMatch(/\n\s+at /);
     await eventually(() => tree.every((pid) => !isAlive(pid)), `processes ${tree.join(', ')} under npm are gone`);
     await eventually(() => portIsFree(Number(port)), `port ${port} is free`);
@@ -108,7 +108,7 @@ describe('npm run headless', () => {
     tree.forEach((pid) => seen.add(pid));
     npm.kill('SIGINT');
     const done = await npmDone;
-    expect(done.out).toContain('received SIGINT, shutting down');
+    expect(done.out).toContain('Received SIGINT, shutting down.');
     await eventually(() => tree.every((pid) => !isAlive(pid)), `processes ${tree.join(', ')} under npm are gone`);
     await eventually(() => portIsFree(Number(port)), `port ${port} is free`);
   });

@@ -31,6 +31,8 @@ async function start(): Promise<void> {
 }
 const url = (path: string) => `${stack.proxy.url}${path}`;
 const asKey = (key: string) => ({ 'x-api-key': key });
+const submit = (key: string) =>
+  request(url('/prompt'), { method: 'POST', headers: { ...asKey(key), 'content-type': 'application/json' }, body: JSON.stringify({ prompt: {} }) });
 type Err = { error: { type: string; message: string } };
 
 beforeAll(async () => {
@@ -64,30 +66,32 @@ describe('access key lifecycle through the proxy', () => {
     expect(readFileSync(join(dataDir, 'keys.json'), 'utf8')).not.toContain(secret);
   });
 
-  it('the key works; the 4th request in the hour is refused with 429 and a sane Retry-After', async () => {
+  it('the key works; the 4th job in the hour is refused with 429 and a sane Retry-After', async () => {
+    expect((await request(url('/queue'), { headers: asKey(secret) })).headers.ratelimit).toBe('"requests";r=599;t=1');
     for (let i = 0; i < 3; i++) {
-      const ok = await request(url('/queue'), { headers: asKey(secret) });
+      const ok = await submit(secret);
       expect(ok.status).toBe(200);
-      expect(ok.headers.ratelimit).toBe(`"default";r=${2 - i};t=${(i + 1) * 1200}`);
+      expect(ok.headers.ratelimit).toBe(`"jobs";r=${2 - i};t=${(i + 1) * 1200}`);
     }
-    const refused = await request(url('/queue'), { headers: asKey(secret) });
+    const refused = await submit(secret);
     expect(refused.status).toBe(429);
     expect(refused.json<Err>().error.type).toBe('rate_limited');
+    expect(refused.json<Err>().error.message).toMatch(/3 jobs per hour/);
     expect(Number(refused.headers['retry-after'])).toBe(1200);
-    expect(refused.headers['ratelimit-policy']).toBe('"default";q=3;w=3600');
+    expect(refused.headers['ratelimit-policy']).toBe('"jobs";q=3;w=3600');
   });
 
   it('after a restart on the same data dir the key, its spent quota and its usage are still there', async () => {
     now += 5_000; // let the usage reach disk through close()
     await stack.close(200);
     await start();
-    const refused = await request(url('/queue'), { headers: asKey(secret) });
+    const refused = await submit(secret);
     expect(refused.status).toBe(429);
     const usage = await request(url('/api/usage'), { headers: admin });
     const all = usage.json<{ keys: { key_id: string; key_name: string; requests_in_window: number; remaining: number; usage_stats: { total_requests: number; successful_requests: number; failed_requests: number } }[] }>();
     const mine = all.keys.find((k) => k.key_id === keyId);
     // The two 429s (before and after the restart) count as the key's failed requests.
-    expect(mine).toMatchObject({ key_name: 'Script', requests_in_window: 3, remaining: 0, usage_stats: { total_requests: 5, successful_requests: 3, failed_requests: 2 } });
+    expect(mine).toMatchObject({ key_name: 'Script', requests_in_window: 3, remaining: 0, usage_stats: { total_requests: 6, successful_requests: 4, failed_requests: 2 } });
     const listed = (await request(url('/api/keys'), { headers: admin })).json<{ keys: { key_id: string; last_used: number | null }[] }>();
     expect(listed.keys.find((k) => k.key_id === keyId)?.last_used).toBe(now / 1000);
   });
@@ -100,11 +104,15 @@ describe('access key lifecycle through the proxy', () => {
     expect(Object.keys(body).sort()).toEqual(
       ['key_id', 'key_name', 'last_used', 'rate_limit', 'remaining', 'requests_in_window', 'reset_at', 'usage_stats', 'window_s'].sort(),
     );
-    expect(body).toMatchObject({ key_id: keyId, rate_limit: 3, window_s: 3600, remaining: 0 });
+    expect(body).toMatchObject({ key_id: keyId, rate_limit: 3, window_s: 3600, remaining: 1 });
     expect(Object.keys(body.usage_stats).sort()).toEqual(
-      ['average_duration', 'failed_requests', 'requests_per_day', 'successful_requests', 'total_duration', 'total_requests'].sort(),
+      // The seed's fields plus jobs, GPU seconds and every day of the window (SPEC §11).
+      ['average_duration', 'days', 'failed_requests', 'gpu_seconds', 'jobs', 'requests_per_day', 'successful_requests', 'total_duration', 'total_requests'].sort(),
     );
-    expect(body.usage_stats.requests_per_day).toEqual({ '2026-11-22': 5 });
+    expect(body.usage_stats.requests_per_day).toEqual({ '2026-11-22': 6 });
+    expect(body.usage_stats).toMatchObject({ gpu_seconds: 0, jobs: { total: 0, success: 0, failed: 0, interrupted: 0 } });
+    expect((body.usage_stats.days as { date: string; requests: number }[]).map((d) => [d.date, d.requests]).at(-1)).toEqual(['2026-11-22', 6]);
+    expect(body.usage_stats.days).toHaveLength(7);
   });
 
   it('rotation: the old secret is refused, the new one works, same id', async () => {

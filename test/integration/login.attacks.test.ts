@@ -133,7 +133,17 @@ describe('ending sessions', () => {
     const nav = await request(`${h.url}/`, { headers: withSession(sid, { accept: 'text/html' }) });
     expect(nav.status).toBe(302);
     expect(nav.headers.location).toMatch(/&reason=revoked$/);
-    // Re-activating the key does not bring the ended session back.
+    // Revoking is final: the key cannot be re-enabled.
+    await expect(h.stack.keys.store.update(created.record.key_id, { is_active: true })).rejects.toThrow(/revoked/);
+    expect((await queueWith(sid)).status).toBe(401);
+  });
+
+  it('disabling the key ends its sessions; enabling it again does not bring them back', async () => {
+    const created = await h.stack.keys.store.create({ name: 'to disable' });
+    const sid = sessionCookie(await loginJson(h, { api_key: created.secret })) ?? '';
+    expect((await queueWith(sid)).status).toBe(200);
+    await h.stack.keys.store.update(created.record.key_id, { is_active: false });
+    expect((await queueWith(sid)).status).toBe(401);
     await h.stack.keys.store.update(created.record.key_id, { is_active: true });
     expect((await queueWith(sid)).status).toBe(401);
   });

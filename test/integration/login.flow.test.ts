@@ -93,11 +93,13 @@ describe('logging in', () => {
     const cookie = withSession(sid ?? '');
     expect((await request(`${h.url}/`, { headers: { ...html, ...cookie } })).status).toBe(200);
     expect((await request(`${h.url}/queue`, { headers: cookie })).status).toBe(200);
-    const view = await request(`${h.url}/view?filename=example.png&type=output&subfolder=`, { headers: cookie });
+    // An input file is shared; output files only to the job's owner (another key's or unknown → 404).
+    const view = await request(`${h.url}/view?filename=example.png&type=input&subfolder=`, { headers: cookie });
     expect(view.status).toBe(200);
     expect(view.headers['content-type']).toContain('image/png');
-    // The key's own rate limit applies to its session.
-    expect(view.headers['ratelimit-policy']).toMatch(/q=100;w=3600/);
+    expect((await request(`${h.url}/view?filename=example.png&type=output&subfolder=`, { headers: cookie })).status).toBe(404);
+    // The key's own quota applies to its session.
+    expect(view.headers['ratelimit-policy']).toMatch(/^"requests";q=600;w=60$/);
     // The session cookie never reaches ComfyUI.
     const seen = await h.fake.nextRequest((r) => r.url.startsWith('/view'));
     expect(String(seen.headers.cookie ?? '')).not.toContain(sid ?? '');
@@ -118,11 +120,14 @@ describe('logging in', () => {
     }
   });
 
-  it('with the admin key works too', async () => {
+  it('with the admin key works too, but key management refuses the session (SPEC §8.5)', async () => {
     const res = await loginJson(h, { api_key: ADMIN_KEY });
     expect(res.status).toBe(200);
-    const list = await request(`${h.url}/api/keys`, { headers: withSession(sessionCookie(res) ?? '') });
-    expect(list.status).toBe(200);
+    const cookie = withSession(sessionCookie(res) ?? '');
+    expect((await request(`${h.url}/queue`, { headers: cookie })).status).toBe(200);
+    const list = await request(`${h.url}/api/keys`, { headers: cookie });
+    expect(list.status).toBe(403);
+    expect(list.text).toContain('admin key in an Authorization or X-API-Key header');
   });
 
   it('from a form without JavaScript answers 303 to next with the cookie', async () => {

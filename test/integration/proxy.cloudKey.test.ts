@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { request } from '../helpers/http';
 import { startHarness, type Harness } from '../helpers/proxyHarness';
-import { PROMPT_INJECTION_CAP_BYTES } from '../../main/proxy/cloudKeyInjection';
+import { PROMPT_BODY_CAP_BYTES } from '../../main/proxy/tenancy/promptSubmission';
 
 const CLOUD_KEY = 'comfyui-test0cloud1key2abcdefghijklmnop';
 let h: Harness;
@@ -37,19 +37,24 @@ describe('cloud key injection into prompts', () => {
     expect(JSON.parse(rec.bodyText ?? '{}').extra_data.api_key_comfy_org).toBe('comfyui-clients-own');
   });
 
-  it('passes a body that is not JSON byte for byte', async () => {
-    const body = '{"prompt": not json';
-    await post('/prompt', body);
-    const rec = await h.fake.nextRequest((r) => r.method === 'POST' && r.bodyText === body);
-    expect(rec.bodyBytes).toBe(Buffer.byteLength(body));
+  it('refuses a prompt that is not JSON with 400, and forwards nothing', async () => {
+    const before = h.fake.received.filter((r) => r.method === 'POST').length;
+    const res = await post('/prompt', '{"prompt": not json');
+    expect(res.status).toBe(400);
+    expect(res.json<{ error: { type: string } }>().error.type).toBe('invalid_request');
+    expect(h.fake.received.filter((r) => r.method === 'POST').length).toBe(before);
   });
 
-  it('passes a body larger than the cap untouched', async () => {
-    const filler = 'x'.repeat(PROMPT_INJECTION_CAP_BYTES + 10);
-    const body = Buffer.from(JSON.stringify({ prompt: {}, note: filler }));
-    await post('/prompt', body);
-    const rec = await h.fake.nextRequest((r) => r.method === 'POST' && r.url === '/prompt' && r.bodyBytes === body.length);
-    expect(rec.bodySha256).toBe(createHash('sha256').update(body).digest('hex'));
+  it('injects into a large workflow (5 MiB) and refuses one over the prompt cap with 413', async () => {
+    const big = Buffer.from(JSON.stringify({ prompt: {}, note: 'x'.repeat(5 * 1024 * 1024) }));
+    expect((await post('/prompt', big)).status).toBe(200);
+    await h.fake.nextRequest((r) => r.method === 'POST' && r.url === '/prompt' && r.bodyBytes > big.length);
+    const queued = [...h.fake.state.pending, ...h.fake.state.running].find((item) => JSON.stringify(item[2]).length === 2 && item[3].api_key_comfy_org === CLOUD_KEY);
+    expect(queued).toBeDefined();
+    const huge = Buffer.from(JSON.stringify({ prompt: {}, note: 'x'.repeat(PROMPT_BODY_CAP_BYTES) }));
+    const refused = await post('/prompt', huge);
+    expect(refused.status).toBe(413);
+    expect(createHash('sha256').update(huge).digest('hex')).toHaveLength(64);
   });
 
   it('does not touch other routes', async () => {

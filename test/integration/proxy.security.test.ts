@@ -33,13 +33,13 @@ describe('Host allow-list (DNS rebinding)', () => {
     expect(h.fake.received.some((r) => r.url === '/system_stats')).toBe(false);
   });
 
-  it('refuses a loopback Host with another port', async () => {
-    const res = await request(`${h.url}/system_stats`, { headers: { ...h.auth, host: `127.0.0.1:${h.port + 1}` } });
-    expect(res.status).toBe(403);
+  it('accepts a loopback Host with another port (an SSH tunnel or port forward, SPEC §2.1)', async () => {
+    const res = await request(`${h.url}/system_stats`, { headers: { ...h.auth, host: `localhost:${h.port + 1}` } });
+    expect(res.status).toBe(200);
   });
 
-  it('accepts localhost and other loopback spellings with the proxy port', async () => {
-    for (const host of [`localhost:${h.port}`, `127.0.0.1:${h.port}`, `127.1.2.3:${h.port}`]) {
+  it('accepts localhost and other loopback spellings with any port', async () => {
+    for (const host of [`localhost:${h.port}`, `127.0.0.1:${h.port}`, `127.1.2.3:${h.port}`, 'localhost:9000', '[::1]:9000', 'localhost']) {
       const res = await request(`${h.url}/system_stats`, { headers: { ...h.auth, host } });
       expect(res.status, host).toBe(200);
     }

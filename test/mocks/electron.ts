@@ -252,6 +252,9 @@ export const dialog = {
   /** The button index the next message boxes answer with. */
   nextResponse: 0,
   showMessageBox: vi.fn(async (..._args: unknown[]) => ({ response: dialog.nextResponse, checkboxChecked: false })),
+  /** Where the next save dialog "saves" (null: the user cancels). */
+  nextSavePath: null as string | null,
+  showSaveDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: dialog.nextSavePath === null, filePath: dialog.nextSavePath ?? undefined })),
 };
 
 export const nativeImage = {
@@ -340,6 +343,7 @@ export function resetElectronMock(): void {
   protocol.handlers.clear();
   clipboard.text = '';
   dialog.nextResponse = 0;
+  dialog.nextSavePath = null;
   safeStorage.available = true;
   safeStorage.backend = 'gnome_libsecret';
   contextBridge.exposed.clear();

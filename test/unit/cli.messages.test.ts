@@ -54,6 +54,8 @@ describe('headless options', () => {
     [['--listen', '127.0.0.1:99999'], /Invalid listen port/],
     [['--api-key', 'k'.repeat(20), '--api-key-file', 'x'], /Give either --api-key or --api-key-file, not both/],
     [['--api-key', 'short'], /The admin key must be at least 16 characters/],
+    [['--upstream-timeout', 'soon'], /--upstream-timeout takes a number of seconds above 0 and up to 1 day, e\.g\. 60 \(got "soon"\)/],
+    [['--allowed-host', 'http://x/'], /--allowed-host "http:\/\/x\/" is not a host name/],
   ])('%j', async (argv, message) => {
     expectUsageError(await top(argv), message, `${NPM} --help`);
   });
@@ -69,8 +71,8 @@ describe('headless options', () => {
 
 describe('keys commands', () => {
   it.each<[string[], RegExp, string]>([
-    [['frobnicate'], /Unknown command "frobnicate" \(commands: create, list, revoke, rotate\)/, 'keys'],
-    [['--bogus'], /Give a command before its options \(create, list, revoke or rotate\), not "--bogus"/, 'keys'],
+    [['frobnicate'], /Unknown command "frobnicate" \(commands: create, list, revoke, rotate, audit, usage\)/, 'keys'],
+    [['--bogus'], /Give a command before its options \(create, list, revoke, rotate, audit or usage\), not "--bogus"/, 'keys'],
     [['create'], /--name is required/, 'keys create'],
     [['create', '--name'], /--name needs a value/, 'keys create'],
     [['create', '--name', ''], /--name must not be empty/, 'keys create'],
@@ -89,6 +91,13 @@ describe('keys commands', () => {
     [['rotate'], /Give the key id/, 'keys rotate'],
     [['rotate', 'AAAAAAAAAAAAAAAAAAAAAA', '--grace', '30d'], /--grace can be at most 7 days/, 'keys rotate'],
     [['rotate', 'AAAAAAAAAAAAAAAAAAAAAA', '--grace', 'later'], /--grace takes a duration/, 'keys rotate'],
+    [['create', '--name', 'a', '--requests-per-minute', '0'], /--requests-per-minute takes a whole number from 1/, 'keys create'],
+    [['create', '--name', 'a', '--max-queued', 'many'], /--max-queued takes a whole number from 1 to 10000 \(got "many"\)/, 'keys create'],
+    [['create', '--name', 'a', '--comfy-user', '../etc'], /--comfy-user must be 1-64 letters/, 'keys create'],
+    [['audit', '--bogus'], /Unknown option --bogus/, 'keys audit'],
+    [['audit', '--json', '--csv'], /Give either --json or --csv, not both/, 'keys audit'],
+    [['usage', '--days', 'x'], /--days must be a whole number from 1 to 3650/, 'keys usage'],
+    [['usage', 'a', 'b'], /Give one key id, not 2/, 'keys usage'],
   ])('%j', async (argv, message, topic) => {
     expectUsageError(await keys(argv), message, `${NPM} ${topic} --help`);
   });

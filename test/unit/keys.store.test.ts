@@ -28,12 +28,18 @@ describe('key store', () => {
   it('a created key authenticates with its name, scopes and rate limit; defaults match the seed', async () => {
     const store = open(tempDir(), () => T0);
     const { record, secret } = await store.create({ name: 'My API Key' });
-    expect(record).toMatchObject({ name: 'My API Key', rate_limit: 100, is_active: true, last_used: null, scopes: ['generate'], expires_at: null, metadata: {} });
+    expect(record).toMatchObject({
+      name: 'My API Key', rate_limit: 100, requests_per_minute: 600, max_queued: 100, comfy_user: null, is_active: true,
+      revoked_at: null, status: 'active', last_used: null, scopes: ['generate'], expires_at: null, metadata: {},
+    });
     expect(record.created_at).toBe(T0 / 1000);
     const out = store.authenticate(secret, 'bearer', T0);
     expect(out).toEqual({
       ok: true,
-      principal: { kind: 'access_key', keyId: record.key_id, keyName: 'My API Key', scopes: ['generate'], rateLimit: 100, via: 'bearer' },
+      principal: {
+        kind: 'access_key', keyId: record.key_id, keyName: 'My API Key', scopes: ['generate'],
+        quotas: { jobsPerHour: 100, requestsPerMinute: 600, maxQueued: 100 }, comfyUser: null, via: 'bearer',
+      },
     });
   });
 
@@ -53,8 +59,8 @@ describe('key store', () => {
     const rev = store.authenticate(revokedSecret, 'x-api-key', now);
     const exp = store.authenticate(expiringSecret, 'x-api-key', now);
     expect([malformed, unknown, rev, exp].map((o) => (o.ok ? 'ok' : o.reason))).toEqual(['malformed', 'unknown', 'revoked', 'expired']);
-    expect(rev.ok === false && rev.message).toBe('This API key has been revoked');
-    expect(exp.ok === false && exp.message).toBe(`This API key expired at ${new Date(T0 + 60_000).toISOString()}`);
+    expect(rev.ok === false && rev.message).toBe('This access key has been revoked');
+    expect(exp.ok === false && exp.message).toBe(`This access key expired at ${new Date(T0 + 60_000).toISOString()}`);
     // Just before expiry the same key worked.
     expect(store.authenticate(expiringSecret, 'bearer', T0 + 59_000).ok).toBe(true);
   });
@@ -67,7 +73,7 @@ describe('key store', () => {
     secrets.push((await store.rotate(store.list()[0]!.key_id, { graceSeconds: 60 })).secret);
     const files = ['keys.json', 'keys.json.bak'].map((f) => readFileSync(join(dir, f), 'utf8'));
     for (const text of files) {
-      expect(text).not.toMatch(/comfy_/);
+      expect(text).not.toMatch(/comfy_[A-Za-z0-9_-]{43}_/);
       for (const s of secrets) expect(text).not.toContain(s.slice(6, 40));
     }
   });
@@ -79,7 +85,10 @@ describe('key store', () => {
     expect(shown).not.toContain(secret);
     expect(shown).not.toMatch(/hash/);
     expect(Object.keys(store.get(record.key_id)!).sort()).toEqual(
-      ['created_at', 'expires_at', 'is_active', 'key_id', 'last_used', 'metadata', 'name', 'rate_limit', 'scopes'].sort(),
+      [
+        'created_at', 'expires_at', 'is_active', 'key_id', 'last_used', 'metadata', 'name', 'rate_limit', 'scopes',
+        'requests_per_minute', 'max_queued', 'comfy_user', 'revoked_at', 'status',
+      ].sort(),
     );
   });
 
@@ -140,13 +149,37 @@ describe('key store', () => {
     expect(readFileSync(join(dir, 'keys.json'), 'utf8')).toBe(before);
   });
 
-  it('re-enabling a revoked key makes it work again', async () => {
+  it('disable/enable is reversible; revoke is final (cannot be enabled or rotated: 409)', async () => {
     const store = open(tempDir());
     const { record, secret } = await store.create({ name: 'a' });
-    await store.revoke(record.key_id);
-    expect(store.authenticate(secret, 'bearer', Date.now()).ok).toBe(false);
+    await store.update(record.key_id, { is_active: false });
+    expect(store.get(record.key_id)?.status).toBe('disabled');
+    const disabled = store.authenticate(secret, 'bearer', Date.now());
+    expect(disabled.ok === false && disabled.message).toBe('This access key has been disabled');
     await store.update(record.key_id, { is_active: true });
     expect(store.authenticate(secret, 'bearer', Date.now()).ok).toBe(true);
+    await store.revoke(record.key_id);
+    expect(store.get(record.key_id)?.status).toBe('revoked');
+    expect(store.authenticate(secret, 'bearer', Date.now()).ok).toBe(false);
+    await expect(store.update(record.key_id, { is_active: true })).rejects.toMatchObject({ code: 'conflict', status: 409 });
+    await expect(store.rotate(record.key_id)).rejects.toMatchObject({ code: 'conflict' });
+    expect(store.authenticate(secret, 'bearer', Date.now()).ok).toBe(false);
+  });
+
+  it('a version 1 keys.json (before quotas) loads with default quotas and keeps its number as jobs per hour', async () => {
+    const dir = tempDir();
+    const store = open(dir);
+    const { record, secret } = await store.create({ name: 'old', rate_limit: 42 });
+    await store.update(record.key_id, { is_active: false });
+    await store.close();
+    const v2 = JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8')) as { keys: Record<string, unknown>[] };
+    const v1 = { version: 1, keys: v2.keys.map(({ requests_per_minute: _r, max_queued: _m, comfy_user: _c, revoked_at: _v, ...k }) => k) };
+    writeFileSync(join(dir, 'keys.json'), JSON.stringify(v1));
+    const reopened = open(dir);
+    expect(reopened.get(record.key_id)).toMatchObject({ rate_limit: 42, requests_per_minute: 600, max_queued: 100, comfy_user: null, status: 'disabled' });
+    await reopened.update(record.key_id, { is_active: true });
+    expect(reopened.authenticate(secret, 'bearer', Date.now()).ok).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8')).version).toBe(2);
   });
 
   it('a corrupt keys file is refused with an error naming it, never replaced, and a .bak of the last good version exists', async () => {

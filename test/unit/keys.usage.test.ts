@@ -68,8 +68,8 @@ describe('usage statistics', () => {
     for (let d = 0; d < 120; d++) u.onRequest(req({ at: T0 + d * DAY }));
     now = T0 + 119 * DAY;
     u.flush();
-    const stored = JSON.parse(readFileSync(join(dir, 'usage.json'), 'utf8')) as { keys: { k1: { requests_per_day: object; total_requests: number } } };
-    expect(Object.keys(stored.keys.k1.requests_per_day)).toHaveLength(90);
+    const stored = JSON.parse(readFileSync(join(dir, 'usage.json'), 'utf8')) as { keys: { k1: { days: object; total_requests: number } } };
+    expect(Object.keys(stored.keys.k1.days)).toHaveLength(90);
     expect(stored.keys.k1.total_requests).toBe(120);
   });
 });

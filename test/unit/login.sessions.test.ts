@@ -14,13 +14,13 @@ let now: number;
 let keys: Map<string, KeyRecord>;
 
 function record(id: string, patch: Partial<KeyRecord> = {}): KeyRecord {
-  return { key_id: id, name: `key ${id}`, created_at: 0, last_used: null, rate_limit: 100, is_active: true, metadata: {}, expires_at: null, scopes: ['generate'], ...patch };
+  return { key_id: id, name: `key ${id}`, created_at: 0, last_used: null, rate_limit: 100, requests_per_minute: 600, max_queued: 100, comfy_user: null, is_active: true, revoked_at: null, status: 'active', metadata: {}, expires_at: null, scopes: ['generate'], ...patch };
 }
 
 function principalOf(keyId: string | null): Principal {
   return keyId === null
-    ? { kind: 'admin', keyId: null, keyName: 'admin', scopes: ['admin'], rateLimit: null, via: 'bearer' }
-    : { kind: 'access_key', keyId, keyName: `key ${keyId}`, scopes: ['generate'], rateLimit: 100, via: 'bearer' };
+    ? { kind: 'admin', keyId: null, keyName: 'admin', scopes: ['admin'], quotas: null, comfyUser: null, via: 'bearer' }
+    : { kind: 'access_key', keyId, keyName: `key ${keyId}`, scopes: ['generate'], quotas: { jobsPerHour: 100, requestsPerMinute: 600, maxQueued: 100 }, comfyUser: null, via: 'bearer' };
 }
 
 function open(options: { adminTag?: string; onError?: (err: Error) => void } = {}): SessionStore {
@@ -70,9 +70,9 @@ describe('authenticating a session', () => {
     const store = open();
     const { sessionId } = store.createSession(principalOf('k1'), { remember: false });
     const first = store.authenticate(sessionId, now);
-    expect(first).toMatchObject({ ok: true, principal: { kind: 'access_key', keyId: 'k1', scopes: ['generate'], rateLimit: 100, via: 'session' } });
+    expect(first).toMatchObject({ ok: true, principal: { kind: 'access_key', keyId: 'k1', scopes: ['generate'], quotas: { jobsPerHour: 100, requestsPerMinute: 600, maxQueued: 100 }, comfyUser: null, via: 'session' } });
     keys.set('k1', record('k1', { scopes: ['read'], rate_limit: 7, name: 'renamed' }));
-    expect(store.authenticate(sessionId, now)).toMatchObject({ ok: true, principal: { scopes: ['read'], rateLimit: 7, keyName: 'renamed' } });
+    expect(store.authenticate(sessionId, now)).toMatchObject({ ok: true, principal: { scopes: ['read'], quotas: { jobsPerHour: 7 }, keyName: 'renamed' } });
   });
 
   it('exposes only the hash of the id on the principal', () => {

@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { CompanionError } from '../../errors';
-import { readJsonBody } from '../../keys/readJsonBody';
+import { readJsonBody } from '../readJsonBody';
 
 export const LOGIN_BODY_CAP = 8 * 1024;
 

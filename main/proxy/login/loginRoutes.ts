@@ -2,6 +2,7 @@
 // POST /auth/login (key → session cookie) and POST /auth/logout. All are public routes: they run
 // before authentication, after the core's Host and Origin checks.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ANONYMOUS_ACTOR, type AuditSink } from '../../audit/auditTypes';
 import { CompanionError } from '../../errors';
 import { readCookie } from '../credentials';
 import { sendCompanionError, sendError, sendJson } from '../respond';
@@ -24,6 +25,8 @@ export interface LoginRoutesDeps {
   keys: KeyAuthenticator;
   throttle: LoginThrottle;
   now: () => number;
+  /** Failed logins are recorded here (successes by the session store); nothing typed is ever kept. */
+  audit?: AuditSink;
 }
 
 const PAGE_HEADERS = {
@@ -131,6 +134,7 @@ export function loginRoutes(deps: LoginRoutesDeps): LocalRoute[] {
       }
       let next = '/';
       const fail = (code: LoginErrorCode, status: number, retryAfterS?: number): void => {
+        deps.audit?.record(ANONYMOUS_ACTOR, 'login.failed', null, { reason: code });
         if (kind === 'form') {
           seeOther(res, loginPageUrl({ error: code, retry: retryAfterS === undefined ? undefined : String(retryAfterS), next: next === '/' ? undefined : next }));
           return;

@@ -1,6 +1,8 @@
 // Composition of browser login for the proxy stack: the session store on the data dir, bound to the
 // key store's change events (revoking or rotating a key ends its sessions), the login routes, the
 // failed-login throttle, and the tag injected into ComfyUI's page.
+import { NO_AUDIT, type AuditSink } from '../../audit/auditTypes';
+import { sessionAuditor } from '../../audit/sessionAudit';
 import type { KeyStore } from '../../keys/keyStore';
 import type { KeyAuthenticator, LocalRoute } from '../types';
 import { AUTH_INJECT_TAG } from './authInjectScript';
@@ -17,6 +19,8 @@ export interface LoginServicesOptions {
   adminKey: string;
   now?: () => number;
   onError?: (err: Error) => void;
+  /** Where logins, failed logins, logouts and ended sessions are recorded. */
+  audit?: AuditSink;
 }
 
 export interface LoginServices {
@@ -31,12 +35,14 @@ export interface LoginServices {
 
 export function openLoginServices(options: LoginServicesOptions): LoginServices {
   const now = options.now ?? Date.now;
+  const audit = options.audit ?? NO_AUDIT;
   const sessions = new SessionStore({
     dataDir: options.dataDir,
     resolve: keyRecordResolver(options.keyStore),
     adminTag: adminSessionTag(options.adminKey),
     now,
     onError: options.onError,
+    onSessionEvent: sessionAuditor(audit),
   });
   const unsubscribe = options.keyStore.onChange((change) => {
     if (change.keyId === null) return; // a reload also reports each changed key on its own
@@ -44,7 +50,7 @@ export function openLoginServices(options: LoginServicesOptions): LoginServices 
   });
   return {
     sessions,
-    routes: loginRoutes({ sessions, keys: options.keys, throttle: new LoginThrottle({ now }), now }),
+    routes: loginRoutes({ sessions, keys: options.keys, throttle: new LoginThrottle({ now }), now, audit }),
     htmlInjection: AUTH_INJECT_TAG,
     close() {
       unsubscribe();

@@ -1,6 +1,7 @@
 // What a session acts as: the admin key, or an access key looked up by id in the key store on every
 // request (so its current scopes, rate limit, active flag and expiry apply to the session).
 import { createHash } from 'node:crypto';
+import { principalForKey } from '../../keys/keyPrincipal';
 import type { KeyRecord } from '../../keys/keyRecord';
 import type { PrincipalResolver } from './sessionStore';
 
@@ -15,18 +16,13 @@ export function adminSessionTag(adminKey: string): string {
 export function keyRecordResolver(keys: { get(keyId: string): KeyRecord | null }): PrincipalResolver {
   return (keyId, nowMs) => {
     if (keyId === null) {
-      return { ok: true, principal: { kind: 'admin', keyId: null, keyName: 'admin', scopes: ['admin'], rateLimit: null, via: 'session' } };
+      return {
+        ok: true,
+        principal: { kind: 'admin', keyId: null, keyName: 'admin', scopes: ['admin'], quotas: null, comfyUser: null, via: 'session' },
+      };
     }
     const key = keys.get(keyId);
-    if (!key || !key.is_active) {
-      return { ok: false, reason: 'revoked', message: 'The key this login used has been revoked; log in with another key.' };
-    }
-    if (key.expires_at !== null && nowMs >= key.expires_at * 1000) {
-      return { ok: false, reason: 'expired', message: `The key this login used expired at ${new Date(key.expires_at * 1000).toISOString()}; log in with another key.` };
-    }
-    return {
-      ok: true,
-      principal: { kind: 'access_key', keyId: key.key_id, keyName: key.name, scopes: key.scopes, rateLimit: key.rate_limit, via: 'session' },
-    };
+    if (!key) return { ok: false, reason: 'revoked', message: 'The key this login used has been revoked; log in with another key.' };
+    return principalForKey(key, 'session', nowMs, 'The key this login used', '; log in with another key.');
   };
 }

@@ -3,6 +3,7 @@
 // revocation, an expiry or a rotation of that key applies to its sessions at once.
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { SessionEndReason, SessionEvent } from '../../audit/sessionAudit';
 import type { AuthFailureReason, AuthOutcome, Principal, SessionAuthenticator } from '../types';
 import { readSessionFile, SESSIONS_FILE, writeSessionFile, type StoredSession } from './sessionFile';
 
@@ -29,6 +30,8 @@ export interface SessionStoreOptions {
   /** Oldest sessions are dropped beyond this many (bounds memory when a key logs in in a loop). */
   maxSessions?: number;
   onError?: (err: Error) => void;
+  /** Told when a session opens or ends (the audit log). Must not throw. */
+  onSessionEvent?: (event: SessionEvent) => void;
 }
 
 interface Session extends StoredSession {
@@ -55,6 +58,7 @@ export class SessionStore implements SessionAuthenticator {
   private readonly browserSessionMs: number;
   private readonly maxSessions: number;
   private readonly onError: (err: Error) => void;
+  private readonly onSessionEvent: (event: SessionEvent) => void;
   private readonly sessions = new Map<string, Session>();
   private readonly tombstones = new Map<string, Tombstone>();
 
@@ -68,6 +72,7 @@ export class SessionStore implements SessionAuthenticator {
     this.browserSessionMs = options.browserSessionMs ?? BROWSER_SESSION_MS;
     this.maxSessions = options.maxSessions ?? 10_000;
     this.onError = options.onError ?? (() => {});
+    this.onSessionEvent = options.onSessionEvent ?? (() => {});
     if (this.path) {
       const { sessions, error } = readSessionFile(this.path);
       if (error) this.onError(error);
@@ -90,12 +95,12 @@ export class SessionStore implements SessionAuthenticator {
       return why ? { ok: false, ...why } : ended();
     }
     if (nowMs >= session.expires_ms || (session.key_id === null && session.admin_tag !== this.adminTag)) {
-      this.drop([idHash]);
+      this.drop([idHash], undefined, 'expired');
       return ended();
     }
     const outcome = this.resolve(session.key_id, nowMs);
     if (!outcome.ok) {
-      if (outcome.reason === 'revoked' || outcome.reason === 'expired') this.drop([idHash], outcome);
+      if (outcome.reason === 'revoked' || outcome.reason === 'expired') this.drop([idHash], outcome, outcome.reason === 'revoked' ? 'key_revoked' : 'key_expired');
       return outcome;
     }
     const principal: Principal = { ...outcome.principal, via: 'session', sessionId: idHash };
@@ -118,10 +123,19 @@ export class SessionStore implements SessionAuthenticator {
     while (this.sessions.size >= this.maxSessions) {
       const oldest = this.sessions.keys().next().value;
       if (oldest === undefined) break;
-      this.drop([oldest]);
+      this.drop([oldest], undefined, 'evicted');
     }
     this.sessions.set(session.id_hash, session);
-    if (options.remember) this.persist();
+    if (options.remember) {
+      try {
+        this.persist(true);
+      } catch (err) {
+        // "Remember me" that cannot be saved is refused (507 storage_unavailable), not silently downgraded.
+        this.sessions.delete(session.id_hash);
+        throw err;
+      }
+    }
+    this.onSessionEvent({ type: 'created', keyId: session.key_id, remember: options.remember });
     let setCookie = `${this.cookieName}=${sessionId}; Path=/; HttpOnly; SameSite=Strict`;
     if (options.remember) {
       setCookie += `; Max-Age=${Math.floor(lifetime / 1000)}; Expires=${new Date(nowMs + lifetime).toUTCString()}`;
@@ -139,7 +153,7 @@ export class SessionStore implements SessionAuthenticator {
     if (!ID_PATTERN.test(sessionId)) return false;
     const idHash = hashSessionId(sessionId);
     if (!this.sessions.has(idHash)) return false;
-    this.drop([idHash]);
+    this.drop([idHash], undefined, 'logout');
     return true;
   }
 
@@ -150,14 +164,14 @@ export class SessionStore implements SessionAuthenticator {
       why === 'rotated'
         ? 'The key this login used was rotated, so its old secret is revoked; log in with the new key.'
         : 'The key this login used has been revoked; log in with another key.';
-    this.drop(ids, { ok: false, reason: 'revoked', message });
+    this.drop(ids, { ok: false, reason: 'revoked', message }, why);
     return ids.length;
   }
 
   /** Logs every browser out (the account service's "log out browser sessions"). Returns how many. */
   revokeAll(): number {
     const ids = [...this.sessions.keys()];
-    this.drop(ids);
+    this.drop(ids, undefined, 'all');
     return ids.length;
   }
 
@@ -172,12 +186,14 @@ export class SessionStore implements SessionAuthenticator {
   /** Remembered sessions are written on every change; nothing is pending. */
   close(): void {}
 
-  private drop(idHashes: readonly string[], why?: { ok: false; reason: AuthFailureReason; message: string }): void {
+  private drop(idHashes: readonly string[], why: { ok: false; reason: AuthFailureReason; message: string } | undefined, reason: SessionEndReason): void {
     let persisted = false;
+    const keyIds: (string | null)[] = [];
     for (const idHash of idHashes) {
       const session = this.sessions.get(idHash);
       if (!session) continue;
       this.sessions.delete(idHash);
+      keyIds.push(session.key_id);
       persisted ||= session.remember;
       if (why) {
         if (this.tombstones.size >= MAX_TOMBSTONES) {
@@ -188,6 +204,7 @@ export class SessionStore implements SessionAuthenticator {
       }
     }
     if (persisted) this.persist();
+    if (keyIds.length > 0) this.onSessionEvent({ type: 'ended', reason, keyIds });
   }
 
   private persistedCount(): number {
@@ -196,7 +213,8 @@ export class SessionStore implements SessionAuthenticator {
     return n;
   }
 
-  private persist(): void {
+  /** `strict`: a failed write throws (a new remembered login); otherwise it is reported and memory wins (an ended session stays ended). */
+  private persist(strict = false): void {
     if (!this.path) return;
     const nowMs = this.now();
     const kept: StoredSession[] = [];
@@ -208,7 +226,7 @@ export class SessionStore implements SessionAuthenticator {
     try {
       writeSessionFile(this.path, kept);
     } catch (err) {
-      // The session still works until the proxy stops; only its survival across a restart is lost.
+      if (strict) throw err;
       this.onError(err as Error);
     }
   }

@@ -30,6 +30,9 @@ export interface CompanionStack {
   /** URLs the UI asked main to open (shell:openExternal). */
   opened: string[];
   events: CompanionEvent[];
+  /** Where the next export's save dialog "saves" (null: the user cancels), and the paths it was asked for. */
+  saveDialog: { next: string | null; asked: string[] };
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -43,12 +46,17 @@ export async function startCompanionStack(): Promise<CompanionStack> {
     cloud: { environment: 'production', customBaseUrl: null, billingBaseUrl: cloud.billingUrl, showCredits: true },
   });
   const opened: string[] = [];
+  const saveDialog: CompanionStack['saveDialog'] = { next: null, asked: [] };
   const runtime = await createCompanion({
     dataDir,
     appVersion: '0.1.0-e2e',
     safeStorage: basicTextSafeStorage,
     StoreClass: Conf as unknown as BackingStoreClass,
     openExternal: async (url) => void opened.push(url),
+    showSaveDialog: async (o) => {
+      saveDialog.asked.push(o.defaultPath);
+      return saveDialog.next === null ? { canceled: true } : { canceled: false, filePath: saveDialog.next };
+    },
     keyring: null,
     listenPortOverride: 0,
     // Retry-After is honoured; the backoff cap keeps the 429 flow short without changing behaviour.
@@ -74,6 +82,8 @@ export async function startCompanionStack(): Promise<CompanionStack> {
     proxyUrl: () => runtime.proxyUrl() ?? '',
     opened,
     events,
+    saveDialog,
+    dataDir,
     async close() {
       await bridge?.close();
       await runtime.close();

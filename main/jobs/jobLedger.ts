@@ -1,0 +1,305 @@
+// The job ledger (SPEC §8.1): every job submitted through the proxy, fed by prompt submissions, relayed
+// WS messages and /history bodies. Indexed so every question the hot path asks is O(1): owner of a job,
+// active jobs of an owner, whether an owner produced a file, the job running on an upstream. Bounded
+// (oldest finished jobs go first) and persisted in batches.
+import { ClientIdOwners } from './clientIds';
+import { JobFile } from './jobFile';
+import { readHistory, readWsMessage, type WsFact } from './jobMessages';
+import { OutputIndex } from './outputIndex';
+import {
+  FINISHED_STATES,
+  FOREIGN_OWNER,
+  type ComfyWsMessage,
+  type Job,
+  type JobEvent,
+  type JobLedgerApi,
+  type JobOutput,
+  type JobOwner,
+  type JobQuery,
+  type JobState,
+  type SubmittedJob,
+} from './types';
+
+export interface JobLedgerOptions {
+  /** Persist to <dataDir>/jobs.json; omit for an in-memory ledger. */
+  dataDir?: string;
+  /** At least 10 000 (SPEC §8.1). */
+  maxJobs?: number;
+  /** Batch write interval, ms (default 2000); 0 = only on flush(). */
+  flushIntervalMs?: number;
+  onError?: (err: Error) => void;
+}
+
+function blankJob(promptId: string, owner: JobOwner, upstream: string, at: number): Job {
+  const times = { queuedAt: at, startedAt: null, finishedAt: null };
+  return { promptId, owner, ownerName: null, clientId: null, upstream, number: null, state: 'pending', ...times, outputs: [], error: null, workflowName: null };
+}
+
+export class JobLedger implements JobLedgerApi {
+  readonly clientIds: ClientIdOwners;
+  private readonly jobs = new Map<string, Job>();
+  private readonly active = new Map<JobOwner, number>();
+  private readonly outputs = new OutputIndex();
+  private readonly running = new Map<string, string>();
+  /** Jobs that ran at least one node (a job that ends without one was answered from cache). */
+  private readonly executed = new Set<string>();
+  private readonly listeners = new Set<(e: JobEvent) => void>();
+  private readonly file: JobFile | null;
+  private readonly maxJobs: number;
+  private readonly onError: (err: Error) => void;
+  private readonly timer: NodeJS.Timeout | null = null;
+  private dirty = false;
+
+  constructor(options: JobLedgerOptions = {}) {
+    this.onError = options.onError ?? (() => {});
+    this.maxJobs = Math.max(options.maxJobs ?? 10_000, 1);
+    this.file = options.dataDir ? new JobFile(options.dataDir, this.onError) : null;
+    const saved = this.file?.read() ?? { jobs: [], clients: {} };
+    for (const job of saved.jobs) this.insert(job);
+    this.clientIds = new ClientIdOwners(saved.clients, () => (this.dirty = true));
+    const interval = options.flushIntervalMs ?? 2000;
+    if (this.file && interval > 0) {
+      this.timer = setInterval(() => this.flush(), interval);
+      this.timer.unref();
+    }
+  }
+
+  recordSubmitted(s: SubmittedJob): Job {
+    const existing = this.jobs.get(s.promptId);
+    if (existing && existing.owner !== FOREIGN_OWNER) return { ...existing };
+    if (existing) this.remove(existing);
+    // A foreign record means WS messages overtook the submission: keep what they told.
+    const job: Job = {
+      ...(existing ?? blankJob(s.promptId, s.owner, s.upstream, s.at)),
+      owner: s.owner,
+      ownerName: s.ownerName,
+      clientId: s.clientId,
+      number: s.number,
+      queuedAt: s.at,
+      workflowName: s.workflowName ?? null,
+    };
+    this.insert(job);
+    this.changed('queued', job);
+    return { ...job };
+  }
+
+  confirmSubmitted(promptId: string, acceptedId: string, number: number | null): void {
+    const job = this.jobs.get(promptId);
+    if (!job) return;
+    if (acceptedId !== promptId) {
+      this.remove(job);
+      const other = this.jobs.get(acceptedId);
+      if (other) this.remove(other);
+      this.insert({ ...job, promptId: acceptedId, number, state: other?.state ?? job.state, startedAt: other?.startedAt ?? null });
+    } else {
+      job.number = number;
+    }
+    this.dirty = true;
+  }
+
+  submissionFailed(promptId: string): void {
+    const job = this.jobs.get(promptId);
+    if (job && !FINISHED_STATES.has(job.state) && job.startedAt === null) {
+      this.remove(job);
+      this.dirty = true;
+    }
+  }
+
+  observeWsMessage(upstream: string, message: ComfyWsMessage, at: number): void {
+    const fact = readWsMessage(message);
+    if (fact) this.apply(upstream, fact, at);
+  }
+
+  observeHistory(upstream: string, history: unknown, at: number): void {
+    for (const fact of readHistory(history)) {
+      const job = this.jobs.get(fact.promptId);
+      if (!job || job.upstream !== upstream) continue;
+      this.addOutputs(job, fact.outputs);
+      if (fact.final && !FINISHED_STATES.has(job.state)) this.finish(job, fact.final, fact.error, at);
+    }
+  }
+
+  markDeleted(promptIds: readonly string[], at: number): void {
+    for (const id of promptIds) {
+      const job = this.jobs.get(id);
+      // Deleting a running job from the queue does nothing in ComfyUI; only pending ones leave.
+      if (job && job.state === 'pending') this.finish(job, 'deleted', null, at);
+    }
+  }
+
+  failUpstream(upstream: string, reason: string, at: number): Job[] {
+    const failed: Job[] = [];
+    for (const job of this.jobs.values()) {
+      if (job.upstream === upstream && !FINISHED_STATES.has(job.state)) {
+        this.finish(job, 'error', reason, at);
+        failed.push({ ...job });
+      }
+    }
+    return failed;
+  }
+
+  get(promptId: string): Job | undefined {
+    const job = this.jobs.get(promptId);
+    return job ? { ...job, outputs: [...job.outputs] } : undefined;
+  }
+
+  ownerOfJob(promptId: string): JobOwner | undefined {
+    return this.jobs.get(promptId)?.owner;
+  }
+
+  runningOn(upstream: string): Job | undefined {
+    const id = this.running.get(upstream);
+    return id === undefined ? undefined : this.get(id);
+  }
+
+  activeCount(owner: JobOwner): number {
+    return this.active.get(owner) ?? 0;
+  }
+
+  ownsOutput(owner: JobOwner, type: string, subfolder: string, filename: string): boolean {
+    return this.outputs.has(owner, type, subfolder, filename);
+  }
+
+  list(q: JobQuery = {}): Job[] {
+    const out: Job[] = [];
+    for (const job of [...this.jobs.values()].reverse()) {
+      if (out.length >= (q.limit ?? 100)) break;
+      if (q.owner !== undefined && job.owner !== q.owner) continue;
+      if ((q.upstream !== undefined && job.upstream !== q.upstream) || (q.since !== undefined && job.queuedAt < q.since)) continue;
+      if (!q.states || q.states.includes(job.state)) out.push({ ...job, outputs: [...job.outputs] });
+    }
+    return out;
+  }
+
+  subscribe(listener: (event: JobEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  flush(): void {
+    if (!this.file || !this.dirty) return;
+    try {
+      this.file.write({ jobs: [...this.jobs.values()], clients: this.clientIds.toJSON() });
+      this.dirty = false;
+    } catch (err) {
+      this.onError(err as Error);
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.flush();
+  }
+
+  private apply(upstream: string, fact: WsFact, at: number): void {
+    let job = this.jobs.get(fact.promptId);
+    if (!job) {
+      // A job nobody queued through the proxy: ComfyUI's own queue, another client. Only admin sees it.
+      job = blankJob(fact.promptId, FOREIGN_OWNER, upstream, at);
+      this.insert(job);
+    }
+    if (FINISHED_STATES.has(job.state)) {
+      if (fact.kind === 'outputs') this.addOutputs(job, fact.outputs);
+      return;
+    }
+    switch (fact.kind) {
+      case 'started':
+        this.start(job, at);
+        break;
+      case 'node':
+        this.start(job, at);
+        this.executed.add(job.promptId);
+        break;
+      case 'outputs':
+        this.start(job, at);
+        this.addOutputs(job, fact.outputs);
+        break;
+      case 'success':
+        this.finish(job, this.executed.has(job.promptId) ? 'success' : 'cached', null, at);
+        break;
+      case 'error':
+        this.finish(job, 'error', fact.message, at);
+        break;
+      case 'interrupted':
+        this.finish(job, 'interrupted', 'Interrupted', at);
+        break;
+    }
+  }
+
+  private start(job: Job, at: number): void {
+    if (job.state === 'running') return;
+    job.state = 'running';
+    job.startedAt = at;
+    this.running.set(job.upstream, job.promptId);
+    this.changed('started', job);
+  }
+
+  private finish(job: Job, state: JobState, error: string | null, at: number): void {
+    this.setActive(job, false);
+    job.state = state;
+    job.error = error;
+    job.finishedAt = at;
+    this.setActive(job, true);
+    this.executed.delete(job.promptId);
+    if (this.running.get(job.upstream) === job.promptId) this.running.delete(job.upstream);
+    this.changed('finished', job);
+  }
+
+  private addOutputs(job: Job, outputs: readonly JobOutput[]): void {
+    const fresh = outputs.filter((o) => !job.outputs.some((x) => x.filename === o.filename && x.subfolder === o.subfolder && x.type === o.type));
+    if (fresh.length === 0) return;
+    job.outputs.push(...fresh);
+    this.outputs.add(job.owner, fresh);
+    this.dirty = true;
+  }
+
+  private insert(job: Job): void {
+    this.jobs.set(job.promptId, job);
+    this.setActive(job, true);
+    this.outputs.add(job.owner, job.outputs);
+    if (job.state === 'running') this.running.set(job.upstream, job.promptId);
+    this.dirty = true;
+    if (this.jobs.size > this.maxJobs) this.evict();
+  }
+
+  private remove(job: Job): void {
+    this.jobs.delete(job.promptId);
+    this.setActive(job, false);
+    this.outputs.remove(job.owner, job.outputs);
+    if (this.running.get(job.upstream) === job.promptId) this.running.delete(job.upstream);
+    this.executed.delete(job.promptId);
+  }
+
+  /** Counts (add) or uncounts a job in its owner's active total, when it is pending or running. */
+  private setActive(job: Job, add: boolean): void {
+    if (FINISHED_STATES.has(job.state)) return;
+    const n = (this.active.get(job.owner) ?? 0) + (add ? 1 : -1);
+    if (n <= 0) this.active.delete(job.owner);
+    else this.active.set(job.owner, n);
+  }
+
+  /** Drops the oldest finished job (insertion order), or the oldest of all when none has finished. */
+  private evict(): void {
+    for (const job of this.jobs.values()) {
+      if (FINISHED_STATES.has(job.state)) {
+        this.remove(job);
+        return;
+      }
+    }
+    const oldest = this.jobs.values().next().value;
+    if (oldest) this.remove(oldest);
+  }
+
+  private changed(type: JobEvent['type'], job: Job): void {
+    this.dirty = true;
+    if (this.listeners.size === 0) return;
+    const event: JobEvent = { type, job: { ...job, outputs: [...job.outputs] } };
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.onError(err as Error);
+      }
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// Reads ComfyUI's execution messages and /history entries into ledger facts: which job, what happened,
+// which files it produced. Pure functions; tolerant of garbage (a custom node may send anything).
+import type { ComfyWsMessage, JobOutput } from './types';
+
+const MAX_ID = 200;
+const MAX_ERROR = 300;
+
+export type WsFact =
+  | { kind: 'started'; promptId: string }
+  | { kind: 'node'; promptId: string; node: string }
+  | { kind: 'outputs'; promptId: string; outputs: JobOutput[] }
+  | { kind: 'success'; promptId: string }
+  | { kind: 'error'; promptId: string; message: string }
+  | { kind: 'interrupted'; promptId: string };
+
+/** The prompt_id a message is about, or null (status, crystools monitors, …). */
+export function promptIdOf(message: ComfyWsMessage): string | null {
+  const id = message.data.prompt_id;
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_ID ? id : null;
+}
+
+export function readWsMessage(message: ComfyWsMessage): WsFact | null {
+  const promptId = promptIdOf(message);
+  if (promptId === null) return null;
+  const { data } = message;
+  switch (message.type) {
+    case 'execution_start':
+    case 'execution_cached':
+      return { kind: 'started', promptId };
+    case 'executing':
+    case 'progress':
+    case 'progress_state': {
+      // ComfyUI before execution_success ended a prompt with `executing` and node null.
+      if (message.type === 'executing' && data.node === null) return { kind: 'success', promptId };
+      const node = data.node ?? data.display_node;
+      return typeof node === 'string' || typeof node === 'number' ? { kind: 'node', promptId, node: String(node) } : { kind: 'started', promptId };
+    }
+    case 'executed':
+      return { kind: 'outputs', promptId, outputs: outputsOf(data.output) };
+    case 'execution_success':
+      return { kind: 'success', promptId };
+    case 'execution_error': {
+      const text = typeof data.exception_message === 'string' ? data.exception_message : 'Execution error';
+      return { kind: 'error', promptId, message: text.slice(0, MAX_ERROR) };
+    }
+    case 'execution_interrupted':
+      return { kind: 'interrupted', promptId };
+    default:
+      return null;
+  }
+}
+
+function isFileRef(v: unknown): v is { filename: string; subfolder?: unknown; type?: unknown } {
+  return typeof v === 'object' && v !== null && typeof (v as { filename?: unknown }).filename === 'string';
+}
+
+/** Files named in a node's output ({images: [...], gifs: [...], audio: [...], …}). */
+export function outputsOf(output: unknown): JobOutput[] {
+  if (typeof output !== 'object' || output === null) return [];
+  const found: JobOutput[] = [];
+  for (const list of Object.values(output as Record<string, unknown>)) {
+    if (!Array.isArray(list)) continue;
+    for (const item of list) {
+      if (!isFileRef(item)) continue;
+      const type = typeof item.type === 'string' ? item.type : 'output';
+      found.push({ filename: item.filename, subfolder: typeof item.subfolder === 'string' ? item.subfolder : '', type });
+    }
+  }
+  return found;
+}
+
+export interface HistoryFact {
+  promptId: string;
+  outputs: JobOutput[];
+  /** null while ComfyUI has no final status for it. */
+  final: 'success' | 'error' | 'interrupted' | null;
+  error: string | null;
+}
+
+/** One /history body: `{prompt_id: {outputs: {node: {...}}, status: {status_str, completed, messages}}}`. */
+export function readHistory(history: unknown): HistoryFact[] {
+  if (typeof history !== 'object' || history === null || Array.isArray(history)) return [];
+  const facts: HistoryFact[] = [];
+  for (const [promptId, entry] of Object.entries(history as Record<string, unknown>)) {
+    if (promptId.length > MAX_ID || typeof entry !== 'object' || entry === null) continue;
+    const e = entry as { outputs?: unknown; status?: { status_str?: unknown; messages?: unknown } };
+    const outputs = typeof e.outputs === 'object' && e.outputs !== null ? Object.values(e.outputs).flatMap(outputsOf) : [];
+    const messages = Array.isArray(e.status?.messages) ? (e.status.messages as unknown[]) : [];
+    const names = messages.map((m) => (Array.isArray(m) ? m[0] : null));
+    let final: HistoryFact['final'] = null;
+    if (names.includes('execution_interrupted')) final = 'interrupted';
+    else if (e.status?.status_str === 'error') final = 'error';
+    else if (e.status?.status_str === 'success') final = 'success';
+    facts.push({ promptId, outputs, final, error: final === 'error' ? 'Execution error (from /history)' : null });
+  }
+  return facts;
+}
+
+/** A workflow name for display: extra_data.extra_pnginfo.workflow's title, if the client sent one. */
+export function workflowNameOf(extraData: unknown): string | null {
+  const info = (extraData as { extra_pnginfo?: { workflow?: { extra?: { title?: unknown }; name?: unknown } } } | undefined)?.extra_pnginfo;
+  const candidate = info?.workflow?.extra?.title ?? info?.workflow?.name;
+  return typeof candidate === 'string' && candidate.trim() ? candidate.trim().slice(0, 120) : null;
+}

@@ -1,0 +1,88 @@
+// What the tenancy rules work with: the job ledger, the upstreams, the limiter, and for each request the
+// caller and how to reach an upstream on its behalf. Small helpers shared by the rules live here too.
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { JobLedgerApi, JobOwner } from '../../jobs/types';
+import type { PolicyDecision } from '../rateLimitHeaders';
+import type { Principal, RateLimiter } from '../types';
+import type { UpstreamTarget } from '../upstreamTarget';
+
+/** One ComfyUI the proxy forwards to; `id` is what the ledger records as a job's upstream. */
+export interface Upstream {
+  id: string;
+  target: UpstreamTarget;
+}
+
+export interface ClientIdRegistry {
+  claim(clientId: string, owner: JobOwner): boolean;
+  ownerOf(clientId: string): JobOwner | undefined;
+}
+
+export interface TenancyDeps {
+  ledger: JobLedgerApi;
+  clientIds: ClientIdRegistry;
+  limiter: RateLimiter | null;
+  /** Upstreams that may take new work, best first (shortest queue); never empty while any is up. */
+  upstreamsForNewJob(): Upstream[];
+  /** Every upstream that is up (merged reads fan out to these). */
+  liveUpstreams(): Upstream[];
+  /** The upstream with this id (a job's recorded upstream), whatever its state. */
+  upstreamById(id: string): Upstream | undefined;
+  /** The client id a job without one gets: the owner's open WebSocket, else one unique to the owner. */
+  defaultClientId(owner: JobOwner): string;
+  cloudKey(): string | null;
+  /** Response-head timeout for buffered exchanges, ms. */
+  responseTimeoutMs: number;
+  now(): number;
+}
+
+export interface TenancyRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  principal: Principal;
+  owner: JobOwner;
+  admin: boolean;
+  /** Request headers for an upstream: client credentials removed, upstream key and comfy-user set. */
+  upstreamHeaders(target: UpstreamTarget): OutgoingHttpHeaders;
+  /** RateLimit headers decided by admission. */
+  responseHeaders: Record<string, string>;
+  requests: PolicyDecision | null;
+}
+
+/** Writes a JSON answer built by the proxy from upstream data. */
+export function answerJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Relays an upstream answer as it came (status, type, bytes). */
+export function answerRaw(res: ServerResponse, status: number, contentType: string | undefined, body: Buffer, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': contentType ?? 'application/json; charset=utf-8', 'content-length': body.length, ...headers });
+  res.end(body);
+}
+
+const SECRET_FIELDS = ['api_key_comfy_org', 'auth_token_comfy_org'] as const;
+
+/**
+ * Removes the Comfy credentials older ComfyUI versions echo in a queue item's or history entry's
+ * extra_data ([number, prompt_id, prompt, extra_data, outputs]); nobody needs them echoed.
+ */
+export function scrubQueueItem(item: unknown): unknown {
+  if (!Array.isArray(item) || typeof item[3] !== 'object' || item[3] === null) return item;
+  const extra = { ...(item[3] as Record<string, unknown>) };
+  for (const f of SECRET_FIELDS) delete extra[f];
+  const copy = [...item];
+  copy[3] = extra;
+  return copy;
+}
+
+/** `item[1]` of a queue item: its prompt id. */
+export function promptIdOfItem(item: unknown): string | null {
+  return Array.isArray(item) && typeof item[1] === 'string' ? item[1] : null;
+}

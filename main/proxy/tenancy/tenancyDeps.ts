@@ -1,0 +1,49 @@
+// Builds the sharing rules' dependencies from the proxy's parts: the ledger, the upstream pool, the
+// open-connection registry (for a key's default client id) and the limiter.
+import { createHash } from 'node:crypto';
+import type { JobLedger } from '../../jobs/jobLedger';
+import type { JobOwner } from '../../jobs/types';
+import type { OpenConnections } from '../openConnections';
+import type { RateLimiter } from '../types';
+import type { UpstreamPool } from '../upstreamPool';
+import type { TenancyDeps, Upstream } from './context';
+
+export interface TenancyParts {
+  ledger: JobLedger;
+  pool: UpstreamPool;
+  connections: OpenConnections;
+  limiter: RateLimiter | null;
+  cloudKey?: () => string | null;
+  upstreamTimeoutMs?: number;
+  now: () => number;
+}
+
+export type ProxyTenancy = TenancyDeps & {
+  /** The upstream a streamed request goes to: the one that holds the file for `/view`, else the first live one. */
+  upstreamFor(url: URL): Upstream;
+};
+
+/**
+ * A job queued without a client_id goes to the owner's newest open WebSocket, so a script that opened
+ * one still gets its job's messages; with no socket open, to an id unique to the owner (no one else's
+ * socket can receive it).
+ */
+function defaultClientId(connections: OpenConnections, owner: JobOwner): string {
+  return connections.newestSocketOf(owner) ?? `cac-${createHash('sha256').update(owner).digest('hex').slice(0, 24)}`;
+}
+
+export function createTenancyDeps(p: TenancyParts): ProxyTenancy {
+  return {
+    ledger: p.ledger,
+    clientIds: p.ledger.clientIds,
+    limiter: p.limiter,
+    upstreamsForNewJob: () => p.pool.forNewJob(),
+    liveUpstreams: () => p.pool.live(),
+    upstreamById: (id) => p.pool.byId(id),
+    defaultClientId: (owner) => defaultClientId(p.connections, owner),
+    cloudKey: () => p.cloudKey?.() ?? null,
+    responseTimeoutMs: p.upstreamTimeoutMs ?? 60_000,
+    now: p.now,
+    upstreamFor: () => p.pool.live()[0] ?? p.pool.primary,
+  };
+}

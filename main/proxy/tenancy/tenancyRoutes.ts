@@ -1,0 +1,59 @@
+// Which tenancy rule (SPEC §8.3) a request falls under, decided on the path as ComfyUI's router sees it
+// (percent-decoded; aiohttp dispatches `/histor%79` as `/history`), so no spelling slips past a rule.
+export type TenancyRule =
+  | 'submit'
+  | 'queue-read'
+  | 'queue-write'
+  | 'history-read'
+  | 'history-one'
+  | 'history-write'
+  | 'interrupt'
+  | 'jobs-read'
+  | 'job-one'
+  | 'view';
+
+export interface TenancyMatch {
+  rule: TenancyRule;
+  /** The prompt id of `/history/{id}` and `/api/jobs/{id}`. */
+  id?: string;
+  /** True when the path was sent percent-encoded (the forwarded path is then the canonical one). */
+  encoded: boolean;
+  /** The canonical path (decoded), e.g. /api/history/abc. */
+  path: string;
+}
+
+const RULES: [RegExp, string, TenancyRule][] = [
+  [/^\/(?:api\/)?prompt$/, 'POST', 'submit'],
+  [/^\/(?:api\/)?queue$/, 'GET', 'queue-read'],
+  [/^\/(?:api\/)?queue$/, 'HEAD', 'queue-read'],
+  [/^\/(?:api\/)?queue$/, 'POST', 'queue-write'],
+  [/^\/(?:api\/)?history$/, 'GET', 'history-read'],
+  [/^\/(?:api\/)?history$/, 'HEAD', 'history-read'],
+  [/^\/(?:api\/)?history$/, 'POST', 'history-write'],
+  [/^\/(?:api\/)?history\/([^/]+)$/, 'GET', 'history-one'],
+  [/^\/(?:api\/)?history\/([^/]+)$/, 'HEAD', 'history-one'],
+  [/^\/(?:api\/)?interrupt$/, 'POST', 'interrupt'],
+  [/^\/api\/jobs$/, 'GET', 'jobs-read'],
+  [/^\/api\/jobs\/([^/]+)$/, 'GET', 'job-one'],
+  [/^\/(?:api\/)?view$/, 'GET', 'view'],
+  [/^\/(?:api\/)?view$/, 'HEAD', 'view'],
+];
+
+function decoded(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+}
+
+/** The rule for this request, or null when none applies (the request is forwarded as it is). */
+export function tenancyRuleFor(method: string, pathname: string): TenancyMatch | null {
+  const path = decoded(pathname) ?? pathname;
+  for (const [pattern, m, rule] of RULES) {
+    if (m !== method) continue;
+    const hit = pattern.exec(path);
+    if (hit) return { rule, id: hit[1], encoded: path !== pathname, path };
+  }
+  return null;
+}
