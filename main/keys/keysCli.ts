@@ -45,9 +45,6 @@ Exit codes: 0 done, 1 failed (unknown id, unreadable store), 2 bad usage.
 `;
 }
 
-/** @deprecated kept for callers that print the static text; prefer keysHelp(invocation). */
-export const KEYS_HELP = keysHelp();
-
 /** `argv` is what follows the word `keys` (a leading "keys" is tolerated). Resolves to the exit code. */
 export async function runKeysCommand(argv: string[], io: KeysCliIo): Promise<number> {
   const args = argv[0] === 'keys' ? argv.slice(1) : [...argv];
