@@ -1,8 +1,8 @@
-// The audit log: append-only JSON lines in <dataDir>/audit.jsonl, one fsync'd write per event, rotated
+// The audit log: append-only JSON lines in <dataDir>/audit.jsonl, one write per event (fsync'd in groups), rotated
 // by size (audit.jsonl → audit.1.jsonl → … → audit.N.jsonl, the oldest dropped), pruned by age. The
 // server, the app and CLI processes may write one data dir together: every write, rotation and prune
 // runs under one lock file. A line torn by a crash is skipped when read and never glued to the next.
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { close, closeSync, existsSync, fstatSync, fsync, fsyncSync, mkdirSync, open, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../atomicFile';
 import { withSyncFileLock } from './syncFileLock';
@@ -31,6 +31,8 @@ export interface AuditRead {
   skipped: number;
 }
 
+const SYNC_DELAY_MS = 50;
+
 export class AuditLog implements AuditSink {
   readonly path: string;
   private readonly dataDir: string;
@@ -40,6 +42,7 @@ export class AuditLog implements AuditSink {
   private readonly maxFiles: number;
   private readonly onError: (err: Error) => void;
   private readonly listeners = new Set<(entry: AuditEntry) => void>();
+  private syncTimer: NodeJS.Timeout | null = null;
 
   constructor(options: AuditLogOptions) {
     this.dataDir = options.dataDir;
@@ -60,6 +63,7 @@ export class AuditLog implements AuditSink {
         this.rotateIfFull(Buffer.byteLength(line));
         appendLine(this.path, line);
       });
+      this.scheduleSync();
     } catch (err) {
       this.onError(err as Error);
     }
@@ -69,6 +73,37 @@ export class AuditLog implements AuditSink {
       } catch (err) {
         this.onError(err as Error);
       }
+    }
+  }
+
+  /**
+   * Group commit: the line is written at once (a killed process loses nothing), and fsync'd within 50 ms
+   * together with whatever else arrived, off the event loop — a burst of logins must not stall the proxy.
+   */
+  private scheduleSync(): void {
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      open(this.path, 'r', (err, fd) => {
+        if (err) return;
+        fsync(fd, () => close(fd, () => {}));
+      });
+    }, SYNC_DELAY_MS);
+    this.syncTimer.unref();
+  }
+
+  /** fsyncs now (shutdown). */
+  sync(): void {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.path, 'r');
+      fsyncSync(fd);
+    } catch {
+      // nothing written yet
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 
@@ -203,7 +238,7 @@ export function parseEntry(line: string): AuditEntry | null {
   return { time: r.time, actor: r.actor, event: r.event, target: r.target, details: r.details as AuditDetails };
 }
 
-/** Appends one line and fsyncs it. If the file ends mid-line (a crash tore the last write), a newline
+/** Appends one line (fsync'd by the caller's group commit). If the file ends mid-line (a crash tore the last write), a newline
  *  goes first so the torn fragment stays a line of its own and this entry stays readable. */
 function appendLine(file: string, line: string): void {
   const fd = openSync(file, 'a+', 0o600);
@@ -216,7 +251,6 @@ function appendLine(file: string, line: string): void {
       if (last[0] !== 0x0a) text = `\n${line}`;
     }
     writeSync(fd, text);
-    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

@@ -53,6 +53,7 @@ export function openAuditServices(options: AuditServicesOptions): AuditServices 
     },
     close() {
       retention?.stop();
+      log.sync();
     },
   };
 }

@@ -35,7 +35,7 @@ const maxQueued = z
 // ComfyUI uses the comfy-user value as a folder name under user/; keep it to a plain, safe name.
 const comfyUser = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be 1-128 letters, digits, "_", "." or "-", starting with a letter or digit')
   .refine((u) => !u.includes('..'), 'must not contain ".."')
   .nullable();
 const metadata = z

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
 import { MultipartScanner } from '../fixtures/fakeComfyMultipart';
+import { labels, openSocket } from '../fixtures/fakeComfyClient';
 
 interface RawResponse {
   status: number;
@@ -89,10 +90,10 @@ describe('fake ComfyUI HTTP routes', () => {
     expect(await (await fetch(`${fake.url}/prompt`)).json()).toEqual({ exec_info: { queue_remaining: 0 } });
   });
 
-  it('refuses a prompt body that is not JSON or has no prompt with a ComfyUI-like 400', async () => {
+  it('answers a body that is not JSON with aiohttp\'s 500 (request.json() raises) and a missing prompt with a 400', async () => {
     const bad = await fetch(`${fake.url}/prompt`, { method: 'POST', body: '{nope' });
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { type: string } }).error.type).toBe('invalid_prompt');
+    expect(bad.status).toBe(500);
+    expect(await bad.text()).toContain('500 Internal Server Error');
     const missing = await fetch(`${fake.url}/api/prompt`, { method: 'POST', body: '{}' });
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({ error: { type: 'no_prompt' }, node_errors: {} });
@@ -170,28 +171,22 @@ describe('fake ComfyUI origin rule and api key', () => {
 
 describe('fake ComfyUI WebSocket', () => {
   it('greets with status and sid, routes job messages to the prompt client only, and sends preview frames', async () => {
-    const a = await openWs(`ws://127.0.0.1:${fake.port}/ws?clientId=alice`);
-    const b = await openWs(`ws://127.0.0.1:${fake.port}/api/ws?clientId=bob`);
-    expect(JSON.parse(String(await a.next()))).toEqual({ type: 'status', data: { status: { exec_info: { queue_remaining: 0 } }, sid: 'alice' } });
-    expect(JSON.parse(String(await b.next())).data.sid).toBe('bob');
+    const a = await openSocket(`ws://127.0.0.1:${fake.port}/ws?clientId=alice`);
+    const b = await openSocket(`ws://127.0.0.1:${fake.port}/api/ws?clientId=bob`);
+    expect(await a.waitFor(() => true)).toEqual({ kind: 'json', msg: { type: 'status', data: { status: { exec_info: { queue_remaining: 0 } }, sid: 'alice' } } });
+    expect((await b.waitForType('status')).data.sid).toBe('bob');
 
     await fake.runFakeJob('p1', 'alice', 2, { previews: true });
+    await a.waitForType('executing', 'p1').then(() => a.waitFor((f) => f.kind === 'json' && f.msg.type === 'executing' && f.msg.data.node === null));
     await fake.sendPreview(Buffer.from([9, 8, 7]), 1, 'bob');
-    const bFrame = (await b.next()) as Buffer;
-    // bob saw nothing of alice's job before the final broadcast status; the frames arrive in order
-    const bStatus = JSON.parse(String(bFrame)) as { type: string };
-    expect(bStatus.type).toBe('status');
-    const preview = (await b.next()) as Buffer;
-    expect([...preview]).toEqual([0, 0, 0, 1, 0, 0, 0, 1, 9, 8, 7]);
-
-    const aliceTypes: string[] = [];
-    for (let i = 0; i < 12; i++) {
-      const m = await a.next();
-      aliceTypes.push(typeof m === 'string' ? (JSON.parse(m) as { type: string }).type : `binary:${m.readUInt32BE(0)}:${m.readUInt32BE(4)}`);
-    }
-    expect(aliceTypes).toEqual([
-      'execution_start', 'execution_cached', 'executing', 'progress', 'binary:1:2', 'progress', 'binary:1:2',
-      'executing', 'executed', 'execution_success', 'executing', 'status',
+    const preview = await b.waitFor((f) => f.kind === 'binary');
+    expect(preview.kind === 'binary' && [...preview.bytes]).toEqual([0, 0, 0, 1, 0, 0, 0, 1, 9, 8, 7]);
+    // bob saw only queue status broadcasts (queued, taken, done) before the frame sent to him
+    expect(labels(b.frames)).toEqual(['status', 'status', 'status', 'status', 'binary:1']);
+    expect(labels(a.frames)).toEqual([
+      'status', 'status', 'status', 'execution_start', 'execution_cached', 'progress_state', 'executing',
+      'progress_state', 'progress', 'binary:1', 'progress_state', 'progress', 'binary:1', 'progress_state',
+      'progress_state', 'executing', 'executed', 'progress_state', 'execution_success', 'status', 'executing',
     ]);
 
     a.ws.send('hello');
@@ -201,8 +196,8 @@ describe('fake ComfyUI WebSocket', () => {
     await once(a.ws, 'pong');
     expect(fake.wsClients().find((c) => c.clientId === 'alice')?.received).toEqual(['hello', Buffer.from([1, 2])]);
     expect(fake.received.filter((r) => r.upgrade).map((r) => r.url)).toEqual(['/ws?clientId=alice', '/api/ws?clientId=bob']);
-    a.ws.close();
-    b.ws.close();
+    await a.close();
+    await b.close();
   });
 
   it('stops with connections reset and restarts on the same port', async () => {

@@ -6,6 +6,7 @@ import { CompanionError } from '../../errors';
 import type { TenancyDeps, TenancyRequest } from './context';
 import { fileParamProblem, fileResponseHeaders, fileRouteOf, mayView } from './fileRules';
 import { changeQueueOrHistory, interrupt } from './jobControl';
+import { getJob, listJobs } from './jobsApi';
 import { readHistory, readHistoryOne, readQueue } from './jobViews';
 import { submitPrompt } from './promptSubmission';
 import { tenancyRuleFor } from './tenancyRoutes';
@@ -38,9 +39,12 @@ export async function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQ
     case 'history-read':
       await readHistory(deps, r, canonical);
       return { kind: 'answered' };
-    case 'history-one':
-      await readHistoryOne(deps, r, match.id ?? '', canonical);
+    case 'history-one': {
+      const id = match.id ?? '';
+      const prefix = match.path.startsWith('/api/') ? '/api/history/' : '/history/';
+      await readHistoryOne(deps, r, id, prefix + encodeURIComponent(id) + query);
       return { kind: 'answered' };
+    }
     case 'queue-write':
       await changeQueueOrHistory(deps, r, 'queue', match.path);
       return { kind: 'answered' };
@@ -51,10 +55,11 @@ export async function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQ
       await interrupt(deps, r, match.path);
       return { kind: 'answered' };
     case 'jobs-read':
+      await listJobs(deps, r);
+      return { kind: 'answered' };
     case 'job-one':
-      // ComfyUI's newer job list mixes every client's jobs; until it is filtered here, only admin reads it.
-      if (!r.admin) throw new CompanionError('forbidden', 'The /api/jobs listing is available to the admin key only; use /queue and /history.');
-      return { kind: 'forward', pathAndQuery: canonical, fileHeaders };
+      await getJob(deps, r, match.id ?? '');
+      return { kind: 'answered' };
     case 'view':
       if (!mayView(deps.ledger, r.owner, r.url)) throw new CompanionError('not_found', 'No such file among your jobs\' outputs.');
       return { kind: 'forward', pathAndQuery: canonical, fileHeaders };
