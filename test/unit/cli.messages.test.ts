@@ -93,7 +93,7 @@ describe('keys commands', () => {
     [['rotate', 'AAAAAAAAAAAAAAAAAAAAAA', '--grace', 'later'], /--grace takes a duration/, 'keys rotate'],
     [['create', '--name', 'a', '--requests-per-minute', '0'], /--requests-per-minute takes a whole number from 1/, 'keys create'],
     [['create', '--name', 'a', '--max-queued', 'many'], /--max-queued takes a whole number from 1 to 10000 \(got "many"\)/, 'keys create'],
-    [['create', '--name', 'a', '--comfy-user', '../etc'], /--comfy-user must be 1-64 letters/, 'keys create'],
+    [['create', '--name', 'a', '--comfy-user', '../etc'], /--comfy-user must be 1-128 letters, digits/, 'keys create'],
     [['audit', '--bogus'], /Unknown option --bogus/, 'keys audit'],
     [['audit', '--json', '--csv'], /Give either --json or --csv, not both/, 'keys audit'],
     [['usage', '--days', 'x'], /--days must be a whole number from 1 to 3650/, 'keys usage'],
