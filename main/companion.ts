@@ -1,15 +1,20 @@
-// Composition root of the desktop app: settings, secrets, account, key store, sessions, monitor and the
-// proxy listener, wired into the CompanionRuntime the Electron shell drives. No electron import: Electron
-// hands in safeStorage, the settings store class and shell.openExternal through RuntimeEnvironment.
+// Composition root of the desktop app: settings, secrets, account, key store, sessions, monitor,
+// notifications and the proxy listener, wired into the CompanionRuntime the Electron shell drives. No
+// electron import: Electron hands in safeStorage, the settings store class, shell.openExternal, quit and
+// a notification sink through RuntimeEnvironment.
 import { randomBytes } from 'node:crypto';
 import type { CompanionEvent } from '../preload/contract';
 import { AccountService } from './account/accountService';
+import { appStatusOf } from './app/companionApiHome';
 import { wireAppAccountability } from './audit/appAccountability';
 import { createCompanionApi, forwardServiceEvents, type CompanionApiDeps } from './app/companionApi';
+import { createHomeState } from './app/homeState';
+import { listenProblem, type ProxyRunState } from './app/proxyProblem';
 import type { CompanionRuntime, CompanionRuntimeFactory, RuntimeEnvironment } from './app/runtime';
 import type { TrayState } from './app/trayMenu';
 import { CloudClient, type CloudClientOptions } from './cloud/cloudClient';
 import { MonitorService } from './monitor/monitorService';
+import { Notifier } from './notifications/notifier';
 import { openProxyServices, startProxyWith, type ProxyServices } from './proxyStack';
 import type { RunningProxy } from './proxy/server';
 import { chooseSecretStore, type ChooseSecretStoreOptions } from './secrets';
@@ -25,9 +30,9 @@ export interface CompanionOptions extends RuntimeEnvironment {
   fetch?: typeof fetch;
   /** Tests: e.g. a shorter retry ceiling for the cloud client. */
   cloudClientOptions?: Omit<CloudClientOptions, 'billingBaseUrl'>;
+  /** Tests: health samples between two upstream probes (default 1 s). */
+  sampleIntervalMs?: number;
 }
-
-type ProxyState = 'running' | 'paused' | 'stopped' | 'error';
 
 export interface Companion extends CompanionRuntime {
   services: ProxyServices;
@@ -37,7 +42,8 @@ export interface Companion extends CompanionRuntime {
   proxyUrl(): string | null;
 }
 
-export async function createCompanion(options: CompanionOptions): Promise<Companion> {
+export async function createCompanion(initialOptions: CompanionOptions): Promise<Companion> {
+  let options = initialOptions;
   const now = options.now ?? Date.now;
   const settings = createSettingsStore({ cwd: options.dataDir, StoreClass: options.StoreClass });
   const secrets = await chooseSecretStore({
@@ -54,19 +60,34 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
   }
   const services = openProxyServices({ dataDir: options.dataDir, adminKey, now, retentionDays: settings.get().retentionDays });
   const cloud = new CloudClient({ ...options.cloudClientOptions, billingBaseUrl: settings.get().cloud.billingBaseUrl, fetch: options.fetch });
-  const account = new AccountService({ secrets, settings, cloud, sessions: { revokeAll: () => services.login.sessions.revokeAll() } });
+  const account = new AccountService({ secrets, settings, cloud, sessions: { revokeAll: () => services.login.sessions.revokeAll() }, now });
   await account.load();
+  // The job ledger: per-key queue counts, job owners in the monitor, notifications for the user's jobs.
+  const jobs = services.ledger;
   const accountability = wireAppAccountability({ services, settings, account, showSaveDialog: options.showSaveDialog });
   const monitor = new MonitorService({
     upstream: () => settings.get().upstreamUrl,
     upstreamKey: () => account.getUpstreamKey(),
     fetch: options.fetch,
     now,
+    jobs,
+    ...(options.sampleIntervalMs ? { sampleIntervalMs: options.sampleIntervalMs } : {}),
   });
+  const home = createHomeState(settings, {
+    upstreamConnected: () => monitor.latestHealth()?.up === true,
+    keyCount: () => services.keys.store.list().length,
+  });
+  const notifier = new Notifier({
+    notify: (n) => options.notify?.(n),
+    enabled: () => settings.get().notifications,
+    upstreamLabel: () => settings.get().upstreamUrl,
+  });
+  const stopNotifier = [monitor.subscribe((u) => u.health && notifier.onHealth(u.health)), jobs.subscribe((e) => notifier.onJobEvent(e))];
 
   let proxy: RunningProxy | null = null;
-  let state: ProxyState = 'stopped';
-  let error: string | null = null;
+  let state: ProxyRunState = 'stopped';
+  let problem: ReturnType<typeof listenProblem> | null = null;
+  let port = options.listenPortOverride ?? settings.get().listenPort;
   // With an override of 0 (tests) the first free port is kept across pause/resume, like a saved port.
   let boundPort: number | null = null;
   const listeners = new Set<(e: CompanionEvent) => void>();
@@ -80,11 +101,12 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
 
   const listen = async () => {
     const s = settings.get();
+    port = boundPort ?? options.listenPortOverride ?? s.listenPort;
     try {
       proxy = await startProxyWith(services, {
         upstream: s.upstreamUrl,
         listenHost: '127.0.0.1',
-        listenPort: boundPort ?? options.listenPortOverride ?? s.listenPort,
+        listenPort: port,
         upstreamKey: () => account.getUpstreamKey(),
         cloudKey: () => account.getCloudKey(),
         allowedOrigins: () => settings.get().allowedOrigins,
@@ -93,16 +115,16 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
         now,
       });
       state = 'running';
-      error = null;
+      problem = null;
+      port = proxy.port;
       if (options.listenPortOverride === 0) boundPort = proxy.port;
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
       state = 'error';
-      error = e.code === 'EADDRINUSE' ? `port ${s.listenPort} is in use` : 'the proxy could not start';
+      problem = listenProblem(err, port);
     }
     proxyChanged();
   };
-  const stopListening = async (next: ProxyState) => {
+  const stopListening = async (next: ProxyRunState) => {
     const running = proxy;
     proxy = null;
     if (running) await running.close(3_000);
@@ -110,12 +132,28 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     proxyChanged();
   };
 
-  // A new upstream or port takes effect by restarting the listener.
+  // A new upstream or port takes effect by restarting the listener; a port typed by the user wins over
+  // a test's "any free port". After a failed start (port in use) a new port is tried at once.
   let last = settings.get();
+  const applyStartAtLogin = (on: boolean) => {
+    try {
+      options.setStartAtLogin?.(on);
+    } catch {
+      // A read-only autostart folder must not break settings; the switch still says what was asked.
+    }
+  };
+  applyStartAtLogin(last.startAtLogin);
   settings.onChange((s) => {
-    const restart = s.upstreamUrl !== last.upstreamUrl || s.listenPort !== last.listenPort;
+    if (s.startAtLogin !== last.startAtLogin) applyStartAtLogin(s.startAtLogin);
+    const portChanged = s.listenPort !== last.listenPort;
+    const restart = s.upstreamUrl !== last.upstreamUrl || portChanged;
     last = s;
-    if (restart && state === 'running') void stopListening('stopped').then(listen);
+    if (portChanged) {
+      boundPort = null;
+      options = { ...options, listenPortOverride: undefined };
+    }
+    if (restart && (state === 'running' || state === 'error')) void stopListening('stopped').then(listen);
+    else if (portChanged && state !== 'running') port = s.listenPort;
   });
 
   const deps: CompanionApiDeps = {
@@ -127,7 +165,7 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     account,
     monitor,
     proxy: {
-      status: () => ({ state: state === 'error' ? 'stopped' : state, url: proxy?.url ?? null, version: options.appVersion }),
+      status: () => ({ state, url: proxy?.url ?? null, port, error: problem, version: options.appVersion }),
       pause: () => stopListening('paused'),
       resume: () => (proxy ? Promise.resolve() : listen()),
       onChange: (l) => {
@@ -135,12 +173,26 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
         return () => proxyListeners.delete(l);
       },
     },
+    sessions: services.login.sessions,
+    jobs,
+    home,
     openExternal: options.openExternal,
+    ...(options.quit ? { quit: options.quit } : {}),
     emit,
     now,
   };
   const handlers = createCompanionApi(deps);
   const stopForwarding = forwardServiceEvents(deps);
+  // Home shows health, session and key counts from the status; push a new one when any of them moves.
+  let lastSummary = '';
+  const summaryChanged = () => {
+    const keys = services.keys.store.list();
+    const summary = `${monitor.latestHealth()?.up}|${services.login.sessions.count()}|${keys.length}|${keys.filter((k) => k.is_active).length}`;
+    if (summary === lastSummary) return;
+    lastSummary = summary;
+    emit({ type: 'status', status: appStatusOf(deps) });
+  };
+  const stopSummary = [monitor.subscribe(summaryChanged), services.keys.store.onChange(summaryChanged)];
 
   const status = (): TrayState => {
     const health = monitor.latestHealth();
@@ -152,7 +204,8 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
       cloud: { loggedIn: a.cloud.loggedIn, hint: a.cloud.keyHint },
       sessions: services.login.sessions.count(),
       keys: services.keys.store.list().length,
-      error,
+      // The tray has one line: the short form of the reason.
+      error: problem ? (problem.code === 'port_in_use' ? `port ${port} is in use` : 'could not start') : null,
     };
   };
 
@@ -164,6 +217,10 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     account,
     handlers,
     proxyUrl: () => proxy?.url ?? null,
+    comfyOpened: () => {
+      home.markComfyOpened();
+      emit({ type: 'status', status: appStatusOf(deps) });
+    },
     async start() {
       monitor.start();
       await listen();
@@ -173,6 +230,8 @@ export async function createCompanion(options: CompanionOptions): Promise<Compan
     close() {
       closed ??= (async () => {
         stopForwarding();
+        for (const stop of stopSummary) stop();
+        for (const stop of stopNotifier) stop();
         accountability.stop();
         monitor.stop();
         await stopListening('stopped');

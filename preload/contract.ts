@@ -11,6 +11,7 @@ import type { ErrorCode } from '../main/errors';
 import type { Scope } from '../main/proxy/types';
 import type { MonitorSnapshot, MonitorUpdate } from '../main/monitor/types';
 import type { SecretBackendInfo } from '../main/secrets/secretStore';
+import type { AppStatus, CloudLoginRequest, CloudStatus, KeyCreateRequest, KeyPatch, KeyUsageView, KeyView, NewKeySecret, ProxyStatus, SettingsPatch, SettingsView, UpstreamLoginRequest, UpstreamProbe } from './contractShapes';
 import { ACCOUNTABILITY_CHANNELS, type AccountabilityContractMap } from './accountabilityContract';
 export type * from './accountabilityContract';
 
@@ -19,6 +20,7 @@ export type {
   HealthSample,
   JobStatus,
   JobView,
+  KeyJobStats,
   KeyTraffic,
   RequestView,
   StatusClass,
@@ -28,152 +30,36 @@ export type {
 
 // ---------------------------------------------------------------- data shapes
 
-/** An access key as the UI sees it. Times are epoch milliseconds. Never the secret or its hash. */
-export interface KeyView {
-  id: string;
-  name: string;
-  createdAt: number;
-  lastUsed: number | null;
-  /** Requests per hour. */
-  rateLimit: number;
-  isActive: boolean;
-  expiresAt: number | null;
-  scopes: Scope[];
-  metadata: Record<string, string>;
-  /** Requests counted in the current rate-limit window (for the usage bar). */
-  usageThisHour: number;
-  status: 'active' | 'disabled' | 'expired';
-}
-
-/** keys:create / keys:rotate only: the one moment a secret is shown. */
-export interface NewKeySecret {
-  key: KeyView;
-  secret: string;
-  message: string;
-}
-
-export interface KeyCreateRequest {
-  name: string;
-  rateLimit?: number;
-  /** Epoch ms; null or absent = never expires. */
-  expiresAt?: number | null;
-  scopes?: Scope[];
-  metadata?: Record<string, string>;
-}
-
-export interface KeyPatch {
-  name?: string;
-  rateLimit?: number;
-  isActive?: boolean;
-  expiresAt?: number | null;
-  scopes?: Scope[];
-  metadata?: Record<string, string>;
-}
-
-export interface KeyUsageDay {
-  /** YYYY-MM-DD (UTC). */
-  date: string;
-  /** All requests that day; the success/failure split is kept as totals only (usage.json). */
-  requests: number;
-}
-
-export interface KeyUsageView {
-  keyId: string;
-  rateLimit: number;
-  windowS: number;
-  requestsInWindow: number;
-  remaining: number;
-  /** Epoch ms when the window's quota is fully restored. */
-  resetAt: number;
-  lastUsed: number | null;
-  totalRequests: number;
-  successfulRequests: number;
-  failedRequests: number;
-  averageDurationMs: number;
-  perDay: KeyUsageDay[];
-}
-
-/** Result of validating an upstream URL + key (Login view). */
-export interface UpstreamProbe {
-  reachable: boolean;
-  /** null when it could not be told (unreachable, or no key needed). */
-  keyAccepted: boolean | null;
-  comfyuiVersion: string | null;
-  /** e.g. "cuda:0 NVIDIA RTX 4090 (cuda)". */
-  device: string | null;
-  latencyMs: number | null;
-  /** One sentence for the UI; never contains the key. */
-  message: string;
-  /** false when nothing was stored (unreachable or key refused). */
-  saved: boolean;
-}
-
-export interface UpstreamLoginRequest {
-  url: string;
-  /** null/empty = no upstream key. */
-  key: string | null;
-  remember: boolean;
-}
-
-export type CloudEnvironment = 'production' | 'staging' | 'custom';
-
-export interface CloudLoginRequest {
-  key: string;
-  environment: CloudEnvironment;
-  customBaseUrl?: string;
-}
-
-export interface CloudAccountView {
-  id: string | null;
-  name: string | null;
-  email: string | null;
-  plan: string | null;
-}
-
-export interface CreditsView {
-  /** The balance in the currency's minor unit, as ComfyUI's own frontend treats `amount_micros`. */
-  amount: number;
-  currency: string;
-}
-
-export interface CloudStatus {
-  loggedIn: boolean;
-  environment: CloudEnvironment;
-  baseUrl: string;
-  keyHint: string | null;
-  account: CloudAccountView | null;
-  credits: CreditsView | null;
-}
-
-export type ThemeSetting = 'system' | 'light' | 'dark';
-
-export interface SettingsView {
-  upstreamUrl: string;
-  listenPort: number;
-  allowedOrigins: string[];
-  theme: ThemeSetting;
-  startAtLogin: boolean;
-}
-export type SettingsPatch = Partial<SettingsView>;
-
-export interface ProxyStatus {
-  state: 'running' | 'paused' | 'stopped';
-  url: string | null;
-  version: string;
-}
-
-export interface AppStatus {
-  proxy: ProxyStatus;
-  upstream: { url: string; keyHint: string | null; keyRemembered: boolean; reachable: boolean | null; latencyMs: number | null };
-  cloud: CloudStatus;
-  /** Where secrets go when "remember" is chosen; the Login view states it. */
-  secretBackend: SecretBackendInfo;
-  /** Problems met loading stored secrets, safe to show. */
-  warnings: string[];
-}
+export type {
+  KeyStatus,
+  KeyView,
+  NewKeySecret,
+  KeyFields,
+  KeyCreateRequest,
+  KeyPatch,
+  KeyUsageDay,
+  KeyUsageView,
+  UpstreamProbe,
+  UpstreamLoginRequest,
+  CloudEnvironment,
+  CloudLoginRequest,
+  CloudAccountView,
+  CreditsView,
+  CloudStatus,
+  ThemeSetting,
+  NotificationSettings,
+  SettingsView,
+  SettingsPatch,
+  ProxyProblem,
+  ProxyStatus,
+  UpstreamStatus,
+  SetupStatus,
+  AppNotice,
+  AppStatus,
+} from './contractShapes';
 
 /** External pages the renderer may ask to open, by id; main maps ids to URLs (an allow-list). */
-export const EXTERNAL_TARGETS = ['platform-login', 'proxy-ui'] as const;
+export const EXTERNAL_TARGETS = ['platform-login', 'platform-profile', 'credits-help', 'proxy-ui'] as const;
 export type ExternalTarget = (typeof EXTERNAL_TARGETS)[number];
 
 // ---------------------------------------------------------------- channels
@@ -199,6 +85,10 @@ export const INVOKE_CHANNELS = [
   'shell:openExternal',
   'proxy:pause',
   'proxy:resume',
+  'cloud:refresh',
+  'setup:dismiss',
+  'notice:dismiss',
+  'app:quit',
   ...ACCOUNTABILITY_CHANNELS,
 ] as const;
 
@@ -213,7 +103,7 @@ export interface ContractMap extends AccountabilityContractMap {
   'keys:update': { req: { id: string; patch: KeyPatch }; res: KeyView };
   /** Returns the new secret once (see SECRETS RULE); the old one stops working. */
   'keys:rotate': { req: { id: string }; res: NewKeySecret };
-  /** Revokes at once: the next request with the key is 401. */
+  /** Revokes for good: the next request with the key is 401; it cannot be enabled or rotated again. */
   'keys:revoke': { req: { id: string }; res: { id: string } };
   'keys:usage': { req: { id: string; days?: number }; res: KeyUsageView };
   'upstream:login': { req: UpstreamLoginRequest; res: UpstreamProbe };
@@ -227,7 +117,15 @@ export interface ContractMap extends AccountabilityContractMap {
   'monitor:snapshot': { req: undefined; res: MonitorSnapshot };
   'shell:openExternal': { req: { target: ExternalTarget }; res: null };
   'proxy:pause': { req: undefined; res: ProxyStatus };
+  /** Starts listening again (after a pause, or to retry after an error such as a port in use). */
   'proxy:resume': { req: undefined; res: ProxyStatus };
+  /** Re-reads the account and credits from Comfy Cloud. */
+  'cloud:refresh': { req: undefined; res: CloudStatus };
+  /** Hides the first-run checklist for good. */
+  'setup:dismiss': { req: undefined; res: AppStatus };
+  'notice:dismiss': { req: { id: string }; res: AppStatus };
+  /** Quits the app (the tray's Quit). */
+  'app:quit': { req: undefined; res: null };
 }
 
 export type Req<C extends Channel> = ContractMap[C]['req'];

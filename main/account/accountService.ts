@@ -32,6 +32,8 @@ export interface AccountStatus {
     keyHint: string | null;
     account?: CloudAccountSummary;
     credits?: CloudCredits;
+    /** Epoch ms of the last successful read of the account from Comfy Cloud. */
+    checkedAt?: number;
   };
   secretBackend: SecretBackendInfo;
   /** Problems met while loading stored secrets (e.g. a ciphertext that no longer decrypts). */
@@ -60,6 +62,7 @@ export interface AccountServiceOptions {
   probeUpstream?: ProbeUpstream;
   sessions: SessionRevoker;
   onChange?: (status: AccountStatus) => void;
+  now?: () => number;
 }
 
 type Listener = (status: AccountStatus) => void;
@@ -86,7 +89,9 @@ export class AccountService {
   #cloudKey: string | null = null;
   #account: CloudAccountSummary | undefined;
   #credits: CloudCredits | undefined;
+  #checkedAt: number | undefined;
   #warnings: string[] = [];
+  readonly #now: () => number;
 
   constructor(options: AccountServiceOptions) {
     this.#secrets = options.secrets;
@@ -94,6 +99,7 @@ export class AccountService {
     this.#cloud = options.cloud;
     this.#probe = options.probeUpstream ?? createUpstreamProber();
     this.#sessions = options.sessions;
+    this.#now = options.now ?? Date.now;
     if (options.onChange) this.#listeners.add(options.onChange);
   }
 
@@ -149,6 +155,7 @@ export class AccountService {
     this.#cloudKey = key;
     this.#account = account;
     this.#credits = credits;
+    this.#checkedAt = this.#now();
     this.#emit();
     return credits ? { account, credits } : { account };
   }
@@ -171,6 +178,7 @@ export class AccountService {
     const credits = showCredits ? await this.#cloud.credits(key, { signal: options.signal }).catch(() => undefined) : undefined;
     this.#account = account;
     this.#credits = credits;
+    this.#checkedAt = this.#now();
     this.#emit();
     return credits ? { account, credits } : { account };
   }
@@ -180,6 +188,7 @@ export class AccountService {
     this.#cloudKey = null;
     this.#account = undefined;
     this.#credits = undefined;
+    this.#checkedAt = undefined;
     this.#emit();
   }
 
@@ -207,6 +216,7 @@ export class AccountService {
     this.#upstreamKeyRemembered = false;
     this.#account = undefined;
     this.#credits = undefined;
+    this.#checkedAt = undefined;
     const sessionsRevoked = await this.#sessions.revokeAll();
     this.#emit();
     if (failures.length) {
@@ -224,6 +234,7 @@ export class AccountService {
     };
     if (this.#account) cloud.account = { ...this.#account };
     if (this.#credits) cloud.credits = { ...this.#credits };
+    if (this.#checkedAt !== undefined) cloud.checkedAt = this.#checkedAt;
     return {
       upstream: {
         url: settings.upstreamUrl,

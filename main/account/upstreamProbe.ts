@@ -45,7 +45,7 @@ export function createUpstreamProber(options: UpstreamProberOptions = {}): Probe
       const name = (err as Error).name;
       const code = (err as { cause?: { code?: string } }).cause?.code;
       const why = name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : code ?? 'connection failed';
-      return { reachable: false, keyAccepted: null, message: `Cannot reach ComfyUI at ${url} (${why})` };
+      return { reachable: false, keyAccepted: null, message: `Cannot reach ComfyUI at ${url} (${why}). Check that it is running and the address is right.` };
     }
     const latencyMs = Math.round(now() - started);
 
@@ -54,11 +54,11 @@ export function createUpstreamProber(options: UpstreamProberOptions = {}): Probe
         reachable: true,
         keyAccepted: false,
         latencyMs,
-        message: key ? `ComfyUI at ${url} refused the upstream key (${res.status})` : `ComfyUI at ${url} requires an upstream key (${res.status})`,
+        message: key ? `ComfyUI at ${url} refused the ComfyUI key (HTTP ${res.status}). Check the key.` : `ComfyUI at ${url} asks for a key (HTTP ${res.status}). Enter it as the ComfyUI key.`,
       };
     }
     if (!res.ok) {
-      return { reachable: true, keyAccepted: null, latencyMs, message: `ComfyUI at ${url} answered ${res.status} to /system_stats; is this a ComfyUI server?` };
+      return { reachable: true, keyAccepted: null, latencyMs, message: `${url} answered HTTP ${res.status} where ComfyUI shows its system stats. Is this a ComfyUI server?` };
     }
     let stats: Record<string, unknown> | undefined;
     try {
@@ -69,7 +69,7 @@ export function createUpstreamProber(options: UpstreamProberOptions = {}): Probe
     const system = record(stats?.system);
     const devices = Array.isArray(stats?.devices) ? stats.devices : undefined;
     if (!system || !devices) {
-      return { reachable: true, keyAccepted: null, latencyMs, message: `${url} answered, but not like ComfyUI (no system stats)` };
+      return { reachable: true, keyAccepted: null, latencyMs, message: `${url} answered, but not like ComfyUI (no system stats). Is this a ComfyUI server?` };
     }
     const comfyuiVersion = typeof system.comfyui_version === 'string' ? system.comfyui_version : undefined;
     const deviceName = record(devices[0])?.name;
@@ -81,7 +81,7 @@ export function createUpstreamProber(options: UpstreamProberOptions = {}): Probe
       comfyuiVersion,
       device,
       latencyMs,
-      message: `Connected to ${what} in ${latencyMs} ms${key ? '; upstream key accepted' : ''}`,
+      message: `Connected to ${what} in ${latencyMs} ms${key ? '; the ComfyUI key was accepted' : ''}.`,
     };
   };
 }

@@ -2,13 +2,13 @@
 // validate each request with zod, call the real services, and map results to the contract's
 // shapes. Electron's ipc.ts and the e2e test bridge both serve exactly this object.
 import type {
-  AppStatus,
   Channel,
   CloudStatus,
   CompanionEvent,
   ContractHandlers,
   ExternalTarget,
   IpcResult,
+  KeyFields,
   KeyView,
   KeyUsageView,
   NewKeySecret,
@@ -20,6 +20,7 @@ import { INVOKE_CHANNELS } from '../../preload/contract';
 import { CompanionError, toCompanionError } from '../errors';
 import type { AccountService } from '../account/accountService';
 import type { KeyRecord } from '../keys/keyRecord';
+import type { JobLedgerApi } from '../jobs/types';
 import type { KeyStore } from '../keys/keyStore';
 import type { KeyRateLimiter } from '../keys/rateLimiter';
 import { HOUR_MS, jobsBucket } from '../proxy/quotas';
@@ -34,22 +35,25 @@ import {
   keyUpdate,
   keyUsage,
   none,
-  openExternal,
   parse,
   RequestValidationError,
   settingsPatch,
   upstreamLogin,
 } from './companionApiSchemas';
+import { appStatusOf, homeHandlers } from './companionApiHome';
 import { toCloudStatus, toKeyView, toSettingsView } from './companionApiViews';
+import type { HomeStatePort } from './homeState';
 import { accountabilityHandlers, type AccountabilityDeps } from './accountabilityApi';
 
 export { RequestValidationError };
+export { PLATFORM_LOGIN_URL } from './companionApiHome';
+
 // ------------------------------------------------------------------ what the handlers call
 
 /** The account service as these handlers use it (main/account/accountService.ts). */
 export type AccountPort = Pick<
   AccountService,
-  'loginUpstream' | 'loginCloud' | 'logoutCloud' | 'logoutBrowserSessions' | 'logoutEverything' | 'status' | 'subscribe'
+  'loginUpstream' | 'loginCloud' | 'logoutCloud' | 'refreshCloud' | 'logoutBrowserSessions' | 'logoutEverything' | 'status' | 'subscribe'
 >;
 
 export interface ProxyControl {
@@ -75,8 +79,16 @@ export interface CompanionServices {
     subscribe(listener: (u: MonitorUpdate) => void): () => void;
   };
   proxy: ProxyControl;
+  /** Browser login sessions (their count on Home and in the nav). */
+  sessions: { count(): number };
+  /** The job ledger, when wired: each key's waiting and running jobs. */
+  jobs?: Pick<JobLedgerApi, 'activeCount'>;
+  /** First-run checklist and notices. */
+  home: HomeStatePort;
   /** Opens a URL in the system browser (Electron shell.openExternal, or a test recorder). */
   openExternal(url: string): Promise<void>;
+  /** Quits the app (Electron only). */
+  quit?(): void;
 }
 
 export interface CompanionApiDeps extends CompanionServices, Omit<AccountabilityDeps, 'keys'> {
@@ -87,17 +99,29 @@ export interface CompanionApiDeps extends CompanionServices, Omit<Accountability
   externalUrls?: Partial<Record<ExternalTarget, string>>;
 }
 
-export const PLATFORM_LOGIN_URL = 'https://platform.comfy.org/login';
-
 // ------------------------------------------------------------------ the handlers
+
+type StorePatch = Parameters<CompanionServices['keys']['update']>[1];
+
+/** The form's quota fields in the key store's names (absent stays absent). */
+function storeFields(f: Partial<KeyFields>): StorePatch {
+  const p: StorePatch = {};
+  if (f.rateLimit !== undefined) p.rate_limit = f.rateLimit;
+  if (f.requestsPerMinute !== undefined) p.requests_per_minute = f.requestsPerMinute;
+  if (f.maxQueued !== undefined) p.max_queued = f.maxQueued;
+  if (f.comfyUser !== undefined) p.comfy_user = f.comfyUser;
+  if (f.scopes !== undefined) p.scopes = f.scopes;
+  if (f.metadata !== undefined) p.metadata = f.metadata;
+  return p;
+}
 
 export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
   const now = deps.now ?? Date.now;
 
-  const keyView = (r: KeyRecord): KeyView => toKeyView(r, deps.limiter.peek(jobsBucket(r.key_id), r.rate_limit, HOUR_MS, now()), now());
+  const keyView = (r: KeyRecord): KeyView => toKeyView(r, deps.limiter.peek(jobsBucket(r.key_id), r.rate_limit, HOUR_MS, now()), now(), deps.jobs?.activeCount(r.key_id) ?? 0);
   const mustGet = (keyId: string): KeyRecord => {
     const r = deps.keys.get(keyId);
-    if (!r) throw new CompanionError('not_found', 'No key with that id');
+    if (!r) throw new CompanionError('not_found', 'No access key has that id; it may have been deleted in the meantime.');
     return r;
   };
   const newSecret = (r: { record: KeyRecord; secret: string }): NewKeySecret => ({
@@ -106,62 +130,25 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
     message: 'Save this key now - it will not be shown again.',
   });
   const cloudStatus = (): CloudStatus => toCloudStatus(deps.account.status(), deps.settings.get());
-  const appStatus = async (): Promise<AppStatus> => {
-    const settings = deps.settings.get();
-    const account = deps.account.status();
-    const health = deps.monitor.snapshot().health;
-    return {
-      proxy: deps.proxy.status(),
-      upstream: {
-        url: account.upstream.url,
-        keyHint: account.upstream.keyHint,
-        keyRemembered: account.upstream.keyRemembered,
-        reachable: health ? health.up : null,
-        latencyMs: health?.latencyMs ?? null,
-      },
-      cloud: toCloudStatus(account, settings),
-      secretBackend: account.secretBackend,
-      warnings: account.warnings,
-    };
-  };
-  const externalUrl = (target: ExternalTarget): string => {
-    const override = deps.externalUrls?.[target];
-    if (override) return override;
-    if (target === 'platform-login') return PLATFORM_LOGIN_URL;
-    const url = deps.proxy.status().url;
-    if (!url) throw new CompanionError('unavailable', 'The proxy is not running');
-    return url;
-  };
 
   return {
-    'status:get': async (req) => (parse(none, req), appStatus()),
+    ...homeHandlers(deps),
     'keys:list': async (req) => {
       parse(none, req);
       return deps.keys.list().map(keyView).sort((a, b) => b.createdAt - a.createdAt);
     },
     'keys:create': async (req) => {
       const r = parse(keyCreate, req);
-      return newSecret(
-        await deps.keys.create({
-          name: r.name,
-          rate_limit: r.rateLimit,
-          expires_at: r.expiresAt == null ? null : r.expiresAt / 1000,
-          scopes: r.scopes,
-          metadata: r.metadata,
-        }),
-      );
+      return newSecret(await deps.keys.create({ name: r.name, ...storeFields(r), expires_at: r.expiresAt == null ? null : r.expiresAt / 1000 }));
     },
     'keys:update': async (req) => {
       const { id: keyId, patch } = parse(keyUpdate, req);
       mustGet(keyId);
-      const p: Parameters<CompanionServices['keys']['update']>[1] = {};
+      const p: Parameters<CompanionServices['keys']['update']>[1] = storeFields(patch);
       if (patch.name !== undefined) p.name = patch.name;
-      if (patch.rateLimit !== undefined) p.rate_limit = patch.rateLimit;
       if (patch.isActive !== undefined) p.is_active = patch.isActive;
       if (patch.expiresAt !== undefined) p.expires_at = patch.expiresAt === null ? null : patch.expiresAt / 1000;
-      if (patch.scopes !== undefined) p.scopes = patch.scopes;
-      if (patch.metadata !== undefined) p.metadata = patch.metadata;
-      if (Object.keys(p).length === 0) throw new RequestValidationError('Nothing to change', []);
+      if (Object.keys(p).length === 0) throw new RequestValidationError('Nothing to change: the edit named no field.', []);
       return keyView(await deps.keys.update(keyId, p));
     },
     'keys:rotate': async (req) => {
@@ -230,7 +217,7 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
     'session:logoutEverything': async (req) => {
       parse(none, req);
       await deps.account.logoutEverything();
-      return appStatus();
+      return appStatusOf(deps);
     },
     'settings:get': async (req) => (parse(none, req), toSettingsView(deps.settings.get())),
     'settings:update': async (req) => {
@@ -239,21 +226,6 @@ export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
       return toSettingsView(deps.settings.update(patch as StoreSettingsPatch));
     },
     'monitor:snapshot': async (req) => (parse(none, req), deps.monitor.snapshot()),
-    'shell:openExternal': async (req) => {
-      const { target } = parse(openExternal, req);
-      await deps.openExternal(externalUrl(target));
-      return null;
-    },
-    'proxy:pause': async (req) => {
-      parse(none, req);
-      await deps.proxy.pause();
-      return deps.proxy.status();
-    },
-    'proxy:resume': async (req) => {
-      parse(none, req);
-      await deps.proxy.resume();
-      return deps.proxy.status();
-    },
     ...accountabilityHandlers(deps),
   };
 }
@@ -288,10 +260,11 @@ export function forwardServiceEvents(deps: CompanionApiDeps): () => void {
   stops.push(deps.keys.onChange((change) => deps.emit({ type: 'keys:changed', keyIds: change.keyId ? [change.keyId] : [] })));
   stops.push(deps.settings.onChange((s) => deps.emit({ type: 'settings:changed', settings: toSettingsView(s) })));
   const statusChanged = (): void => {
-    void createCompanionApi(deps)['status:get'](undefined).then(
-      (status) => deps.emit({ type: 'status', status }),
-      () => undefined,
-    );
+    try {
+      deps.emit({ type: 'status', status: appStatusOf(deps) });
+    } catch {
+      // A status that cannot be built now is built again on the next change.
+    }
   };
   stops.push(deps.account.subscribe(statusChanged));
   if (deps.proxy.onChange) stops.push(deps.proxy.onChange(statusChanged));

@@ -24,33 +24,46 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issues = issuesOf(r.error);
-  throw new RequestValidationError(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), issues);
+  // Our messages are whole sentences that name the field; zod's own (wrong type, unknown field) get the path.
+  throw new RequestValidationError(issues.map((i) => (i.path && !i.message.endsWith('.') ? `${i.path}: ${i.message}` : i.message)).join(' '), issues);
 }
 
 export const none = z.undefined().or(z.null()).or(z.strictObject({}));
 export const id = z.strictObject({ id: z.string().min(1).max(64) });
-const scopes = z.array(z.enum(SCOPES as [Scope, ...Scope[]])).min(1, 'choose at least one scope');
-const metadata = z.record(z.string().max(100), z.string().max(1000));
+// Messages are sentences naming the field as the key form labels it; the form shows them as they are.
+const scopes = z.array(z.enum(SCOPES as [Scope, ...Scope[]])).min(1, 'Choose what the key may do: Read, Generate or Admin.');
+const metadata = z.record(z.string().max(100, 'A label name can be at most 100 characters.'), z.string().max(1000, 'A label value can be at most 1000 characters.'));
 const expiresAtMs = z.number().int().positive().nullable();
-export const keyCreate = z.strictObject({
-  name: z.string().trim().min(1, 'Name is required').max(100),
-  rateLimit: z.number().int().min(1).optional(),
+const name = z.string().trim().min(1, 'Give the key a name.').max(100, 'The name can be at most 100 characters.');
+const wholeBetween = (label: string, min: number, max: number) =>
+  z
+    .number({ message: `${label} must be a number.` })
+    .int(`${label} must be a whole number.`)
+    .min(min, `${label} must be at least ${min}.`)
+    .max(max, `${label} can be at most ${max.toLocaleString('en-US')}.`);
+const rateLimit = wholeBetween('Jobs per hour', 1, 1_000_000);
+const requestsPerMinute = wholeBetween('Requests per minute', 1, 1_000_000);
+const maxQueued = wholeBetween('Jobs in the queue at once', 1, 10_000);
+const comfyUser = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'The ComfyUI user folder must be 1–128 letters, digits, "_", "." or "-", starting with a letter or digit.')
+  .refine((u) => !u.includes('..'), 'The ComfyUI user folder must not contain "..".')
+  .nullable();
+const keyFields = {
+  rateLimit: rateLimit.optional(),
+  requestsPerMinute: requestsPerMinute.optional(),
+  maxQueued: maxQueued.optional(),
+  comfyUser: comfyUser.optional(),
   expiresAt: expiresAtMs.optional(),
   scopes: scopes.optional(),
   metadata: metadata.optional(),
-});
-const keyPatch = z.strictObject({
-  name: z.string().trim().min(1, 'Name is required').max(100).optional(),
-  rateLimit: z.number().int().min(1).optional(),
-  isActive: z.boolean().optional(),
-  expiresAt: expiresAtMs.optional(),
-  scopes: scopes.optional(),
-  metadata: metadata.optional(),
-});
+};
+export const keyCreate = z.strictObject({ name, ...keyFields });
+const keyPatch = z.strictObject({ name: name.optional(), isActive: z.boolean().optional(), ...keyFields });
 export const keyUpdate = z.strictObject({ id: z.string().min(1).max(64), patch: keyPatch });
 export const keyUsage = z.strictObject({ id: z.string().min(1).max(64), days: z.number().int().min(1).max(90).optional() });
 export const upstreamLogin = z.strictObject({
-  url: z.string().trim().min(1, 'Enter the upstream URL').max(2048),
+  url: z.string().trim().min(1, 'Enter the address of your ComfyUI server.').max(2048),
   key: z.string().max(4096).nullable(),
   remember: z.boolean(),
 });
@@ -65,6 +78,7 @@ export const settingsPatch = z.strictObject({
   allowedOrigins: z.unknown().optional(),
   theme: z.unknown().optional(),
   startAtLogin: z.unknown().optional(),
+  notifications: z.unknown().optional(),
 });
 export const openExternal = z.strictObject({ target: z.enum(EXTERNAL_TARGETS) });
 
@@ -77,5 +91,5 @@ export function checkSettingsFields(patch: Record<string, unknown>): void {
     const r = shape[field]?.safeParse(value);
     if (r && !r.success) for (const i of r.error.issues) issues.push({ path: [field, ...i.path.map(String)].join('.'), message: i.message });
   }
-  if (issues.length > 0) throw new RequestValidationError(`Invalid settings: ${issues.map((i) => i.message).join('; ')}`, issues);
+  if (issues.length > 0) throw new RequestValidationError(issues.map((i) => i.message).join(' '), issues);
 }

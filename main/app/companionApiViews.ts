@@ -1,5 +1,5 @@
 // Maps service records to the contract's view shapes: what the renderer may see (never a secret or hash).
-import type { CloudStatus, KeyView, SettingsView } from '../../preload/contract';
+import type { CloudStatus, KeyStatus, KeyView, SettingsView } from '../../preload/contract';
 import type { AccountStatus } from '../account/accountService';
 import { resolveCloudBaseUrl } from '../cloud/cloudEnvironments';
 import type { KeyRecord } from '../keys/keyRecord';
@@ -12,25 +12,41 @@ function metadataToStrings(m: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
-export function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number): KeyView {
-  const expired = r.expires_at !== null && nowMs >= r.expires_at * 1000;
+const secondsToMs = (s: number | null | undefined): number | null => (s === null || s === undefined ? null : Math.round(s * 1000));
+
+export function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number, queued = 0): KeyView {
+  // The store derives the status at read time; an expiry passing since then counts at once.
+  const status: KeyStatus = r.status === 'active' && r.expires_at !== null && nowMs >= r.expires_at * 1000 ? 'expired' : r.status;
   return {
     id: r.key_id,
     name: r.name,
+    prefix: r.prefix,
     createdAt: Math.round(r.created_at * 1000),
-    lastUsed: r.last_used === null ? null : Math.round(r.last_used * 1000),
+    lastUsed: secondsToMs(r.last_used),
     rateLimit: r.rate_limit,
+    requestsPerMinute: r.requests_per_minute,
+    maxQueued: r.max_queued,
+    comfyUser: r.comfy_user,
     isActive: r.is_active,
-    expiresAt: r.expires_at === null ? null : Math.round(r.expires_at * 1000),
+    expiresAt: secondsToMs(r.expires_at),
+    revokedAt: secondsToMs(r.revoked_at),
     scopes: [...r.scopes],
     metadata: metadataToStrings(r.metadata),
-    usageThisHour: Math.max(0, used.limit - used.remaining),
-    status: !r.is_active ? 'disabled' : expired ? 'expired' : 'active',
+    jobsThisHour: Math.max(0, used.limit - used.remaining),
+    queued,
+    status,
   };
 }
 
 export function toSettingsView(s: Settings): SettingsView {
-  return { upstreamUrl: s.upstreamUrl, listenPort: s.listenPort, allowedOrigins: [...s.allowedOrigins], theme: s.theme, startAtLogin: s.startAtLogin };
+  return {
+    upstreamUrl: s.upstreamUrl,
+    listenPort: s.listenPort,
+    allowedOrigins: [...s.allowedOrigins],
+    theme: s.theme,
+    startAtLogin: s.startAtLogin,
+    notifications: { ...s.notifications },
+  };
 }
 
 function baseUrlOf(settings: Settings): string {
@@ -51,5 +67,6 @@ export function toCloudStatus(status: AccountStatus, settings: Settings): CloudS
     account: c.account ? { id: c.account.id ?? null, name: c.account.name ?? null, email: c.account.email ?? null, plan: c.account.plan ?? null } : null,
     // ComfyUI's frontend treats amount_micros as cents; so do we.
     credits: c.credits ? { amount: c.credits.amountMicros, currency: c.credits.currency } : null,
+    checkedAt: c.checkedAt ?? null,
   };
 }

@@ -6,6 +6,8 @@ import ElectronStore from 'electron-store';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './appProtocol';
 import { createIpcBridge, type IpcBridge } from './ipc';
 import { MainWindow, mainWindowOptions } from './mainWindow';
+import { applyStartAtLogin, HIDDEN_ARG } from './loginItem';
+import { createElectronNotifier } from './notifications';
 import type { CompanionRuntime, CompanionRuntimeFactory } from './runtime';
 import { hardenSession, installSecurity } from './security';
 import { createTray, type TrayController } from './tray';
@@ -95,6 +97,14 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     // about the generic than the structural BackingStoreClass, hence the cast.
     StoreClass: ElectronStore as unknown as BackingStoreClass,
     openExternal,
+    quit: () => app.quit(),
+    setStartAtLogin: (on) =>
+      applyStartAtLogin(on, {
+        platform: process.platform,
+        setLoginItemSettings: (s) => app.setLoginItemSettings(s),
+        executable: process.env.APPIMAGE ?? process.execPath,
+      }),
+    notify: createElectronNotifier({ onClick: () => mainWindow.show(), ...(options.paths.windowIcon ? { icon: options.paths.windowIcon } : {}) }),
     showSaveDialog: (o) => (mainWindow.window ? dialog.showSaveDialog(mainWindow.window, o) : dialog.showSaveDialog(o)),
   });
   const rt = runtime;
@@ -116,6 +126,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       resumeProxy: () => rt.resume(),
       proxyUrl: () => rt.status().proxyUrl,
       openExternal,
+      onComfyOpened: () => rt.comfyOpened?.(),
       copyText: (text) => clipboard.writeText(text),
       showCompanion: () => mainWindow.show(),
       confirm: async ({ message, detail, confirmLabel }) => {
@@ -168,7 +179,8 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
 
   app.on('activate', () => mainWindow.show());
 
-  mainWindow.show();
+  // Started at sign-in: stay in the tray until the user opens the window.
+  if (!process.argv.includes(HIDDEN_ARG)) mainWindow.show();
   try {
     await rt.start();
   } catch (err) {

@@ -1,6 +1,7 @@
 // The narrow interface the Electron shell needs from the composed services (main/companion.ts):
 // lifecycle, the tray's status, the push stream, the account log-outs and the IPC handlers.
 import type { CompanionEvent, ContractHandlers } from '../../preload/contract';
+import type { DesktopNotification } from '../notifications/notifier';
 import type { SafeStorageAdapter } from '../secrets/safeStorageSecretStore';
 import type { BackingStoreClass } from '../settings/settingsStore';
 import type { ShowSaveDialog } from './accountabilityApi';
@@ -18,6 +19,12 @@ export interface RuntimeEnvironment {
   StoreClass: BackingStoreClass;
   /** shell.openExternal, for the `shell:openExternal` channel (targets are mapped by the handlers). */
   openExternal(url: string): Promise<void>;
+  /** app.quit, for the window's Quit (the `app:quit` channel). */
+  quit?(): void;
+  /** Registers or removes the app as a login item ("Start at sign-in"); absent outside Electron. */
+  setStartAtLogin?(on: boolean): void;
+  /** Shows a desktop notification (Electron Notification); absent = none are shown. */
+  notify?(notification: DesktopNotification): void;
   /** Electron's dialog.showSaveDialog, for exports (main writes the file, never the renderer). */
   showSaveDialog?: ShowSaveDialog;
 }
@@ -32,6 +39,8 @@ export interface CompanionRuntime {
   close(): Promise<void>;
   /** Cheap, synchronous snapshot for the tray. */
   status(): TrayState;
+  /** The tray opened ComfyUI through the proxy (a first-run step). */
+  comfyOpened?(): void;
   /**
    * Everything pushed to the renderer on `companion:event`. The shell also re-reads status() after
    * each event, so any change the tray shows must be followed by some event (e.g. {type:'status'}).

@@ -5,14 +5,16 @@ import { APP_ORIGIN } from './appProtocol';
 
 /** Where the companion documents things; links here open in the system browser. */
 export const PROJECT_DOCS_URL = 'https://docs.comfy.org/';
-/** Comfy's account login, from the Cloud view's "Get one here" link (SPEC §5). */
+/** Comfy's account login, from the Cloud view's "Get a key" link (SPEC §5). */
 export const COMFY_PLATFORM_LOGIN_URL = 'https://platform.comfy.org/login';
+/** Comfy's account page (keys, plan, credits), from the Cloud view's "Manage account" link. */
+export const COMFY_PLATFORM_PROFILE_URL = 'https://platform.comfy.org/profile';
 
 /**
  * External URLs the app may hand to the system browser. An entry ending in '/' allows that path
  * and everything under it; otherwise the path must match exactly (any query string is allowed).
  */
-export const EXTERNAL_ALLOW_LIST: readonly string[] = [COMFY_PLATFORM_LOGIN_URL, PROJECT_DOCS_URL];
+export const EXTERNAL_ALLOW_LIST: readonly string[] = [COMFY_PLATFORM_LOGIN_URL, COMFY_PLATFORM_PROFILE_URL, PROJECT_DOCS_URL];
 
 /**
  * Permissions the app's own page may use: writing (never reading) the clipboard, for the "copy"

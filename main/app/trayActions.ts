@@ -16,6 +16,8 @@ export interface TrayActionDeps {
   /** Current proxy URL, or null when it is not listening. */
   proxyUrl(): string | null;
   openExternal(url: string): Promise<void>;
+  /** ComfyUI was opened through the proxy (the first-run checklist's last step). */
+  onComfyOpened?(): void;
   copyText(text: string): void;
   showCompanion(): void;
   /** Asks the user; resolves true only on an explicit yes. */
@@ -31,7 +33,9 @@ export function createTrayActions(deps: TrayActionDeps): TrayDispatch {
   const run: Record<TrayActionId, () => Promise<void>> = {
     'open-comfyui': async () => {
       const url = deps.proxyUrl();
-      if (url) await deps.openExternal(url);
+      if (!url) return;
+      await deps.openExternal(url);
+      deps.onComfyOpened?.();
     },
     'open-companion': async () => deps.showCompanion(),
     'copy-proxy-url': async () => {

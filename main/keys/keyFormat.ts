@@ -30,8 +30,12 @@ export function generateKey(): string {
 }
 
 /** A new random key id (16 random bytes, 22 URL-safe characters). */
+/** 22 base64url characters, never starting with '-' (a CLI argument like `keys rotate -N7d…` reads as an option). */
 export function generateKeyId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 export function isWellFormedKeyId(s: string): boolean {

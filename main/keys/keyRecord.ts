@@ -35,6 +35,8 @@ export interface KeyRecord {
   revoked_at: number | null;
   /** Derived: revoked beats expired beats disabled. */
   status: KeyStatus;
+  /** The secret's first characters ("comfy_Ab3x"), to tell keys apart in lists; null for older keys. */
+  prefix: string | null;
   metadata: Record<string, unknown>;
   /** Epoch seconds, or null for no expiry. */
   expires_at: number | null;
@@ -58,6 +60,8 @@ export const storedKeySchema = z.object({
   metadata: z.record(z.string(), z.unknown()),
   expires_at: z.number().nullable(),
   scopes: z.array(scopeSchema),
+  /** The current secret's first 10 characters (24 random bits of 256): shown in lists, never enough to guess it. */
+  prefix: z.string().max(16).optional(),
   /** base64url SHA-256 of the current secret. */
   hash: hashSchema,
   /** The secret replaced by a rotation, still accepted until `until_ms` (grace period). */
@@ -91,6 +95,11 @@ export function migrateKeyFile(json: unknown): unknown {
   };
 }
 
+/** What a list may show of a secret: the `comfy_` marker and four characters. */
+export function secretPrefix(secret: string): string {
+  return secret.slice(0, 10);
+}
+
 export function keyStatus(stored: Pick<StoredKey, 'is_active' | 'revoked_at' | 'expires_at'>, nowMs: number): KeyStatus {
   if (stored.revoked_at !== null) return 'revoked';
   if (stored.expires_at !== null && nowMs >= stored.expires_at * 1000) return 'expired';
@@ -110,6 +119,7 @@ export function toRecord(stored: StoredKey, lastUsed: number | null, nowMs: numb
     is_active: stored.is_active,
     revoked_at: stored.revoked_at,
     status: keyStatus(stored, nowMs),
+    prefix: stored.prefix ?? null,
     metadata: structuredClone(stored.metadata),
     expires_at: stored.expires_at,
     scopes: [...stored.scopes],

@@ -19,6 +19,7 @@ import {
   DEFAULT_REQUESTS_PER_MINUTE,
   DEFAULT_SCOPES,
   KEY_FILE_VERSION,
+  secretPrefix,
   toRecord,
   type KeyFile,
   type KeyRecord,
@@ -128,6 +129,7 @@ export class KeyStore implements KeyAuthenticator {
       expires_at: parsed.expires_at ?? null,
       scopes: parsed.scopes ?? [...DEFAULT_SCOPES],
       hash: hashKey(secret).toString('base64url'),
+      prefix: secretPrefix(secret),
       previous: null,
     };
     await this.mutate((keys) => keys.set(key.key_id, key));
@@ -174,7 +176,8 @@ export class KeyStore implements KeyAuthenticator {
       }
       return {
         ...key,
-      hash: hashKey(secret).toString('base64url'),
+        hash: hashKey(secret).toString('base64url'),
+        prefix: secretPrefix(secret),
         previous: untilMs === null ? null : { hash: key.hash, until_ms: untilMs },
       };
     });

@@ -9,6 +9,8 @@ export interface HealthSamplerOptions {
   now?: () => number;
   /** Per-request timeout. */
   timeoutMs?: number;
+  /** Gets each /queue body (the monitor learns running prompts' node names from it). */
+  onQueue?(body: unknown): void;
 }
 
 interface SystemStats {
@@ -40,7 +42,7 @@ function reasonOf(err: unknown): string {
 }
 
 export class HealthSampler {
-  readonly #opts: Required<Omit<HealthSamplerOptions, 'upstreamKey'>> & Pick<HealthSamplerOptions, 'upstreamKey'>;
+  readonly #opts: Required<Omit<HealthSamplerOptions, 'upstreamKey' | 'onQueue'>> & Pick<HealthSamplerOptions, 'upstreamKey' | 'onQueue'>;
 
   constructor(options: HealthSamplerOptions) {
     this.#opts = {
@@ -54,8 +56,10 @@ export class HealthSampler {
   async sample(): Promise<HealthSample> {
     const { now } = this.#opts;
     const started = now();
+    const url = this.#opts.upstream();
     const down = (error: string): HealthSample => ({
       at: now(),
+      url,
       up: false,
       latencyMs: null,
       queueRunning: 0,
@@ -83,6 +87,7 @@ export class HealthSampler {
       const res = await this.#get('/queue');
       if (res.ok) {
         const q = (await res.json()) as QueueBody;
+        this.#opts.onQueue?.(q);
         queueRunning = Array.isArray(q.queue_running) ? q.queue_running.length : 0;
         queuePending = Array.isArray(q.queue_pending) ? q.queue_pending.length : 0;
       }
@@ -92,6 +97,7 @@ export class HealthSampler {
     const dev = Array.isArray(stats.devices) ? stats.devices[0] : undefined;
     return {
       at: now(),
+      url,
       up: true,
       latencyMs,
       queueRunning,
@@ -104,11 +110,18 @@ export class HealthSampler {
     };
   }
 
-  async #get(path: string): Promise<Response> {
+  /** GET a JSON body from the upstream (with its key); rejects on a network error or a non-2xx answer. */
+  async getJson(path: string, timeoutMs = this.#opts.timeoutMs): Promise<unknown> {
+    const res = await this.#get(path, timeoutMs);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return res.json();
+  }
+
+  async #get(path: string, timeoutMs = this.#opts.timeoutMs): Promise<Response> {
     const base = this.#opts.upstream().replace(/\/+$/, '');
     const headers: Record<string, string> = { accept: 'application/json' };
     const key = this.#opts.upstreamKey?.();
     if (key) headers.authorization = `Bearer ${key}`;
-    return this.#opts.fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(this.#opts.timeoutMs) });
+    return this.#opts.fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(timeoutMs) });
   }
 }

@@ -94,7 +94,8 @@ export class JobTracker {
   #job(promptId: string, nowMs: number): JobView {
     let job = this.#jobs.get(promptId);
     if (!job) {
-      job = { promptId, status: 'running', startedAt: nowMs, finishedAt: null, node: null, value: 0, max: 0, nodesDone: 0, message: null };
+      // Names and owner are filled in by the monitor from /queue, /object_info and the job ledger.
+      job = { promptId, status: 'running', startedAt: nowMs, finishedAt: null, node: null, nodeName: null, nodesTotal: null, ownerName: null, workflowName: null, value: 0, max: 0, nodesDone: 0, message: null };
       this.#jobs.set(promptId, job);
       this.#prune();
     }

@@ -1,11 +1,19 @@
 // The monitor: a ProxyObserver that counts traffic and follows jobs, plus a ~1 s upstream health
-// sampler. Keeps bounded history and pushes compact, throttled deltas to subscribers.
+// sampler. Keeps bounded history and pushes compact, throttled deltas to subscribers. Jobs are named
+// by node titles (/queue, /object_info) and owners (the job ledger, when one is wired).
+import type { JobLedgerApi } from '../jobs/types';
 import type { ProxyObserver, RequestRecord } from '../proxy/types';
 import { HealthSampler } from './healthSampler';
 import { JobTracker } from './jobTracker';
+import { keyJobStats } from './keyJobStats';
+import { NodeNames } from './nodeNames';
+import { stripSecretParams } from './secretParams';
 import { RingBuffer } from './ringBuffer';
 import { TrafficCounter } from './trafficStats';
-import type { HealthSample, JobView, MonitorSnapshot, MonitorUpdate, RequestView } from './types';
+import type { HealthSample, JobView, KeyJobStats, MonitorSnapshot, MonitorUpdate, RequestView } from './types';
+
+/** What the monitor reads from the job ledger. */
+export type MonitorJobFeed = Pick<JobLedgerApi, 'subscribe' | 'list' | 'get'>;
 
 export interface MonitorTimers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -28,21 +36,15 @@ export interface MonitorOptions {
   rateWindowS?: number;
   /** Minimum gap between two pushed updates (≤ 4/s by default). */
   pushIntervalMs?: number;
+  /** The job ledger: owners and workflow names of jobs, per-key jobs and GPU time. */
+  jobs?: MonitorJobFeed;
+  /** Hours of jobs the per-key table sums (default 24). */
+  keyJobsWindowH?: number;
 }
 
 export type MonitorListener = (update: MonitorUpdate) => void;
 
-const SECRET_PARAMS = /^(api_key|apikey|token|access_token|key)$/i;
-
-/** Removes credential-looking query parameters; the proxy already did, this is the second belt. */
-export function stripSecretParams(path: string): string {
-  const q = path.indexOf('?');
-  if (q < 0) return path;
-  const params = new URLSearchParams(path.slice(q + 1));
-  for (const name of [...params.keys()]) if (SECRET_PARAMS.test(name)) params.delete(name);
-  const rest = params.toString();
-  return rest ? `${path.slice(0, q)}?${rest}` : path.slice(0, q);
-}
+export { stripSecretParams };
 
 const defaultTimers: MonitorTimers = {
   setTimeout: (fn, ms) => {
@@ -65,7 +67,12 @@ export class MonitorService implements ProxyObserver {
   readonly #traffic: TrafficCounter;
   readonly #requests: RingBuffer<RequestView>;
   readonly #jobs = new JobTracker();
+  readonly #ledger: MonitorJobFeed | undefined;
+  readonly #keyJobsWindowH: number;
+  readonly #names: NodeNames;
   readonly #listeners = new Set<MonitorListener>();
+  readonly #stopLedger: (() => void) | undefined;
+  #lastUpstream: string;
 
   #seq = 0;
   #openSockets = 0;
@@ -91,6 +98,17 @@ export class MonitorService implements ProxyObserver {
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
       now: this.#now,
       timeoutMs: options.sampleTimeoutMs ?? 1500,
+      onQueue: (body) => {
+        if (this.#names.observeQueue(body) && this.#jobs.list().length > 0) this.#queue({ jobs: this.jobs() });
+      },
+    });
+    // /object_info is several MB on a real install: a generous timeout, fetched once per upstream.
+    this.#names = new NodeNames(() => this.#sampler.getJson('/object_info', 15_000));
+    this.#lastUpstream = options.upstream();
+    this.#ledger = options.jobs;
+    this.#keyJobsWindowH = options.keyJobsWindowH ?? 24;
+    this.#stopLedger = this.#ledger?.subscribe((event) => {
+      if (event.type !== 'started') this.#queue({ keyJobs: this.keyJobs() });
     });
     this.#health = new RingBuffer(options.healthHistory ?? 600);
     this.#traffic = new TrafficCounter({ historySeconds: options.trafficHistory ?? 300, windowS: options.rateWindowS ?? 10 });
@@ -108,6 +126,7 @@ export class MonitorService implements ProxyObserver {
 
   stop(): void {
     this.#running = false;
+    this.#stopLedger?.();
     if (this.#sampleTimer !== null) this.#timers.clearTimeout(this.#sampleTimer);
     if (this.#flushTimer !== null) this.#timers.clearTimeout(this.#flushTimer);
     this.#sampleTimer = null;
@@ -117,10 +136,16 @@ export class MonitorService implements ProxyObserver {
   /** Takes one health sample now (joins one already in flight). */
   sampleNow(): Promise<HealthSample> {
     if (!this.#sampling) {
+      const upstream = this.#upstream();
+      if (upstream !== this.#lastUpstream) {
+        this.#lastUpstream = upstream;
+        this.#names.reset();
+      }
       this.#sampling = this.#sampler.sample().then((sample) => {
         this.#sampling = null;
         this.#health.push(sample);
         this.#queue({ health: sample });
+        if (sample.up) void this.#names.loadDisplayNames().then((loaded) => loaded && this.#queue({ jobs: this.jobs() }));
         return sample;
       });
     }
@@ -159,7 +184,7 @@ export class MonitorService implements ProxyObserver {
   }
 
   onUpstreamWsText(text: string): void {
-    if (this.#jobs.handle(text, this.#now())) this.#queue({ jobs: this.#jobs.list() });
+    if (this.#jobs.handle(text, this.#now())) this.#queue({ jobs: this.jobs() });
   }
 
   onWsOpen(): void {
@@ -184,7 +209,9 @@ export class MonitorService implements ProxyObserver {
       traffic,
       trafficHistory: this.#traffic.history(),
       requests: this.#requests.toArray(),
-      jobs: this.#jobs.list(),
+      jobs: this.jobs(),
+      keyJobs: this.keyJobs(),
+      keyJobsWindowH: this.#keyJobsWindowH,
       openSockets: this.#openSockets,
     };
   }
@@ -193,8 +220,24 @@ export class MonitorService implements ProxyObserver {
     return this.#health.last() ?? null;
   }
 
+  /** Followed jobs with node names and, from the ledger, who queued them. */
   jobs(): JobView[] {
-    return this.#jobs.list();
+    return this.#jobs.list().map((j) => {
+      const record = this.#ledger?.get(j.promptId);
+      return {
+        ...j,
+        nodeName: this.#names.nameOf(j.promptId, j.node),
+        nodesTotal: this.#names.nodeCount(j.promptId),
+        ownerName: record?.ownerName ?? null,
+        workflowName: record?.workflowName ?? null,
+      };
+    });
+  }
+
+  /** Jobs and GPU time per owner over the window; empty without a ledger. */
+  keyJobs(): KeyJobStats[] {
+    if (!this.#ledger) return [];
+    return keyJobStats(this.#ledger.list({ since: this.#now() - this.#keyJobsWindowH * 3_600_000, limit: 10_000 }));
   }
 
   subscribe(listener: MonitorListener): () => void {

@@ -4,6 +4,8 @@
 export interface HealthSample {
   /** Epoch ms when the sample finished. */
   at: number;
+  /** The upstream URL probed (a sample from before a change of address is not about the new one). */
+  url: string;
   up: boolean;
   /** Round trip of GET /system_stats; null when down. */
   latencyMs: number | null;
@@ -68,13 +70,35 @@ export interface JobView {
   status: JobStatus;
   startedAt: number;
   finishedAt: number | null;
-  /** Node currently executing, when known. */
+  /** Id of the node currently executing, when known. */
   node: string | null;
+  /** That node's name: its title in the workflow, else its type's display name (/object_info). */
+  nodeName: string | null;
+  /** Nodes in the prompt, when ComfyUI's queue showed it. */
+  nodesTotal: number | null;
+  /** Who queued it: an access key's name, "admin" for this app's user; null when the ledger does not know. */
+  ownerName: string | null;
+  /** The workflow's name, when the client sent one. */
+  workflowName: string | null;
   /** Progress of the current node's sampler (value/max), 0/0 when unknown. */
   value: number;
   max: number;
   nodesDone: number;
   message: string | null;
+}
+
+/** Jobs per owner over the last `windowH` hours, from the job ledger. */
+export interface KeyJobStats {
+  /** An access key's id, or '@admin' / '@foreign' (main/jobs/types.ts). */
+  owner: string;
+  ownerName: string;
+  jobs: number;
+  succeeded: number;
+  failed: number;
+  /** Waiting or running now. */
+  active: number;
+  /** Sum of run times (started → finished): what the GPU spent on them. */
+  gpuMs: number;
 }
 
 export interface MonitorSnapshot {
@@ -85,6 +109,9 @@ export interface MonitorSnapshot {
   trafficHistory: TrafficPoint[];
   requests: RequestView[];
   jobs: JobView[];
+  /** Empty when no job ledger is wired. */
+  keyJobs: KeyJobStats[];
+  keyJobsWindowH: number;
   openSockets: number;
 }
 
@@ -98,5 +125,6 @@ export interface MonitorUpdate {
   requests?: RequestView[];
   /** The full (short) job list when it changed. */
   jobs?: JobView[];
+  keyJobs?: KeyJobStats[];
   openSockets?: number;
 }

@@ -57,8 +57,23 @@ function v2ToV3(v2: Raw): Raw {
   };
 }
 
+/**
+ * v3 → v4: adds `notifications` (both kinds on) and the first-run checklist state under `ui.setup`.
+ * Someone upgrading has used the app already, so the checklist starts dismissed for them; a fresh
+ * install (no file) gets the schema default, which shows it.
+ */
+function v3ToV4(v3: Raw): Raw {
+  const ui = isRecord(v3.ui) ? v3.ui : {};
+  return {
+    ...v3,
+    schemaVersion: 4,
+    notifications: { jobs: true, upstream: true },
+    ui: { ...ui, setup: { comfyOpened: false, dismissed: true } },
+  };
+}
+
 /** MIGRATIONS[n] turns a version-n object into version n+1. */
-const MIGRATIONS: Record<number, (raw: Raw) => Raw> = { 1: v1ToV2, 2: v2ToV3 };
+const MIGRATIONS: Record<number, (raw: Raw) => Raw> = { 1: v1ToV2, 2: v2ToV3, 3: v3ToV4 };
 
 /** The version a raw file claims; files from before `schemaVersion` existed are recognised by shape. */
 export function detectSchemaVersion(raw: Raw): number {
@@ -66,6 +81,7 @@ export function detectSchemaVersion(raw: Raw): number {
   if (v === undefined) {
     if ('upstream' in raw) return 1;
     if ('upstreamUrl' in raw && !('cloud' in raw)) return 2;
+    if ('cloud' in raw && !('notifications' in raw)) return 3;
     return SETTINGS_SCHEMA_VERSION;
   }
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {

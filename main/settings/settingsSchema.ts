@@ -3,23 +3,25 @@
 import { z } from 'zod';
 import { checkCloudBaseUrl } from '../cloud/cloudEnvironments';
 
-export const SETTINGS_SCHEMA_VERSION = 3;
+export const SETTINGS_SCHEMA_VERSION = 4;
 
+// Messages are sentences that name the field as the window labels it ("The ComfyUI URL …"), so the
+// Settings view can show them next to the field as they are; file-level notices add the JSON path.
 function httpUrl(field: string) {
   return z.string().superRefine((value, ctx) => {
     let url: URL;
     try {
       url = new URL(value);
     } catch {
-      ctx.addIssue({ code: 'custom', message: `${field} must be a URL like http://127.0.0.1:8188` });
+      ctx.addIssue({ code: 'custom', message: `${field} must be a web address like http://127.0.0.1:8188.` });
       return;
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', message: `${field} must use http or https` });
+      ctx.addIssue({ code: 'custom', message: `${field} must start with http:// or https://.` });
     } else if (url.username || url.password) {
-      ctx.addIssue({ code: 'custom', message: `${field} must not contain a user name or password; use the upstream key instead` });
+      ctx.addIssue({ code: 'custom', message: `${field} must not contain a user name or password; enter the ComfyUI key instead.` });
     } else if (url.search || url.hash) {
-      ctx.addIssue({ code: 'custom', message: `${field} must not contain a query or fragment` });
+      ctx.addIssue({ code: 'custom', message: `${field} must not contain a query (?…) or a fragment (#…).` });
     }
   });
 }
@@ -34,7 +36,7 @@ const originSchema = z.string().refine(
       return false;
     }
   },
-  { message: 'each allowed origin must look like http://host:port (scheme, host and optional port only)' },
+  { message: 'Each allowed origin must look like http://host:port: a scheme, a host and an optional port, nothing else.' },
 );
 
 function cloudBaseUrl(field: string) {
@@ -66,6 +68,15 @@ export const cloudSettingsSchema = z
 
 export const KEYS_SORT_COLUMNS = ['name', 'created_at', 'last_used', 'rate_limit'] as const;
 
+/** First-run checklist progress that cannot be read from live state (Home view). */
+export const setupSchema = z.object({
+  /** Set when ComfyUI was opened through the proxy from the window or the tray. */
+  comfyOpened: z.boolean().default(false),
+  /** The user closed the checklist, or upgraded from a version that had none. */
+  dismissed: z.boolean().default(false),
+});
+export const DEFAULT_SETUP = { comfyOpened: false, dismissed: false };
+
 export const uiSettingsSchema = z.object({
   keysSort: z
     .object({
@@ -73,24 +84,40 @@ export const uiSettingsSchema = z.object({
       direction: z.enum(['asc', 'desc']),
     })
     .default({ column: 'created_at', direction: 'desc' }),
+  setup: setupSchema.default(DEFAULT_SETUP),
 });
+
+/** Desktop notifications (SPEC §5 settings): each kind can be turned off. */
+export const notificationSettingsSchema = z.object({
+  /** A job queued by the app's own user (the admin key) finished or failed. */
+  jobs: z.boolean({ message: 'Job notifications must be on or off.' }).default(true),
+  /** The ComfyUI server stopped answering, or came back. */
+  upstream: z.boolean({ message: 'ComfyUI connection notifications must be on or off.' }).default(true),
+});
+export const DEFAULT_NOTIFICATIONS = { jobs: true, upstream: true };
 
 export const settingsSchema = z.object({
   schemaVersion: z.literal(SETTINGS_SCHEMA_VERSION),
-  upstreamUrl: httpUrl('upstreamUrl').default('http://127.0.0.1:8188'),
+  upstreamUrl: httpUrl('The ComfyUI URL').default('http://127.0.0.1:8188'),
   listenPort: z
-    .number({ message: 'listenPort must be a number' })
-    .int({ message: 'listenPort must be a whole number' })
-    .min(1, { message: 'listenPort must be between 1 and 65535' })
-    .max(65535, { message: 'listenPort must be between 1 and 65535' })
+    .number({ message: 'The port must be a number between 1 and 65535.' })
+    .int({ message: 'The port must be a whole number between 1 and 65535.' })
+    .min(1, { message: 'The port must be between 1 and 65535.' })
+    .max(65535, { message: 'The port must be between 1 and 65535.' })
     .default(8189),
-  allowedOrigins: z.array(originSchema).max(64).default([]),
-  theme: z.enum(['system', 'light', 'dark'], { message: 'theme must be system, light or dark' }).default('system'),
-  startAtLogin: z.boolean({ message: 'startAtLogin must be true or false' }).default(false),
+  allowedOrigins: z.array(originSchema).max(64, { message: 'At most 64 extra origins can be allowed.' }).default([]),
+  theme: z.enum(['system', 'light', 'dark'], { message: 'The theme must be System, Light or Dark.' }).default('system'),
+  startAtLogin: z.boolean({ message: 'Start at sign-in must be on or off.' }).default(false),
+  notifications: notificationSettingsSchema.default(DEFAULT_NOTIFICATIONS),
   /** Days of usage and audit history kept (SPEC §11). */
-  retentionDays: z.number({ message: 'retentionDays must be a number' }).int({ message: 'retentionDays must be a whole number' }).min(1, { message: 'retentionDays must be between 1 and 3650' }).max(3650, { message: 'retentionDays must be between 1 and 3650' }).default(90),
+  retentionDays: z
+    .number({ message: 'History must be kept for a number of days from 1 to 3650.' })
+    .int({ message: 'History must be kept for a whole number of days from 1 to 3650.' })
+    .min(1, { message: 'History must be kept for 1 to 3650 days.' })
+    .max(3650, { message: 'History must be kept for 1 to 3650 days.' })
+    .default(90),
   cloud: cloudSettingsSchema.default({ environment: 'production', customBaseUrl: null, billingBaseUrl: null, showCredits: true }),
-  ui: uiSettingsSchema.default({ keysSort: { column: 'created_at', direction: 'desc' } }),
+  ui: uiSettingsSchema.default({ keysSort: { column: 'created_at', direction: 'desc' }, setup: DEFAULT_SETUP }),
   /** safeStorage backend only: secret name → base64 ciphertext. Never plaintext. */
   encryptedSecrets: z.record(z.string(), z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'encryptedSecrets values must be base64')).default({}),
 });
@@ -101,9 +128,10 @@ export type UiSettings = Settings['ui'];
 export type Theme = Settings['theme'];
 
 /** What callers may change: any top-level field but the version; `cloud` and `ui` merge one level deep. */
-export type SettingsPatch = Partial<Omit<Settings, 'schemaVersion' | 'cloud' | 'ui'>> & {
+export type SettingsPatch = Partial<Omit<Settings, 'schemaVersion' | 'cloud' | 'ui' | 'notifications'>> & {
   cloud?: Partial<CloudSettings>;
   ui?: Partial<UiSettings>;
+  notifications?: Partial<Settings['notifications']>;
 };
 
 export const SETTINGS_FIELDS = Object.keys(settingsSchema.shape) as (keyof Settings)[];
@@ -112,13 +140,13 @@ export function defaultSettings(): Settings {
   return settingsSchema.parse({ schemaVersion: SETTINGS_SCHEMA_VERSION });
 }
 
-/** "upstreamUrl must use http or https; listenPort must be …" — each message names its field. */
+/** "upstreamUrl: The ComfyUI URL must start with …; listenPort: The port must be …" — path and sentence. */
 export function describeSettingsIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.map(String).join('.');
-      // Our custom messages already start with the field name; zod's built-in ones do not.
-      return path && !issue.message.startsWith(path.split('.')[0] ?? '') ? `${path}: ${issue.message}` : issue.message;
+      // The file's own field path first, so a hand-edited file can be fixed; then the sentence.
+      return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');
 }

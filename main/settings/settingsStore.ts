@@ -108,6 +108,7 @@ export class SettingsStore {
       ...patch,
       cloud: { ...base.cloud, ...patch.cloud },
       ui: { ...base.ui, ...patch.ui },
+      notifications: { ...base.notifications, ...patch.notifications },
       schemaVersion: SETTINGS_SCHEMA_VERSION,
     };
     const parsed = settingsSchema.safeParse(merged);

@@ -1,41 +1,39 @@
-// The window's frame: left navigation with live status badges, the proxy's pause/resume control,
-// and the current view. Loads the shared stores once and applies the theme.
+// The window's frame: the nav (from views/registry.tsx) with live badges, the proxy's state at the
+// bottom, and the current view. Loads the shared stores once.
 import { useEffect } from 'react';
 import { StatusDot } from './components/ui';
 import { useCloudStore } from './stores/cloudStore';
 import { useMonitorStore } from './stores/monitorStore';
 import { useSettingsStore } from './stores/settingsStore';
 import { useStatusStore } from './stores/statusStore';
-import { useUiStore, VIEWS, type ViewId } from './stores/uiStore';
+import { useUiStore } from './stores/uiStore';
 import { useResolvedTheme } from './theme';
-import { CloudView } from './views/CloudView';
-import { KeysView } from './views/KeysView';
-import { LoginView } from './views/LoginView';
-import { MonitorView } from './views/MonitorView';
-import { SettingsView } from './views/SettingsView';
-import { AuditView } from './views/AuditView';
-import { UsageView } from './views/UsageView';
+import { VIEWS, viewById } from './views/registry';
 
-const TITLES: Record<ViewId, { title: string; sub: string }> = {
-  login: { title: 'Login', sub: 'Connect to the ComfyUI server the proxy forwards to' },
-  keys: { title: 'Access keys', sub: 'Keys that clients present to the proxy' },
-  cloud: { title: 'Comfy Cloud', sub: 'Your Comfy platform key, for Comfy Cloud and API nodes' },
-  monitor: { title: 'Monitor', sub: 'Live health and traffic' },
-  usage: { title: 'Usage', sub: 'Jobs, GPU time and requests per key and day' },
-  audit: { title: 'Audit log', sub: 'Who changed keys, logged in or out, and changed settings' },
-  settings: { title: 'Settings', sub: 'Proxy and appearance' },
-};
+function ProxyFooter() {
+  const proxy = useStatusStore((s) => s.status?.proxy);
+  const setView = useUiStore((s) => s.setView);
+  if (!proxy) return null;
+  const words = { running: 'Proxy running', paused: 'Proxy paused', stopped: 'Proxy stopped', error: 'Proxy not running' }[proxy.state];
+  const detail = proxy.state === 'error' ? `Port ${proxy.port} in use` : proxy.url ? proxy.url.replace(/^https?:\/\//, '') : `Port ${proxy.port}`;
+  return (
+    <button type="button" className="nav-footer" onClick={() => setView('home')} title="Show the proxy on Home">
+      <span className="proxy-state">
+        <StatusDot state={proxy.state === 'running' ? 'up' : proxy.state === 'error' ? 'down' : 'warn'} label={`Proxy ${proxy.state}`} />
+        <span className="ellipsis">{words}</span>
+      </span>
+      <span className="mono small muted ellipsis">{detail}</span>
+      <span className="small muted">Version {proxy.version}</span>
+    </button>
+  );
+}
 
 export function App() {
   const view = useUiStore((s) => s.view);
   const setView = useUiStore((s) => s.setView);
-  const status = useStatusStore((s) => s.status);
-  const setPaused = useStatusStore((s) => s.setPaused);
-  const statusBusy = useStatusStore((s) => s.busy);
-  const health = useMonitorStore((s) => s.health);
-  const cloud = useCloudStore((s) => s.status);
   const themeSetting = useSettingsStore((s) => s.settings?.theme ?? 'system');
   const theme = useResolvedTheme(themeSetting);
+  const current = viewById(view);
 
   useEffect(() => {
     void useStatusStore.getState().load();
@@ -43,13 +41,6 @@ export function App() {
     void useMonitorStore.getState().load();
     void useCloudStore.getState().load();
   }, []);
-
-  const upstreamState = health === null ? 'unknown' : health.up ? 'up' : 'down';
-  const badges: Partial<Record<ViewId, React.ReactNode>> = {
-    login: <StatusDot state={upstreamState} label={`Upstream ${upstreamState}`} />,
-    cloud: <StatusDot state={cloud?.loggedIn ? 'up' : 'unknown'} label={cloud?.loggedIn ? 'Logged in' : 'Not logged in'} />,
-  };
-  const proxy = status?.proxy;
 
   return (
     <div className="app">
@@ -59,43 +50,28 @@ export function App() {
           <span>Auth Companion</span>
         </div>
         <ul>
-          {VIEWS.map((v) => (
-            <li key={v}>
-              <button type="button" className={v === view ? 'nav-item active' : 'nav-item'} aria-current={v === view ? 'page' : undefined} onClick={() => setView(v)}>
-                <span>{TITLES[v].title}</span>
-                {badges[v]}
-              </button>
-            </li>
-          ))}
+          {VIEWS.map((v) => {
+            const Badge = v.badge;
+            const Icon = v.icon;
+            return (
+              <li key={v.id}>
+                <button type="button" className={v.id === current.id ? 'nav-item active' : 'nav-item'} aria-current={v.id === current.id ? 'page' : undefined} onClick={() => setView(v.id)}>
+                  <Icon />
+                  <span className="nav-label">{v.title}</span>
+                  {Badge && <Badge />}
+                </button>
+              </li>
+            );
+          })}
         </ul>
-        <div className="nav-footer">
-          <div className="proxy-state">
-            <StatusDot state={proxy?.state === 'running' ? 'up' : proxy?.state === 'paused' ? 'warn' : 'unknown'} />
-            <span>{proxy ? `Proxy ${proxy.state}` : 'Proxy…'}</span>
-          </div>
-          {proxy?.url && <div className="mono small muted ellipsis" title={proxy.url}>{proxy.url}</div>}
-          {proxy && proxy.state !== 'stopped' && (
-            <button type="button" className="button button-small" disabled={statusBusy} onClick={() => void setPaused(proxy.state === 'running')}>
-              {proxy.state === 'running' ? 'Pause proxy' : 'Resume proxy'}
-            </button>
-          )}
-          {proxy && <div className="small muted">v{proxy.version}</div>}
-        </div>
+        <ProxyFooter />
       </nav>
       <main className="main">
         <header className="view-header">
-          <h1>{TITLES[view].title}</h1>
-          <p className="muted">{TITLES[view].sub}</p>
+          <h1>{current.title}</h1>
+          <p className="muted">{current.subtitle}</p>
         </header>
-        <div className="view">
-          {view === 'login' && <LoginView />}
-          {view === 'keys' && <KeysView theme={theme} />}
-          {view === 'cloud' && <CloudView />}
-          {view === 'monitor' && <MonitorView theme={theme} />}
-          {view === 'settings' && <SettingsView />}
-          {view === 'usage' && <UsageView theme={theme} />}
-          {view === 'audit' && <AuditView />}
-        </div>
+        <div className="view">{current.render({ theme })}</div>
       </main>
     </div>
   );

@@ -6,9 +6,10 @@ export function formatNumber(n: number): string {
   return nf.format(n);
 }
 
+/** Binary units throughout (GPU memory is counted in GiB, as ComfyUI and nvidia-smi do). */
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) return '—';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = bytes;
   let i = 0;
   while (v >= 1024 && i < units.length - 1) {
@@ -30,6 +31,17 @@ export function formatDate(ms: number | null): string {
 
 export function formatTime(ms: number): string {
   return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** "12 s", "4 min 5 s", "2 h 10 min": GPU time and durations a person reads at a glance. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return 'under 1 s';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
 }
 
 /** "3 min ago", "just now", "in 2 days". */

@@ -5,7 +5,7 @@ import { App } from './App';
 import { startEventRouting } from './events';
 import { useSettingsStore } from './stores/settingsStore';
 import { applyTheme } from './theme';
-import './styles.css';
+import './styles/index.css';
 
 startEventRouting();
 // Applied outside React so <html data-theme> is set before any chart reads the theme's colours

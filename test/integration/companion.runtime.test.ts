@@ -5,18 +5,29 @@ import Conf from 'conf';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCompanion } from '../../main/companion';
 import { createSettingsStore, type BackingStoreClass } from '../../main/settings/settingsStore';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
 import { basicTextSafeStorage } from '../fixtures/fakeSafeStorage';
 import { request } from '../helpers/http';
+import { createServer, type Server } from 'node:net';
+import type { AppStatus } from '../../preload/contract';
+
+async function listenOn(port = 0): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
+  return server;
+}
+const portOf = (s: Server) => (s.address() as { port: number }).port;
+const closeServer = (s: Server) => new Promise<void>((resolve) => s.close(() => resolve()));
 
 
 let fake: FakeComfy;
 let dataDir: string;
 let runtime: Awaited<ReturnType<typeof createCompanion>>;
 const opened: string[] = [];
+const startAtLogin: boolean[] = [];
 
 beforeAll(async () => {
   fake = await startFakeComfy();
@@ -33,6 +44,7 @@ beforeAll(async () => {
     },
     keyring: null,
     listenPortOverride: 0,
+    setStartAtLogin: (on) => void startAtLogin.push(on),
   });
   await runtime.start();
 });
@@ -100,8 +112,43 @@ describe('desktop runtime', () => {
     expect((await request(`${url}/queue`, { headers: { cookie } })).status).toBe(401);
   });
 
+  it('applies "Start at sign-in" at start and whenever the setting changes', async () => {
+    expect(startAtLogin).toEqual([false]);
+    await runtime.handlers['settings:update']({ startAtLogin: true });
+    await runtime.handlers['settings:update']({ theme: 'dark' });
+    await runtime.handlers['settings:update']({ startAtLogin: false });
+    expect(startAtLogin).toEqual([false, true, false]);
+  });
+
   it('opens only allow-listed external pages', async () => {
     await runtime.handlers['shell:openExternal']({ target: 'platform-login' });
     expect(opened).toContain('https://platform.comfy.org/login');
+  });
+
+  it('a port in use is reported with its reason (not as "stopped"), and choosing another port starts the proxy', async () => {
+    const blocker = await listenOn();
+    const busy = portOf(blocker);
+    const statuses: AppStatus[] = [];
+    const stop = runtime.subscribe((e) => e.type === 'status' && statuses.push(e.status));
+    runtime.settings.update({ listenPort: busy });
+    await vi.waitFor(() => expect(runtime.status().proxy).toBe('error'));
+    const status = await runtime.handlers['status:get'](undefined);
+    expect(status.proxy).toMatchObject({ state: 'error', port: busy, url: null, error: { code: 'port_in_use' } });
+    expect(status.proxy.error?.message).toContain(`Port ${busy} is already used by another program`);
+    expect(runtime.status().error).toBe(`port ${busy} is in use`);
+    expect(statuses.some((s) => s.proxy.state === 'error')).toBe(true);
+    // Retry while still in use: still the same reason.
+    await runtime.handlers['proxy:resume'](undefined);
+    expect(runtime.status().proxy).toBe('error');
+    // A free port, chosen in the window, starts it at once.
+    const probe = await listenOn();
+    const free = portOf(probe);
+    await closeServer(probe);
+    runtime.settings.update({ listenPort: free });
+    await vi.waitFor(() => expect(runtime.status().proxy).toBe('running'));
+    expect(runtime.proxyUrl()).toBe(`http://127.0.0.1:${free}`);
+    expect((await request(`${runtime.proxyUrl()}/health`)).status).toBeLessThan(600);
+    stop();
+    await closeServer(blocker);
   });
 });

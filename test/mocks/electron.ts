@@ -158,6 +158,10 @@ class FakeApp extends EventEmitter {
   private ready = new Promise<void>((r) => (this.readyResolve = r));
   requestSingleInstanceLock = vi.fn(() => this.singleInstanceLock);
   enableSandbox = vi.fn();
+  loginItem: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] } = { openAtLogin: false };
+  setLoginItemSettings = vi.fn((settings: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] }) => {
+    this.loginItem = { ...settings };
+  });
   setAppUserModelId = vi.fn();
   getVersion(): string {
     return '0.1.0-test';
@@ -195,6 +199,7 @@ class FakeApp extends EventEmitter {
     this.singleInstanceLock = true;
     this.quitCalls = 0;
     this.exitCode = null;
+    this.loginItem = { openAtLogin: false };
     this.ready = new Promise<void>((r) => (this.readyResolve = r));
   }
 }
@@ -305,6 +310,34 @@ export class Tray extends EventEmitter {
   }
 }
 
+/** Electron's Notification: records every one made; `show()` marks it shown. */
+export class Notification extends EventEmitter {
+  static instances: Notification[] = [];
+  static supported = true;
+  static isSupported(): boolean {
+    return Notification.supported;
+  }
+  shown = false;
+  constructor(readonly options: { title?: string; body?: string; icon?: string; silent?: boolean } = {}) {
+    super();
+    Notification.instances.push(this);
+  }
+  get title(): string {
+    return this.options.title ?? '';
+  }
+  get body(): string {
+    return this.options.body ?? '';
+  }
+  show = vi.fn(() => {
+    this.shown = true;
+  });
+  close = vi.fn();
+  /** Test helper: the user clicks it. */
+  click(): void {
+    this.emit('click', new FakeEvent());
+  }
+}
+
 export const safeStorage = {
   available: true,
   backend: 'gnome_libsecret',
@@ -336,6 +369,8 @@ export function resetElectronMock(): void {
   app.reset();
   BrowserWindow.instances = [];
   Tray.instances = [];
+  Notification.instances = [];
+  Notification.supported = true;
   session.defaultSession = new FakeSession();
   ipcMain.handlers.clear();
   ipcMain.removeAllListeners();
@@ -364,6 +399,7 @@ export default {
   nativeImage,
   Menu,
   Tray,
+  Notification,
   safeStorage,
   contextBridge,
   ipcRenderer,

@@ -74,7 +74,7 @@ describe('upstream login', () => {
     const account = makeService();
     const result = await account.loginUpstream({ url: comfy.url, key: 'wrong-key-0123456789', remember: true });
     expect(result).toMatchObject({ saved: false, reachable: true, keyAccepted: false });
-    expect(result.message).toContain('refused the upstream key (401)');
+    expect(result.message).toContain('refused the ComfyUI key (HTTP 401)');
     expect(result.message).not.toContain('wrong-key');
     expect(settings.get().upstreamUrl).toBe('http://127.0.0.1:8188');
     expect(await secrets.get('upstream_key')).toBeNull();
@@ -84,7 +84,7 @@ describe('upstream login', () => {
   it('no key for an upstream that demands one says a key is required', async () => {
     const result = await makeService().loginUpstream({ url: comfy.url, key: '', remember: true });
     expect(result).toMatchObject({ saved: false, keyAccepted: false });
-    expect(result.message).toContain('requires an upstream key');
+    expect(result.message).toContain('asks for a key');
   });
 
   it('an upstream that is down is reported unreachable and nothing is saved', async () => {

@@ -4,19 +4,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AccountService } from '../../main/account/accountService';
 import { createCompanionApi, invokeHandler, type CompanionApiDeps } from '../../main/app/companionApi';
+import { createHomeState } from '../../main/app/homeState';
 import { CloudClient } from '../../main/cloud/cloudClient';
 import { openKeyServices, type KeyServices } from '../../main/keys/keyServices';
 import { MonitorService } from '../../main/monitor/monitorService';
 import { MemorySecretStore } from '../../main/secrets/memorySecretStore';
 import { createSettingsStore } from '../../main/settings/settingsStore';
-import type { Channel, CompanionEvent, ContractHandlers } from '../../preload/contract';
+import type { AppStatus, Channel, CompanionEvent, ContractHandlers } from '../../preload/contract';
 
 let dir: string;
 let keys: KeyServices;
 let api: ContractHandlers;
+let quits = 0;
 const opened: string[] = [];
 const events: CompanionEvent[] = [];
 
@@ -28,6 +30,7 @@ beforeEach(async () => {
   const monitor = new MonitorService({ upstream: () => settings.get().upstreamUrl });
   opened.length = 0;
   events.length = 0;
+  quits = 0;
   const deps: CompanionApiDeps = {
     keys: keys.store,
     usage: keys.usage,
@@ -35,8 +38,11 @@ beforeEach(async () => {
     settings,
     account,
     monitor,
-    proxy: { status: () => ({ state: 'running', url: 'http://127.0.0.1:8189', version: 't' }), pause: async () => {}, resume: async () => {} },
+    proxy: { status: () => ({ state: 'running', url: 'http://127.0.0.1:8189', port: 8189, error: null, version: 't' }), pause: async () => {}, resume: async () => {} },
+    sessions: { count: () => 2 },
+    home: createHomeState(settings, { upstreamConnected: () => true, keyCount: () => keys.store.list().length }),
     openExternal: async (url) => void opened.push(url),
+    quit: () => void quits++,
     emit: (e) => events.push(e),
   };
   api = createCompanionApi(deps);
@@ -80,7 +86,8 @@ describe('IPC handlers', () => {
     const r = await call('settings:update', { listenPort: 70000 });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.error.issues).toEqual([{ path: 'listenPort', message: 'listenPort must be between 1 and 65535' }]);
+    expect(r.error.issues).toEqual([{ path: 'listenPort', message: 'The port must be between 1 and 65535.' }]);
+    expect(r.error.message).toBe('The port must be between 1 and 65535.');
     const good = await call('settings:update', { theme: 'dark', allowedOrigins: ['http://localhost:5173'] });
     expect(good.ok && good.value).toMatchObject({ theme: 'dark', allowedOrigins: ['http://localhost:5173'] });
     const unknown = await call('settings:update', { encryptedSecrets: {} });
@@ -92,6 +99,39 @@ describe('IPC handlers', () => {
     const evil = await call('shell:openExternal', { target: 'https://evil.example' });
     expect(!evil.ok && evil.error.code).toBe('invalid_request');
     expect(opened).toEqual(['https://platform.comfy.org/login']);
+  });
+
+  it('notifications are turned off one kind at a time, and a wrong type names the setting', async () => {
+    const off = await call('settings:update', { notifications: { jobs: false } });
+    expect(off.ok && off.value).toMatchObject({ notifications: { jobs: false, upstream: true } });
+    const bad = await call('settings:update', { notifications: { upstream: 'yes' } });
+    expect(!bad.ok && bad.error.issues).toEqual([{ path: 'notifications.upstream', message: 'ComfyUI connection notifications must be on or off.' }]);
+  });
+
+  it('the status carries sessions, key counts, the upstream exposure and the first-run checklist', async () => {
+    const first = (await call('status:get')) as { ok: true; value: AppStatus };
+    expect(first.value.sessions).toBe(2);
+    expect(first.value.upstream.loopback).toBe(true);
+    expect(first.value.setup).toEqual({ upstreamConnected: true, keyCreated: false, comfyOpened: false, dismissed: false });
+    await call('keys:create', { name: 'first' });
+    // Opening ComfyUI through the proxy is the last step; done once, the checklist stays hidden.
+    expect((await call('shell:openExternal', { target: 'proxy-ui' })).ok).toBe(true);
+    expect(opened).toEqual(['http://127.0.0.1:8189']);
+    const done = (await call('status:get')) as { ok: true; value: AppStatus };
+    expect(done.value.setup).toMatchObject({ keyCreated: true, comfyOpened: true, dismissed: true });
+    expect(done.value.keys).toEqual({ total: 1, active: 1 });
+    await call('settings:update', { upstreamUrl: 'http://192.168.1.20:8188' });
+    const lan = (await call('status:get')) as { ok: true; value: AppStatus };
+    expect(lan.value.upstream.loopback).toBe(false);
+  });
+
+  it('the checklist can be dismissed; an unknown notice id is not_found; quit is passed on', async () => {
+    const r = (await call('setup:dismiss')) as { ok: true; value: AppStatus };
+    expect(r.value.setup.dismissed).toBe(true);
+    const notice = await call('notice:dismiss', { id: 'settings-reset-1-0' });
+    expect(!notice.ok && notice.error.code).toBe('not_found');
+    expect((await call('app:quit')).ok).toBe(true);
+    await vi.waitFor(() => expect(quits).toBe(1));
   });
 
   it('an internal failure crosses as a generic internal error, not its details', async () => {

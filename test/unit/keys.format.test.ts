@@ -54,3 +54,13 @@ describe('access key format', () => {
     expect(hashKey(a).equals(hashKey(generateKey()))).toBe(false);
   });
 });
+
+describe('key ids', () => {
+  it('never start with "-", so `keys rotate <id>` never reads one as an option', () => {
+    for (let i = 0; i < 2000; i++) {
+      const id = generateKeyId();
+      expect(id.startsWith('-')).toBe(false);
+      expect(isWellFormedKeyId(id)).toBe(true);
+    }
+  });
+});

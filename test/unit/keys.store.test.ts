@@ -87,9 +87,13 @@ describe('key store', () => {
     expect(Object.keys(store.get(record.key_id)!).sort()).toEqual(
       [
         'created_at', 'expires_at', 'is_active', 'key_id', 'last_used', 'metadata', 'name', 'rate_limit', 'scopes',
-        'requests_per_minute', 'max_queued', 'comfy_user', 'revoked_at', 'status',
+        'requests_per_minute', 'max_queued', 'comfy_user', 'revoked_at', 'status', 'prefix',
       ].sort(),
     );
+    // Lists show the secret's first 10 characters ("comfy_" + 4), never more.
+    expect(store.get(record.key_id)?.prefix).toBe(secret.slice(0, 10));
+    const rotated = await store.rotate(record.key_id);
+    expect(store.get(record.key_id)?.prefix).toBe(rotated.secret.slice(0, 10));
   });
 
   it('keys survive a restart', async () => {

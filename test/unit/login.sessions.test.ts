@@ -14,7 +14,7 @@ let now: number;
 let keys: Map<string, KeyRecord>;
 
 function record(id: string, patch: Partial<KeyRecord> = {}): KeyRecord {
-  return { key_id: id, name: `key ${id}`, created_at: 0, last_used: null, rate_limit: 100, requests_per_minute: 600, max_queued: 100, comfy_user: null, is_active: true, revoked_at: null, status: 'active', metadata: {}, expires_at: null, scopes: ['generate'], ...patch };
+  return { key_id: id, name: `key ${id}`, created_at: 0, last_used: null, rate_limit: 100, requests_per_minute: 600, max_queued: 100, comfy_user: null, is_active: true, revoked_at: null, status: 'active', prefix: null, metadata: {}, expires_at: null, scopes: ['generate'], ...patch };
 }
 
 function principalOf(keyId: string | null): Principal {

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 // The Monitor view is fed by pushes, not polling: a snapshot at start, then deltas; the upstream
-// going down shows at once, new requests appear in the log, and the filter box narrows it.
+// going down shows at once, new requests appear in the log, and the filter box narrows it. Results are
+// in plain words, memory in GiB, jobs by workflow, key and node name, per-key jobs and GPU time.
 import { act, cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { installBridge as installFakeBridge } from '../helpers/fakeBridge';
@@ -18,6 +19,7 @@ function installBridge(snapshot: MonitorSnapshot) {
 
 const up: HealthSample = {
   at: Date.UTC(2026, 0, 1, 12),
+  url: 'http://127.0.0.1:8188',
   up: true,
   latencyMs: 12,
   queueRunning: 1,
@@ -41,6 +43,8 @@ const snapshot: MonitorSnapshot = {
   trafficHistory: [],
   requests: [req(1)],
   jobs: [],
+  keyJobs: [],
+  keyJobsWindowH: 24,
   openSockets: 0,
 };
 
@@ -57,9 +61,15 @@ describe('Monitor view', () => {
     void useMonitorStore.getState().load();
     render(<MonitorView theme="light" />);
     expect((await screen.findByTestId('upstream-state')).textContent).toContain('Up');
-    expect(screen.getByText('1 / 3')).toBeTruthy();
+    expect(screen.getByText('1 · 3')).toBeTruthy();
+    expect(screen.getByText('running · waiting')).toBeTruthy();
     expect(screen.getByText('NVIDIA GeForce RTX 4090')).toBeTruthy();
-    expect(screen.getByText('4.0 GB')).toBeTruthy();
+    expect(screen.getByText('4.0 GiB')).toBeTruthy();
+    expect(screen.getByText('of 24.0 GiB')).toBeTruthy();
+    // Results in words, not "4xx · 429 · 5xx".
+    const tile = screen.getByLabelText('Requests that did not succeed');
+    expect([...tile.querySelectorAll('dt')].map((d) => d.textContent)).toEqual(['Refused', 'Over limit', 'Server errors']);
+    expect(document.body.textContent).not.toContain('4xx');
   });
 
   it('pushed updates show the upstream down at once and add requests to the log, without polling', async () => {
@@ -70,7 +80,7 @@ describe('Monitor view', () => {
     await screen.findByText('/history/1');
     emit({ type: 'monitor', update: { health: { ...up, up: false, latencyMs: null, error: 'unreachable (ECONNREFUSED)' } } });
     expect(screen.getByTestId('upstream-state').textContent).toContain('Down');
-    expect(screen.getByRole('alert').textContent).toContain('unreachable (ECONNREFUSED)');
+    expect(screen.getByRole('alert').textContent).toContain('Nothing accepts connections at that address. Start ComfyUI, or check the port.');
     emit({ type: 'monitor', update: { requests: [req(2, { path: '/prompt', method: 'POST', status: 429, keyName: 'bob' })] } });
     expect(screen.getByText('/prompt')).toBeTruthy();
     // A repeated delta (same seq) is not shown twice.
@@ -93,15 +103,44 @@ describe('Monitor view', () => {
     expect(screen.getByText('Nothing matches the filter')).toBeTruthy();
   });
 
-  it('shows running jobs with their progress', async () => {
+  it('shows running jobs by workflow, key and node name with their progress; unnamed ones by id and node number', async () => {
     const { emit } = installBridge(snapshot);
     stop = startEventRouting();
     void useMonitorStore.getState().load();
     render(<MonitorView theme="light" />);
     await screen.findByText('No jobs yet');
-    emit({ type: 'monitor', update: { jobs: [{ promptId: 'p-1', status: 'running', startedAt: up.at, finishedAt: null, node: '3', value: 5, max: 20, nodesDone: 1, message: null }] } });
-    const bar = screen.getByRole('progressbar', { name: 'Job p-1 progress' });
+    const base = { status: 'running' as const, startedAt: up.at, finishedAt: null, value: 5, max: 20, message: null };
+    emit({
+      type: 'monitor',
+      update: {
+        jobs: [
+          { ...base, promptId: 'p-1', node: '3', nodeName: 'KSampler', nodesTotal: 7, nodesDone: 1, ownerName: 'render-bot', workflowName: 'Portrait' },
+          { ...base, promptId: 'abcdef123456', node: '9', nodeName: null, nodesTotal: null, nodesDone: 0, ownerName: null, workflowName: null, max: 0 },
+        ],
+      },
+    });
+    const bar = screen.getByRole('progressbar', { name: 'Portrait progress' });
     expect(bar.getAttribute('aria-valuenow')).toBe('5');
-    expect(screen.getByText(/step 5\/20/)).toBeTruthy();
+    expect(screen.getByText('KSampler · step 5 of 20 · node 2 of 7')).toBeTruthy();
+    expect(screen.getByText('by render-bot')).toBeTruthy();
+    expect(screen.getByText('Job abcdef12')).toBeTruthy();
+    expect(screen.getByText('Node #9')).toBeTruthy();
+  });
+
+  it('per key: requests with a labelled bar, refusals, and from the job ledger jobs and GPU time', async () => {
+    installBridge({
+      ...snapshot,
+      keyJobs: [
+        { owner: 'k', ownerName: 'alice', jobs: 4, succeeded: 3, failed: 1, active: 0, gpuMs: 95_000 },
+        { owner: '@admin', ownerName: 'admin', jobs: 1, succeeded: 1, failed: 0, active: 0, gpuMs: 4_000 },
+      ],
+    });
+    void useMonitorStore.getState().load();
+    render(<MonitorView theme="light" />);
+    await screen.findAllByText('alice');
+    const row = [...document.querySelectorAll('table.per-key tbody tr')].find((tr) => tr.querySelector('td')?.textContent === 'alice') as HTMLElement;
+    expect([...row.querySelectorAll('td')].map((td) => td.textContent)).toEqual(['alice', '1', '0', '0', '4 (1 failed)', '1 min 35 s']);
+    expect(screen.getByText('you (admin key)')).toBeTruthy();
+    expect([...document.querySelectorAll('table.per-key th')].map((th) => th.textContent)).toEqual(['Key', 'Requests', 'Refused', 'Over limit', 'Jobs (24 h)', 'GPU time']);
   });
 });

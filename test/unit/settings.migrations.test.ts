@@ -22,7 +22,7 @@ function readSettingsFile(): Record<string, unknown> {
 }
 
 describe('settings migrations', () => {
-  it('a version 1 file (upstream as host + port, sort as a string) opens with its values as a v3 upstreamUrl', () => {
+  it('a version 1 file (upstream as host + port, sort as a string) opens with its values as a current upstreamUrl', () => {
     writeSettings({
       schemaVersion: 1,
       upstream: { host: '192.168.1.20', port: 8190, https: true },
@@ -33,7 +33,7 @@ describe('settings migrations', () => {
     });
     const store = createSettingsStore({ cwd: dir });
     const s = store.get();
-    expect(s.schemaVersion).toBe(3);
+    expect(s.schemaVersion).toBe(4);
     expect(s.upstreamUrl).toBe('https://192.168.1.20:8190');
     expect(s.listenPort).toBe(9001);
     expect(s.theme).toBe('dark');
@@ -47,7 +47,7 @@ describe('settings migrations', () => {
     expect(onDisk).not.toHaveProperty('upstream');
     expect(onDisk).not.toHaveProperty('keysSort');
     expect(store.notices.map((n) => n.kind)).toEqual(['migrated']);
-    expect(store.notices[0]?.message).toContain('from version 1 to 3');
+    expect(store.notices[0]?.message).toContain('from version 1 to 4');
   });
 
   it('a version 1 file from before schemaVersion existed is recognised by its shape', () => {
@@ -75,7 +75,44 @@ describe('settings migrations', () => {
     expect(readSettingsFile()).not.toHaveProperty('cloudStaging');
   });
 
-  it('a current (v3) file opens unchanged, with no notice and no rewrite', () => {
+  it('a version 3 file gains notifications (on) and a dismissed first-run checklist, keeping its values', () => {
+    writeSettings({
+      schemaVersion: 3,
+      upstreamUrl: 'http://10.0.0.5:8188',
+      listenPort: 8200,
+      allowedOrigins: ['http://localhost:3000'],
+      theme: 'dark',
+      startAtLogin: true,
+      cloud: { environment: 'staging', customBaseUrl: null, billingBaseUrl: null, showCredits: false },
+      ui: { keysSort: { column: 'name', direction: 'asc' } },
+      encryptedSecrets: {},
+    });
+    const store = createSettingsStore({ cwd: dir });
+    const s = store.get();
+    expect(s.schemaVersion).toBe(4);
+    expect(s.notifications).toEqual({ jobs: true, upstream: true });
+    // Someone upgrading has used the app: no first-run checklist for them.
+    expect(s.ui.setup).toEqual({ comfyOpened: false, dismissed: true });
+    expect(s.ui.keysSort).toEqual({ column: 'name', direction: 'asc' });
+    expect(s.cloud.showCredits).toBe(false);
+    expect(s.startAtLogin).toBe(true);
+    expect(store.notices.map((n) => n.message)).toEqual(['Settings were upgraded from version 3 to 4.']);
+    expect(readSettingsFile().notifications).toEqual({ jobs: true, upstream: true });
+  });
+
+  it('a fresh install shows the first-run checklist and has notifications on', () => {
+    const s = createSettingsStore({ cwd: dir }).get();
+    expect(s.ui.setup).toEqual({ comfyOpened: false, dismissed: false });
+    expect(s.notifications).toEqual({ jobs: true, upstream: true });
+  });
+
+  it('notifications can be turned off one kind at a time', () => {
+    const store = createSettingsStore({ cwd: dir });
+    store.update({ notifications: { jobs: false } });
+    expect(createSettingsStore({ cwd: dir }).get().notifications).toEqual({ jobs: false, upstream: true });
+  });
+
+  it('a current (v4) file opens unchanged, with no notice and no rewrite', () => {
     const store1 = createSettingsStore({ cwd: dir });
     store1.update({ allowedOrigins: ['http://localhost:3000'], theme: 'dark' });
     const before = fs.readFileSync(path.join(dir, 'settings.json'), 'utf8');

@@ -35,7 +35,7 @@ describe('settings values', () => {
   it('a fresh data dir gets the documented defaults, written to settings.json with mode 0600', () => {
     const store = createSettingsStore({ cwd: dir });
     expect(store.get()).toMatchObject({
-      schemaVersion: 3,
+      schemaVersion: 4,
       upstreamUrl: 'http://127.0.0.1:8188',
       listenPort: 8189,
       allowedOrigins: [],
@@ -110,7 +110,7 @@ describe('a corrupt settings file', () => {
   });
 
   it('values of the wrong type are backed up and reset, the notice naming the field', () => {
-    fs.writeFileSync(file(), JSON.stringify({ schemaVersion: 3, listenPort: 'http', theme: 'dark' }));
+    fs.writeFileSync(file(), JSON.stringify({ schemaVersion: 4, listenPort: 'http', theme: 'dark' }));
     const store = createSettingsStore({ cwd: dir });
     expect(store.get().listenPort).toBe(8189);
     expect(store.notices[0]?.message).toContain('listenPort');

@@ -23,14 +23,17 @@ interface ChartProps {
   formatY?: (v: number) => string;
   /** Fixed y range minimum (e.g. 0). */
   yMin?: number;
+  /** Fixed y range maximum (e.g. the GPU's total memory); else 10 % above the data. */
+  yMax?: number;
   /** x values are epoch seconds unless `categorical`. */
   categorical?: string[];
   /** Minimum visible time span, seconds (time axes). */
   minSpanS?: number;
 }
 
-function formatClock(epochS: number): string {
-  return new Date(epochS * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+/** 24-hour "19:39:05": short enough that the last tick's label fits in the right padding. */
+function formatClock(epochS: number, withSeconds: boolean): string {
+  return new Date(epochS * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', ...(withSeconds ? { second: '2-digit' } : {}), hour12: false });
 }
 
 function canDraw(): boolean {
@@ -41,7 +44,7 @@ function canDraw(): boolean {
   }
 }
 
-export function Chart({ title, data, series, height = 160, theme, formatY, yMin = 0, categorical, minSpanS = 60 }: ChartProps) {
+export function Chart({ title, data, series, height = 160, theme, formatY, yMin = 0, yMax, categorical, minSpanS = 60 }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const dataRef = useRef(data);
@@ -58,16 +61,17 @@ export function Chart({ title, data, series, height = 160, theme, formatY, yMin 
       width: Math.max(200, el.clientWidth),
       height,
       legend: { show: true, live: false },
-      // Room on the right so the last time label is not clipped.
-      padding: [8, 28, 0, 0],
+      // Room on the right for half of the last time label, which uPlot centres on the axis end.
+      padding: [8, 34, 0, 0],
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       scales: {
-        // Categories get half a slot of padding so edge bars are whole; time axes show at least
-        // the last minute so a few early points do not produce sub-second ticks.
+        // Categories get half a slot of padding so edge bars are whole. A time axis starts at the
+        // first sample and spans at least minSpanS, so a fresh chart fills from the left instead of
+        // squeezing its few points against the right edge, and ticks never get sub-second.
         x: categorical
           ? { time: false, range: [-0.5, categorical.length - 0.5] }
-          : { time: true, range: (_u, min, max) => [Math.min(min, max - minSpanS), max] },
-        y: { range: (_u, _min, max) => [yMin, Math.max(max * 1.1, yMin + 1)] },
+          : { time: true, range: (_u, min, max) => [min, Math.max(max, min + minSpanS)] },
+        y: { range: (_u, _min, max) => [yMin, yMax ?? Math.max(max * 1.1, yMin + 1)] },
       },
       axes: [
         {
@@ -77,7 +81,13 @@ export function Chart({ title, data, series, height = 160, theme, formatY, yMin 
           font: '11px system-ui',
           ...(categorical
             ? { values: (_u: uPlot, vals: number[]) => vals.map((v) => (Number.isInteger(v) ? (categorical[v] ?? '') : '')) }
-            : { values: (_u: uPlot, vals: number[]) => vals.map((v) => formatClock(v)), space: 70 }),
+            : {
+                values: (_u: uPlot, vals: number[]) => {
+                  const step = vals.length > 1 ? (vals[1] as number) - (vals[0] as number) : 60;
+                  return vals.map((v) => formatClock(v, step < 60));
+                },
+                space: 80,
+              }),
         },
         {
           stroke: axis,
@@ -115,7 +125,7 @@ export function Chart({ title, data, series, height = 160, theme, formatY, yMin 
     };
     // Rebuilt only when the look changes; data flows through setData below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [theme, height, series.map((s) => s.label + s.color).join(), categorical?.join()]);
+  }, [theme, height, yMax, series.map((s) => s.label + s.color).join(), categorical?.join()]);
 
   useEffect(() => {
     plot.current?.setData(data);

@@ -23,7 +23,11 @@ export function Dialog({ title, onClose, dismissible = true, children, footer, w
 
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
-    const first = ref.current?.querySelector<HTMLElement>('input, select, textarea') ?? ref.current?.querySelector<HTMLElement>(FOCUSABLE);
+    // [data-autofocus] wins (e.g. "Copy key" rather than selecting the secret); else the first field.
+    const first =
+      ref.current?.querySelector<HTMLElement>('[data-autofocus]') ??
+      ref.current?.querySelector<HTMLElement>('input:not([readonly]), select, textarea:not([readonly])') ??
+      ref.current?.querySelector<HTMLElement>(FOCUSABLE);
     first?.focus();
     return () => previous?.focus?.();
   }, []);

@@ -19,6 +19,8 @@ interface CloudState {
   load(): Promise<void>;
   login(req: CloudLoginRequest): Promise<boolean>;
   logout(): Promise<void>;
+  /** Re-reads account and credits from Comfy Cloud. */
+  refresh(): Promise<void>;
   onRetry(attempt: number, delayMs: number): void;
   apply(status: CloudStatus): void;
 }
@@ -56,6 +58,16 @@ export const useCloudStore = create<CloudState>((set) => ({
     set({ busy: true, error: null });
     try {
       set({ status: await call('cloud:logout') });
+    } catch (err) {
+      set({ error: toCloudError(err) });
+    } finally {
+      set({ busy: false });
+    }
+  },
+  async refresh() {
+    set({ busy: true, error: null });
+    try {
+      set({ status: await call('cloud:refresh') });
     } catch (err) {
       set({ error: toCloudError(err) });
     } finally {

@@ -4,8 +4,9 @@
 import { create } from 'zustand';
 import type { KeyCreateRequest, KeyPatch, KeyUsageView, KeyView, NewKeySecret } from '../../../preload/contract';
 import { call, errorMessage } from '../ipc';
+import { accessLevel } from '../keyWords';
 
-export type KeySortColumn = 'name' | 'createdAt' | 'lastUsed' | 'rateLimit' | 'usageThisHour' | 'status';
+export type KeySortColumn = 'name' | 'createdAt' | 'lastUsed' | 'jobsThisHour' | 'queued' | 'expiresAt' | 'status' | 'access';
 
 interface KeysState {
   keys: KeyView[];
@@ -87,11 +88,17 @@ export const useKeysStore = create<KeysState>((set, get) => ({
   },
 }));
 
-/** The visible rows: filtered by the search box, sorted by the chosen column. */
+const STATUS_ORDER = { active: 0, expired: 1, disabled: 2, revoked: 3 } as const;
+const LEVEL_ORDER = { read: 0, generate: 1, admin: 2 } as const;
+
+/**
+ * The visible rows: filtered by the search box (name, prefix, id, access level, status), sorted by the
+ * chosen column. Revoked keys always come last: they are history, not something to act on.
+ */
 export function visibleKeys(keys: KeyView[], query: string, sort: KeysState['sort']): KeyView[] {
   const q = query.trim().toLowerCase();
   const rows = q
-    ? keys.filter((k) => k.name.toLowerCase().includes(q) || k.id.toLowerCase().includes(q) || k.scopes.some((s) => s.includes(q)))
+    ? keys.filter((k) => [k.name, k.prefix ?? '', k.id, accessLevel(k.scopes), k.status].some((f) => f.toLowerCase().includes(q)))
     : keys.slice();
   const dir = sort.direction === 'asc' ? 1 : -1;
   const value = (k: KeyView): string | number => {
@@ -100,15 +107,24 @@ export function visibleKeys(keys: KeyView[], query: string, sort: KeysState['sor
         return k.name.toLowerCase();
       case 'lastUsed':
         return k.lastUsed ?? -1;
-      case 'usageThisHour':
-        return k.usageThisHour / k.rateLimit;
+      case 'jobsThisHour':
+        return k.jobsThisHour / k.rateLimit;
+      case 'queued':
+        return k.queued / k.maxQueued;
+      case 'expiresAt':
+        return k.expiresAt ?? Number.MAX_SAFE_INTEGER;
       case 'status':
-        return k.status;
+        return STATUS_ORDER[k.status];
+      case 'access':
+        return LEVEL_ORDER[accessLevel(k.scopes)];
       default:
-        return k[sort.column];
+        return k.createdAt;
     }
   };
   return rows.sort((a, b) => {
+    const ra = a.status === 'revoked' ? 1 : 0;
+    const rb = b.status === 'revoked' ? 1 : 0;
+    if (ra !== rb) return ra - rb;
     const va = value(a);
     const vb = value(b);
     return (va < vb ? -1 : va > vb ? 1 : 0) * dir;

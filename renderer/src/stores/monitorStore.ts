@@ -1,7 +1,7 @@
 // Live monitor data: one snapshot at start, then pushed deltas applied in place. Histories are
 // capped here too so a long-running window never grows without bound.
 import { create } from 'zustand';
-import type { HealthSample, JobView, MonitorSnapshot, MonitorUpdate, RequestView, TrafficPoint, TrafficStats } from '../../../preload/contract';
+import type { HealthSample, JobView, KeyJobStats, MonitorSnapshot, MonitorUpdate, RequestView, TrafficPoint, TrafficStats } from '../../../preload/contract';
 import { call, errorMessage } from '../ipc';
 
 const MAX_HEALTH = 600;
@@ -18,6 +18,8 @@ interface MonitorState {
   trafficHistory: TrafficPoint[];
   requests: RequestView[];
   jobs: JobView[];
+  keyJobs: KeyJobStats[];
+  keyJobsWindowH: number;
   openSockets: number;
   filter: string;
   load(): Promise<void>;
@@ -41,6 +43,8 @@ export const useMonitorStore = create<MonitorState>((set, get) => ({
   trafficHistory: [],
   requests: [],
   jobs: [],
+  keyJobs: [],
+  keyJobsWindowH: 24,
   openSockets: 0,
   filter: '',
   async load() {
@@ -61,6 +65,8 @@ export const useMonitorStore = create<MonitorState>((set, get) => ({
       trafficHistory: s.trafficHistory.slice(-MAX_TRAFFIC),
       requests: s.requests.slice(-MAX_REQUESTS),
       jobs: s.jobs,
+      keyJobs: s.keyJobs,
+      keyJobsWindowH: s.keyJobsWindowH,
       openSockets: s.openSockets,
     });
   },
@@ -82,6 +88,7 @@ export const useMonitorStore = create<MonitorState>((set, get) => ({
         next.requests = capped(s.requests, u.requests.filter((r) => r.seq > last), MAX_REQUESTS);
       }
       if (u.jobs) next.jobs = u.jobs;
+      if (u.keyJobs) next.keyJobs = u.keyJobs;
       if (u.openSockets !== undefined) next.openSockets = u.openSockets;
       return next;
     });

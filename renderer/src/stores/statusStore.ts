@@ -1,5 +1,6 @@
-// App-wide status (proxy state, upstream reachability, cloud summary, secret backend): loaded once,
-// then replaced by pushed `status` events. Drives the nav badges and the Login view.
+// App-wide status (proxy state and its reason, upstream health and exposure, cloud summary, secret
+// backend, sessions, checklist, notices): loaded once, then replaced by pushed `status` events. Drives
+// Home, the nav and the ComfyUI connection view.
 import { create } from 'zustand';
 import type { AppStatus } from '../../../preload/contract';
 import { call, errorMessage } from '../ipc';
@@ -10,7 +11,10 @@ interface StatusState {
   busy: boolean;
   load(): Promise<void>;
   apply(status: AppStatus): void;
+  /** Pause (true) or resume/retry (false) the proxy. */
   setPaused(paused: boolean): Promise<void>;
+  dismissSetup(): Promise<void>;
+  dismissNotice(id: string): Promise<void>;
 }
 
 export const useStatusStore = create<StatusState>((set) => ({
@@ -38,4 +42,28 @@ export const useStatusStore = create<StatusState>((set) => ({
       set({ busy: false });
     }
   },
+  async dismissSetup() {
+    try {
+      set({ status: await call('setup:dismiss') });
+    } catch (err) {
+      set({ error: errorMessage(err) });
+    }
+  },
+  async dismissNotice(id) {
+    try {
+      set({ status: await call('notice:dismiss', { id }) });
+    } catch (err) {
+      set({ error: errorMessage(err) });
+    }
+  },
 }));
+
+/** Opens ComfyUI through the proxy in the system browser; resolves with an error sentence or null. */
+export async function openComfyUi(): Promise<string | null> {
+  try {
+    await call('shell:openExternal', { target: 'proxy-ui' });
+    return null;
+  } catch (err) {
+    return errorMessage(err);
+  }
+}

@@ -1,65 +1,75 @@
-// The dialogs around a key's lifecycle: the show-once secret (must be confirmed before closing),
-// revoke with a typed confirmation, and rotate.
+// The dialogs around a key's life: the show-once secret (one line, how to use it, must be confirmed
+// before closing), rotate, and revoke — final, with the key's name typed, and "Disable instead" offered.
 import { useState } from 'react';
 import type { KeyView, NewKeySecret } from '../../../preload/contract';
 import { Dialog } from '../components/Dialog';
-import { ErrorBanner } from '../components/ui';
+import { CopyButton, CopyField, ErrorBanner } from '../components/ui';
 import { errorMessage } from '../ipc';
+import { accessLabel, limitsSummary } from '../keyWords';
 
-export function SecretDialog({ created, onDone }: { created: NewKeySecret; onDone: () => void }) {
+export function SecretDialog({ created, proxyUrl, onDone }: { created: NewKeySecret; proxyUrl: string | null; onDone: () => void }) {
   const [saved, setSaved] = useState(false);
-  const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
-
-  async function doCopy() {
-    try {
-      await navigator.clipboard.writeText(created.secret);
-      setCopy('copied');
-    } catch {
-      setCopy('failed');
-    }
-  }
-
+  const url = proxyUrl ?? 'http://127.0.0.1:8189';
+  const curl = `curl -H "Authorization: Bearer $COMFY_KEY" ${url}/system_stats`;
   return (
     <Dialog
-      title={`Save the key for ${created.key.name}`}
+      title={`Access key for ${created.key.name}`}
       onClose={onDone}
       dismissible={saved}
+      width="wide"
       onSubmit={() => saved && onDone()}
       footer={
-        <button type="submit" className="button button-primary" disabled={!saved}>
-          Done
-        </button>
+        <>
+          <label className="confirm grow">
+            <input type="checkbox" checked={saved} onChange={(e) => setSaved(e.target.checked)} />I have copied this key
+          </label>
+          <button type="submit" className="button button-primary" disabled={!saved}>
+            Done
+          </button>
+        </>
       }
     >
-      <p>This is the only time the key is shown. Store it in a password manager or your client's configuration now.</p>
-      <div className="secret-row">
-        {/* A wrapping read-only box: the whole key is visible, nothing scrolls out of view. */}
-        <textarea className="secret mono" readOnly rows={2} value={created.secret} aria-label="New access key" onFocus={(e) => e.currentTarget.select()} />
-        <button type="button" className="button" onClick={() => void doCopy()}>
-          {copy === 'copied' ? 'Copied' : 'Copy'}
-        </button>
+      <p>
+        <strong>Copy it now — this is the only time it is shown.</strong> Send it to the person or paste it into the script; the app keeps only a fingerprint of it.
+      </p>
+      <CopyField value={created.secret} label="New access key" copyLabel="Copy key" autoFocus />
+      <p className="muted small key-summary">
+        {accessLabel(created.key.scopes)} access · {limitsSummary(created.key)}
+      </p>
+      <h3 className="howto-title">How to use it</h3>
+      <div className="howto">
+        <div className="howto-item">
+          <div className="label">In a browser</div>
+          <div className="row">
+            <p className="muted small grow">
+              Open <span className="mono">{url}</span> and enter the key on the login page. From another computer, use an SSH tunnel to this one first.
+            </p>
+            <CopyButton text={url} label="Copy address" className="button button-small" />
+          </div>
+        </div>
+        <div className="howto-item">
+          <div className="label">In a script</div>
+          <p className="muted small">Send it as a bearer token, with COMFY_KEY set to the key:</p>
+          <div className="code-row">
+            <code className="code-block">{curl}</code>
+            <CopyButton text={curl} label="Copy" className="button button-small" ariaLabel="Copy the curl command" />
+          </div>
+        </div>
       </div>
-      <div className="field-hint" role="status">
-        {copy === 'failed' ? 'Could not reach the clipboard — select the key and copy it by hand.' : copy === 'copied' ? 'Copied to the clipboard.' : '\u00a0'}
-      </div>
-      <label className="confirm">
-        <input type="checkbox" checked={saved} onChange={(e) => setSaved(e.target.checked)} />I have saved this key
-      </label>
     </Dialog>
   );
 }
 
-export function RevokeDialog({ keyView, onCancel, onRevoke }: { keyView: KeyView; onCancel: () => void; onRevoke: () => Promise<void> }) {
+export function RevokeDialog({ keyView, onCancel, onRevoke, onDisable }: { keyView: KeyView; onCancel: () => void; onRevoke: () => Promise<void>; onDisable?: () => Promise<void> }) {
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const matches = typed === keyView.name;
+  const matches = typed.trim() === keyView.name;
 
-  async function submit() {
-    if (!matches) return;
+  async function run(action: () => Promise<void>) {
     setBusy(true);
     try {
-      await onRevoke();
+      await action();
     } catch (err) {
       setError(errorMessage(err));
       setBusy(false);
@@ -68,11 +78,16 @@ export function RevokeDialog({ keyView, onCancel, onRevoke }: { keyView: KeyView
 
   return (
     <Dialog
-      title="Revoke key"
+      title={`Revoke ${keyView.name}?`}
       onClose={onCancel}
-      onSubmit={() => void submit()}
+      onSubmit={() => matches && void run(onRevoke)}
       footer={
         <>
+          {onDisable && (
+            <button type="button" className="button button-quiet grow-right" disabled={busy} onClick={() => void run(onDisable)}>
+              Disable instead
+            </button>
+          )}
           <button type="button" className="button" onClick={onCancel}>
             Cancel
           </button>
@@ -84,8 +99,9 @@ export function RevokeDialog({ keyView, onCancel, onRevoke }: { keyView: KeyView
     >
       {error && <ErrorBanner>{error}</ErrorBanner>}
       <p>
-        Clients using <strong>{keyView.name}</strong> will be refused on their next request, and its browser sessions end.
+        <strong>Revoking is final.</strong> Scripts and browsers using this key are refused at once and its open connections are closed. A revoked key can never be enabled or rotated again.
       </p>
+      <p className="muted">To shut it out for a while instead, disable it: you can enable it again later.</p>
       <label className="stack">
         <span>
           Type <strong className="mono">{keyView.name}</strong> to confirm
@@ -110,7 +126,7 @@ export function RotateDialog({ keyView, onCancel, onRotate }: { keyView: KeyView
   }
   return (
     <Dialog
-      title="Rotate key"
+      title={`Rotate the secret of ${keyView.name}?`}
       onClose={onCancel}
       onSubmit={() => void submit()}
       footer={
@@ -119,15 +135,13 @@ export function RotateDialog({ keyView, onCancel, onRotate }: { keyView: KeyView
             Cancel
           </button>
           <button type="submit" className="button button-primary" disabled={busy}>
-            Rotate
+            Rotate secret
           </button>
         </>
       }
     >
       {error && <ErrorBanner>{error}</ErrorBanner>}
-      <p>
-        <strong>{keyView.name}</strong> gets a new secret; the current one stops working. Its id, limits and usage stay.
-      </p>
+      <p>The key gets a new secret and the current one stops working now: whoever uses it needs the new one. Its name, access, limits and usage stay.</p>
     </Dialog>
   );
 }

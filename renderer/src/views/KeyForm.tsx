@@ -1,80 +1,94 @@
-// The create/edit form of an access key: name, rate limit, expiry, scopes, metadata rows.
+// Create or edit an access key: name, one access level, the three limits with plain-language help,
+// expiry, and (under "More options") the ComfyUI user folder and labels. Create/Save stays off while
+// a field is invalid; each message names the field.
 import { useState } from 'react';
-import type { KeyCreateRequest, KeyView, Scope } from '../../../preload/contract';
+import type { KeyFields, KeyView } from '../../../preload/contract';
 import { Dialog } from '../components/Dialog';
-import { ErrorBanner, Field } from '../components/ui';
+import { ErrorBanner, Field, Segmented } from '../components/ui';
 import { errorMessage, fieldErrors } from '../ipc';
+import { ACCESS_LEVELS, accessLevel, type AccessLevel } from '../keyWords';
+import { validateKeyForm, type KeyDraft } from './keyFormRules';
+import { MetadataRows, type MetaRow } from './MetadataRows';
 
 const DAY = 86_400_000;
 const EXPIRY = [
+  { value: 'keep', label: 'Keep current' },
   { value: 'never', label: 'Never' },
+  { value: '1', label: 'In 1 day' },
   { value: '7', label: 'In 7 days' },
   { value: '30', label: 'In 30 days' },
   { value: '90', label: 'In 90 days' },
   { value: '365', label: 'In 1 year' },
-  { value: 'keep', label: 'Keep current' },
 ] as const;
 type Expiry = (typeof EXPIRY)[number]['value'];
 
-const SCOPE_INFO: { scope: Scope; label: string; hint: string }[] = [
-  { scope: 'read', label: 'Read', hint: 'GET only: monitor, history, images' },
-  { scope: 'generate', label: 'Generate', hint: 'Queue prompts, upload, interrupt' },
-  { scope: 'admin', label: 'Admin', hint: 'Everything, including key management' },
-];
-
-interface Row {
-  id: number;
-  k: string;
-  v: string;
-}
-
 interface KeyFormProps {
+  /** Editing this key. */
   existing?: KeyView;
+  /** Creating a new key with this one's access and limits. */
+  template?: KeyView;
   onCancel: () => void;
-  onSubmit: (req: KeyCreateRequest & { expiresAt?: number | null }) => Promise<void>;
+  onSubmit: (req: KeyFields) => Promise<void>;
 }
 
-export function KeyFormDialog({ existing, onCancel, onSubmit }: KeyFormProps) {
-  const [name, setName] = useState(existing?.name ?? '');
-  const [rate, setRate] = useState(String(existing?.rateLimit ?? 100));
+export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFormProps) {
+  const base = existing ?? template;
+  const [draft, setDraft] = useState<KeyDraft>({
+    name: existing?.name ?? (template ? `${template.name} (new)` : ''),
+    rateLimit: String(base?.rateLimit ?? 100),
+    maxQueued: String(base?.maxQueued ?? 100),
+    requestsPerMinute: String(base?.requestsPerMinute ?? 600),
+    comfyUser: base?.comfyUser ?? '',
+  });
+  const [level, setLevel] = useState<AccessLevel>(base ? accessLevel(base.scopes) : 'generate');
   const [expiry, setExpiry] = useState<Expiry>(existing ? 'keep' : 'never');
-  const [scopes, setScopes] = useState<Scope[]>(existing?.scopes ?? ['generate']);
-  const [rows, setRows] = useState<Row[]>(() => Object.entries(existing?.metadata ?? {}).map(([k, v], i) => ({ id: i, k, v })));
+  const [rows, setRows] = useState<MetaRow[]>(() => Object.entries(base?.metadata ?? {}).map(([k, v], i) => ({ id: i, k, v })));
+  const [more, setMore] = useState(Boolean(base?.comfyUser) || Object.keys(base?.metadata ?? {}).length > 0);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [fields, setFields] = useState<Record<string, string>>({});
+  const [server, setServer] = useState<Record<string, string>>({});
+  const [touched, setTouched] = useState<Record<string, boolean>>({});
 
-  const rateNum = Number(rate);
-  const localErrors: Record<string, string> = {};
-  if (name.trim() === '') localErrors.name = 'A name is required';
-  if (!Number.isInteger(rateNum) || rateNum < 1) localErrors.rateLimit = 'A whole number of requests per hour, at least 1';
-  if (scopes.length === 0) localErrors.scopes = 'Choose at least one scope';
-  const dupKey = rows.find((r, i) => r.k.trim() !== '' && rows.findIndex((o) => o.k.trim() === r.k.trim()) !== i);
-  if (dupKey) localErrors.metadata = `Metadata key "${dupKey.k.trim()}" appears twice`;
-  const [touched, setTouched] = useState(false);
-  const shown = touched ? { ...localErrors, ...fields } : fields;
+  const local = validateKeyForm(draft, rows);
+  const invalid = Object.keys(local).length > 0;
+  // Limits start valid, so their messages show as soon as they are wrong; an empty name only once
+  // the user has typed in it or tried to submit. The server's messages always show.
+  const shown: Record<string, string | undefined> = { ...server };
+  for (const [f, m] of Object.entries(local)) if (f !== 'name' || touched.name) shown[f] ??= m;
+  const set = (field: keyof KeyDraft) => (e: React.ChangeEvent<HTMLInputElement>) => {
+    setDraft({ ...draft, [field]: e.target.value });
+    setTouched({ ...touched, [field]: true });
+    setServer({});
+  };
 
   async function submit() {
-    setTouched(true);
-    if (Object.keys(localErrors).length > 0) return;
+    setTouched({ name: true });
+    if (invalid) return;
     setBusy(true);
     setError(null);
     try {
       const metadata: Record<string, string> = {};
       for (const r of rows) if (r.k.trim() !== '') metadata[r.k.trim()] = r.v;
-      const req: KeyCreateRequest = { name: name.trim(), rateLimit: rateNum, scopes, metadata };
+      const req: KeyFields = {
+        name: draft.name.trim(),
+        scopes: [level],
+        rateLimit: Number(draft.rateLimit),
+        maxQueued: Number(draft.maxQueued),
+        requestsPerMinute: Number(draft.requestsPerMinute),
+        comfyUser: draft.comfyUser.trim() === '' ? null : draft.comfyUser.trim(),
+        metadata,
+      };
       if (expiry === 'never') req.expiresAt = null;
       else if (expiry !== 'keep') req.expiresAt = Date.now() + Number(expiry) * DAY;
       await onSubmit(req);
     } catch (err) {
       setError(errorMessage(err));
-      setFields(fieldErrors(err));
+      setServer(fieldErrors(err));
       setBusy(false);
     }
   }
 
-  const toggle = (s: Scope) => setScopes((cur) => (cur.includes(s) ? cur.filter((x) => x !== s) : [...cur, s]));
-
+  const levelInfo = ACCESS_LEVELS.find((l) => l.value === level);
   return (
     <Dialog
       title={existing ? `Edit ${existing.name}` : 'New access key'}
@@ -83,24 +97,43 @@ export function KeyFormDialog({ existing, onCancel, onSubmit }: KeyFormProps) {
       width="wide"
       footer={
         <>
+          <span className="muted small grow">{invalid && Object.keys(touched).length > 0 ? 'Fix the marked fields to continue.' : ''}</span>
           <button type="button" className="button" onClick={onCancel}>
             Cancel
           </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {existing ? 'Save changes' : busy ? 'Creating…' : 'Create key'}
+          <button type="submit" className="button button-primary" disabled={busy || invalid}>
+            {existing ? (busy ? 'Saving…' : 'Save changes') : busy ? 'Creating…' : 'Create key'}
           </button>
         </>
       }
     >
       {error && <ErrorBanner>{error}</ErrorBanner>}
-      <div className="form-grid">
-        <Field label="Name" error={shown.name} hint="Shown in logs and the monitor">
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoComplete="off" />}
-        </Field>
-        <Field label="Rate limit" error={shown.rateLimit} hint="Requests per hour">
-          {(p) => <input {...p} type="number" min={1} step={1} value={rate} onChange={(e) => setRate(e.target.value)} className="num" />}
-        </Field>
-        <Field label="Expires" hint={existing?.expiresAt ? `Currently ${new Date(existing.expiresAt).toLocaleDateString()}` : undefined}>
+      <Field label="Name" error={shown.name} hint="Who or what uses it, e.g. “Ada’s laptop” or “nightly renders”. Shown in the monitor.">
+        {(p) => <input {...p} value={draft.name} onChange={set('name')} maxLength={100} autoComplete="off" />}
+      </Field>
+      <div className="field">
+        <span className="label" id="access-label">
+          Access
+        </span>
+        <Segmented label="Access" value={level} options={ACCESS_LEVELS.map((l) => ({ value: l.value, label: l.label }))} onChange={setLevel} />
+        <div className={shown.scopes ? 'field-error' : 'field-hint'}>{shown.scopes ?? levelInfo?.hint}</div>
+      </div>
+      <fieldset className="limits">
+        <legend>Limits</legend>
+        <div className="form-grid-3">
+          <Field label="Jobs per hour" error={shown.rateLimit} hint="Jobs it may queue in any hour.">
+            {(p) => <input {...p} className="num" inputMode="numeric" value={draft.rateLimit} onChange={set('rateLimit')} />}
+          </Field>
+          <Field label="Jobs in the queue at once" error={shown.maxQueued} hint="Waiting or running at the same time.">
+            {(p) => <input {...p} className="num" inputMode="numeric" value={draft.maxQueued} onChange={set('maxQueued')} />}
+          </Field>
+          <Field label="Requests per minute" error={shown.requestsPerMinute} hint="API calls; the web page’s own files do not count.">
+            {(p) => <input {...p} className="num" inputMode="numeric" value={draft.requestsPerMinute} onChange={set('requestsPerMinute')} />}
+          </Field>
+        </div>
+      </fieldset>
+      <div className="form-grid-3">
+        <Field label="Expires" hint={existing?.expiresAt ? `Now: ${new Date(existing.expiresAt).toLocaleDateString()}` : 'After this, the key is refused.'}>
           {(p) => (
             <select {...p} value={expiry} onChange={(e) => setExpiry(e.target.value as Expiry)}>
               {EXPIRY.filter((o) => existing || o.value !== 'keep').map((o) => (
@@ -112,36 +145,17 @@ export function KeyFormDialog({ existing, onCancel, onSubmit }: KeyFormProps) {
           )}
         </Field>
       </div>
-      <fieldset className="scopes">
-        <legend>Scopes</legend>
-        {SCOPE_INFO.map((s) => (
-          <label key={s.scope} className="scope">
-            <input type="checkbox" checked={scopes.includes(s.scope)} onChange={() => toggle(s.scope)} />
-            <span>
-              <strong>{s.label}</strong>
-              <span className="muted"> — {s.hint}</span>
-            </span>
-          </label>
-        ))}
-        <div className={shown.scopes ? 'field-error' : 'field-hint'}>{shown.scopes ?? '\u00a0'}</div>
-      </fieldset>
-      <fieldset className="metadata">
-        <legend>Metadata</legend>
-        {rows.length === 0 && <p className="muted small">Optional labels, e.g. owner or project.</p>}
-        {rows.map((r) => (
-          <div key={r.id} className="meta-row">
-            <input aria-label="Metadata key" placeholder="key" value={r.k} onChange={(e) => setRows(rows.map((x) => (x.id === r.id ? { ...x, k: e.target.value } : x)))} />
-            <input aria-label="Metadata value" placeholder="value" value={r.v} onChange={(e) => setRows(rows.map((x) => (x.id === r.id ? { ...x, v: e.target.value } : x)))} />
-            <button type="button" className="icon-button" aria-label={`Remove metadata ${r.k || 'row'}`} onClick={() => setRows(rows.filter((x) => x.id !== r.id))}>
-              ×
-            </button>
-          </div>
-        ))}
-        <button type="button" className="button button-small" onClick={() => setRows([...rows, { id: Date.now() + rows.length, k: '', v: '' }])}>
-          Add metadata
-        </button>
-        <div className={shown.metadata ? 'field-error' : 'field-hint'}>{shown.metadata ?? '\u00a0'}</div>
-      </fieldset>
+      <button type="button" className="disclosure" aria-expanded={more} onClick={() => setMore(!more)}>
+        <span aria-hidden="true">{more ? '▾' : '▸'}</span> More options
+      </button>
+      {more && (
+        <div className="more-options">
+          <Field label="ComfyUI user folder" error={shown.comfyUser} hint="Only with ComfyUI’s --multi-user: the id of an existing ComfyUI user (e.g. ada_1b2c…); this key’s workflows and settings live in that user’s folder. Empty = ComfyUI’s default.">
+            {(p) => <input {...p} value={draft.comfyUser} onChange={set('comfyUser')} placeholder="e.g. ada" autoComplete="off" spellCheck={false} />}
+          </Field>
+          <MetadataRows rows={rows} onChange={setRows} error={shown.metadata} />
+        </div>
+      )}
     </Dialog>
   );
 }

@@ -1,4 +1,5 @@
-// Usage of one key: window state, totals, and requests per day over the last two weeks.
+// Usage of one key: jobs this hour against its limit, request totals, and requests per day over the
+// last two weeks.
 import { useEffect, useMemo } from 'react';
 import type { KeyView } from '../../../preload/contract';
 import { Chart } from '../components/Chart';
@@ -32,26 +33,38 @@ export function KeyUsagePanel({ keyView, theme }: { keyView: KeyView; theme: Res
   const labels = useMemo(() => days.map((d) => d.slice(5)), [days]);
 
   return (
-    <Card title={`Usage — ${keyView.name}`}>
+    <Card title={`Usage — ${keyView.name}`} className="usage-card">
       {!usage ? (
         <Loading label="Loading usage…" />
       ) : (
         <div className="usage-panel">
           <dl className="facts facts-inline">
-            <dt>This hour</dt>
-            <dd className="num">
-              {formatNumber(usage.requestsInWindow)} / {formatNumber(usage.rateLimit)}
-            </dd>
-            <dt>Total</dt>
-            <dd className="num">{formatNumber(usage.totalRequests)}</dd>
-            <dt>Succeeded</dt>
-            <dd className="num ok-text">{formatNumber(usage.successfulRequests)}</dd>
-            <dt>Failed</dt>
-            <dd className="num error-text">{formatNumber(usage.failedRequests)}</dd>
-            <dt>Avg. duration</dt>
-            <dd className="num">{formatMs(usage.averageDurationMs)}</dd>
-            <dt>Last used</dt>
-            <dd>{formatRelative(usage.lastUsed)}</dd>
+            <div>
+              <dt>Jobs this hour</dt>
+              <dd className="num">
+                {formatNumber(usage.requestsInWindow)} / {formatNumber(usage.rateLimit)}
+              </dd>
+            </div>
+            <div>
+              <dt>Requests</dt>
+              <dd className="num">{formatNumber(usage.totalRequests)}</dd>
+            </div>
+            <div>
+              <dt>Succeeded</dt>
+              <dd className="num ok-text">{formatNumber(usage.successfulRequests)}</dd>
+            </div>
+            <div>
+              <dt>Refused or failed</dt>
+              <dd className="num error-text">{formatNumber(usage.failedRequests)}</dd>
+            </div>
+            <div>
+              <dt>Average time</dt>
+              <dd className="num">{formatMs(usage.averageDurationMs)}</dd>
+            </div>
+            <div>
+              <dt>Last used</dt>
+              <dd>{formatRelative(usage.lastUsed)}</dd>
+            </div>
           </dl>
           <Chart title="Requests per day (last 14 days)" data={data} series={SERIES} theme={theme} height={140} categorical={labels} />
         </div>

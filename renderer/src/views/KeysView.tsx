@@ -1,35 +1,30 @@
-// Keys: searchable, sortable table of access keys with usage bars and row actions; a detail panel
-// with the selected key's usage per day.
+// Access keys: search, the keys table with a row menu, the selected key's usage, browser sessions,
+// and the dialogs of a key's life (create/edit, show-once secret, rotate, revoke).
 import { useEffect, useMemo, useState } from 'react';
 import type { KeyView, NewKeySecret } from '../../../preload/contract';
-import { EmptyState, ErrorBanner, Loading, ProgressBar } from '../components/ui';
-import { formatDate, formatNumber, formatRelative } from '../format';
+import { EmptyState, ErrorBanner, Loading } from '../components/ui';
 import { errorMessage } from '../ipc';
-import { useKeysStore, visibleKeys, type KeySortColumn } from '../stores/keysStore';
+import { useKeysStore, visibleKeys } from '../stores/keysStore';
+import { useStatusStore } from '../stores/statusStore';
+import { useUiStore } from '../stores/uiStore';
 import type { ResolvedTheme } from '../theme';
 import { KeyFormDialog } from './KeyForm';
 import { RevokeDialog, RotateDialog, SecretDialog } from './KeyDialogs';
+import { KeysTable, type KeyAction } from './KeysTable';
 import { KeyUsagePanel } from './KeyUsagePanel';
+import { BrowserSessionsCard } from './SessionsCard';
 
 type Modal =
-  | { kind: 'create' }
+  | { kind: 'create'; from?: KeyView }
   | { kind: 'edit'; key: KeyView }
   | { kind: 'revoke'; key: KeyView }
   | { kind: 'rotate'; key: KeyView }
   | { kind: 'secret'; created: NewKeySecret }
   | null;
 
-const COLUMNS: { id: KeySortColumn; label: string; className?: string }[] = [
-  { id: 'name', label: 'Name' },
-  { id: 'status', label: 'Status' },
-  { id: 'rateLimit', label: 'Rate limit', className: 'num' },
-  { id: 'usageThisHour', label: 'This hour' },
-  { id: 'createdAt', label: 'Created' },
-  { id: 'lastUsed', label: 'Last used' },
-];
-
 export function KeysView({ theme }: { theme: ResolvedTheme }) {
   const { keys, loaded, loading, error, query, sort, load, setQuery, sortBy, create, update, rotate, revoke } = useKeysStore();
+  const proxyUrl = useStatusStore((s) => s.status?.proxy.url ?? null);
   const [modal, setModal] = useState<Modal>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -38,23 +33,36 @@ export function KeysView({ theme }: { theme: ResolvedTheme }) {
 
   useEffect(() => {
     void load();
+    // Home's "Create a key" lands here with the form open.
+    if (useUiStore.getState().takeIntent() === 'create-key') setModal({ kind: 'create' });
   }, [load]);
 
-  async function toggleActive(k: KeyView) {
+  async function setActive(k: KeyView, isActive: boolean) {
     setActionError(null);
     try {
-      await update(k.id, { isActive: !k.isActive });
+      await update(k.id, { isActive });
     } catch (err) {
       setActionError(errorMessage(err));
     }
   }
 
+  function act(k: KeyView, a: KeyAction) {
+    if (a === 'edit') setModal({ kind: 'edit', key: k });
+    else if (a === 'disable' || a === 'enable') void setActive(k, a === 'enable');
+    else if (a === 'rotate') setModal({ kind: 'rotate', key: k });
+    else if (a === 'revoke') setModal({ kind: 'revoke', key: k });
+    else setModal({ kind: 'create', from: k });
+  }
+
+  const active = keys.filter((k) => k.status === 'active').length;
   const header = (
     <div className="toolbar">
-      <input type="search" className="search" placeholder="Search keys" aria-label="Search keys" value={query} onChange={(e) => setQuery(e.target.value)} />
-      <span className="muted small grow">{loaded && keys.length > 0 ? `${rows.length} of ${keys.length} keys` : ''}</span>
+      <input type="search" className="search" placeholder="Search by name, prefix or status" aria-label="Search keys" value={query} onChange={(e) => setQuery(e.target.value)} />
+      <span className="muted small grow">
+        {loaded && keys.length > 0 ? (query ? `${rows.length} of ${keys.length} keys` : `${keys.length} ${keys.length === 1 ? 'key' : 'keys'} · ${active} active`) : ''}
+      </span>
       <button type="button" className="button button-primary" onClick={() => setModal({ kind: 'create' })}>
-        New key
+        New access key
       </button>
     </div>
   );
@@ -64,76 +72,21 @@ export function KeysView({ theme }: { theme: ResolvedTheme }) {
   else if (!loaded && error) body = <ErrorBanner onRetry={() => void load()}>{error}</ErrorBanner>;
   else if (keys.length === 0)
     body = (
-      <EmptyState
-        title="No access keys yet"
-        action={
-          <button type="button" className="button button-primary" onClick={() => setModal({ kind: 'create' })}>
-            Create your first key
-          </button>
-        }
-      >
-        Clients (scripts, other apps, browsers) present an access key to the proxy. Each key has its own rate limit, scopes and usage.
-      </EmptyState>
-    );
-  else if (rows.length === 0) body = <EmptyState title="No key matches">Nothing matches “{query}”.</EmptyState>;
-  else
-    body = (
-      <div className="table-wrap">
-        <table className="table keys-table">
-          <thead>
-            <tr>
-              {COLUMNS.map((c) => (
-                <th key={c.id} className={c.className} aria-sort={sort.column === c.id ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'}>
-                  <button type="button" className="th-button" onClick={() => sortBy(c.id)}>
-                    {c.label}
-                    <span className="sort-mark" aria-hidden="true">
-                      {sort.column === c.id ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
-                    </span>
-                  </button>
-                </th>
-              ))}
-              <th className="actions-col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((k) => (
-              <tr key={k.id} className={k.id === selected ? 'selected' : ''} onClick={() => setSelected(k.id === selected ? null : k.id)}>
-                <td>
-                  <div className="key-name">{k.name}</div>
-                  <div className="muted small">{k.scopes.join(' · ')}</div>
-                </td>
-                <td>
-                  <span className={`badge badge-${k.status}`}>{k.status === 'active' ? 'Active' : k.status === 'disabled' ? 'Disabled' : 'Expired'}</span>
-                </td>
-                <td className="num">{formatNumber(k.rateLimit)}/h</td>
-                <td className="usage-cell">
-                  <ProgressBar value={k.usageThisHour} max={k.rateLimit} label={`${k.name} usage this hour`} tone={k.usageThisHour >= k.rateLimit ? 'danger' : k.usageThisHour / k.rateLimit > 0.8 ? 'warn' : 'accent'} />
-                  <span className="num small">{formatNumber(k.usageThisHour)}</span>
-                </td>
-                <td className="num">{formatDate(k.createdAt)}</td>
-                <td className="num">{formatRelative(k.lastUsed)}</td>
-                <td className="actions-col" onClick={(e) => e.stopPropagation()}>
-                  <button type="button" className="button button-small" onClick={() => setModal({ kind: 'edit', key: k })}>
-                    Edit
-                  </button>
-                  <button type="button" className="button button-small" onClick={() => void toggleActive(k)}>
-                    {k.isActive ? 'Disable' : 'Enable'}
-                  </button>
-                  <button type="button" className="button button-small" onClick={() => setModal({ kind: 'rotate', key: k })}>
-                    Rotate
-                  </button>
-                  <button type="button" className="button button-small button-danger-outline" onClick={() => setModal({ kind: 'revoke', key: k })}>
-                    Revoke
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <div className="card">
+        <EmptyState
+          title="No access keys yet"
+          action={
+            <button type="button" className="button button-primary" onClick={() => setModal({ kind: 'create' })}>
+              Create your first access key
+            </button>
+          }
+        >
+          Give each person or script their own key. Each key has its own access level and limits, sees only its own jobs, and can be disabled or revoked at any time.
+        </EmptyState>
       </div>
     );
+  else if (rows.length === 0) body = <EmptyState title="No key matches">Nothing matches “{query}”.</EmptyState>;
+  else body = <KeysTable rows={rows} sort={sort} sortBy={sortBy} selected={selected} select={setSelected} act={act} />;
 
   return (
     <div className="stack-lg">
@@ -142,9 +95,11 @@ export function KeysView({ theme }: { theme: ResolvedTheme }) {
       {loaded && error && <ErrorBanner onRetry={() => void load()}>{error}</ErrorBanner>}
       {body}
       {selectedKey && <KeyUsagePanel keyView={selectedKey} theme={theme} />}
+      {loaded && keys.length > 0 && <BrowserSessionsCard />}
 
       {modal?.kind === 'create' && (
         <KeyFormDialog
+          template={modal.from}
           onCancel={() => setModal(null)}
           onSubmit={async (req) => {
             const created = await create(req);
@@ -176,13 +131,21 @@ export function KeysView({ theme }: { theme: ResolvedTheme }) {
         <RevokeDialog
           keyView={modal.key}
           onCancel={() => setModal(null)}
+          onDisable={
+            modal.key.isActive
+              ? async () => {
+                  await update(modal.key.id, { isActive: false });
+                  setModal(null);
+                }
+              : undefined
+          }
           onRevoke={async () => {
             await revoke(modal.key.id);
             setModal(null);
           }}
         />
       )}
-      {modal?.kind === 'secret' && <SecretDialog created={modal.created} onDone={() => setModal(null)} />}
+      {modal?.kind === 'secret' && <SecretDialog created={modal.created} proxyUrl={proxyUrl} onDone={() => setModal(null)} />}
     </div>
   );
 }

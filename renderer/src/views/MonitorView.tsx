@@ -1,38 +1,33 @@
-// Monitor: live upstream health, queue, device and VRAM, proxy traffic with error/429 rates,
-// per-key usage, running jobs and the recent-requests log. Everything is pushed from main.
+// Monitor: live upstream health, queue, GPU and its memory (GiB), requests through the proxy by result
+// in plain words, jobs with who queued them and the node they are on, per key, and the request log.
 import { useMemo } from 'react';
 import type { HealthSample, TrafficPoint } from '../../../preload/contract';
 import { Chart, type ChartSeries } from '../components/Chart';
-import { Card, EmptyState, ErrorBanner, Loading, ProgressBar, StatusDot } from '../components/ui';
+import { Card, EmptyState, ErrorBanner, Loading, StatusDot } from '../components/ui';
 import { formatBytes, formatMs, formatNumber, formatTime } from '../format';
 import { filterRequests, useMonitorStore } from '../stores/monitorStore';
 import type { ResolvedTheme } from '../theme';
+import { deviceLabel, upstreamReason } from './HomeView';
 import { JobsCard } from './JobsCard';
+import { PerKeyCard } from './PerKeyCard';
 
-const VRAM_SERIES: ChartSeries[] = [
-  { label: 'Used', color: '--chart-1', fill: true },
-  { label: 'Free', color: '--chart-2' },
-];
+const GIB = 2 ** 30;
+const VRAM_SERIES: ChartSeries[] = [{ label: 'Used', color: '--chart-1', fill: true }];
 const TRAFFIC_SERIES: ChartSeries[] = [
-  { label: 'OK', color: '--chart-1', fill: true },
-  { label: '4xx', color: '--chart-warn' },
-  { label: '429', color: '--chart-3' },
-  { label: '5xx', color: '--chart-danger' },
+  { label: 'Succeeded', color: '--chart-1', fill: true },
+  { label: 'Refused', color: '--chart-warn' },
+  { label: 'Over limit', color: '--chart-3' },
+  { label: 'Server errors', color: '--chart-danger' },
 ];
 
 function vramData(history: HealthSample[]) {
   const pts = history.filter((h) => h.up && h.vramTotal !== null);
-  return [pts.map((h) => h.at / 1000), pts.map((h) => ((h.vramTotal ?? 0) - (h.vramFree ?? 0)) / 2 ** 30), pts.map((h) => (h.vramFree ?? 0) / 2 ** 30)] as [number[], number[], number[]];
+  return [pts.map((h) => h.at / 1000), pts.map((h) => ((h.vramTotal ?? 0) - (h.vramFree ?? 0)) / GIB)] as [number[], number[]];
 }
 
 function trafficData(points: TrafficPoint[]) {
   const pts = points.slice(-180);
   return [pts.map((p) => p.t / 1000), pts.map((p) => p.c2xx + p.c3xx), pts.map((p) => p.c4xx), pts.map((p) => p.c429), pts.map((p) => p.c5xx)] as [number[], number[], number[], number[], number[]];
-}
-
-/** "cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync" → "NVIDIA GeForce RTX 4090". */
-function deviceLabel(name: string): string {
-  return name.replace(/^\w+:\d+\s+/, '').replace(/\s+:\s+\w+$/, '') || name;
 }
 
 function Tile({ label, children, sub, wide }: { label: string; children: React.ReactNode; sub?: React.ReactNode; wide?: boolean }) {
@@ -63,56 +58,59 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
   const h = m.health;
   const t = m.traffic;
   const up = h?.up ?? false;
+  const vramTotalGiB = h?.vramTotal ? h.vramTotal / GIB : undefined;
 
   return (
     <div className="stack-lg">
       {h && !h.up && (
         <div className="banner banner-error" role="alert">
-          <StatusDot state="down" /> Upstream {m.upstreamUrl} is down: {h.error ?? 'unreachable'}
+          <StatusDot state="down" /> <span>ComfyUI at {m.upstreamUrl} is not answering. {upstreamReason(h.error)}</span>
         </div>
       )}
       <div className="tiles">
-        <Tile label="Upstream" sub={<span className="mono small" title={m.upstreamUrl}>{m.upstreamUrl}</span>}>
+        <Tile label="ComfyUI" sub={<span className="mono small" title={m.upstreamUrl}>{m.upstreamUrl.replace(/^https?:\/\//, '')}</span>}>
           <span className="tile-status" data-testid="upstream-state">
             <StatusDot state={h === null ? 'unknown' : up ? 'up' : 'down'} />
             {h === null ? 'Checking…' : up ? 'Up' : 'Down'}
           </span>
           {up && <span className="tile-extra">{formatMs(h?.latencyMs ?? null)}</span>}
         </Tile>
-        <Tile label="Queue" sub="run / pending">
-          {up ? `${h?.queueRunning ?? 0} / ${h?.queuePending ?? 0}` : '—'}
-        </Tile>
-        <Tile label="Device" wide sub={h?.comfyuiVersion ? `ComfyUI ${h.comfyuiVersion}${h.device ? ` · ${h.device.type}` : ''}` : undefined}>
+        <Tile label="GPU" sub={h?.comfyuiVersion ? `ComfyUI ${h.comfyuiVersion}${h.device ? ` · ${h.device.type}` : ''}` : undefined}>
           <span className="ellipsis small-value" title={h?.device?.name}>
             {h?.device ? deviceLabel(h.device.name) : '—'}
           </span>
         </Tile>
-        <Tile label="VRAM used" sub={h?.vramTotal ? `of ${formatBytes(h.vramTotal)}` : undefined}>
+        <Tile label="GPU memory used" sub={h?.vramTotal ? `of ${formatBytes(h.vramTotal)}` : undefined}>
           {h?.vramTotal != null && h.vramFree != null ? formatBytes(h.vramTotal - h.vramFree) : '—'}
         </Tile>
-        <Tile label="Requests/s" sub={`last ${t?.windowS ?? 10} s`}>
+        <Tile label="Queue" sub="running · waiting">
+          {up ? `${h?.queueRunning ?? 0} · ${h?.queuePending ?? 0}` : '—'}
+        </Tile>
+        <Tile label="Requests per second" sub={`average of the last ${t?.windowS ?? 10} s`}>
           {t ? t.rps.toFixed(1) : '—'}
         </Tile>
-        <Tile label="4xx · 429 · 5xx" sub={`of ${formatNumber(t?.total ?? 0)} requests`}>
-          <span className="error-counts">
-            <span className={t?.byClass['4xx'] ? 'status-4xx' : ''}>{formatNumber(t?.byClass['4xx'] ?? 0)}</span>
-            <span className="sep">·</span>
-            <span className={t?.byClass['429'] ? 'status-429' : ''}>{formatNumber(t?.byClass['429'] ?? 0)}</span>
-            <span className="sep">·</span>
-            <span className={t?.byClass['5xx'] ? 'status-5xx' : ''}>{formatNumber(t?.byClass['5xx'] ?? 0)}</span>
-          </span>
-        </Tile>
+        <div className="tile tile-list" aria-label="Requests that did not succeed">
+          <div className="tile-label">Not succeeded · {formatNumber(t?.total ?? 0)} total</div>
+          <dl className="tile-rows">
+            <dt title="Wrong or missing key, not allowed, not found">Refused</dt>
+            <dd className={t?.byClass['4xx'] ? 'status-4xx' : ''}>{formatNumber(t?.byClass['4xx'] ?? 0)}</dd>
+            <dt title="A key's limit was reached (HTTP 429)">Over limit</dt>
+            <dd className={t?.byClass['429'] ? 'status-429' : ''}>{formatNumber(t?.byClass['429'] ?? 0)}</dd>
+            <dt title="ComfyUI or the proxy failed (HTTP 5xx)">Server errors</dt>
+            <dd className={t?.byClass['5xx'] ? 'status-5xx' : ''}>{formatNumber(t?.byClass['5xx'] ?? 0)}</dd>
+          </dl>
+        </div>
       </div>
 
       <div className="view-grid">
-        <Card title="VRAM (GiB)">
+        <Card title="GPU memory used (GiB)">
           {vram[0].length > 1 ? (
-            <Chart title="VRAM used and free over time" data={vram} series={VRAM_SERIES} theme={theme} formatY={(v) => v.toFixed(1)} />
+            <Chart title="GPU memory used over time, in GiB" data={vram} series={VRAM_SERIES} theme={theme} yMax={vramTotalGiB} formatY={(v) => `${v.toFixed(v < 10 && v > 0 ? 1 : 0)}`} />
           ) : (
-            <EmptyState title="Waiting for samples">VRAM is sampled every second while the upstream is up.</EmptyState>
+            <EmptyState title="Waiting for samples">GPU memory is read every second while ComfyUI answers.</EmptyState>
           )}
         </Card>
-        <Card title="Requests per second">
+        <Card title="Requests per second, by result">
           {traffic[0].length > 1 ? (
             <Chart title="Requests per second by result" data={traffic} series={TRAFFIC_SERIES} theme={theme} />
           ) : (
@@ -121,45 +119,15 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
         </Card>
       </div>
 
-      <div className="view-grid">
-        <JobsCard jobs={m.jobs} />
-        <Card title="Per key">
-          {!t || t.byKey.length === 0 ? (
-            <EmptyState title="No keyed requests yet" />
-          ) : (
-            <table className="table compact">
-              <thead>
-                <tr>
-                  <th>Key</th>
-                  <th className="num">Requests</th>
-                  <th className="num">Errors</th>
-                  <th className="num">429</th>
-                </tr>
-              </thead>
-              <tbody>
-                {t.byKey.slice(0, 8).map((k) => (
-                  <tr key={k.keyName}>
-                    <td>
-                      {k.keyName}
-                      <ProgressBar value={k.total} max={t.byKey[0]?.total ?? 1} label={`${k.keyName} share`} />
-                    </td>
-                    <td className="num">{formatNumber(k.total)}</td>
-                    <td className="num">{formatNumber(k.errors)}</td>
-                    <td className="num">{formatNumber(k.limited)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </Card>
-      </div>
+      <JobsCard jobs={m.jobs} />
+      <PerKeyCard traffic={t} keyJobs={m.keyJobs} windowH={m.keyJobsWindowH} />
 
       <Card
         title="Recent requests"
-        actions={<input type="search" className="search" placeholder="Filter" aria-label="Filter requests" value={m.filter} onChange={(e) => m.setFilter(e.target.value)} />}
+        actions={<input type="search" className="search" placeholder="Filter by path, status or key" aria-label="Filter requests" value={m.filter} onChange={(e) => m.setFilter(e.target.value)} />}
       >
         {m.requests.length === 0 ? (
-          <EmptyState title="No requests yet">Requests through the proxy, with their key and status, are listed here.</EmptyState>
+          <EmptyState title="No requests yet">Requests through the proxy, with their key and result, are listed here.</EmptyState>
         ) : log.length === 0 ? (
           <EmptyState title="Nothing matches the filter" />
         ) : (

@@ -1,9 +1,10 @@
-// Settings: listen port, upstream, extra allowed origins, start at login, theme. Field messages
-// come from the settings schema in main, next to the field they name.
+// Settings: the proxy's port and extra allowed origins (saved together, Save off while invalid, each
+// message naming its field), start at sign-in, notifications and theme (applied at once).
 import { useEffect, useState } from 'react';
 import type { SettingsView as Settings, ThemeSetting } from '../../../preload/contract';
-import { Card, ErrorBanner, Field, Loading, Segmented } from '../components/ui';
+import { Card, ErrorBanner, Field, Loading, Segmented, Switch } from '../components/ui';
 import { useSettingsStore } from '../stores/settingsStore';
+import { checkSettingsDraft, type SettingsDraft } from './settingsRules';
 
 const THEMES: { value: ThemeSetting; label: string }[] = [
   { value: 'system', label: 'System' },
@@ -11,20 +12,15 @@ const THEMES: { value: ThemeSetting; label: string }[] = [
   { value: 'dark', label: 'Dark' },
 ];
 
-interface Draft {
-  upstreamUrl: string;
-  listenPort: string;
-  allowedOrigins: string;
-  startAtLogin: boolean;
-}
-
-function toDraft(s: Settings): Draft {
-  return { upstreamUrl: s.upstreamUrl, listenPort: String(s.listenPort), allowedOrigins: s.allowedOrigins.join('\n'), startAtLogin: s.startAtLogin };
+function toDraft(s: Settings): SettingsDraft {
+  return { listenPort: String(s.listenPort), allowedOrigins: s.allowedOrigins.join('\n') };
 }
 
 export function SettingsView() {
   const { settings, saving, error, fieldErrors, savedAt, load, save } = useSettingsStore();
-  const [draft, setDraft] = useState<Draft | null>(null);
+  const [draft, setDraft] = useState<SettingsDraft | null>(null);
+  // "Saved." belongs to this form, not to a switch or the theme saved elsewhere on the page.
+  const [formSaved, setFormSaved] = useState(false);
 
   useEffect(() => {
     void load();
@@ -36,22 +32,23 @@ export function SettingsView() {
   if (!settings || !draft) return error ? <ErrorBanner onRetry={() => void load()}>{error}</ErrorBanner> : <Loading />;
 
   const dirty = JSON.stringify(draft) !== JSON.stringify(toDraft(settings));
+  const local = checkSettingsDraft(draft);
+  const invalid = Object.keys(local).length > 0;
+  const shown = { ...fieldErrors, ...local };
   const submit = () => {
-    const port = Number(draft.listenPort);
+    if (invalid) return;
+    setFormSaved(false);
     void save({
-      upstreamUrl: draft.upstreamUrl.trim(),
-      // Sent as typed so the schema's own message names the problem.
-      listenPort: draft.listenPort.trim() === '' || Number.isNaN(port) ? (draft.listenPort as unknown as number) : port,
+      listenPort: Number(draft.listenPort.trim()),
       allowedOrigins: draft.allowedOrigins
         .split('\n')
         .map((l) => l.trim())
         .filter(Boolean),
-      startAtLogin: draft.startAtLogin,
-    });
+    }).then(setFormSaved);
   };
 
   return (
-    <div className="view-grid">
+    <div className="view-grid settings">
       <Card title="Proxy">
         <form
           className="form"
@@ -60,39 +57,62 @@ export function SettingsView() {
             submit();
           }}
         >
-          <Field label="Upstream URL" error={fieldErrors.upstreamUrl} hint="The ComfyUI server requests are forwarded to">
-            {(p) => <input {...p} value={draft.upstreamUrl} onChange={(e) => setDraft({ ...draft, upstreamUrl: e.target.value })} spellCheck={false} />}
-          </Field>
-          <Field label="Listen port" error={fieldErrors.listenPort} hint="On 127.0.0.1 only; clients connect here">
+          <Field label="Port" error={shown.listenPort} hint="The proxy listens on this computer only (127.0.0.1). A new port restarts it; people need the new address.">
             {(p) => <input {...p} className="num short" inputMode="numeric" value={draft.listenPort} onChange={(e) => setDraft({ ...draft, listenPort: e.target.value })} />}
           </Field>
-          <Field label="Allowed extra origins" error={fieldErrors.allowedOrigins} hint="One per line, like http://localhost:5173. The proxy's own origin is always allowed.">
+          <Field
+            label="Extra allowed origins"
+            error={shown.allowedOrigins}
+            hint="Other web pages that may call the proxy from a browser, one per line, e.g. http://localhost:5173. ComfyUI opened through the proxy never needs one."
+          >
             {(p) => <textarea {...p} rows={3} value={draft.allowedOrigins} onChange={(e) => setDraft({ ...draft, allowedOrigins: e.target.value })} spellCheck={false} />}
           </Field>
-          <label className="toggle">
-            <input type="checkbox" checked={draft.startAtLogin} onChange={(e) => setDraft({ ...draft, startAtLogin: e.target.checked })} />
-            Start at login
-          </label>
           <div className="form-actions">
             <span className="muted small grow" role="status">
-              {error && Object.keys(fieldErrors).length === 0 ? <span className="error-text">{error}</span> : savedAt && !dirty ? 'Saved.' : dirty ? 'Unsaved changes' : '\u00a0'}
+              {invalid ? 'Fix the marked fields to save.' : error && Object.keys(fieldErrors).length === 0 ? <span className="error-text">{error}</span> : formSaved && savedAt && !dirty ? 'Saved.' : dirty ? 'Unsaved changes' : '\u00a0'}
             </span>
             <button type="button" className="button" disabled={!dirty || saving} onClick={() => setDraft(toDraft(settings))}>
-              Reset
+              Undo changes
             </button>
-            <button type="submit" className="button button-primary" disabled={!dirty || saving}>
+            <button type="submit" className="button button-primary" disabled={!dirty || saving || invalid}>
               {saving ? 'Saving…' : 'Save'}
             </button>
           </div>
         </form>
       </Card>
-      <Card title="Appearance">
-        <div className="field">
-          <span className="label">Theme</span>
-          <Segmented label="Theme" value={settings.theme} options={THEMES} onChange={(theme) => void save({ theme })} />
-          <div className="field-hint">System follows the operating system's light or dark mode.</div>
-        </div>
-      </Card>
+      <div className="stack-lg">
+        <Card title="Startup">
+          <Switch
+            label="Start at sign-in"
+            hint="Starts the app in the tray when you sign in to this computer, so the proxy is always there."
+            checked={settings.startAtLogin}
+            onChange={(startAtLogin) => save({ startAtLogin })}
+          />
+        </Card>
+        <Card title="Notifications">
+          <div data-testid="notification-settings" className="switches">
+            <Switch
+              label="Your jobs"
+              hint="When a job you queued (with this app’s admin key) finishes or fails."
+              checked={settings.notifications.jobs}
+                onChange={(jobs) => save({ notifications: { jobs } })}
+            />
+            <Switch
+              label="ComfyUI server"
+              hint="When the ComfyUI server stops answering, and when it is back."
+              checked={settings.notifications.upstream}
+                onChange={(upstream) => save({ notifications: { upstream } })}
+            />
+          </div>
+        </Card>
+        <Card title="Appearance">
+          <div className="field">
+            <span className="label">Theme</span>
+            <Segmented label="Theme" value={settings.theme} options={THEMES} onChange={(theme) => void save({ theme })} />
+            <div className="field-hint">System follows your computer’s light or dark mode.</div>
+          </div>
+        </Card>
+      </div>
     </div>
   );
 }

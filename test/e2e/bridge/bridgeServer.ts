@@ -9,7 +9,7 @@ import { extname, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { invokeHandler } from '../../../main/app/companionApi';
-import type { Channel, CompanionEvent, ContractHandlers } from '../../../preload/contract';
+import type { Channel, CompanionEvent, ContractHandlers, IpcResult } from '../../../preload/contract';
 
 const ROOT = fileURLToPath(new URL('../../../dist/renderer/', import.meta.url));
 const BRIDGE_JS = fileURLToPath(new URL('./companionBridge.browser.js', import.meta.url));
@@ -27,6 +27,8 @@ export interface BridgeServer {
   /** Every channel invoked, in order (to assert the UI talks only through the contract). */
   calls: Channel[];
   emit(event: CompanionEvent): void;
+  /** Calls a channel the way the page does (validation, error mapping), without the page. */
+  invoke(channel: Channel, req?: unknown): Promise<IpcResult<unknown>>;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export async function startBridgeServer(handlers: ContractHandlers): Promise<Bri
       const text = JSON.stringify(event);
       for (const ws of sockets) ws.send(text);
     },
+    invoke: (channel, req) => invokeHandler(handlers, channel, req) as Promise<IpcResult<unknown>>,
     async close() {
       for (const ws of sockets) ws.terminate();
       wss.close();

@@ -29,6 +29,10 @@ export interface CompanionStack {
   proxyUrl(): string;
   /** URLs the UI asked main to open (shell:openExternal). */
   opened: string[];
+  /** Live browser login sessions. */
+  sessions(): number;
+  /** Times the window asked the app to quit. */
+  quits: number;
   events: CompanionEvent[];
   /** Where the next export's save dialog "saves" (null: the user cancels), and the paths it was asked for. */
   saveDialog: { next: string | null; asked: string[] };
@@ -53,6 +57,7 @@ export async function startCompanionStack(): Promise<CompanionStack> {
     safeStorage: basicTextSafeStorage,
     StoreClass: Conf as unknown as BackingStoreClass,
     openExternal: async (url) => void opened.push(url),
+    quit: () => void stack.quits++,
     showSaveDialog: async (o) => {
       saveDialog.asked.push(o.defaultPath);
       return saveDialog.next === null ? { canceled: true } : { canceled: false, filePath: saveDialog.next };
@@ -71,7 +76,7 @@ export async function startCompanionStack(): Promise<CompanionStack> {
   await runtime.start();
   bridge = await startBridgeServer(runtime.handlers);
 
-  return {
+  const stack: CompanionStack = {
     comfy,
     cloud,
     bridge,
@@ -81,6 +86,8 @@ export async function startCompanionStack(): Promise<CompanionStack> {
     monitor: runtime.monitor,
     proxyUrl: () => runtime.proxyUrl() ?? '',
     opened,
+    sessions: () => runtime.services.login.sessions.count(),
+    quits: 0,
     events,
     saveDialog,
     dataDir,
@@ -92,4 +99,5 @@ export async function startCompanionStack(): Promise<CompanionStack> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }

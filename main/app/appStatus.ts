@@ -1,0 +1,51 @@
+// Builds the AppStatus the window's Home and nav read: proxy state with its reason, the upstream's
+// health and exposure, cloud login, sessions, key counts, the first-run checklist and notices.
+import type { AppStatus, ProxyStatus } from '../../preload/contract';
+import type { AccountStatus } from '../account/accountService';
+import type { HealthSample } from '../monitor/types';
+import { isLoopbackHost } from '../proxy/listenAddress';
+import type { Settings } from '../settings/settingsSchema';
+import { toCloudStatus } from './companionApiViews';
+import type { HomeStatePort } from './homeState';
+
+export interface AppStatusSources {
+  proxy: ProxyStatus;
+  account: AccountStatus;
+  settings: Settings;
+  health: HealthSample | null;
+  sessions: number;
+  keys: { total: number; active: number };
+  home: HomeStatePort;
+}
+
+/** True when the URL's host is this computer; a URL that does not parse counts as not loopback. */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    return isLoopbackHost(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+export function buildAppStatus(s: AppStatusSources): AppStatus {
+  const h = s.health;
+  return {
+    proxy: s.proxy,
+    upstream: {
+      url: s.account.upstream.url,
+      keyHint: s.account.upstream.keyHint,
+      keyRemembered: s.account.upstream.keyRemembered,
+      reachable: h ? h.up : null,
+      latencyMs: h?.latencyMs ?? null,
+      error: h && !h.up ? h.error : null,
+      loopback: isLoopbackUrl(s.account.upstream.url),
+    },
+    cloud: toCloudStatus(s.account, s.settings),
+    secretBackend: s.account.secretBackend,
+    warnings: s.account.warnings,
+    sessions: s.sessions,
+    keys: s.keys,
+    setup: s.home.setup(),
+    notices: s.home.notices(),
+  };
+}

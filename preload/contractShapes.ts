@@ -1,0 +1,224 @@
+// The data shapes that cross the IPC contract (preload/contract.ts re-exports all of them): what the
+// renderer sees of keys, usage, the ComfyUI connection, Comfy Cloud, settings and the app's status.
+// Type-only: no runtime code, never a secret except NewKeySecret.secret (see contract.ts).
+import type { Scope } from '../main/proxy/types';
+import type { SecretBackendInfo } from '../main/secrets/secretStore';
+
+export type KeyStatus = 'active' | 'disabled' | 'revoked' | 'expired';
+
+/** An access key as the UI sees it. Times are epoch milliseconds. Never the secret or its hash. */
+export interface KeyView {
+  id: string;
+  name: string;
+  /** The key's first characters ("comfy_Ab3x"), to tell keys apart; null when the store has none. */
+  prefix: string | null;
+  createdAt: number;
+  lastUsed: number | null;
+  /** Jobs per hour (the key's `rate_limit`). */
+  rateLimit: number;
+  /** API requests per minute (static files of the web UI do not count). */
+  requestsPerMinute: number;
+  /** Jobs waiting or running at once. */
+  maxQueued: number;
+  /** ComfyUI --multi-user folder the proxy sends for this key, or null. */
+  comfyUser: string | null;
+  /** False when disabled or revoked. */
+  isActive: boolean;
+  expiresAt: number | null;
+  /** When it was revoked (final), or null. */
+  revokedAt: number | null;
+  scopes: Scope[];
+  metadata: Record<string, string>;
+  /** Jobs counted against `rateLimit` in the current hour. */
+  jobsThisHour: number;
+  /** The key's jobs waiting or running now (from the job ledger; 0 when none is wired). */
+  queued: number;
+  status: KeyStatus;
+}
+
+/** keys:create / keys:rotate only: the one moment a secret is shown. */
+export interface NewKeySecret {
+  key: KeyView;
+  secret: string;
+  message: string;
+}
+
+/** The quota and identity fields a key is created or edited with. */
+export interface KeyFields {
+  name: string;
+  /** Jobs per hour. */
+  rateLimit?: number;
+  requestsPerMinute?: number;
+  maxQueued?: number;
+  /** null = none. */
+  comfyUser?: string | null;
+  /** Epoch ms; null or absent = never expires. */
+  expiresAt?: number | null;
+  scopes?: Scope[];
+  metadata?: Record<string, string>;
+}
+export type KeyCreateRequest = KeyFields;
+
+/** An edit; isActive false disables, true enables (a revoked key cannot be enabled: 409). */
+export interface KeyPatch extends Partial<KeyFields> {
+  isActive?: boolean;
+}
+
+export interface KeyUsageDay {
+  /** YYYY-MM-DD (UTC). */
+  date: string;
+  /** All requests that day; the success/failure split is kept as totals only (usage.json). */
+  requests: number;
+}
+
+export interface KeyUsageView {
+  keyId: string;
+  /** Jobs per hour. */
+  rateLimit: number;
+  windowS: number;
+  requestsInWindow: number;
+  remaining: number;
+  /** Epoch ms when the window's quota is fully restored. */
+  resetAt: number;
+  lastUsed: number | null;
+  totalRequests: number;
+  successfulRequests: number;
+  failedRequests: number;
+  averageDurationMs: number;
+  perDay: KeyUsageDay[];
+}
+
+/** Result of validating an upstream URL + key (Login view). */
+export interface UpstreamProbe {
+  reachable: boolean;
+  /** null when it could not be told (unreachable, or no key needed). */
+  keyAccepted: boolean | null;
+  comfyuiVersion: string | null;
+  /** e.g. "cuda:0 NVIDIA RTX 4090 (cuda)". */
+  device: string | null;
+  latencyMs: number | null;
+  /** One sentence for the UI; never contains the key. */
+  message: string;
+  /** false when nothing was stored (unreachable or key refused). */
+  saved: boolean;
+}
+
+export interface UpstreamLoginRequest {
+  url: string;
+  /** null/empty = no upstream key. */
+  key: string | null;
+  remember: boolean;
+}
+
+export type CloudEnvironment = 'production' | 'staging' | 'custom';
+
+export interface CloudLoginRequest {
+  key: string;
+  environment: CloudEnvironment;
+  customBaseUrl?: string;
+}
+
+export interface CloudAccountView {
+  id: string | null;
+  name: string | null;
+  email: string | null;
+  plan: string | null;
+}
+
+export interface CreditsView {
+  /** The balance in the currency's minor unit, as ComfyUI's own frontend treats `amount_micros`. */
+  amount: number;
+  currency: string;
+}
+
+export interface CloudStatus {
+  loggedIn: boolean;
+  environment: CloudEnvironment;
+  baseUrl: string;
+  keyHint: string | null;
+  account: CloudAccountView | null;
+  credits: CreditsView | null;
+  /** When the account and credits were last read from Comfy Cloud (epoch ms), or null. */
+  checkedAt: number | null;
+}
+
+export type ThemeSetting = 'system' | 'light' | 'dark';
+
+export interface NotificationSettings {
+  /** A job queued by the app's own user finished or failed. */
+  jobs: boolean;
+  /** The ComfyUI server stopped answering or came back. */
+  upstream: boolean;
+}
+
+export interface SettingsView {
+  upstreamUrl: string;
+  listenPort: number;
+  allowedOrigins: string[];
+  theme: ThemeSetting;
+  startAtLogin: boolean;
+  notifications: NotificationSettings;
+}
+export type SettingsPatch = Partial<Omit<SettingsView, 'notifications'>> & { notifications?: Partial<NotificationSettings> };
+
+/** Why the proxy is not listening. */
+export interface ProxyProblem {
+  code: 'port_in_use' | 'start_failed';
+  /** One sentence for the UI. */
+  message: string;
+}
+
+export interface ProxyStatus {
+  /** 'error': it tried to listen and could not (see `error`). */
+  state: 'running' | 'paused' | 'stopped' | 'error';
+  url: string | null;
+  /** The port it listens on, or would listen on. */
+  port: number;
+  error: ProxyProblem | null;
+  version: string;
+}
+
+export interface UpstreamStatus {
+  url: string;
+  keyHint: string | null;
+  keyRemembered: boolean;
+  /** null until the first health sample. */
+  reachable: boolean | null;
+  latencyMs: number | null;
+  /** Why it is down, in words (never a secret); null when up or unknown. */
+  error: string | null;
+  /** True when the URL's host is this computer (127.0.0.0/8, ::1, localhost). */
+  loopback: boolean;
+}
+
+/** First-run checklist (Home): connect ComfyUI → create a key → open ComfyUI. */
+export interface SetupStatus {
+  upstreamConnected: boolean;
+  keyCreated: boolean;
+  comfyOpened: boolean;
+  /** Closed by the user, or done once: the checklist stays hidden. */
+  dismissed: boolean;
+}
+
+/** Something the user should read once (the settings file was damaged and reset); dismissable by id. */
+export interface AppNotice {
+  id: string;
+  kind: 'settings-reset';
+  message: string;
+  at: number;
+}
+
+export interface AppStatus {
+  proxy: ProxyStatus;
+  upstream: UpstreamStatus;
+  cloud: CloudStatus;
+  /** Where secrets go when "remember" is chosen; the ComfyUI connection view states it. */
+  secretBackend: SecretBackendInfo;
+  /** Problems met loading stored secrets, safe to show. */
+  warnings: string[];
+  /** Browser sessions logged in through the proxy's login page. */
+  sessions: number;
+  keys: { total: number; active: number };
+  setup: SetupStatus;
+  notices: AppNotice[];
+}

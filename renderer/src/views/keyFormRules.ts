@@ -1,0 +1,39 @@
+// The key form's checks, with the same bounds and words as main's IPC validation, so Create stays off
+// while something would be refused (main validates again).
+import type { MetaRow } from './MetadataRows';
+
+export interface KeyDraft {
+  name: string;
+  rateLimit: string;
+  maxQueued: string;
+  requestsPerMinute: string;
+  comfyUser: string;
+}
+
+function whole(label: string, value: string, min: number, max: number): string | null {
+  const v = value.trim();
+  if (v === '') return `Enter ${label.toLowerCase()}.`;
+  if (!/^\d+$/.test(v)) return `${label} must be a whole number.`;
+  const n = Number(v);
+  if (n < min) return `${label} must be at least ${min}.`;
+  if (n > max) return `${label} can be at most ${max.toLocaleString('en-US')}.`;
+  return null;
+}
+
+export function validateKeyForm(d: KeyDraft, rows: readonly MetaRow[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (field: string, msg: string | null) => msg && (out[field] = msg);
+  if (d.name.trim() === '') out.name = 'Give the key a name.';
+  else if (d.name.trim().length > 100) out.name = 'The name can be at most 100 characters.';
+  put('rateLimit', whole('Jobs per hour', d.rateLimit, 1, 1_000_000));
+  put('maxQueued', whole('Jobs in the queue at once', d.maxQueued, 1, 10_000));
+  put('requestsPerMinute', whole('Requests per minute', d.requestsPerMinute, 1, 1_000_000));
+  const user = d.comfyUser.trim();
+  if (user !== '' && (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(user) || user.includes('..'))) {
+    out.comfyUser = 'The ComfyUI user folder must be 1–128 letters, digits, "_", "." or "-", starting with a letter or digit.';
+  }
+  const names = rows.map((r) => r.k.trim()).filter(Boolean);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) out.metadata = `The label “${dup}” appears twice.`;
+  return out;
+}
