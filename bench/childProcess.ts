@@ -38,6 +38,11 @@ export class BenchChild {
     return { child, ready };
   }
 
+  /** The child's process id (for /proc CPU and memory readings). */
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
   request(cmd: string, args: Record<string, unknown> = {}): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

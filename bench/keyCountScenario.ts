@@ -9,7 +9,7 @@ const COUNTS = [10, 10_000, 100_000];
 export const keyCountScenario: Scenario = {
   title: 'Key check + rate limit vs key-store size (GET /system_stats with an access key, best of 2 interleaved runs)',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const base = ctx.targets.find((t) => t.name === 'proxy');
+    const base = ctx.targets.find((t) => t.name === ctx.proxy.target.name);
     const targets: BenchTarget[] = base ? [{ ...base, name: 'proxy (admin key only)' }] : [];
     const startup: Record<string, string> = {};
     for (const n of COUNTS) {

@@ -10,6 +10,8 @@ export const NGINX_BIN = '/usr/sbin/nginx';
 
 export interface RunningNginx {
   url: string;
+  /** The one nginx process (master_process off: it is the worker). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -97,5 +99,5 @@ export async function startNginx(upstreamPort: number): Promise<RunningNginx | n
     await stop();
     throw new Error('nginx did not start (see stderr above)');
   }
-  return { url: `http://127.0.0.1:${port}`, stop };
+  return { url: `http://127.0.0.1:${port}`, pid: proc.pid ?? -1, stop };
 }

@@ -1,49 +1,81 @@
 // Bench process running the auth proxy alone, sampling its RSS every 50 ms so the bench can report the
 // proxy's own peak memory growth during a large upload.
 //
-// Config (argv[2], JSON): { upstream, adminKey, authModule?, authArg? }. With authModule, that module's default
-// export `(arg) => Promise<{ keys: KeyAuthenticator; presentKey: string }>` supplies the authenticator and the
-// key clients should present (the extension point for key-store scenarios); otherwise the admin key alone.
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
+// Config (argv[2], JSON): { upstream, adminKey, root?, authModule?, authArg? }.
+// - Without authModule: the product's composition (main/proxyStack.ts: key store, rate limiter, usage,
+//   login sessions, job ledger) on a fresh data dir, with one access key created for the bench, so the
+//   admin key and an access key (quotas, ledger and usage on) hit exactly what a user runs.
+// - With authModule: that module's default export `(arg) => Promise<{ keys, presentKey, rateLimiter? }>`
+//   supplies the authenticator for a bare startProxy (the key-store-size scenario).
+// - root: load the proxy code from another checkout (the `--compare REF` tree), so before/after share a run.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serveParent } from './childProcess';
-import { startProxy } from '../main/proxy/server';
-import { adminKeyAuthenticator } from '../main/proxy/adminKey';
 import type { KeyAuthenticator, RateLimiter } from '../main/proxy/types';
 
 interface Config {
   upstream: string;
   adminKey: string;
+  root?: string;
   authModule?: string;
   authArg?: unknown;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
+const root = config.root ?? fileURLToPath(new URL('..', import.meta.url));
+const load = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(join(root, rel)).href)) as T;
 
-let keys: KeyAuthenticator = adminKeyAuthenticator(config.adminKey);
+let url: string;
+let port: number;
+let accessKey: string | null = null;
 let presentKey = config.adminKey;
-let rateLimiter: RateLimiter | undefined;
 if (config.authModule) {
+  const { startProxy } = await load<typeof import('../main/proxy/server')>('main/proxy/server.ts');
   const mod = (await import(pathToFileURL(resolve(config.authModule)).href)) as {
     default: (arg: unknown) => Promise<{ keys: KeyAuthenticator; presentKey: string; rateLimiter?: RateLimiter }>;
   };
-  ({ keys, presentKey, rateLimiter } = await mod.default(config.authArg));
+  const auth = await mod.default(config.authArg);
+  presentKey = auth.presentKey;
+  const proxy = await startProxy({ upstream: config.upstream, listenHost: '127.0.0.1', listenPort: 0, keys: auth.keys, rateLimiter: auth.rateLimiter, version: 'bench' });
+  ({ url, port } = proxy);
+} else {
+  const { startProxyStack } = await load<typeof import('../main/proxyStack')>('main/proxyStack.ts');
+  const stack = await startProxyStack({
+    dataDir: mkdtempSync(join(tmpdir(), 'cac-bench-proxy-')),
+    adminKey: config.adminKey,
+    upstream: config.upstream,
+    listenHost: '127.0.0.1',
+    listenPort: 0,
+    upstreamKey: () => null,
+    cloudKey: () => null,
+    version: 'bench',
+  });
+  // Quotas on, set high enough that the bench's load is never refused (1 000 000 a minute is the maximum).
+  const created = await stack.keys.store.create({ name: 'bench', scopes: ['generate'], requests_per_minute: 1_000_000, rate_limit: 1_000_000 });
+  accessKey = created.secret;
+  ({ url, port } = stack.proxy);
 }
 
-const proxy = await startProxy({ upstream: config.upstream, listenHost: '127.0.0.1', listenPort: 0, keys, rateLimiter, version: 'bench' });
-
+// The RSS sampler runs only inside an rssReset … rssPeak window, so it costs nothing in the CPU figures.
 let peak = process.memoryUsage.rss();
-setInterval(() => {
-  const rss = process.memoryUsage.rss();
-  if (rss > peak) peak = rss;
-}, 50).unref();
+let sampler: NodeJS.Timeout | null = null;
 
 serveParent({
-  ready: () => ({ url: proxy.url, port: proxy.port, presentKey }),
+  ready: () => ({ url, port, presentKey, accessKey, pid: process.pid }),
   /** Starts a new peak window; returns the RSS now (the baseline). */
   rssReset: () => {
     peak = process.memoryUsage.rss();
+    sampler ??= setInterval(() => {
+      const rss = process.memoryUsage.rss();
+      if (rss > peak) peak = rss;
+    }, 50);
     return peak;
   },
-  rssPeak: () => Math.max(peak, process.memoryUsage.rss()),
+  rssPeak: () => {
+    if (sampler) clearInterval(sampler);
+    sampler = null;
+    return Math.max(peak, process.memoryUsage.rss());
+  },
 });

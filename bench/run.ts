@@ -1,78 +1,121 @@
-// `npm run bench`: starts the fake ComfyUI and the auth proxy in their own processes (and nginx when installed),
-// runs the scenarios against direct / proxy / nginx, prints a markdown report and writes bench/results.md.
+// `npm run bench`: starts the fake ComfyUI, a bare Node server and the auth proxy in their own processes (and
+// nginx when installed), runs the scenarios, prints a markdown report and writes bench/results.md.
+//   npm run bench -- --compare REF   also measures the proxy and app of git REF (e.g. main) in the same run
+//   npm run bench -- --only WORD     runs only the scenarios whose title contains WORD (results.md untouched)
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { BenchChild } from './childProcess';
 import { startNginx, NGINX_BIN, type RunningNginx } from './nginx';
-import { runScenarios, type BenchContext, type BenchTarget, type ProxyProcess, type Scenario } from './scenario';
+import { runScenarios, type BenchContext, type BenchRoot, type BenchTarget, type ProxyProcess, type Scenario } from './scenario';
 import { httpGetsScenario } from './httpGetsScenario';
 import { uploadScenario } from './uploadScenario';
 import { wsFramesScenario } from './wsFramesScenario';
 import { keyCountScenario } from './keyCountScenario';
+import { idleScenario } from './idleScenario';
 import { headlessStartScenario } from './headlessStartScenario';
 
 // ─── EXTENSION POINT ────────────────────────────────────────────────────────────────────────────────
 // The scenarios, run in this order. A scenario may start extra proxy processes with another authenticator
 // through ctx.startProxy({ name, authModule, authArg }) (see proxyChild.ts and keyStoreAuth.ts).
-const SCENARIOS: Scenario[] = [httpGetsScenario, uploadScenario, wsFramesScenario, keyCountScenario, headlessStartScenario];
+const SCENARIOS: Scenario[] = [httpGetsScenario, wsFramesScenario, uploadScenario, idleScenario, keyCountScenario, headlessStartScenario];
 // ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-interface FakeReady {
-  url: string;
-  port: number;
-}
+const HERE = fileURLToPath(new URL('..', import.meta.url));
+
 interface ProxyReady {
   url: string;
   port: number;
   presentKey: string;
+  accessKey: string | null;
+  pid: number;
+}
+
+/** Unpacks git `ref` of this repository into a temp dir that shares this checkout's node_modules. */
+function checkoutRef(ref: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cac-bench-ref-'));
+  const tar = execFileSync('git', ['archive', '--format=tar', ref], { cwd: HERE, maxBuffer: 1 << 30 });
+  execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  symlinkSync(join(HERE, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
 }
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { compare: { type: 'string' }, only: { type: 'string' } } });
   const startedAt = new Date();
   const log = (line: string): void => console.error(line);
   const adminKey = randomBytes(32).toString('base64url'); // throwaway, never printed
   const children: BenchChild[] = [];
   let nginx: RunningNginx | null = null;
-  const notes: string[] = ['Everything on one machine: load generator (autocannon / ws client), proxy, fake upstream and nginx share the CPU, so ratios matter more than absolute numbers.'];
+  const roots: BenchRoot[] = [{ label: 'this checkout', root: HERE, suffix: '' }];
+  if (values.compare) roots.push({ label: values.compare, root: checkoutRef(values.compare), suffix: ` @${values.compare}` });
+  const notes: string[] = [
+    'Everything on one machine: load generator (autocannon / ws client), proxy, fake upstream and nginx share the CPU, so wall-clock figures (req/s, latency, frames/s) move with the machine\'s load; CPU time per request or frame, read from /proc, is the steady figure.',
+  ];
+  if (values.compare) notes.push(`Rows marked @${values.compare} run the proxy and app of git ${values.compare} (same machine, same run, interleaved with this checkout's).`);
   try {
-    const fake = await BenchChild.start<FakeReady>('./fakeChild.ts', {});
+    const fake = await BenchChild.start<{ url: string; port: number }>('./fakeChild.ts', {});
     children.push(fake.child);
-    const startProxyProcess = async (name: string, authModule?: string, authArg?: unknown): Promise<ProxyProcess> => {
-      const p = await BenchChild.start<ProxyReady>('./proxyChild.ts', { upstream: fake.ready.url, adminKey, authModule, authArg });
+    const statsBody = await (await fetch(`${fake.ready.url}/system_stats`)).text();
+    const bare = await BenchChild.start<{ url: string; pid: number }>('./bareChild.ts', { body: statsBody });
+    children.push(bare.child);
+    const startProxyProcess = async (name: string, authModule?: string, authArg?: unknown, root?: string) => {
+      const p = await BenchChild.start<ProxyReady>('./proxyChild.ts', { upstream: fake.ready.url, adminKey, authModule, authArg, root });
       children.push(p.child);
-      return { child: p.child, target: { name, url: p.ready.url, key: p.ready.presentKey } };
+      const target: BenchTarget = { name, url: p.ready.url, key: p.ready.presentKey, pid: p.ready.pid, role: 'proxy', behindFake: true };
+      return { process: { child: p.child, target } satisfies ProxyProcess, accessKey: p.ready.accessKey };
     };
-    const proxy = await startProxyProcess('proxy');
+    const proxies = [];
+    for (const r of roots) proxies.push({ root: r, ...(await startProxyProcess(`proxy${r.suffix}`, undefined, undefined, r.root)) });
+    const proxy = (proxies[0] as (typeof proxies)[number]).process;
     let nginxTarget: BenchTarget;
     try {
       nginx = await startNginx(fake.ready.port);
-      nginxTarget = nginx ? { name: 'nginx', url: nginx.url, key: adminKey } : { name: 'nginx', url: null, key: adminKey, note: 'nginx not installed' };
-      if (nginx) notes.push(`nginx: ${NGINX_BIN}, one worker, upstream keepalive 64, request/response buffering off.`);
+      nginxTarget = nginx
+        ? { name: 'nginx', url: nginx.url, key: adminKey, pid: nginx.pid, role: 'nginx', behindFake: true }
+        : { name: 'nginx', url: null, key: adminKey, note: 'nginx not installed (apt-get install nginx-light)' };
+      if (nginx) notes.push(`nginx: ${NGINX_BIN}, one process (master_process off), upstream keepalive 64, request/response buffering off, no auth.`);
     } catch (err) {
       nginxTarget = { name: 'nginx', url: null, key: adminKey, note: `nginx failed to start: ${err instanceof Error ? err.message : String(err)}` };
     }
+    const direct: BenchTarget = { name: 'direct', url: fake.ready.url, key: adminKey, pid: fake.child.pid, role: 'direct', behindFake: true };
+    const getTargets: BenchTarget[] = [{ name: 'bare Node server', url: bare.ready.url, key: adminKey, pid: bare.ready.pid, role: 'bare' }, direct, nginxTarget];
+    for (const p of proxies) {
+      getTargets.push({ ...p.process.target, name: `proxy${p.root.suffix}, admin key` });
+      if (p.accessKey) getTargets.push({ ...p.process.target, name: `proxy${p.root.suffix}, access key`, key: p.accessKey });
+    }
     const ctx: BenchContext = {
-      targets: [{ name: 'direct', url: fake.ready.url, key: adminKey }, proxy.target, nginxTarget],
+      targets: [direct, ...proxies.map((p) => p.process.target), nginxTarget],
+      getTargets,
+      roots,
       proxy,
       fake: fake.child,
       upstreamUrl: fake.ready.url,
       adminKey,
-      startProxy: ({ name, authModule, authArg }) => startProxyProcess(name, authModule, authArg),
+      startProxy: async ({ name, authModule, authArg }) => (await startProxyProcess(name, authModule, authArg)).process,
     };
+    const only = values.only?.toLowerCase();
+    const scenarios = only ? SCENARIOS.filter((s) => s.title.toLowerCase().includes(only)) : SCENARIOS;
     const loadBefore = loadavg()[0] ?? 0;
-    const results = await runScenarios(SCENARIOS, ctx, log);
-    notes.push(`1-minute load average before / after: ${loadBefore.toFixed(2)} / ${(loadavg()[0] ?? 0).toFixed(2)} — other processes on the machine add noise; each target's best interleaved round is reported.`);
+    const results = await runScenarios(scenarios, ctx, log);
+    notes.push(`1-minute load average before / after: ${loadBefore.toFixed(2)} / ${(loadavg()[0] ?? 0).toFixed(2)} (2 cores shared with other work).`);
     const { renderReport } = await import('./report');
     const report = renderReport(results, { startedAt, seconds: (Date.now() - startedAt.getTime()) / 1000, notes });
     process.stdout.write(report);
-    const out = fileURLToPath(new URL('./results.md', import.meta.url));
-    await writeFile(out, report);
-    log(`wrote ${out}`);
+    if (!only) {
+      const out = fileURLToPath(new URL('./results.md', import.meta.url));
+      await writeFile(out, report);
+      log(`wrote ${out}`);
+    }
   } finally {
     await nginx?.stop();
     await Promise.all(children.map((c) => c.stop()));
+    for (const r of roots.slice(1)) rmSync(r.root, { recursive: true, force: true });
   }
 }
 

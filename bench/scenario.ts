@@ -12,6 +12,20 @@ export interface BenchTarget {
   /** The key clients present (Authorization: Bearer); harmless to targets that do not check it. */
   key: string;
   note?: string;
+  /** The process whose CPU time counts for this target (the server answering, or the proxy in front). */
+  pid?: number;
+  /** What the target is, for ratios: the bare Node floor, the fake upstream, nginx, or a proxy. */
+  role?: 'bare' | 'direct' | 'nginx' | 'proxy';
+  /** The fake ComfyUI answers behind this target (its CPU per request is shown too). */
+  behindFake?: boolean;
+}
+
+/** A source tree whose proxy and app are measured: this checkout, and the `--compare REF` one. */
+export interface BenchRoot {
+  label: string;
+  root: string;
+  /** Added to row names: '' for this checkout, ' @REF' for the other. */
+  suffix: string;
 }
 
 export interface ProxyProcess {
@@ -20,8 +34,12 @@ export interface ProxyProcess {
 }
 
 export interface BenchContext {
-  /** direct (the fake upstream), proxy (the auth proxy, admin key), nginx (plain reverse proxy). */
+  /** direct (the fake upstream), proxy (the auth proxy, admin key), nginx (plain reverse proxy), and the compared proxy. */
   targets: BenchTarget[];
+  /** The small-GET targets: bare Node, direct, nginx, and each proxy with the admin key and with an access key. */
+  getTargets: BenchTarget[];
+  /** This checkout first, then the `--compare` one when given. */
+  roots: BenchRoot[];
   proxy: ProxyProcess;
   fake: BenchChild;
   upstreamUrl: string;

@@ -240,6 +240,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
       return closed;
     },
     status,
+    watchMonitor: () => monitor.watch(),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

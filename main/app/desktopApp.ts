@@ -11,6 +11,7 @@ import { createElectronNotifier } from './notifications';
 import type { CompanionRuntime, CompanionRuntimeFactory } from './runtime';
 import { hardenSession, installSecurity } from './security';
 import { createTray, type TrayController } from './tray';
+import { watchWhileVisible } from './watchWhileVisible';
 import { createTrayActions } from './trayActions';
 import type { BackingStoreClass } from '../settings/settingsStore';
 
@@ -81,6 +82,9 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     },
     onBlocked: (what, url) => log(`blocked ${what}${url ? ` to ${url}` : ''}`),
   });
+
+  // Health is sampled every second only while a window is on screen; in the tray the monitor backs off.
+  app.on('browser-window-created', (_event, win) => watchWhileVisible(win, () => runtime?.watchMonitor?.() ?? null));
 
   // The window hides instead of closing, but keep the app alive even if every window goes.
   app.on('window-all-closed', () => undefined);

@@ -46,6 +46,8 @@ export interface CompanionRuntime {
    * each event, so any change the tray shows must be followed by some event (e.g. {type:'status'}).
    */
   subscribe(listener: (event: CompanionEvent) => void): () => void;
+  /** The window is on screen until the returned function is called: live health every second meanwhile. */
+  watchMonitor?(): () => void;
   readonly account: AccountLogout;
   /** One handler per IPC channel (main/app/companionApi.ts builds them). */
   readonly handlers: ContractHandlers;

@@ -5,7 +5,8 @@
 import { ClientIdOwners } from './clientIds';
 import { JobFile } from './jobFile';
 import { readHistory, readWsMessage, type WsFact } from './jobMessages';
-import { OutputIndex } from './outputIndex';
+import { JobIndexes } from './jobIndexes';
+import { BatchedFlush } from '../batchedFlush';
 import {
   FINISHED_STATES,
   FOREIGN_OWNER,
@@ -38,30 +39,31 @@ function blankJob(promptId: string, owner: JobOwner, upstream: string, at: numbe
 export class JobLedger implements JobLedgerApi {
   readonly clientIds: ClientIdOwners;
   private readonly jobs = new Map<string, Job>();
-  private readonly active = new Map<JobOwner, number>();
-  private readonly outputs = new OutputIndex();
-  private readonly running = new Map<string, string>();
+  private readonly index = new JobIndexes();
   /** Jobs that ran at least one node (a job that ends without one was answered from cache). */
   private readonly executed = new Set<string>();
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private readonly file: JobFile | null;
   private readonly maxJobs: number;
   private readonly onError: (err: Error) => void;
-  private readonly timer: NodeJS.Timeout | null = null;
-  private dirty = false;
+  /** Written at most once per interval while jobs change; no timer at all while idle (batchedFlush.ts). */
+  private readonly batch: BatchedFlush;
+  private get dirty(): boolean {
+    return this.batch.dirty;
+  }
+  private set dirty(value: boolean) {
+    if (value) this.batch.mark();
+    else this.batch.clear();
+  }
 
   constructor(options: JobLedgerOptions = {}) {
     this.onError = options.onError ?? (() => {});
     this.maxJobs = Math.max(options.maxJobs ?? 10_000, 1);
     this.file = options.dataDir ? new JobFile(options.dataDir, this.onError) : null;
+    this.batch = new BatchedFlush(() => this.flush(), this.file ? (options.flushIntervalMs ?? 2000) : 0);
     const saved = this.file?.read() ?? { jobs: [], clients: {} };
     for (const job of saved.jobs) this.insert(job);
     this.clientIds = new ClientIdOwners(saved.clients, () => (this.dirty = true));
-    const interval = options.flushIntervalMs ?? 2000;
-    if (this.file && interval > 0) {
-      this.timer = setInterval(() => this.flush(), interval);
-      this.timer.unref();
-    }
   }
 
   recordSubmitted(s: SubmittedJob): Job {
@@ -148,16 +150,21 @@ export class JobLedger implements JobLedgerApi {
   }
 
   runningOn(upstream: string): Job | undefined {
-    const id = this.running.get(upstream);
+    const id = this.index.runningId(upstream);
     return id === undefined ? undefined : this.get(id);
   }
 
+  runningOwner(upstream: string): JobOwner | undefined {
+    const id = this.index.runningId(upstream);
+    return id === undefined ? undefined : this.jobs.get(id)?.owner;
+  }
+
   activeCount(owner: JobOwner): number {
-    return this.active.get(owner) ?? 0;
+    return this.index.activeCount(owner);
   }
 
   ownsOutput(owner: JobOwner, type: string, subfolder: string, filename: string): boolean {
-    return this.outputs.has(owner, type, subfolder, filename);
+    return this.index.outputs.has(owner, type, subfolder, filename);
   }
 
   list(q: JobQuery = {}): Job[] {
@@ -187,7 +194,7 @@ export class JobLedger implements JobLedgerApi {
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.batch.close();
     this.flush();
   }
 
@@ -230,18 +237,17 @@ export class JobLedger implements JobLedgerApi {
     if (job.state === 'running') return;
     job.state = 'running';
     job.startedAt = at;
-    this.running.set(job.upstream, job.promptId);
+    this.index.started(job);
     this.changed('started', job);
   }
 
   private finish(job: Job, state: JobState, error: string | null, at: number): void {
-    this.setActive(job, false);
+    this.index.count(job, -1);
     job.state = state;
     job.error = error;
     job.finishedAt = at;
-    this.setActive(job, true);
     this.executed.delete(job.promptId);
-    if (this.running.get(job.upstream) === job.promptId) this.running.delete(job.upstream);
+    this.index.stopped(job);
     this.changed('finished', job);
   }
 
@@ -249,33 +255,21 @@ export class JobLedger implements JobLedgerApi {
     const fresh = outputs.filter((o) => !job.outputs.some((x) => x.filename === o.filename && x.subfolder === o.subfolder && x.type === o.type));
     if (fresh.length === 0) return;
     job.outputs.push(...fresh);
-    this.outputs.add(job.owner, fresh);
+    this.index.addOutputs(job, fresh);
     this.dirty = true;
   }
 
   private insert(job: Job): void {
     this.jobs.set(job.promptId, job);
-    this.setActive(job, true);
-    this.outputs.add(job.owner, job.outputs);
-    if (job.state === 'running') this.running.set(job.upstream, job.promptId);
+    this.index.add(job);
     this.dirty = true;
     if (this.jobs.size > this.maxJobs) this.evict();
   }
 
   private remove(job: Job): void {
     this.jobs.delete(job.promptId);
-    this.setActive(job, false);
-    this.outputs.remove(job.owner, job.outputs);
-    if (this.running.get(job.upstream) === job.promptId) this.running.delete(job.upstream);
+    this.index.remove(job);
     this.executed.delete(job.promptId);
-  }
-
-  /** Counts (add) or uncounts a job in its owner's active total, when it is pending or running. */
-  private setActive(job: Job, add: boolean): void {
-    if (FINISHED_STATES.has(job.state)) return;
-    const n = (this.active.get(job.owner) ?? 0) + (add ? 1 : -1);
-    if (n <= 0) this.active.delete(job.owner);
-    else this.active.set(job.owner, n);
   }
 
   /** Drops the oldest finished job (insertion order), or the oldest of all when none has finished. */

@@ -101,6 +101,8 @@ export interface JobLedgerApi {
   ownerOfJob(promptId: string): JobOwner | undefined;
   /** The job the ledger believes is running on that upstream (previews carry no prompt id). */
   runningOn(upstream: string): Job | undefined;
+  /** Its owner only: O(1) and allocation-free, asked once per relayed preview frame. */
+  runningOwner(upstream: string): JobOwner | undefined;
   /** Pending + running jobs of an owner; O(1) (the `max_queued` quota). */
   activeCount(owner: JobOwner): number;
   /** Whether one of the owner's jobs produced this file; O(1) (the `/view` rule). */

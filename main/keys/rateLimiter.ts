@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RateDecision, RateLimiter } from '../proxy/types';
 import { writeFileAtomicSync } from '../atomicFile';
+import { BatchedFlush } from '../batchedFlush';
 
 export const RATE_LIMIT_FILE = 'ratelimit.json';
 // Float slack so that exactly-on-time requests are not refused by rounding.
@@ -32,19 +33,22 @@ export class KeyRateLimiter implements RateLimiter {
   private readonly path: string | null;
   private readonly now: () => number;
   private readonly onError: (err: Error) => void;
-  private readonly timer: NodeJS.Timeout | null = null;
-  private dirty = false;
+  /** Written at most once a second while buckets change; no timer at all while idle. */
+  private readonly batch: BatchedFlush;
+  private get dirty(): boolean {
+    return this.batch.dirty;
+  }
+  private set dirty(value: boolean) {
+    if (value) this.batch.mark();
+    else this.batch.clear();
+  }
 
   constructor(options: KeyRateLimiterOptions = {}) {
     this.path = options.dataDir ? join(options.dataDir, RATE_LIMIT_FILE) : null;
     this.now = options.now ?? Date.now;
     this.onError = options.onError ?? (() => {});
+    this.batch = new BatchedFlush(() => this.flush(), this.path ? (options.flushIntervalMs ?? 1000) : 0);
     this.load();
-    const interval = options.flushIntervalMs ?? 1000;
-    if (this.path && interval > 0) {
-      this.timer = setInterval(() => this.flush(), interval);
-      this.timer.unref();
-    }
   }
 
   take(bucket: string, limitPerWindow: number, windowMs: number, nowMs: number): RateDecision {
@@ -92,7 +96,7 @@ export class KeyRateLimiter implements RateLimiter {
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.batch.close();
     this.flush();
   }
 

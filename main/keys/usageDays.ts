@@ -37,8 +37,14 @@ export function jobContribution(job: Job): { day: string; add: UsageDay } | null
   return { day: utcDay(job.finishedAt ?? job.startedAt ?? job.queuedAt), add };
 }
 
+/** The last day computed, so a request costs a comparison instead of a Date and an ISO string. */
+let lastDay = { from: 0, to: 0, day: '' };
+
 export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  if (ms >= lastDay.from && ms < lastDay.to) return lastDay.day;
+  const from = Math.floor(ms / 86_400_000) * 86_400_000;
+  lastDay = { from, to: from + 86_400_000, day: new Date(ms).toISOString().slice(0, 10) };
+  return lastDay.day;
 }
 
 /** The UTC dates of the last `n` days up to `nowMs`, oldest first. */

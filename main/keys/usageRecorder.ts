@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { JobEvent, JobLedgerApi } from '../jobs/types';
 import type { ProxyObserver, RequestRecord } from '../proxy/types';
 import { writeFileAtomicSync } from '../atomicFile';
+import { BatchedFlush } from '../batchedFlush';
 import { addDays, emptyDay, jobContribution, num, readDay, utcDay, type UsageDay } from './usageDays';
 
 export const USAGE_FILE = 'usage.json';
@@ -64,9 +65,16 @@ export class UsageRecorder implements ProxyObserver {
   private readonly now: () => number;
   private readonly readOnly: boolean;
   private readonly onError: (err: Error) => void;
-  private readonly timer: NodeJS.Timeout | null = null;
   private readonly seenJobs = new Set<string>();
-  private dirty = false;
+  /** Written at most once a second while requests come in; no timer at all while idle (batchedFlush.ts). */
+  private readonly batch: BatchedFlush;
+  private get dirty(): boolean {
+    return this.batch.dirty;
+  }
+  private set dirty(value: boolean) {
+    if (value) this.batch.mark();
+    else this.batch.clear();
+  }
 
   constructor(options: UsageRecorderOptions) {
     this.path = join(options.dataDir, USAGE_FILE);
@@ -74,12 +82,8 @@ export class UsageRecorder implements ProxyObserver {
     this.now = options.now ?? Date.now;
     this.readOnly = options.readOnly ?? false;
     this.onError = options.onError ?? (() => {});
+    this.batch = new BatchedFlush(() => this.flush(), this.readOnly ? 0 : (options.flushIntervalMs ?? 1000));
     this.load();
-    const interval = options.flushIntervalMs ?? 1000;
-    if (!this.readOnly && interval > 0) {
-      this.timer = setInterval(() => this.flush(), interval);
-      this.timer.unref();
-    }
   }
 
   /** ProxyObserver hook. Never throws, never does I/O. */
@@ -171,7 +175,7 @@ export class UsageRecorder implements ProxyObserver {
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.batch.close();
     this.flush();
   }
 

@@ -9,16 +9,14 @@ import { keyJobStats } from './keyJobStats';
 import { NodeNames } from './nodeNames';
 import { stripSecretParams } from './secretParams';
 import { RingBuffer } from './ringBuffer';
+import { defaultTimers, SamplePacing, type MonitorTimers } from './samplePacing';
 import { TrafficCounter } from './trafficStats';
 import type { HealthSample, JobView, KeyJobStats, MonitorSnapshot, MonitorUpdate, RequestView } from './types';
 
 /** What the monitor reads from the job ledger. */
 export type MonitorJobFeed = Pick<JobLedgerApi, 'subscribe' | 'list' | 'get'>;
 
-export interface MonitorTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type { MonitorTimers };
 
 export interface MonitorOptions {
   upstream: () => string;
@@ -27,6 +25,8 @@ export interface MonitorOptions {
   now?: () => number;
   timers?: MonitorTimers;
   sampleIntervalMs?: number;
+  /** Longest gap between samples while nobody watches (watch()) and the upstream's state holds (default 30 s). */
+  idleSampleIntervalMs?: number;
   sampleTimeoutMs?: number;
   /** Health samples kept (at 1 s: 10 minutes). */
   healthHistory?: number;
@@ -46,22 +46,12 @@ export type MonitorListener = (update: MonitorUpdate) => void;
 
 export { stripSecretParams };
 
-const defaultTimers: MonitorTimers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    // Never keep a CLI or test process alive just for monitoring.
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
-
 export class MonitorService implements ProxyObserver {
   readonly #upstream: () => string;
   readonly #now: () => number;
   readonly #timers: MonitorTimers;
   readonly #sampler: HealthSampler;
-  readonly #sampleIntervalMs: number;
+  readonly #pacing: SamplePacing;
   readonly #pushIntervalMs: number;
   readonly #health: RingBuffer<HealthSample>;
   readonly #traffic: TrafficCounter;
@@ -90,7 +80,7 @@ export class MonitorService implements ProxyObserver {
     this.#upstream = options.upstream;
     this.#now = options.now ?? Date.now;
     this.#timers = options.timers ?? defaultTimers;
-    this.#sampleIntervalMs = options.sampleIntervalMs ?? 1000;
+    this.#pacing = new SamplePacing(options.sampleIntervalMs ?? 1000, options.idleSampleIntervalMs ?? 30_000);
     this.#pushIntervalMs = options.pushIntervalMs ?? 250;
     this.#sampler = new HealthSampler({
       upstream: options.upstream,
@@ -117,7 +107,7 @@ export class MonitorService implements ProxyObserver {
 
   // ------------------------------------------------------------ lifecycle
 
-  /** Starts sampling the upstream every interval (first sample at once). */
+  /** Starts sampling the upstream (first sample at once): every second while watched, backing off when not. */
   start(): void {
     if (this.#running) return;
     this.#running = true;
@@ -152,13 +142,30 @@ export class MonitorService implements ProxyObserver {
     return this.#sampling;
   }
 
+  /** The window shows the monitor until the returned function is called: a sample now, then every second. */
+  watch(): () => void {
+    const first = !this.#pacing.watched;
+    const stop = this.#pacing.watch();
+    if (first && this.#running && this.#sampleTimer !== null) {
+      this.#timers.clearTimeout(this.#sampleTimer);
+      this.#sampleTimer = null;
+      void this.#tick();
+    }
+    return stop;
+  }
+
   async #tick(): Promise<void> {
     if (!this.#running) return;
     // Close the seconds that ended, so charts advance even without traffic.
     if (this.#traffic.advance(this.#now()).length > 0) this.#queueTraffic();
-    await this.sampleNow();
-    if (!this.#running) return;
-    this.#sampleTimer = this.#timers.setTimeout(() => void this.#tick(), this.#sampleIntervalMs);
+    const before = this.#health.last()?.up;
+    const sample = await this.sampleNow();
+    if (!this.#running || this.#sampleTimer !== null) return;
+    const wait = this.#pacing.next(before !== undefined && before !== sample.up);
+    this.#sampleTimer = this.#timers.setTimeout(() => {
+      this.#sampleTimer = null;
+      void this.#tick();
+    }, wait);
   }
 
   // ------------------------------------------------------------ ProxyObserver

@@ -1,9 +1,10 @@
 // The admin key (the seed's single --api-key) as a KeyAuthenticator, and authenticator chaining.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { AuthOutcome, KeyAuthenticator, Principal } from './types';
 
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  // The one-shot crypto.hash: cheaper than createHash() on every request.
+  return hash('sha256', value, 'buffer');
 }
 
 /**

@@ -1,34 +1,21 @@
 // Streams one HTTP request to the upstream and its response back: credentials stripped, upstream key
-// injected, Host/Origin rewritten, backpressure through pipe, client abort cancels the upstream call.
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
+// injected, Host/Origin rewritten (forwardHeaders.ts). The upstream side is undici's Pool driven through its
+// lowest-level dispatch API — no ClientRequest, no IncomingMessage, no stream objects for a plain answer:
+// each response chunk is written to the client as it arrives, and a client that cannot keep up pauses the
+// upstream socket (backpressure). Request bodies are streamed, never buffered. A client that leaves aborts
+// the upstream exchange (an abandoned upload cancels the job's upload).
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { PassThrough, pipeline, Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import { collectUpTo, injectIntoHtml, replaceAllStream } from './bodyTransforms';
-import { withoutCookie } from './credentials';
+import { clientResponseHeaders, upstreamRequestHeaders, type UpstreamHeaderOptions } from './forwardHeaders';
 import { sendError, sendHtmlError } from './respond';
 import type { UpstreamTarget } from './upstreamTarget';
-import { cutWhenStalled, describeUpstreamFailure, StalledTransferError, watchUpstreamRequest, type UpstreamTimeouts } from './upstreamTimeouts';
+import { cutWhenStalled, describeUpstreamFailure, StalledTransferError, UpstreamTimeoutError, type UpstreamTimeouts } from './upstreamTimeouts';
 
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'expect',
-]);
+export { upstreamRequestHeaders, type UpstreamHeaderOptions } from './forwardHeaders';
+
 const HTML_INJECTION_CAP_BYTES = 4 * 1024 * 1024;
-
-/** What shapes the headers sent upstream for one request. */
-export interface UpstreamHeaderOptions {
-  upstreamKey: string | null;
-  sessionCookieName: string | null;
-  /** The `comfy-user` the principal's key carries; the client's own header is never forwarded. */
-  comfyUser: string | null;
-}
 
 export interface ForwardPlan extends UpstreamHeaderOptions {
   /** Path and query as forwarded: credential-free. */
@@ -47,66 +34,141 @@ export interface ForwardPlan extends UpstreamHeaderOptions {
   timeouts: UpstreamTimeouts;
 }
 
-function connectionTokens(value: string | string[] | undefined): Set<string> {
-  const text = Array.isArray(value) ? value.join(',') : (value ?? '');
-  return new Set(text.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
-}
-
-export function upstreamRequestHeaders(req: IncomingMessage, target: UpstreamTarget, plan: UpstreamHeaderOptions): OutgoingHttpHeaders {
-  const drop = connectionTokens(req.headers.connection);
-  const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || drop.has(name)) continue;
-    switch (name) {
-      case 'host':
-      case 'authorization':
-      case 'x-api-key':
-      case 'comfy-user':
-        continue;
-      case 'cookie': {
-        const kept = plan.sessionCookieName ? withoutCookie(String(value), plan.sessionCookieName) : String(value);
-        if (kept) out.cookie = kept;
-        continue;
-      }
-      case 'origin':
-        out.origin = target.origin;
-        continue;
-      case 'referer':
-        // A Referer could carry ?api_key= from a page address; the upstream never needs it.
-        if (!String(value).includes('api_key')) out.referer = String(value);
-        continue;
-      default:
-        out[name] = value;
-    }
-  }
-  out.host = target.hostHeader;
-  if (plan.upstreamKey) out.authorization = `Bearer ${plan.upstreamKey}`;
-  if (plan.comfyUser) out['comfy-user'] = plan.comfyUser;
-  return out;
-}
-
-function clientResponseHeaders(
-  upHeaders: IncomingMessage['headers'],
-  target: UpstreamTarget,
-  plan: ForwardPlan,
-): OutgoingHttpHeaders {
-  const drop = connectionTokens(upHeaders.connection);
-  const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(upHeaders)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || drop.has(name)) continue;
-    if (name === 'location' && typeof value === 'string' && value.startsWith(target.origin)) {
-      out.location = plan.proxyOrigin + value.slice(target.origin.length);
-      continue;
-    }
-    out[name] = value;
-  }
-  const headers = { ...out, ...plan.responseHeaders };
-  plan.fileHeaders?.(headers);
-  return headers;
-}
-
 function isUiPage(method: string, pathname: string): boolean {
   return method === 'GET' && (pathname === '/' || pathname === '/index.html');
+}
+
+/** undici's errors, as the failures the rest of the proxy already names (upstreamTimeouts.ts). */
+function asUpstreamError(err: Error & { code?: string }, t: UpstreamTimeouts): Error & { code?: string } {
+  switch (err.code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new UpstreamTimeoutError('connect', t.connectMs);
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new UpstreamTimeoutError('response', t.responseMs);
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new StalledTransferError('download', t.stallMs);
+    case 'UND_ERR_SOCKET': {
+      // "other side closed": name the socket's own error when undici kept it.
+      const cause = (err as { cause?: { code?: string } }).cause;
+      return Object.assign(new Error(err.message), { code: cause?.code ?? 'ECONNRESET' });
+    }
+    default:
+      return err;
+  }
+}
+
+/**
+ * One exchange. Implements undici's DispatchHandler: the callbacks arrive in order (request start,
+ * response start, data…, end) or with an error at any point.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  /** Why the exchange must stop, when that was decided before undici handed over its controller. */
+  private pendingAbort: Error | null = null;
+  private clientGone = false;
+  /** Set for the rare responses that are rewritten (HTML injection, cloud-key redaction). */
+  private body: Readable | null = null;
+  private readonly onDrain = (): void => this.controller?.resume();
+
+  constructor(
+    private readonly target: UpstreamTarget,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly plan: ForwardPlan,
+    private readonly injectHtml: boolean,
+    private readonly redactKey: boolean,
+  ) {
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      this.clientGone = true;
+      this.abort(new Error('client went away'));
+    });
+  }
+
+  abort(reason: Error): void {
+    if (this.controller) this.controller.abort(reason);
+    else this.pendingAbort ??= reason;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.pendingAbort) controller.abort(this.pendingAbort);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    const { res, plan } = this;
+    const outHeaders = clientResponseHeaders(headers, this.target, plan.proxyOrigin, plan.responseHeaders);
+    plan.fileHeaders?.(outHeaders);
+    const type = headers['content-type'];
+    const encoded = headers['content-encoding'] !== undefined && headers['content-encoding'] !== 'identity';
+    const rewrite = !encoded && typeof type === 'string';
+    if (this.injectHtml && rewrite && status === 200 && type.includes('text/html')) {
+      const body = this.streamBody(controller);
+      collectUpTo(body, HTML_INJECTION_CAP_BYTES).then(
+        (got) => {
+          if (got.complete) {
+            const page = injectIntoHtml(got.body, plan.htmlInjection ?? '');
+            res.writeHead(status, { ...outHeaders, 'content-length': page.length });
+            res.end(page);
+          } else {
+            res.writeHead(status, outHeaders);
+            for (const chunk of got.head) res.write(chunk);
+            body.pipe(res);
+            body.resume();
+          }
+        },
+        (err: Error) => res.destroy(err),
+      );
+      return;
+    }
+    if (this.redactKey && rewrite && plan.cloudKey && type.includes('json')) {
+      delete outHeaders['content-length'];
+      res.writeHead(status, outHeaders);
+      pipeline(this.streamBody(controller), replaceAllStream(Buffer.from(plan.cloudKey), Buffer.from('[redacted]')), res, () => {});
+      return;
+    }
+    res.writeHead(status, outHeaders);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.body) {
+      if (!this.body.push(chunk)) controller.pause();
+      return;
+    }
+    // Header and first chunk go out in one write (the response is corked until the head is flushed).
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', this.onDrain);
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.body) this.body.push(null);
+    else this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    const { res, plan } = this;
+    if (this.clientGone) return;
+    const err = asUpstreamError(error, plan.timeouts);
+    if (this.body) {
+      this.body.destroy(err);
+      return;
+    }
+    if (res.headersSent) {
+      res.destroy(err);
+      return;
+    }
+    const failure = describeUpstreamFailure(err, this.target.origin);
+    if (plan.browserNavigation) sendHtmlError(res, failure.status, failure.title, failure.detail);
+    else sendError(res, failure.code, failure.detail, failure.headers, failure.status);
+  }
+
+  /** A Readable fed by this exchange (with backpressure), for the responses that are rewritten. */
+  private streamBody(controller: Dispatcher.DispatchController): Readable {
+    this.body = new Readable({ read: () => controller.resume() });
+    return this.body;
+  }
 }
 
 export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: ServerResponse, plan: ForwardPlan): void {
@@ -117,83 +179,29 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
   // Rewritten bodies must arrive uncompressed; nothing else touches the client's Accept-Encoding.
   if (injectHtml || redactKey) headers['accept-encoding'] = 'identity';
 
-  const upReq = target.request({
-    hostname: target.hostname,
-    port: target.port,
-    method,
-    path: plan.pathAndQuery,
-    headers,
-    agent: target.agent,
-  });
-  watchUpstreamRequest(upReq, plan.timeouts);
-
-  let clientGone = false;
-  res.on('close', () => {
-    if (!res.writableFinished) {
-      clientGone = true;
-      upReq.destroy();
-    }
-  });
-
-  upReq.on('error', (err: NodeJS.ErrnoException) => {
-    if (clientGone) return;
-    if (res.headersSent) {
-      res.destroy(err);
-      return;
-    }
-    const failure = describeUpstreamFailure(err, target.origin);
-    if (plan.browserNavigation) sendHtmlError(res, failure.status, failure.title, failure.detail);
-    else sendError(res, failure.code, failure.detail, failure.headers, failure.status);
-  });
-
-  upReq.on('response', (upRes) => {
-    cutWhenStalled(upRes, plan.timeouts.stallMs, () => upReq.destroy(new StalledTransferError('download', plan.timeouts.stallMs)));
-    const status = upRes.statusCode ?? 502;
-    const outHeaders = clientResponseHeaders(upRes.headers, target, plan);
-    const type = String(upRes.headers['content-type'] ?? '');
-    const encoded = upRes.headers['content-encoding'] !== undefined && upRes.headers['content-encoding'] !== 'identity';
-    // pipe() rather than pipeline(): pipeline allocates an AbortController (and a DOMException on
-    // every finish), measurable on small responses; errors are handled by hand instead.
-    upRes.on('error', () => res.destroy());
-
-    if (injectHtml && status === 200 && type.includes('text/html') && !encoded) {
-      collectUpTo(upRes, HTML_INJECTION_CAP_BYTES).then(
-        (got) => {
-          if (got.complete) {
-            const body = injectIntoHtml(got.body, plan.htmlInjection ?? '');
-            res.writeHead(status, { ...outHeaders, 'content-length': body.length });
-            res.end(body);
-          } else {
-            res.writeHead(status, outHeaders);
-            for (const chunk of got.head) res.write(chunk);
-            upRes.pipe(res);
-          }
-        },
-        (err: Error) => res.destroy(err),
-      );
-      return;
-    }
-
-    if (redactKey && plan.cloudKey && type.includes('json') && !encoded) {
-      delete outHeaders['content-length'];
-      res.writeHead(status, outHeaders);
-      pipeline(upRes, replaceAllStream(Buffer.from(plan.cloudKey), Buffer.from('[redacted]')), res, (err) => {
-        if (err) upRes.destroy();
-      });
-      return;
-    }
-
-    res.writeHead(status, outHeaders);
-    upRes.pipe(res);
-  });
-
+  const exchange = new Exchange(target, req, res, plan, injectHtml, redactKey);
   const declaredLength = Number(req.headers['content-length'] ?? NaN);
   const hasBody = req.headers['transfer-encoding'] !== undefined || (declaredLength > 0 && Number.isFinite(declaredLength));
-  if (hasBody) cutWhenStalled(req, plan.timeouts.stallMs, () => upReq.destroy(new StalledTransferError('upload', plan.timeouts.stallMs)));
-  if (!hasBody) {
-    upReq.end();
-    return;
+  let body: PassThrough | null = null;
+  if (hasBody) {
+    // A stream of our own between client and undici: on failure undici destroys the body it was given,
+    // and destroying the client's request would take its socket (and our error answer) with it.
+    body = new PassThrough();
+    req.on('error', () => exchange.abort(new Error('client request failed')));
+    req.pipe(body);
+    cutWhenStalled(req, plan.timeouts.stallMs, () => exchange.abort(new StalledTransferError('upload', plan.timeouts.stallMs)));
   }
-  req.on('error', () => upReq.destroy());
-  req.pipe(upReq);
+  const { timeouts } = plan;
+  target.pool(timeouts.connectMs).dispatch(
+    {
+      path: plan.pathAndQuery,
+      method,
+      headers: headers as Record<string, string | string[]>,
+      body,
+      // From the end of the request body to the response head (`--upstream-timeout`); between body chunks.
+      headersTimeout: timeouts.responseMs,
+      bodyTimeout: timeouts.stallMs,
+    },
+    exchange,
+  );
 }

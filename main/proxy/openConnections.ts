@@ -27,7 +27,7 @@ export class OpenConnections {
     this.open.add(conn);
     if (conn.clientId !== undefined) this.sockets.set(conn.owner, [...(this.sockets.get(conn.owner) ?? []), conn.clientId]);
     if (!this.timer) {
-      this.timer = setInterval(() => this.recheckAll(), TICK_MS);
+      this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref();
     }
     return () => this.remove(conn);
@@ -75,9 +75,16 @@ export class OpenConnections {
       if (left.length > 0) this.sockets.set(conn.owner, left);
       else this.sockets.delete(conn.owner);
     }
+  }
+
+  /** The half-second re-check; it stops itself once nothing is open (not on every last close, which would
+   * arm and clear a timer per request at low concurrency). */
+  private tick(): void {
     if (this.open.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = null;
+      return;
     }
+    this.recheckAll();
   }
 }

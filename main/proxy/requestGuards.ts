@@ -1,5 +1,6 @@
 // Host allow-list (DNS-rebinding defence) and Origin check (CSRF, cross-site WebSocket hijacking).
 import { isLoopbackHost } from './listenAddress';
+import { memoByString } from './pathMemo';
 
 /** Splits a Host header value into host and port; null when malformed. */
 export function parseHostHeader(value: string | undefined): { host: string; port: number | null } | null {
@@ -14,10 +15,17 @@ export function parseHostHeader(value: string | undefined): { host: string; port
  * on their own local port), or a host the user allowed (`allowed_hosts`: a bare name allows any port,
  * `name:port` that port only). DNS rebinding needs a foreign name in Host, which this refuses.
  */
+/** Host header value → parsed and whether it names loopback; remembered per value (clients repeat theirs). */
+const hostOf = memoByString((value: string) => {
+  const parsed = parseHostHeader(value);
+  return parsed ? { ...parsed, loopback: isLoopbackHost(parsed.host) } : null;
+});
+
 export function isAllowedHost(hostHeader: string | undefined, allowedHosts: readonly string[] = []): boolean {
-  const parsed = parseHostHeader(hostHeader);
+  if (!hostHeader) return false;
+  const parsed = hostOf(hostHeader);
   if (!parsed) return false;
-  if (isLoopbackHost(parsed.host)) return true;
+  if (parsed.loopback) return true;
   if (allowedHosts.length === 0) return false;
   const withPort = `${parsed.host}:${parsed.port ?? 80}`;
   return allowedHosts.some((h) => {

@@ -2,6 +2,7 @@
 // (SPEC §2). Compiled once at start-up; the per-request checks are a few regex tests.
 import type { IncomingHttpHeaders } from 'node:http';
 import { hasPathTrick } from './pathTricks';
+import { memoByString } from './pathMemo';
 import type { Scope } from './types';
 
 const STATIC_EXTENSIONS = /\.(?:html|m?js|map|css|json|png|jpe?g|gif|webp|avif|svg|ico|woff2?|ttf|otf|wasm|mp3|wav|mp4|webm)$/i;
@@ -12,8 +13,7 @@ const API_ROUTES =
 /** Pages answered by the proxy itself that need no key. */
 const PUBLIC_PROXY_ROUTES = new Set(['/health', '/auth_login.html', '/auth_inject.js', '/auth_login.css', '/auth_login.js']);
 
-/** The forms of a path a router might match: as sent, percent-decoded, with runs of slashes collapsed. */
-export function pathForms(pathname: string): string[] {
+function computePathForms(pathname: string): readonly string[] {
   const forms = new Set<string>([pathname]);
   try {
     forms.add(decodeURIComponent(pathname));
@@ -21,8 +21,11 @@ export function pathForms(pathname: string): string[] {
     /* undecodable: the raw form is all we have */
   }
   for (const f of [...forms]) forms.add(f.replace(/\/{2,}/g, '/').replace(/\\/g, '/'));
-  return [...forms];
+  return Object.freeze([...forms]);
 }
+
+/** The forms of a path a router might match: as sent, percent-decoded, with runs of slashes collapsed (remembered per path). */
+export const pathForms: (pathname: string) => readonly string[] = memoByString(computePathForms);
 
 export function isApiRoute(pathname: string): boolean {
   return pathForms(pathname).some((p) => API_ROUTES.test(p));
@@ -35,13 +38,17 @@ export function isApiRoute(pathname: string): boolean {
 export function isExemptRoute(method: string, pathname: string, rawTarget?: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
   if (rawTarget !== undefined && hasPathTrick(rawTarget)) return false;
+  return isExemptPath(pathname);
+}
+
+const isExemptPath = memoByString((pathname: string): boolean => {
   if (PUBLIC_PROXY_ROUTES.has(pathname)) return true;
   const forms = pathForms(pathname);
   if (forms.some((p) => API_ROUTES.test(p))) return false;
   // `/` and `/index.html` need a session: without one a browser is sent to the login page.
   if (forms.some((p) => p === '/' || p.toLowerCase() === '/index.html')) return false;
   return forms.every((p) => STATIC_EXTENSIONS.test(p) || STATIC_PREFIXES.test(p));
-}
+});
 
 /** A top-level browser navigation (gets a login redirect or an HTML error page instead of JSON). */
 export function isBrowserNavigation(method: string, headers: IncomingHttpHeaders): boolean {

@@ -1,6 +1,9 @@
-// The upstream ComfyUI as the proxy sees it: parsed once, with one keep-alive connection pool.
+// The upstream ComfyUI as the proxy sees it: parsed once, with its keep-alive connection pools: undici's
+// Pool for streamed requests (httpForwarder.ts), an http.Agent for the buffered JSON exchanges, a small
+// one of its own for /health and probes.
 import http from 'node:http';
 import https from 'node:https';
+import { Pool } from 'undici';
 
 export interface UpstreamTarget {
   url: URL;
@@ -15,8 +18,13 @@ export interface UpstreamTarget {
   /** A small pool of its own for /health and probes, so traffic that fills `agent` never delays them. */
   probeAgent: http.Agent;
   request: typeof http.request;
+  /** The streaming forwarder's pool, for a connect timeout (one pool per value; in practice one). */
+  pool(connectMs: number): Pool;
   close(): void;
 }
+
+/** Upstream connections of the streaming pool: the fair queue's total (inFlightGate.ts), so requests wait there, fairly. */
+export const POOL_CONNECTIONS = 256;
 
 export function createUpstreamTarget(upstream: string): UpstreamTarget {
   let url: URL;
@@ -37,6 +45,17 @@ export function createUpstreamTarget(upstream: string): UpstreamTarget {
   const agent = secure ? new https.Agent(options) : new http.Agent(options);
   const probeOptions = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: 4, maxFreeSockets: 2 };
   const probeAgent = secure ? new https.Agent(probeOptions) : new http.Agent(probeOptions);
+  const pools = new Map<number, Pool>();
+  const pool = (connectMs: number): Pool => {
+    let p = pools.get(connectMs);
+    if (!p) {
+      // No pipelining: one request per connection at a time, like the browser and ComfyUI's aiohttp expect.
+      // Timeouts are set per request by the forwarder; the pool's own stay off.
+      p = new Pool(url.origin, { connections: POOL_CONNECTIONS, pipelining: 1, connect: { timeout: connectMs }, headersTimeout: 0, bodyTimeout: 0 });
+      pools.set(connectMs, p);
+    }
+    return p;
+  };
   return {
     url,
     origin: url.origin,
@@ -47,9 +66,12 @@ export function createUpstreamTarget(upstream: string): UpstreamTarget {
     agent,
     probeAgent,
     request: secure ? https.request : http.request,
+    pool,
     close: () => {
       agent.destroy();
       probeAgent.destroy();
+      for (const p of pools.values()) void p.destroy().catch(() => {});
+      pools.clear();
     },
   };
 }

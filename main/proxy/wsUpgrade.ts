@@ -119,7 +119,7 @@ export function handleUpgrade(c: UpgradeContext): void {
       return admin || promptId === null || ledger.ownerOfJob(promptId) === owner;
     },
     // Preview frames carry no prompt id: they belong to the job running on that upstream.
-    deliverBinary: (upstreamId) => admin || ledger.runningOn(upstreamId)?.owner === owner,
+    deliverBinary: (upstreamId) => admin || ledger.runningOwner(upstreamId) === owner,
     onOpen: (session) => {
       record(101, principal);
       for (const o of c.observers) o.onWsOpen?.({ keyName: principal.keyName });

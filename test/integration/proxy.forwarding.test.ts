@@ -121,10 +121,15 @@ describe('HTTP forwarding', () => {
       yield tail;
     }
     global.gc?.();
-    const baseline = process.memoryUsage().heapUsed;
+    // Buffers live outside the JS heap: count their backing stores (arrayBuffers) with it.
+    const held = (): number => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const baseline = held();
     let peak = baseline;
     const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().heapUsed);
+      peak = Math.max(peak, held());
     }, 20);
     const res = await request(`${h.url}/upload/image`, {
       method: 'POST',

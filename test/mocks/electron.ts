@@ -104,6 +104,7 @@ export class BrowserWindow extends EventEmitter {
     BrowserWindow.instances.push(this);
     app.emit('web-contents-created', new FakeEvent(), this.webContents);
     if (options['show'] !== false) this.visible = true;
+    app.emit('browser-window-created', new FakeEvent(), this);
   }
   loadURL = vi.fn(async (url: string) => {
     this.loadedUrl = url;
@@ -111,19 +112,23 @@ export class BrowserWindow extends EventEmitter {
   });
   show = vi.fn(() => {
     this.visible = true;
+    this.emit('show');
   });
   hide = vi.fn(() => {
     this.visible = false;
     this.focused = false;
+    this.emit('hide');
   });
   focus = vi.fn(() => {
     this.focused = true;
   });
   restore = vi.fn(() => {
     this.minimized = false;
+    this.emit('restore');
   });
   minimize(): void {
     this.minimized = true;
+    this.emit('minimize');
   }
   isMinimized(): boolean {
     return this.minimized;

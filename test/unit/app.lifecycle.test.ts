@@ -144,6 +144,27 @@ describe('runtime wiring', () => {
     expect(ok).toEqual({ ok: true, value: { channel: 'status:get' } });
   });
 
+  it('tells the runtime while the window is on screen, so the monitor samples every second only then', async () => {
+    const fake = fakeRuntime();
+    const stops: ReturnType<typeof vi.fn>[] = [];
+    const watchMonitor = vi.fn(() => {
+      const stop = vi.fn();
+      stops.push(stop);
+      return stop;
+    });
+    const { window } = await launch({ ...fake, runtime: Object.assign(fake.runtime, { watchMonitor }) });
+    window.show();
+    expect(watchMonitor).toHaveBeenCalledTimes(1);
+    window.minimize();
+    expect(stops[0]).toHaveBeenCalledOnce();
+    window.restore();
+    expect(watchMonitor).toHaveBeenCalledTimes(2);
+    window.close(); // hides to the tray
+    expect(window.isVisible()).toBe(false);
+    expect(stops[1]).toHaveBeenCalledOnce();
+    expect(watchMonitor).toHaveBeenCalledTimes(2);
+  });
+
   it('runtime events reach the window and a status change rebuilds the tray', async () => {
     const { window, fake } = await launch();
     const tray = electron.Tray.instances[0]!;

@@ -119,11 +119,12 @@ describe('monitor health sampling', () => {
     expect(s.error).toContain('401');
   });
 
-  it('samples again every interval and pushes each sample', async () => {
+  it('samples again every interval while watched and pushes each sample', async () => {
     const time = new FakeTime();
     const m = new MonitorService({ upstream: () => upstream.url, now: () => time.now, timers: time, sampleIntervalMs: 1000 });
     const updates: MonitorUpdate[] = [];
     m.subscribe((u) => updates.push(u));
+    m.watch();
     m.start();
     await waitFor(() => m.snapshot().healthHistory.length === 1);
     time.advance(1000); // next tick (and the flush of the first sample)
@@ -133,6 +134,7 @@ describe('monitor health sampling', () => {
     m.stop();
     expect(time.pending).toBe(0);
   });
+
 });
 
 async function waitFor(cond: () => boolean): Promise<void> {

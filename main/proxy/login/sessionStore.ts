@@ -1,7 +1,7 @@
 // Browser login sessions: opaque random cookie values, kept server-side under their SHA-256 hash.
 // A session only names the key it acts as; the key is re-resolved on every request, so a PATCH, a
 // revocation, an expiry or a rotation of that key applies to its sessions at once.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { SessionEndReason, SessionEvent } from '../../audit/sessionAudit';
 import type { AuthFailureReason, AuthOutcome, Principal, SessionAuthenticator } from '../types';
@@ -45,7 +45,7 @@ interface Tombstone {
 }
 
 export function hashSessionId(sessionId: string): string {
-  return createHash('sha256').update(sessionId, 'utf8').digest('base64url');
+  return hash('sha256', sessionId, 'base64url');
 }
 
 export class SessionStore implements SessionAuthenticator {

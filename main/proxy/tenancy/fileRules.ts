@@ -3,6 +3,7 @@
 // from running script in the logged-in origin (nosniff, CSP sandbox, HTML/XML/SVG as attachments).
 import type { OutgoingHttpHeaders } from 'node:http';
 import { ADMIN_OWNER, type JobLedgerApi, type JobOwner } from '../../jobs/types';
+import { memoByString } from '../pathMemo';
 
 /** Which file-serving family a path belongs to (after percent-decoding), or null. */
 export type FileRoute = 'view' | 'userdata' | 'upload' | 'model-preview';
@@ -23,11 +24,12 @@ function decode(s: string): string | null {
   }
 }
 
-export function fileRouteOf(pathname: string): FileRoute | null {
+/** Remembered per path (pathMemo.ts). */
+export const fileRouteOf: (pathname: string) => FileRoute | null = memoByString((pathname: string) => {
   const path = decode(pathname) ?? pathname;
   for (const [re, family] of FAMILIES) if (re.test(path)) return family;
   return null;
-}
+});
 
 /**
  * Why a file parameter is refused, or null when it is fine: `..` segments, absolute paths (`/x`, `C:`),

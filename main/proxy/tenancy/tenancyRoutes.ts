@@ -1,5 +1,7 @@
 // Which tenancy rule (SPEC §8.3) a request falls under, decided on the path as ComfyUI's router sees it
 // (percent-decoded; aiohttp dispatches `/histor%79` as `/history`), so no spelling slips past a rule.
+import { memoByString } from '../pathMemo';
+
 export type TenancyRule =
   | 'submit'
   | 'queue-read'
@@ -47,13 +49,23 @@ function decoded(pathname: string): string | null {
   }
 }
 
-/** The rule for this request, or null when none applies (the request is forwarded as it is). */
-export function tenancyRuleFor(method: string, pathname: string): TenancyMatch | null {
+function ruleFor(method: string, pathname: string): TenancyMatch | null {
   const path = decoded(pathname) ?? pathname;
   for (const [pattern, m, rule] of RULES) {
     if (m !== method) continue;
     const hit = pattern.exec(path);
-    if (hit) return { rule, id: hit[1], encoded: path !== pathname, path };
+    if (hit) return Object.freeze({ rule, id: hit[1], encoded: path !== pathname, path });
   }
   return null;
+}
+
+/** Remembered per method and path (pathMemo.ts); a method never contains a space. */
+const memoRuleFor = memoByString((key: string) => {
+  const space = key.indexOf(' ');
+  return ruleFor(key.slice(0, space), key.slice(space + 1));
+});
+
+/** The rule for this request, or null when none applies (the request is forwarded as it is). */
+export function tenancyRuleFor(method: string, pathname: string): Readonly<TenancyMatch> | null {
+  return memoRuleFor(`${method} ${pathname}`);
 }

@@ -15,6 +15,10 @@ export type TenancyOutcome =
   | { kind: 'answered' }
   | { kind: 'forward'; pathAndQuery: string; fileHeaders: ((h: OutgoingHttpHeaders) => void) | null };
 
+function fileHeadersFor(family: NonNullable<ReturnType<typeof fileRouteOf>>, filename: string | null) {
+  return (h: OutgoingHttpHeaders) => fileResponseHeaders(family, h, filename);
+}
+
 /** Throws CompanionError for refusals (400 path tricks, 403 not yours, 404 another key's file). */
 export async function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQuery: string): Promise<TenancyOutcome> {
   const method = r.req.method ?? 'GET';
@@ -27,8 +31,7 @@ export async function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQ
   // ComfyUI's router decodes the path; the proxy forwards the form its rule was decided on.
   const query = pathAndQuery.slice(r.url.pathname.length);
   const canonical = match ? match.path + query : pathAndQuery;
-  const filename = r.url.searchParams.get('filename');
-  const fileHeaders = family ? (h: OutgoingHttpHeaders) => fileResponseHeaders(family, h, filename) : null;
+  const fileHeaders = family ? fileHeadersFor(family, r.url.searchParams.get('filename')) : null;
   switch (match?.rule) {
     case 'submit':
       await submitPrompt(deps, r);
