@@ -1,7 +1,16 @@
 // The one shared fake of the `electron` module: just enough state and events for main/app and the
 // preload to run under vitest (`vi.mock('electron', () => import('../mocks/electron'))`).
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { vi } from 'vitest';
+
+// app.getPath() answers under a folder of this test process's own: the composition root writes settings,
+// keys and usage to userData, and a fixed path shared by every run on the machine (it used to be
+// /tmp/fake-electron) let parallel runs read and corrupt each other's settings.json.
+const FAKE_PATHS = mkdtempSync(join(tmpdir(), 'fake-electron-'));
+process.once('exit', () => rmSync(FAKE_PATHS, { recursive: true, force: true }));
 
 /** An Electron-style event: `preventDefault()` records that the listener vetoed the action. */
 export class FakeEvent {
@@ -166,7 +175,7 @@ class FakeApp extends EventEmitter {
     return 'ComfyUI Auth Companion';
   }
   getPath(name: string): string {
-    return `/tmp/fake-electron/${name}`;
+    return join(FAKE_PATHS, name);
   }
   whenReady(): Promise<void> {
     return this.ready;
