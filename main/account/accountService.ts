@@ -8,7 +8,6 @@ import { maskSecret, type SecretBackendInfo, type SecretName, type SecretStore }
 import type { Settings, SettingsPatch } from '../settings/settingsSchema';
 import { createUpstreamProber, type ProbeUpstream } from './upstreamProbe';
 import { checkServers, judgeKeyChecks, type ServerCheck } from './upstreamServers';
-
 export type { UpstreamProbe, ProbeUpstream } from './upstreamProbe';
 export type { ServerCheck } from './upstreamServers';
 
