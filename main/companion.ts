@@ -87,6 +87,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
     notify: (n) => options.notify?.(n),
     enabled: () => settings.get().notifications,
     upstreamLabel: primary,
+    otherServers: () => settings.get().upstreams.length - 1,
   });
   const stopNotifier = [monitor.subscribe((u) => u.health && notifier.onHealth(u.health)), jobs.subscribe((e) => notifier.onJobEvent(e))];
 

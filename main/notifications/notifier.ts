@@ -20,6 +20,8 @@ export interface NotifierOptions {
   isOwnJob?(job: Job): boolean;
   /** Shown in upstream messages, e.g. "http://gpu-box:8188". */
   upstreamLabel?(): string;
+  /** How many other ComfyUI servers share the work (SPEC §10): with others, requests do not all fail. */
+  otherServers?(): number;
   /** Consecutive down samples before "not answering" is shown (a single timeout is not an outage). */
   downAfterSamples?: number;
 }
@@ -82,7 +84,9 @@ export class Notifier {
       this.#announcedDown = true;
       if (this.#opts.enabled().upstream) {
         const why = sample.error ? ` (${sample.error})` : '';
-        this.#send({ kind: 'upstream-down', title: 'ComfyUI is not answering', body: `${label} stopped answering${why}. Requests through the proxy fail until it is back.` });
+        const others = this.#opts.otherServers?.() ?? 0;
+        const then = others > 0 ? 'New jobs go to the other ComfyUI servers until it is back.' : 'Requests through the proxy fail until it is back.';
+        this.#send({ kind: 'upstream-down', title: 'ComfyUI is not answering', body: `${label} stopped answering${why}. ${then}` });
       }
     }
   }

@@ -104,6 +104,16 @@ describe('upstream notifications', () => {
     ]);
   });
 
+  it('with other ComfyUI servers sharing the work, the primary going down says jobs go to them', () => {
+    let others = 2;
+    const several = new Notifier({ notify: createElectronNotifier({}), enabled: () => settings, upstreamLabel: () => 'http://gpu-box:8188', otherServers: () => others });
+    for (const up of [true, false, false]) several.onHealth(health(up, 'unreachable (ECONNREFUSED)'));
+    expect(shown().at(-1)?.body).toBe('http://gpu-box:8188 stopped answering (unreachable (ECONNREFUSED)). New jobs go to the other ComfyUI servers until it is back.');
+    others = 0;
+    for (const up of [true, false, false]) several.onHealth(health(up, 'unreachable (ECONNREFUSED)'));
+    expect(shown().at(-1)?.body).toContain('Requests through the proxy fail until it is back.');
+  });
+
   it('a ComfyUI that is down at start-up, or a single blip, is not news', () => {
     notifier.onHealth(health(false));
     notifier.onHealth(health(false));
