@@ -9,6 +9,14 @@ import { deviceLabel } from './HomeView';
 const STATE_WORDS = { up: 'Up', down: 'Down', checking: 'Checking…' } as const;
 const host = (url: string) => url.replace(/^https?:\/\//, '');
 
+/** "4.0 / 24.0 GiB": one unit when both share it, so the row stays short. */
+function memoryUsed(used: number, total: number): string {
+  const a = formatBytes(used);
+  const b = formatBytes(total);
+  const unit = b.split(' ')[1];
+  return unit && a.endsWith(` ${unit}`) ? `${a.slice(0, -unit.length - 1)} / ${b}` : `${a} / ${b}`;
+}
+
 function Consistency({ u }: { u: UpstreamView }) {
   if (u.state === 'down') return <span className="muted">—</span>;
   if (u.matches === null) return <span className="muted">Checking…</span>;
@@ -39,7 +47,7 @@ export function UpstreamsCard({ upstreams }: { upstreams: UpstreamView[] }) {
               <th className="num">Queue</th>
               <th className="num">Latency</th>
               <th>GPU</th>
-              <th className="num">GPU memory used</th>
+              <th className="num">GPU memory</th>
               <th>Nodes and models</th>
             </tr>
           </thead>
@@ -50,7 +58,7 @@ export function UpstreamsCard({ upstreams }: { upstreams: UpstreamView[] }) {
                   <span className="mono">{host(u.url)}</span>
                   {i === 0 && <span className="badge badge-primary upstream-primary">Primary</span>}
                 </td>
-                <td title={u.state === 'down' ? (u.error ?? undefined) : undefined}>
+                <td className="upstream-state-cell" title={u.state === 'down' ? (u.error ?? undefined) : undefined}>
                   <StatusDot state={u.state === 'up' ? 'up' : u.state === 'down' ? 'down' : 'unknown'} /> {STATE_WORDS[u.state]}
                   {u.state === 'down' && u.error ? <div className="muted small">{u.error}</div> : null}
                 </td>
@@ -59,7 +67,7 @@ export function UpstreamsCard({ upstreams }: { upstreams: UpstreamView[] }) {
                 <td className="ellipsis-cell" title={u.device?.name}>
                   {u.device ? deviceLabel(u.device.name) : '—'}
                 </td>
-                <td className="num">{u.state !== 'down' && u.device && u.device.vramTotal > 0 ? `${formatBytes(u.device.vramTotal - u.device.vramFree)} / ${formatBytes(u.device.vramTotal)}` : '—'}</td>
+                <td className="num">{u.state !== 'down' && u.device && u.device.vramTotal > 0 ? memoryUsed(u.device.vramTotal - u.device.vramFree, u.device.vramTotal) : '—'}</td>
                 <td>
                   <Consistency u={u} />
                 </td>
