@@ -18,12 +18,13 @@ import { uploadScenario } from './uploadScenario';
 import { wsFramesScenario } from './wsFramesScenario';
 import { keyCountScenario } from './keyCountScenario';
 import { idleScenario } from './idleScenario';
+import { headlessStartScenario } from './headlessStartScenario';
 import { multiUpstreamScenario } from './multiUpstreamScenario';
 
 // ─── EXTENSION POINT ────────────────────────────────────────────────────────────────────────────────
 // The scenarios, run in this order. A scenario may start extra proxy processes with another authenticator
 // through ctx.startProxy({ name, authModule, authArg }) (see proxyChild.ts and keyStoreAuth.ts).
-const SCENARIOS: Scenario[] = [httpGetsScenario, wsFramesScenario, uploadScenario, idleScenario, keyCountScenario, multiUpstreamScenario];
+const SCENARIOS: Scenario[] = [httpGetsScenario, wsFramesScenario, uploadScenario, idleScenario, keyCountScenario, headlessStartScenario, multiUpstreamScenario];
 // ────────────────────────────────────────────────────────────────────────────────────────────────────
 
 const HERE = fileURLToPath(new URL('..', import.meta.url));

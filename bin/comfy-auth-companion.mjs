@@ -1,15 +1,32 @@
 #!/usr/bin/env node
-// Package bin: runs the headless companion from the bundle `npm run build` writes,
-// or straight from the TypeScript sources through tsx in a development checkout.
+// The headless CLI's launcher (`npm run headless` and the package's bin). It runs the built bundle
+// dist/cli.mjs in this same process — no wrapper child, so a signal sent to this process reaches the
+// proxy — and, in a checkout, rebuilds the bundle first when it is missing or a source it was built
+// from changed (scripts/cliStale.mjs).
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import module from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// V8's code cache on disk (Node 22): later starts skip compiling the bundle again.
+module.enableCompileCache?.();
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'cli.mjs');
-if (existsSync(bundle)) {
-  await import(pathToFileURL(bundle).href);
-} else {
-  const { tsImport } = await import('tsx/esm/api');
-  await tsImport(pathToFileURL(join(root, 'main', 'cli.ts')).href, import.meta.url);
+const scripts = join(root, 'scripts');
+
+if (existsSync(join(root, 'main', 'cli.ts')) && existsSync(join(scripts, 'buildCli.mjs'))) {
+  const { cliStaleReason } = await import(pathToFileURL(join(scripts, 'cliStale.mjs')).href);
+  const reason = cliStaleReason(root);
+  if (reason) {
+    process.stderr.write(`Building dist/cli.mjs (${reason})…\n`);
+    const { buildCli } = await import(pathToFileURL(join(scripts, 'buildCli.mjs')).href);
+    await buildCli();
+  }
+} else if (!existsSync(bundle)) {
+  process.stderr.write('comfy-auth-companion: dist/cli.mjs is missing. Run "npm run build" in the project folder first.\n');
+  process.exit(1);
 }
+
+const { run } = await import(pathToFileURL(bundle).href);
+await run(process.argv.slice(2));

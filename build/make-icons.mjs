@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Renders every app and tray icon from SVG sources with headless Chromium (no ImageMagick here):
 // build/icon.svg -> build/icons/NxN.png, and the tray states -> build/tray/*.png (+@2x, +Template).
-// Usage: npx node build/make-icons.mjs   (CHROMIUM=/path/to/chromium to override)
+// Usage: npx node build/make-icons.mjs   (Chromium as the tests find it: CHROMIUM_PATH, PATH, @sparticuz/chromium)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { findChromium } from '../scripts/chromium.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const APP_SIZES = [16, 32, 48, 64, 128, 256, 512, 1024];
@@ -32,7 +33,9 @@ function traySvg(state, template) {
 }
 
 async function main() {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const found = findChromium();
+  if (found.path === null) throw new Error(`no Chromium: ${found.why}`);
+  const browser = await chromium.launch({ executablePath: found.path, env: { ...process.env, ...found.env }, args: ['--no-sandbox'] });
   const page = await browser.newPage({ deviceScaleFactor: 1 });
   const render = async (svg, size, out) => {
     await page.setViewportSize({ width: size, height: size });

@@ -1,18 +1,23 @@
 // Headless entry: `npm run headless -- [options]` runs the auth proxy in plain Node (no Electron),
 // and `… keys <command>` scripts the key store. Exit code 2 for bad usage, unreadable key files
-// and non-loopback listen addresses.
-import { parseArgs } from 'node:util';
+// and non-loopback listen addresses. Messages: main/cli/messages.ts; the launcher: bin/.
 import pkg from '../package.json' with { type: 'json' };
 import { KeyFileError, loadOrCreateAdminKey, readKeyFile } from './adminKeyFile';
+import { formatDuration } from './cli/duration';
+import { BIN_NAME, invocationOf } from './cli/invocation';
+import { errorLine, usageErrorText, warningLine } from './cli/messages';
+import { parseOptions } from './cli/parseOptions';
+import { watchForShutdown } from './cli/shutdownSignals';
+import { UsageError } from './cli/usageError';
 import { defaultDataDir } from './dataDir';
 import { ListenAddressError, parseListenAddress } from './proxy/listenAddress';
 import { startProxyStack } from './proxyStack';
 
-const HELP = `ComfyUI Auth Companion ${pkg.version} — loopback auth proxy for ComfyUI (headless)
+const help = (invocation: string) => `ComfyUI Auth Companion ${pkg.version} — loopback auth proxy for ComfyUI (headless)
 
 Usage:
-  comfy-auth-companion [options]            run the proxy
-  comfy-auth-companion keys <command> ...   manage access keys (see: keys --help)
+  ${invocation} [options]            run the proxy
+  ${invocation} keys <command> ...   manage access keys (see: ${invocation} keys --help)
 
 Options:
   --upstream URL           ComfyUI to protect (default http://127.0.0.1:8188); repeat for several
@@ -31,32 +36,30 @@ Options:
   -v, --version            print the version
 `;
 
-interface Io {
+export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** How the user ran us, for hints (see invocationOf). */
+  invocation?: string;
 }
 
-function fail(io: Io, message: string): number {
-  io.err(`comfy-auth-companion: ${message}\n`);
+/** Exit code 2, with a --help hint for usage errors. */
+function fail(io: Io, message: string, usage = false): number {
+  io.err(usage ? usageErrorText(new UsageError(message), io.invocation ?? BIN_NAME) : errorLine(message));
   return 2;
 }
 
 export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const invocation = io.invocation ?? BIN_NAME;
   if (argv[0] === 'keys') {
-    const dataDirAt = argv.indexOf('--data-dir');
-    const dataDir = dataDirAt > 0 ? argv[dataDirAt + 1] : undefined;
-    const rest = argv.slice(1).filter((_, i, a) => a[i] !== '--data-dir' && a[i - 1] !== '--data-dir');
-    if (dataDirAt > 0 && !dataDir) return fail(io, '--data-dir needs a folder');
     const { runKeysCommand } = await import('./keys/keysCli');
-    return runKeysCommand(rest, { dataDir: dataDir ?? defaultDataDir(env), stdout: io.out, stderr: io.err });
+    return runKeysCommand(argv.slice(1), { dataDir: defaultDataDir(env), stdout: io.out, stderr: io.err, invocation });
   }
 
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
+    ({ values } = parseOptions(argv, {
+      topic: '',
       options: {
         upstream: { type: 'string', multiple: true },
         'allowed-host': { type: 'string', multiple: true },
@@ -73,10 +76,11 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       },
     }));
   } catch (err) {
-    return fail(io, `${(err as Error).message}\nRun with --help for usage.`);
+    if (err instanceof UsageError) return fail(io, err.message, true);
+    throw err;
   }
   if (values.help) {
-    io.out(HELP);
+    io.out(help(invocation));
     return 0;
   }
   if (values.version) {
@@ -88,15 +92,21 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   try {
     listen = parseListenAddress(values.listen);
   } catch (err) {
-    if (err instanceof ListenAddressError) return fail(io, err.message);
+    if (err instanceof ListenAddressError) return fail(io, err.message, true);
     throw err;
   }
-  if (values['api-key'] && values['api-key-file']) return fail(io, 'give either --api-key or --api-key-file, not both');
+  if (values['api-key'] && values['api-key-file']) return fail(io, 'Give either --api-key or --api-key-file, not both', true);
   const dataDir = values['data-dir'] ?? defaultDataDir(env);
   const upstreamTimeoutS = Number(values['upstream-timeout']);
   if (!/^\d+(\.\d+)?$/.test(values['upstream-timeout']) || !(upstreamTimeoutS > 0 && upstreamTimeoutS <= 86_400)) {
-    return fail(io, '--upstream-timeout must be a number of seconds between 0 and 86400, e.g. 60');
+    return fail(io, `--upstream-timeout takes a number of seconds above 0 and up to ${formatDuration(86_400_000)}, e.g. 60 (got "${values['upstream-timeout']}")`, true);
   }
+
+  // Every option is checked before anything is written (the admin key file).
+  const upstreams = values.upstream && values.upstream.length > 0 ? values.upstream : ['http://127.0.0.1:8188'];
+  const allowedHosts = (values['allowed-host'] ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const badHost = allowedHosts.find((h) => !/^[a-z0-9.-]+(?::\d{1,5})?$/.test(h));
+  if (badHost) return fail(io, `--allowed-host "${badHost}" is not a host name (e.g. gpu-box.tailnet.ts.net or gpu-box:9000)`, true);
 
   let adminKey: string;
   let upstreamKey: string | null = null;
@@ -106,18 +116,14 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     else {
       const stored = loadOrCreateAdminKey(dataDir);
       adminKey = stored.key;
-      io.out(`${stored.created ? 'generated an admin key in' : 'using the admin key in'} ${stored.path}\n`);
+      io.out(`${stored.created ? 'Generated an admin key in' : 'Using the admin key in'} ${stored.path}\n`);
     }
     if (values['upstream-key-file']) upstreamKey = readKeyFile(values['upstream-key-file'], 'upstream key');
   } catch (err) {
     if (err instanceof KeyFileError) return fail(io, err.message);
     throw err;
   }
-  if (adminKey.length < 16) return fail(io, 'the admin key must be at least 16 characters');
-  const upstreams = values.upstream && values.upstream.length > 0 ? values.upstream : ['http://127.0.0.1:8188'];
-  const allowedHosts = (values['allowed-host'] ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
-  const badHost = allowedHosts.find((h) => !/^[a-z0-9.-]+(?::\d{1,5})?$/.test(h));
-  if (badHost) return fail(io, `--allowed-host "${badHost}" is not a host name (e.g. gpu-box.tailnet.ts.net or gpu-box:9000)`);
+  if (adminKey.length < 16) return fail(io, 'The admin key must be at least 16 characters', true);
   const cloudVar = values['cloud-key-env'];
   const cloudKey = env[cloudVar]?.trim() || null;
 
@@ -134,43 +140,45 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       cloudKey: () => cloudKey,
       version: pkg.version,
       upstreamTimeoutMs: upstreamTimeoutS * 1000,
-      onError: (err) => io.err(`warning: ${err.message}\n`),
+      onError: (err) => io.err(warningLine(err.message)),
       onUpstreamEvent: (message) => io.err(`upstream: ${message}\n`),
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') return fail(io, `${values.listen} is already in use (is the companion already running?)`);
+    if (e.code === 'EADDRINUSE') return fail(io, `${values.listen} is already in use (is the companion already running?). Pick another port with --listen 127.0.0.1:PORT`);
     return fail(io, e.message);
   }
-  if (cloudKey) io.out(`Comfy Cloud key from $${cloudVar} will be added to queued prompts\n`);
+  if (cloudKey) io.out(`The Comfy Cloud key from $${cloudVar} will be added to queued prompts.\n`);
   io.out(`listening on ${stack.proxy.url} -> ${upstreams.join(', ')}\n`);
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      io.out(`received ${signal}, shutting down\n`);
-      stack.close(5_000).then(
-        () => resolve(0),
-        (err: Error) => {
-          io.err(`error while shutting down: ${err.message}\n`);
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  const shutdown = watchForShutdown();
+  const signal = await shutdown.signal;
+  io.out(`Received ${signal}, shutting down.\n`);
+  try {
+    await stack.close(5_000);
+    return 0;
+  } catch (err) {
+    io.err(errorLine(`Error while shutting down: ${(err as Error).message}`));
+    return 1;
+  } finally {
+    shutdown.dispose();
+  }
 }
 
-const isEntry = process.argv[1] !== undefined && /(?:^|[/\\])(?:cli\.(?:ts|mjs|js)|comfy-auth-companion(?:\.mjs)?)$/.test(process.argv[1]);
-if (isEntry) {
-  main(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`comfy-auth-companion: ${(err as Error).message}\n`);
-      process.exit(1);
-    },
-  );
+/** Runs the CLI as this process (the launcher in bin/ and `node dist/cli.mjs` call this) and exits with its code. */
+export async function run(argv: string[] = process.argv.slice(2)): Promise<never> {
+  const io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), invocation: invocationOf() };
+  let code: number;
+  try {
+    code = await main(argv, io);
+  } catch (err) {
+    io.err(errorLine((err as Error).message));
+    code = 1;
+  }
+  // Let piped stdout drain before exiting (a `keys list | head` reader must get every line).
+  await new Promise<void>((r) => process.stdout.write('', () => r()));
+  process.exit(code);
 }
+
+const isEntry = process.argv[1] !== undefined && /(?:^|[/\\])cli\.(?:ts|mjs|js)$/.test(process.argv[1]);
+if (isEntry) void run();

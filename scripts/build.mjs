@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build as esbuild } from 'esbuild';
+import { buildCli } from './buildCli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -34,19 +35,8 @@ export async function buildAll({ log = (m) => console.log(m), renderer = true } 
   log('build: dist/electron/preload.cjs');
   await esbuild({ ...common, entryPoints: [at('preload/index.ts')], outfile: at('dist/electron/preload.cjs'), format: 'cjs', external: ['electron'], sourcemap: false });
 
-  if (existsSync(at('main/cli.ts'))) {
-    log('build: dist/cli.mjs');
-    await esbuild({
-      ...common,
-      entryPoints: [at('main/cli.ts')],
-      outfile: at('dist/cli.mjs'),
-      format: 'esm',
-      packages: 'external',
-      banner: { js: '#!/usr/bin/env node' },
-    });
-  } else {
-    log('build: main/cli.ts does not exist yet; skipping dist/cli.mjs');
-  }
+  log('build: dist/cli.mjs');
+  await buildCli();
 
   // Tray icons (and the window icon) are read at run time from next to main.cjs.
   const trayDir = at('build/tray');

@@ -7,7 +7,6 @@ import { CompanionError, toCompanionError } from '../errors';
 import { maskSecret, type SecretBackendInfo, type SecretName, type SecretStore } from '../secrets/secretStore';
 import type { Settings, SettingsPatch } from '../settings/settingsSchema';
 import { createUpstreamProber, type ProbeUpstream, type UpstreamProbe } from './upstreamProbe';
-
 export type { UpstreamProbe, ProbeUpstream } from './upstreamProbe';
 
 /** The slice of SettingsStore this service needs. */

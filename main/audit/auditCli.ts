@@ -1,6 +1,7 @@
 // `keys audit [--since 2026-11-01|7d] [--event E] [--actor A] [--json|--csv]`: the audit log of a data
 // dir, oldest first, readable while a server writes it.
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../cli/parseOptions';
+import { warningLine } from '../cli/messages';
 import { CompanionError } from '../errors';
 import { readAuditLog } from './auditLog';
 import { auditRows, AUDIT_COLUMNS, filterAudit, parseEventFilter, parseSince, type AuditFilter } from './auditQuery';
@@ -20,9 +21,9 @@ export const AUDIT_HELP = `Usage: keys audit [--since 2026-11-01|7d|12h] [--even
 `;
 
 export function runAuditCommand(args: string[], io: ReportCliIo): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
+  // parseOptions: the CLI's own wording for option errors (main/cli/).
+  const { values, positionals } = parseOptions(args, {
+    topic: 'keys audit',
     options: {
       'data-dir': { type: 'string' },
       since: { type: 'string' },
@@ -55,7 +56,7 @@ export function runAuditCommand(args: string[], io: ReportCliIo): number {
   } else {
     printTable(entries, io);
   }
-  if (skipped > 0) io.stderr(`keys: ${skipped} unreadable line(s) in the audit log were skipped (a write cut short by a crash)\n`);
+  if (skipped > 0) io.stderr(warningLine(`${skipped} unreadable line(s) in the audit log were skipped (a write cut short by a crash)`));
   return 0;
 }
 

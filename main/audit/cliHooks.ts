@@ -1,5 +1,6 @@
 // What the `keys` CLI gets from accountability, behind two calls: its key changes are recorded with
 // the actor "cli", and `keys audit` / `keys usage` are dispatched here.
+import { warningLine } from '../cli/messages';
 import type { KeyStore } from '../keys/keyStore';
 import { runUsageCommand } from '../keys/usageCli';
 import { runAuditCommand, type ReportCliIo } from './auditCli';
@@ -9,7 +10,7 @@ import { CLI_ACTOR } from './auditTypes';
 
 export function recordCliChanges(store: KeyStore, dataDir: string, now?: () => number): KeyStore {
   // A failed audit write must not fail the command (the key change already happened); say so instead.
-  const log = new AuditLog({ dataDir, now, onError: (err) => process.stderr.write(`keys: the audit log could not be written: ${err.message}\n`) });
+  const log = new AuditLog({ dataDir, now, onError: (err) => process.stderr.write(warningLine(`the audit log could not be written: ${err.message}`)) });
   return recordMutationsOf(store, log, CLI_ACTOR);
 }
 

@@ -202,11 +202,10 @@ export class KeyStore implements KeyAuthenticator {
     }
   }
 
-  /** Definitions are written synchronously by each change; nothing is pending. Kept for symmetry. */
+  /** Waits for queued changes (each is written synchronously; nothing else is pending). */
   async flush(): Promise<void> {
     await this.queue.catch(() => {});
   }
-
   async close(): Promise<void> {
     this.watcher?.close();
     this.watcher = null;

@@ -1,8 +1,14 @@
 // `keys` subcommands of the headless CLI: create, list, revoke, rotate on a data dir, without a
 // running server (a running server on the same dir picks the change up within a second).
-import { parseArgs } from 'node:util';
+// Wording, option errors and durations come from main/cli/ so every command speaks alike.
+import { formatDuration, parseDuration } from '../cli/duration';
+import { BIN_NAME } from '../cli/invocation';
+import { errorLine, usageErrorText } from '../cli/messages';
+import { parseOptions } from '../cli/parseOptions';
+import { UsageError } from '../cli/usageError';
 import { CompanionError } from '../errors';
-import type { Scope } from '../proxy/types';
+import { GRACE_MAX_S, QUEUE_MAX, RATE_LIMIT_MAX } from './keyInput';
+import { checkScopes, statusOf, storeErrorAsFlag, wholeNumber } from './keysCliFlags';
 import { KeyStore, KeyStoreCorruptError } from './keyStore';
 import type { KeyRecord } from './keyRecord';
 import { UsageRecorder } from './usageRecorder';
@@ -14,37 +20,47 @@ export interface KeysCliIo {
   stderr: (s: string) => void;
   /** Epoch ms. */
   now?: () => number;
+  /** How the user ran the CLI, for hints ("npm run headless --", "comfy-auth-companion"). */
+  invocation?: string;
 }
 
-export const KEYS_HELP = `Usage: keys <command> [options]   (each command also takes --data-dir DIR)
+export function keysHelp(invocation = BIN_NAME): string {
+  return `Usage: ${invocation} keys <command> [options]   (each command also takes --data-dir DIR)
 
 Commands:
   create --name NAME [--rate-limit JOBS_PER_HOUR] [--requests-per-minute N] [--max-queued N] [--comfy-user USER]
          [--expires-in 30d|12h|90m] [--scope read|generate|admin ...] [--json]
                         Create an access key. The key is printed once: save it then.
-  list [--json]         Show all keys (never the secrets).
-  revoke ID             Deactivate a key at once.
-  rotate ID [--grace 10m] [--json]
-                        Give a key a new secret; the old one stops (after the grace period).
+  list [--json]         Show all access keys (never the secrets).
+  revoke KEY_ID         Revoke an access key: refused at once, for good.
+  rotate KEY_ID [--grace 10m] [--json]
+                        Give an access key a new secret; the old one stops (after the grace period).
   audit [--since 7d] [--json|--csv]
                         Who changed which key, logins, logouts, settings (see: keys audit --help).
   usage [ID] [--days N] [--csv|--json]
                         Requests, jobs and GPU seconds per key and day.
-  --help                Show this help.
+  --help                Show this help (also after a command: keys create --help).
 
 Exit codes: 0 done, 1 failed (unknown id, unreadable store), 2 bad usage.
 `;
-
-class UsageError extends Error {}
+}
 
 /** `argv` is what follows the word `keys` (a leading "keys" is tolerated). Resolves to the exit code. */
 export async function runKeysCommand(argv: string[], io: KeysCliIo): Promise<number> {
-  const args = argv[0] === 'keys' ? argv.slice(1) : argv;
-  const [command, ...rest] = args;
+  const args = argv[0] === 'keys' ? argv.slice(1) : [...argv];
+  // `keys --data-dir DIR create …` works like `keys create --data-dir DIR …`.
+  const lead = args[0] === '--data-dir' ? args.splice(0, 2) : args[0]?.startsWith('--data-dir=') ? args.splice(0, 1) : [];
+  const [command, ...tail] = args;
+  const rest = [...tail, ...lead];
+  const invocation = io.invocation ?? BIN_NAME;
   try {
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      io.stdout(KEYS_HELP);
-      return command === undefined ? 2 : 0;
+    if (command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(keysHelp(invocation));
+      return 0;
+    }
+    if (command === undefined) {
+      io.stderr(keysHelp(invocation));
+      return 2;
     }
     switch (command) {
       case 'create':
@@ -59,32 +75,32 @@ export async function runKeysCommand(argv: string[], io: KeysCliIo): Promise<num
       case 'usage':
         return runReportCommand(command, rest, io);
       default:
-        throw new UsageError(`Unknown command "${command}"`);
+        if (command.startsWith('-')) throw new UsageError(`Give a command before its options (create, list, revoke, rotate, audit or usage), not "${command}"`, 'keys');
+        throw new UsageError(`Unknown command "${command}" (commands: create, list, revoke, rotate, audit, usage)`, 'keys');
     }
   } catch (err) {
-    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-      io.stderr(`keys: ${err.message}\nRun "keys --help" for usage.\n`);
+    if (err instanceof UsageError) {
+      io.stderr(usageErrorText(err, invocation));
       return 2;
     }
-    if (err instanceof CompanionError) {
-      io.stderr(`keys: ${err.code === 'invalid_request' ? asFlags(err.message) : err.message}\n`);
-      return err.code === 'invalid_request' ? 2 : 1;
+    if (err instanceof CompanionError && err.code === 'invalid_request') {
+      io.stderr(usageErrorText(new UsageError(storeErrorAsFlag(err.message), `keys ${command}`), invocation));
+      return 2;
     }
-    if (err instanceof KeyStoreCorruptError) {
-      io.stderr(`keys: ${err.message}\n`);
+    if (err instanceof CompanionError && err.code === 'not_found') {
+      io.stderr(errorLine(`${err.message}. The ID column of "${invocation} keys list" shows the ids`));
       return 1;
     }
-    io.stderr(`keys: ${(err as Error).message}\n`);
+    if (err instanceof CompanionError || err instanceof KeyStoreCorruptError) {
+      io.stderr(errorLine(err.message));
+      return 1;
+    }
+    io.stderr(errorLine((err as Error).message));
     return 1;
   }
 }
 
 const COMMON = { 'data-dir': { type: 'string' }, help: { type: 'boolean' } } as const;
-
-function expectPositionals(positionals: string[], n: 0 | 1): void {
-  if (positionals.length === n) return;
-  throw new UsageError(n === 0 ? `Unexpected argument "${positionals[0]}"` : 'Expected exactly one key id');
-}
 
 function openStore(values: Record<string, unknown>, io: KeysCliIo): KeyStore {
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : io.dataDir;
@@ -94,9 +110,9 @@ function openStore(values: Record<string, unknown>, io: KeysCliIo): KeyStore {
 }
 
 async function create(args: string[], io: KeysCliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
+  const topic = 'keys create';
+  const { values } = parseOptions(args, {
+    topic,
     options: {
       ...COMMON,
       name: { type: 'string' },
@@ -109,42 +125,40 @@ async function create(args: string[], io: KeysCliIo): Promise<number> {
       json: { type: 'boolean' },
     },
   });
-  expectPositionals(positionals, 0);
   if (values.help) return help(io);
-  if (!values.name) throw new UsageError('--name is required');
-  const rateText = values['rate-limit'];
-  const whole = (text: string | undefined, flag: string, unit: string): number | undefined => {
-    if (text === undefined) return undefined;
-    if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number of ${unit}`);
-    return Number(text);
-  };
-  whole(rateText, '--rate-limit', 'jobs per hour');
+  if (values.name === undefined) throw new UsageError('--name is required (a label for the person or script that will use the key)', topic);
+  const rateLimit = values['rate-limit'] === undefined ? undefined : wholeNumber(values['rate-limit'], '--rate-limit', RATE_LIMIT_MAX, topic);
+  const requestsPerMinute = values['requests-per-minute'] === undefined ? undefined : wholeNumber(values['requests-per-minute'], '--requests-per-minute', RATE_LIMIT_MAX, topic);
+  const maxQueued = values['max-queued'] === undefined ? undefined : wholeNumber(values['max-queued'], '--max-queued', QUEUE_MAX, topic);
   const now = (io.now ?? Date.now)();
-  const expiresIn = values['expires-in'];
+  const expiresIn = values['expires-in'] === undefined ? undefined : parseDuration(values['expires-in'], '--expires-in', topic);
+  const scopes = values.scope === undefined ? undefined : checkScopes(values.scope, topic);
   const store = openStore(values, io);
   const { record, secret } = await store.create({
     name: values.name,
-    rate_limit: whole(rateText, '--rate-limit', 'jobs per hour'),
-    requests_per_minute: whole(values['requests-per-minute'], '--requests-per-minute', 'requests per minute'),
-    max_queued: whole(values['max-queued'], '--max-queued', 'jobs'),
+    rate_limit: rateLimit,
+    requests_per_minute: requestsPerMinute,
+    max_queued: maxQueued,
     comfy_user: values['comfy-user'],
-    expires_at: expiresIn === undefined ? undefined : (now + parseDuration(expiresIn, '--expires-in')) / 1000,
-    scopes: values.scope as Scope[] | undefined, // checked by the store's schema
+    expires_at: expiresIn === undefined ? undefined : (now + expiresIn) / 1000,
+    scopes,
   });
   await store.close();
   if (values.json) {
     io.stdout(`${JSON.stringify({ ...record, api_key: secret })}\n`);
   } else {
-    io.stdout(`Created key "${record.name}" (id ${record.key_id}, ${record.rate_limit} jobs/hour, ${record.requests_per_minute} requests/min, ${record.max_queued} queued at most, scopes ${record.scopes.join(',')}${record.expires_at ? `, expires ${iso(record.expires_at)}` : ''})\n`);
+    const expires = record.expires_at ? `, expires ${iso(record.expires_at)} (in ${formatDuration(record.expires_at * 1000 - now)})` : '';
+    io.stdout(
+      `Created access key "${record.name}" (id ${record.key_id}, ${record.rate_limit} jobs per hour, ${record.requests_per_minute} requests per minute, at most ${record.max_queued} queued, scopes ${record.scopes.join(', ')}${record.comfy_user ? `, ComfyUI user ${record.comfy_user}` : ''}${expires}).\n`,
+    );
     io.stdout(`${secret}\n`);
-    io.stdout('Save this key now - it will not be shown again.\n');
+    io.stdout('Save this key now: it will not be shown again.\n');
   }
   return 0;
 }
 
 function list(args: string[], io: KeysCliIo): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON, json: { type: 'boolean' } } });
-  expectPositionals(positionals, 0);
+  const { values } = parseOptions(args, { topic: 'keys list', options: { ...COMMON, json: { type: 'boolean' } } });
   if (values.help) return help(io);
   const keys = openStore(values, io).list();
   if (values.json) {
@@ -152,7 +166,7 @@ function list(args: string[], io: KeysCliIo): number {
     return 0;
   }
   if (keys.length === 0) {
-    io.stdout('No keys yet. Create one with: keys create --name NAME\n');
+    io.stdout(`No access keys yet. Create one with: ${io.invocation ?? BIN_NAME} keys create --name NAME\n`);
     return 0;
   }
   const now = (io.now ?? Date.now)() / 1000;
@@ -163,66 +177,47 @@ function list(args: string[], io: KeysCliIo): number {
 }
 
 async function revoke(args: string[], io: KeysCliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: COMMON });
-  if (!values.help) expectPositionals(positionals, 1);
+  const { values, positionals } = parseOptions(args, { topic: 'keys revoke', options: COMMON, positional: { name: 'key id' } });
   if (values.help) return help(io);
   const store = openStore(values, io);
   const record = await store.revoke(positionals[0]!);
   await store.close();
-  io.stdout(`Revoked key "${record.name}" (id ${record.key_id}). Requests with it are refused from now on.\n`);
+  io.stdout(`Revoked access key "${record.name}" (id ${record.key_id}). Requests with it are refused from now on.\n`);
   return 0;
 }
 
 async function rotate(args: string[], io: KeysCliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON, grace: { type: 'string' }, json: { type: 'boolean' } } });
-  if (!values.help) expectPositionals(positionals, 1);
+  const topic = 'keys rotate';
+  const { values, positionals } = parseOptions(args, { topic, options: { ...COMMON, grace: { type: 'string' }, json: { type: 'boolean' } }, positional: { name: 'key id' } });
   if (values.help) return help(io);
-  const graceSeconds = values.grace === undefined ? undefined : parseDuration(values.grace, '--grace') / 1000;
+  const graceMs = values.grace === undefined ? undefined : parseDuration(values.grace, '--grace', topic);
+  if (graceMs !== undefined && graceMs > GRACE_MAX_S * 1000) throw new UsageError(`--grace can be at most ${formatDuration(GRACE_MAX_S * 1000)}`, topic);
   const store = openStore(values, io);
-  const { record, secret, previousValidUntil } = await store.rotate(positionals[0]!, { graceSeconds });
+  const { record, secret, previousValidUntil } = await store.rotate(positionals[0]!, { graceSeconds: graceMs === undefined ? undefined : graceMs / 1000 });
   await store.close();
   if (values.json) {
     io.stdout(`${JSON.stringify({ ...record, api_key: secret, previous_key_valid_until: previousValidUntil })}\n`);
     return 0;
   }
-  io.stdout(`Rotated key "${record.name}" (id ${record.key_id}). New key:\n${secret}\n`);
-  io.stdout('Save this key now - it will not be shown again.\n');
-  io.stdout(previousValidUntil ? `The old key keeps working until ${iso(previousValidUntil)}.\n` : 'The old key no longer works.\n');
+  io.stdout(`Rotated access key "${record.name}" (id ${record.key_id}). New key:\n${secret}\n`);
+  io.stdout('Save this key now: it will not be shown again.\n');
+  io.stdout(
+    previousValidUntil && graceMs !== undefined
+      ? `The old key keeps working for ${formatDuration(graceMs)} (until ${iso(previousValidUntil)}).\n`
+      : 'The old key no longer works.\n',
+  );
   return 0;
 }
 
 function help(io: KeysCliIo): number {
-  io.stdout(KEYS_HELP);
+  io.stdout(keysHelp(io.invocation));
   return 0;
 }
 
 function row(k: KeyRecord, nowS: number): string[] {
-  const status = !k.is_active ? 'revoked' : k.expires_at !== null && k.expires_at <= nowS ? 'expired' : 'active';
-  return [k.key_id, k.name, status, String(k.rate_limit), k.last_used ? iso(k.last_used) : 'never', k.expires_at ? iso(k.expires_at) : 'never', k.scopes.join(',')];
+  return [k.key_id, k.name, statusOf(k, nowS), String(k.rate_limit), k.last_used ? iso(k.last_used) : 'never', k.expires_at ? iso(k.expires_at) : 'never', k.scopes.join(',')];
 }
 
 function iso(epochS: number): string {
   return new Date(epochS * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** Store validation names API fields; on the command line the user typed flags. */
-function asFlags(message: string): string {
-  return message
-    .replace(/field "rate_limit"/, 'option --rate-limit')
-    .replace(/field "requests_per_minute"/, 'option --requests-per-minute')
-    .replace(/field "max_queued"/, 'option --max-queued')
-    .replace(/field "comfy_user"/, 'option --comfy-user')
-    .replace(/field "name"/, 'option --name')
-    .replace(/field "expires_at"/, 'option --expires-in')
-    .replace(/field "scopes(\.\d+)?"/, 'option --scope')
-    .replace(/field "grace_seconds"/, 'option --grace');
-}
-
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "30d", "12h", "90m", "45s" -> milliseconds. */
-function parseDuration(text: string, flag: string): number {
-  const m = /^(\d+)([smhd])$/.exec(text);
-  if (!m || Number(m[1]) <= 0) throw new UsageError(`${flag} must look like 30d, 12h, 90m or 45s`);
-  return Number(m[1]) * UNIT_MS[m[2]!]!;
 }

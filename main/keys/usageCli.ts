@@ -1,6 +1,6 @@
 // `keys usage [ID] [--days N] [--csv|--json]`: requests, jobs by outcome and GPU seconds per key and
 // UTC day, read from the data dir's usage.json (the running server writes it every second).
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../cli/parseOptions';
 import type { ReportCliIo } from '../audit/auditCli';
 import { toCsv } from '../audit/csv';
 import { CompanionError } from '../errors';
@@ -13,9 +13,10 @@ export const USAGE_HELP = `Usage: keys usage [ID] [--days N] [--csv|--json]
 `;
 
 export function runUsageCommand(args: string[], io: ReportCliIo): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
+  // parseOptions: the CLI's own wording for option errors, and key ids that start with "-" (main/cli/).
+  const { values, positionals } = parseOptions(args, {
+    topic: 'keys usage',
+    positional: { name: 'key id', optional: true },
     options: { 'data-dir': { type: 'string' }, days: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' }, help: { type: 'boolean' } },
   });
   if (values.help) {

@@ -6,19 +6,18 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../main/jobs/types';
 import { RENDERER_DIR } from './bridge/bridgeServer';
 import { startCompanionStack, type CompanionStack } from './bridge/companionStack';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const TITLES = { usage: 'Usage', audit: 'Audit log' } as const;
-const canRun = existsSync(CHROMIUM) && existsSync(`${RENDERER_DIR}index.html`);
 const DAY = 86_400_000;
 
-describe.skipIf(!canRun)('usage and audit views (Chromium, real services)', () => {
+describe('usage and audit views (Chromium, real services)', () => {
   let stack: CompanionStack;
   let browser: Browser;
   let page: Page;
@@ -28,7 +27,9 @@ describe.skipIf(!canRun)('usage and audit views (Chromium, real services)', () =
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     stack = await startCompanionStack();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    // A missing browser or renderer build is a loud failure, not a skip (test/helpers/chromium.ts).
+    if (!existsSync(`${RENDERER_DIR}index.html`)) throw new Error(`${RENDERER_DIR}index.html is missing: run "npm run build:renderer" first`);
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1180, height: 820 }, deviceScaleFactor: 1 });
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));

@@ -11,7 +11,8 @@ import { request } from '../helpers/http';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'main', 'cli.ts'), ...args], {
+  // The launcher `npm run headless` and the bin run: the built bundle, rebuilt first if stale.
+  return spawn(process.execPath, [join(ROOT, 'bin', 'comfy-auth-companion.mjs'), ...args], {
     cwd: ROOT,
     env: { ...process.env, COMFY_API_KEY: '', ...env },
   });
@@ -63,13 +64,14 @@ describe('headless CLI', () => {
     const r = await finish(run(['--listen', listen, '--data-dir', dir]));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/only loopback addresses are allowed/);
+    expect(r.err).toMatch(/^Run "comfy-auth-companion --help" for usage\.$/m);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
   it('exits 2 with a clear message for an unreadable key file', async () => {
     const r = await finish(run(['--api-key-file', join(dir, 'missing.txt'), '--data-dir', dir]));
     expect(r.code).toBe(2);
-    expect(r.err).toContain('cannot read the admin key file');
+    expect(r.err).toMatch(/^comfy-auth-companion: Cannot read the admin key file .*\(ENOENT\)\.$/m);
     const u = await finish(run(['--upstream-key-file', join(dir, 'nope'), '--api-key', 'k'.repeat(20), '--data-dir', dir]));
     expect(u.code).toBe(2);
     expect(u.err).toContain('upstream key file');
@@ -94,7 +96,7 @@ describe('headless CLI', () => {
     child.kill(signal);
     const r = await done;
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`received ${signal}`);
+    expect(r.out).toContain(`Received ${signal}, shutting down.`);
   });
 
   it('generates an admin key once (0600, path printed, key never printed) and reuses it', async () => {
@@ -105,7 +107,7 @@ describe('headless CLI', () => {
     first.kill('SIGTERM');
     const r1 = await firstDone;
     const keyPath = join(own, 'admin.key');
-    expect(r1.out).toContain(`generated an admin key in ${keyPath}`);
+    expect(r1.out).toContain(`Generated an admin key in ${keyPath}`);
     const key = (await readFile(keyPath, 'utf8')).trim();
     expect(key.length).toBeGreaterThan(30);
     expect(r1.out + r1.err).not.toContain(key);
@@ -118,7 +120,7 @@ describe('headless CLI', () => {
     expect((await request(`${m2[1]}/queue`, { headers: { 'x-api-key': key } })).status).toBe(200);
     second.kill('SIGTERM');
     const r2 = await secondDone;
-    expect(r2.out).toContain(`using the admin key in ${keyPath}`);
+    expect(r2.out).toContain(`Using the admin key in ${keyPath}`);
     await rm(own, { recursive: true, force: true });
   });
 });

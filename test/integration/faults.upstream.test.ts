@@ -83,7 +83,7 @@ describe('an upstream that accepts and never answers', () => {
     const err: string[] = [];
     const code = await cli(['--upstream-timeout', 'soon'], { out: () => {}, err: (s) => err.push(s) });
     expect(code).toBe(2);
-    expect(err.join('')).toMatch(/--upstream-timeout must be a number of seconds/);
+    expect(err.join('')).toMatch(/--upstream-timeout takes a number of seconds/);
   });
 });
 

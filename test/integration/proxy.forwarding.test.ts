@@ -256,7 +256,7 @@ describe('upstream down', () => {
     expect(res.json()).toMatchObject({ status: 'down', upstream: { reachable: false } });
     await down.fake.restart();
     await expect
-      .poll(async () => (await request(`${down.url}/health`)).status, { timeout: 5000, interval: 300 })
+      .poll(async () => (await request(`${down.url}/health`)).status, { interval: 300 })
       .toBe(200);
     await down.fake.stop();
   });

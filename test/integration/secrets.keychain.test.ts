@@ -21,7 +21,7 @@ const keyringExpected = process.env.COMPANION_KEYRING_EXPECTED === '1';
 const keyring: KeyringEntryFactory | null = await loadNapiKeyring().catch(() => null);
 const probe = keyring ? await probeKeychain(keyring, SERVICE, 5000) : ({ ok: false, why: 'keyring library failed to load' } as const);
 const keychainWhy = probe.ok ? '' : probe.why;
-if (!probe.ok && !keyringExpected) console.warn(`OS keychain tests skipped: ${keychainWhy}`);
+if (!probe.ok && !keyringExpected) console.warn(`OS keychain tests skipped (${keychainWhy}). To run them: install gnome-keyring and dbus-x11, then use npm test (it starts a throwaway D-Bus session and keyring).`);
 
 /** A stand-in for Electron's safeStorage: real AES-GCM with a key only this process holds. */
 function aesSafeStorage(key = crypto.randomBytes(32)): SafeStorageAdapter {

@@ -49,7 +49,7 @@ describe('bundled main.cjs', () => {
     expect(electron.protocol.registerSchemesAsPrivileged).toHaveBeenCalledOnce();
     expect(electron.BrowserWindow.instances).toHaveLength(0);
     electron.app.makeReady();
-    await vi.waitFor(() => expect(electron.BrowserWindow.instances).toHaveLength(1));
+    await vi.waitFor(() => expect(electron.BrowserWindow.instances).toHaveLength(1), { timeout: 15_000, interval: 20 }); // 1 s default flakes under load
     const window = electron.BrowserWindow.instances[0]!;
     expect(window.loadedUrl).toBe('app://companion/index.html');
     expect((window.options['webPreferences'] as { preload: string }).preload).toBe(path.join(outDir, 'electron', 'preload.cjs'));

@@ -186,7 +186,7 @@ describe('quit', () => {
     expect(fake.runtime.close).toHaveBeenCalledOnce();
     expect(window.isDestroyed()).toBe(false); // still waiting for close()
     fake.finishClose();
-    await vi.waitFor(() => expect(window.isDestroyed()).toBe(true));
+    await vi.waitFor(() => expect(window.isDestroyed()).toBe(true), { timeout: 15_000, interval: 20 });
     expect(electron.Tray.instances[0]!.destroyed).toBe(true);
     expect(electron.ipcMain.handlers.size).toBe(0);
   });

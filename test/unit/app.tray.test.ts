@@ -208,7 +208,7 @@ describe('Electron tray adapter', () => {
     const tray = electron.Tray.instances[0]!;
     expect(tray.tooltip).toContain('upstream up');
     find(menuOf(tray), 'logout-cloud')!.click!();
-    await vi.waitFor(() => expect(deps.account.logoutCloud).toHaveBeenCalledOnce());
+    await vi.waitFor(() => expect(deps.account.logoutCloud).toHaveBeenCalledOnce(), { timeout: 15_000, interval: 20 });
     expect(find(menuOf(tray), 'status-cloud')!.label).toBe('Comfy Cloud: not logged in');
     expect(find(menuOf(tray), 'logout-cloud')!.enabled).toBe(false);
   });

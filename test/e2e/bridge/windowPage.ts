@@ -1,15 +1,17 @@
 // Shared driver for the window's Chromium e2e files: starts the real services (companionStack), opens the
-// BUILT renderer in Debian's Chromium, navigates by the nav's titles, switches the theme through the
+// BUILT renderer in Chromium (test/helpers/chromium.ts), navigates by the nav's titles, switches the theme through the
 // real settings, and writes each screenshot in light and dark to test-results/screenshots/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM as FOUND_CHROMIUM, launchChromium } from '../../helpers/chromium';
 import { RENDERER_DIR } from './bridgeServer';
 import { startCompanionStack, type CompanionStack } from './companionStack';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = FOUND_CHROMIUM.path;
 export const SHOTS = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
-export const canRunWindowTests = existsSync(CHROMIUM) && existsSync(`${RENDERER_DIR}index.html`);
+/** Always true: a missing browser or renderer build fails openWindowPage() loudly instead of skipping. */
+export const canRunWindowTests = true;
 
 export const VIEW_TITLES = {
   home: 'Home',
@@ -38,10 +40,8 @@ export async function openWindowPage(): Promise<WindowPage> {
   const stack = await startCompanionStack();
   let browser: Browser | null = null;
   try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    if (!existsSync(`${RENDERER_DIR}index.html`)) throw new Error(`${RENDERER_DIR}index.html is missing: run "npm run build:renderer" first`);
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1180, height: 820 }, deviceScaleFactor: 1 });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.bridge.url });
     const page = await context.newPage();
