@@ -18,8 +18,8 @@ import { uploadScenario } from './uploadScenario';
 import { wsFramesScenario } from './wsFramesScenario';
 import { keyCountScenario } from './keyCountScenario';
 import { idleScenario } from './idleScenario';
-import { multiUpstreamScenario } from './multiUpstreamScenario';
 import { headlessStartScenario } from './headlessStartScenario';
+import { multiUpstreamScenario } from './multiUpstreamScenario';
 
 // ─── EXTENSION POINT ────────────────────────────────────────────────────────────────────────────────
 // The scenarios, run in this order. A scenario may start extra proxy processes with another authenticator
