@@ -43,7 +43,8 @@ function writeAll(fd: number, bytes: Buffer): void {
   while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
-function fsyncDir(dir: string): void {
+/** fsyncs a folder so a rename or unlink in it is durable. */
+export function fsyncDir(dir: string): void {
   // Makes the rename itself durable. Not supported on every platform (Windows), hence best effort.
   let fd: number | undefined;
   try {

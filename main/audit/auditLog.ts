@@ -4,7 +4,7 @@
 // runs under one lock file. A line torn by a crash is skipped when read and never glued to the next.
 import { close, closeSync, existsSync, fstatSync, fsync, fsyncSync, mkdirSync, open, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../atomicFile';
+import { fsyncDir, writeFileAtomicSync } from '../atomicFile';
 import { withSyncFileLock } from './syncFileLock';
 import { isAuditEvent, type AuditActor, type AuditDetails, type AuditEntry, type AuditEvent, type AuditSink } from './auditTypes';
 
@@ -253,17 +253,5 @@ function appendLine(file: string, line: string): void {
     writeSync(fd, text);
   } finally {
     closeSync(fd);
-  }
-}
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // best effort (not supported on every platform)
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }

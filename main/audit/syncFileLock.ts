@@ -1,7 +1,8 @@
 // A synchronous cross-process lock file (created with `wx`), for the short critical sections of the
 // audit log (append, rotate, prune) shared by the server, the app and CLI processes on one data dir.
 // A lock left by a killed process is broken at once (its pid is gone) or after `staleMs`.
-import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
+import { isStaleLock } from '../lockStaleness';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -15,7 +16,7 @@ export function withSyncFileLock<T>(lockPath: string, fn: () => T, options: { ti
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (isStale(lockPath, staleMs)) {
+      if (isStaleLock(lockPath, staleMs)) {
         try {
           unlinkSync(lockPath);
         } catch {
@@ -37,24 +38,5 @@ export function withSyncFileLock<T>(lockPath: string, fn: () => T, options: { ti
     } catch {
       // broken as stale by someone else; nothing to undo
     }
-  }
-}
-
-function isStale(lockPath: string, staleMs: number): boolean {
-  try {
-    const pid = Number(readFileSync(lockPath, 'utf8').split(' ')[0]);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) return true;
-    return Date.now() - statSync(lockPath).mtimeMs > staleMs;
-  } catch {
-    return false;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,8 +1,9 @@
 // Cross-process mutual exclusion for read-modify-write of a shared file (CLI and server on one
 // data dir): a lock file created with the exclusive `wx` flag, retried, and broken when stale.
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toStorageError } from '../storageError';
+import { isStaleLock } from '../lockStaleness';
 
 export interface FileLockOptions {
   /** Give up after this long (ms). */
@@ -24,7 +25,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>
     } catch (err) {
       // A full or read-only data dir fails here first: report it like any other failed write.
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw toStorageError(err, lockPath.replace(/\.lock$/, ''));
-      if (isStale(lockPath, staleMs)) {
+      if (isStaleLock(lockPath, staleMs)) {
         try {
           unlinkSync(lockPath);
         } catch {
@@ -63,26 +64,4 @@ function createLockFile(lockPath: string): void {
     throw err;
   }
   closeSync(fd);
-}
-
-function isStale(lockPath: string, staleMs: number): boolean {
-  try {
-    const [pidText] = readFileSync(lockPath, 'utf8').split(' ');
-    const pid = Number(pidText);
-    // A holder that died (e.g. SIGKILL mid-write) frees its lock at once, not after staleMs.
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) return true;
-    return Date.now() - statSync(lockPath).mtimeMs > staleMs;
-  } catch {
-    // Vanished or half-written by its creator: treat as not stale, the retry will sort it out.
-    return false;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
