@@ -3,7 +3,7 @@
 // cookie on key management, §8.5) and the per-key requests-per-minute quota.
 import type { IncomingMessage } from 'node:http';
 import { findCredential } from './credentials';
-import { controlPlaneRefusal } from './controlPlane';
+import { controlPlaneRefusal, sessionAdminRouteRefusal } from './controlPlane';
 import { rateLimitHeaders, type PolicyDecision } from './rateLimitHeaders';
 import { isQuotaRefusal, takeRequest } from './quotas';
 import { checkScope } from './routePolicy';
@@ -76,7 +76,7 @@ export function createAdmission({ keys, sessions, rateLimiter, now }: AdmissionD
     const principal = outcome.principal;
     const scope = checkScope(principal.scopes, method, url.pathname);
     if (!scope.allowed) return { status: 403, code: 'forbidden', message: scope.message, headers: {}, principal };
-    const control = controlPlaneRefusal(principal, url.pathname);
+    const control = controlPlaneRefusal(principal, url.pathname) ?? sessionAdminRouteRefusal(principal, url.pathname, req.headers);
     if (control) return { status: 403, code: 'forbidden', message: control, headers: {}, principal };
     if (!rateLimiter) return { principal, headers: {}, fromQuery: cred.source === 'query', requests: null, recheck };
     const requests = takeRequest(rateLimiter, principal, now());

@@ -62,16 +62,22 @@ export function isBrowserNavigation(method: string, headers: IncomingHttpHeaders
 
 /** Writes a `generate` key may make besides reads: queueing, uploads, queue/interrupt, and the UI's own state. */
 const GENERATE_WRITES =
-  /^\/(?:api\/)?(?:prompt|upload\/[^/]+|queue|interrupt|history|userdata(?:\/.*)?|v2\/userdata(?:\/.*)?|settings(?:\/.*)?)\/?$/;
+  /^\/(?:api\/)?(?:prompt|upload\/[^/]+|queue|interrupt|history|userdata(?:\/.*)?|v2\/userdata(?:\/.*)?|settings(?:\/.*)?)$/;
 /**
  * Admin only, whatever the method (SPEC §8.4): the proxy's control plane; ComfyUI-Manager in every spelling
  * (it treats a loopback ComfyUI as local and installs code for whoever reaches it, some routes by GET);
- * `/free` and `/internal/*`. Matched on every form of the path, case-insensitively.
+ * `/free` and `/internal/*`; ComfyUI's doubled `/api/api/*` twins of routes it declares under `/api` (e.g. the job
+ * list), which the sharing rules do not cover. Matched on every form of the path, case-insensitively.
  */
 const ADMIN_ONLY =
-  /^\/(?:api\/(?:keys|audit|usage\/all)|(?:api\/)?(?:v2\/)?(?:manager|customnode|externalmodel|snapshot|comfyui_manager|free|internal))(?:[/.?;]|$)/i;
+  /^\/(?:api\/(?:keys|audit|usage\/all)|(?:api\/)?(?:v2\/)?(?:manager|customnode|externalmodel|snapshot|comfyui_manager|free|internal)|api\/api)(?:[/.?;]|$)/i;
 /** `POST /users` creates a ComfyUI --multi-user user folder: admin only (the GET lists them for the UI). */
 const ADMIN_ONLY_WRITE = /^\/(?:api\/)?users\/?$/i;
+
+/** A route only the admin scope may use, whatever the method (SPEC §8.4). */
+export function isAdminOnlyPath(pathname: string): boolean {
+  return pathForms(pathname).some((p) => ADMIN_ONLY.test(p));
+}
 
 export type ScopeDecision = { allowed: true } | { allowed: false; message: string };
 

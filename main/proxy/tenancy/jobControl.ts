@@ -81,6 +81,11 @@ export async function interrupt(deps: TenancyDeps, r: TenancyRequest, path: stri
     const owner = deps.ledger.ownerOfJob(named);
     if (!r.admin && owner !== r.owner) throw new CompanionError('forbidden', 'That job is not one of yours; you can only interrupt your own jobs.');
     const recorded = deps.ledger.get(named)?.upstream;
+    // An older ComfyUI ignores prompt_id and stops whatever runs: a key's interrupt is forwarded only while
+    // its named job is the one running there (ComfyUI would do nothing for a pending one anyway).
+    if (!r.admin && (recorded === undefined || deps.ledger.runningOwner(recorded) !== r.owner || deps.ledger.runningOn(recorded)?.promptId !== named)) {
+      return answerRaw(r.res, 200, 'text/plain; charset=utf-8', Buffer.alloc(0), r.responseHeaders);
+    }
     const targets = recorded !== undefined ? [deps.upstreamById(recorded)].filter((u): u is Upstream => !!u) : deps.liveUpstreams();
     return forwardInterrupt(deps, r, targets, path, { ...body, prompt_id: named });
   }

@@ -11,8 +11,12 @@ import { isQuotaRefusal, refundJob, takeJob } from '../quotas';
 import { readJsonBody } from '../readJsonBody';
 import { sendError } from '../respond';
 import { exchange, jsonOf, type ExchangeResponse } from '../upstreamExchange';
+import { foreignFileIn } from './promptFiles';
 import { answerRaw, type TenancyDeps, type TenancyRequest, type Upstream } from './context';
 import { syncOwner } from './jobSync';
+
+/** A client-chosen prompt_id: ComfyUI uses it in file names and WS messages, so a plain, bounded token. */
+const PROMPT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** ComfyUI workflows with embedded metadata run to a few MB; beyond this the proxy refuses (413). */
 export const PROMPT_BODY_CAP_BYTES = 16 * 1024 * 1024;
@@ -49,12 +53,22 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
   body.client_id = clientId;
 
   const promptId = typeof body.prompt_id === 'string' && body.prompt_id ? body.prompt_id : randomUUID();
-  const existingOwner = deps.ledger.ownerOfJob(promptId);
-  if (existingOwner !== undefined && existingOwner !== r.owner && !r.admin) {
+  if (!PROMPT_ID.test(promptId)) {
+    throw new CompanionError('invalid_request', 'Invalid field "prompt_id": use 1-128 letters, digits, "-", "_", "." or ":" (or leave it out).');
+  }
+  // A reused id would let ComfyUI's refusal erase the first job's record (and with it the queue quota).
+  const holder = deps.ledger.ownerOfJob(promptId);
+  const reused = holder !== undefined;
+  if (reused && !r.admin && holder !== r.owner) {
     throw new CompanionError('forbidden', `prompt_id "${promptId}" belongs to another job; leave it out to get a fresh one.`);
+  }
+  if (reused && !r.admin) {
+    throw new CompanionError('conflict', `prompt_id "${promptId}" is already taken by a job; leave it out to get a fresh one.`);
   }
   body.prompt_id = promptId;
   if (!r.admin) {
+    const foreign = foreignFileIn(body.prompt, deps.ledger, r.owner);
+    if (foreign !== null) throw new CompanionError('forbidden', `The workflow names "${foreign}", which is not among your jobs' outputs.`);
     // `front` and `number` set a job's place in the shared queue (server.py post_prompt): a key would jump
     // ahead of everyone else's work. Keys queue at the back, in order; admin may still reorder.
     delete body.front;
@@ -111,7 +125,7 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
       });
     } catch (err) {
       deps.multi?.jobAnswered(upstream.id, false);
-      deps.ledger.submissionFailed(promptId);
+      if (!reused) deps.ledger.submissionFailed(promptId);
       // A refused connection sent nothing: the next upstream may take the job (several upstreams, SPEC §10).
       if (deps.multi && refusedConnection(err)) {
         deps.multi.unreachable(upstream.id);
@@ -127,7 +141,7 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
   if (accepted && isObject(json) && typeof json.prompt_id === 'string') {
     deps.ledger.confirmSubmitted(promptId, json.prompt_id, typeof json.number === 'number' ? json.number : null);
   } else {
-    deps.ledger.submissionFailed(promptId);
+    if (!reused) deps.ledger.submissionFailed(promptId);
     if (deps.limiter) refundJob(deps.limiter, r.principal);
   }
   const redacted = cloudKey ? Buffer.from(answer.body.toString('utf8').replaceAll(cloudKey, '[redacted]'), 'utf8') : answer.body;

@@ -1,0 +1,77 @@
+// Isolation gaps found in review, each shown from the attacker's side and the owner's: ComfyUI's doubled
+// /api/api/* routes, annotated file names in a workflow, prompt_id reuse and shape, an interrupt naming a job
+// that is not running, and an admin session used from another page on Manager's state-changing GETs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getJson, postJson, workflow } from '../fixtures/fakeComfyClient';
+import { loginJson, sessionCookie, withSession } from './login.helpers';
+import { ADMIN_KEY, startHarness, type Harness } from '../helpers/proxyHarness';
+
+let h: Harness;
+let alice: Record<string, string>;
+let bob: Record<string, string>;
+let aliceOutput = '';
+
+beforeAll(async () => {
+  h = await startHarness();
+  h.fake.jobMs = 5;
+  h.fake.autoRun = true;
+  alice = { authorization: `Bearer ${(await h.stack.keys.store.create({ name: 'alice' })).secret}` };
+  bob = { authorization: `Bearer ${(await h.stack.keys.store.create({ name: 'bob' })).secret}` };
+  const res = await postJson(h.url, '/prompt', { prompt: workflow('alice-output') }, alice);
+  const id = (res.json as { prompt_id: string }).prompt_id;
+  await h.fake.waitForJob(id, 'finished');
+  const history = await getJson<Record<string, { outputs: Record<string, { images: { filename: string }[] }> }>>(h.url, `/history/${id}`, alice);
+  aliceOutput = Object.values(history.json[id]?.outputs ?? {})[0]?.images[0]?.filename ?? '';
+  expect(aliceOutput).toMatch(/\.png$/);
+});
+afterAll(() => h.close());
+
+const forwarded = (re: RegExp) => h.fake.received.filter((r) => re.test(r.url)).length;
+
+describe('review findings', () => {
+  it('ComfyUI’s doubled /api/api/jobs is admin-only, never forwarded for a key', async () => {
+    const before = forwarded(/^\/api\/api\//);
+    expect((await getJson(h.url, '/api/api/jobs', bob)).status).toBe(403);
+    expect((await getJson(h.url, '/api/api/jobs/x', bob)).status).toBe(403);
+    expect(forwarded(/^\/api\/api\//)).toBe(before);
+  });
+
+  it('a workflow may not load another key’s output by its annotated name; the owner may', async () => {
+    const steal = { '1': { class_type: 'LoadImage', inputs: { image: `${aliceOutput} [output]` } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } };
+    const before = forwarded(/\/prompt$/);
+    const refused = await postJson(h.url, '/prompt', { prompt: steal }, bob);
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain(aliceOutput);
+    expect(forwarded(/\/prompt$/)).toBe(before);
+    expect((await postJson(h.url, '/prompt', { prompt: steal }, alice)).status).toBe(200);
+  });
+
+  it('prompt_id: a malformed one is 400, the owner reusing one is 409, another key’s is 403 — nothing forwarded', async () => {
+    const before = forwarded(/\/prompt$/);
+    expect((await postJson(h.url, '/prompt', { prompt: workflow('a1'), prompt_id: 'x'.repeat(500) }, alice)).status).toBe(400);
+    const first = await postJson(h.url, '/prompt', { prompt: workflow('a2'), prompt_id: 'alice-job-1' }, alice);
+    expect(first.status).toBe(200);
+    expect((await postJson(h.url, '/prompt', { prompt: workflow('a3'), prompt_id: 'alice-job-1' }, alice)).status).toBe(409);
+    expect((await postJson(h.url, '/prompt', { prompt: workflow('b1'), prompt_id: 'alice-job-1' }, bob)).status).toBe(403);
+    expect(forwarded(/\/prompt$/)).toBe(before + 1);
+    await h.fake.waitForJob('alice-job-1', 'finished');
+    expect(h.stack.proxy.ledger.ownerOfJob('alice-job-1')).toBe(h.stack.keys.store.list().find((k) => k.name === 'alice')?.key_id);
+  });
+
+  it('an interrupt naming the key’s own job that is not running is answered without reaching ComfyUI', async () => {
+    const before = forwarded(/\/interrupt$/);
+    const res = await postJson(h.url, '/interrupt', { prompt_id: 'alice-job-1' }, alice);
+    expect(res.status).toBe(200);
+    expect(forwarded(/\/interrupt$/)).toBe(before);
+  });
+
+  it('an admin browser session reaches Manager only from the page itself, not from another localhost page', async () => {
+    const sid = sessionCookie(await loginJson(h, { api_key: ADMIN_KEY })) ?? '';
+    const before = forwarded(/manager/);
+    const img = await fetch(`${h.url}/manager/queue/update_all`, { headers: withSession(sid, { 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'no-cors' }) });
+    expect(img.status).toBe(403);
+    expect(forwarded(/manager/)).toBe(before);
+    const own = await fetch(`${h.url}/manager/queue/update_all`, { headers: withSession(sid, { 'sec-fetch-site': 'same-origin' }) });
+    expect(own.status).not.toBe(403);
+  });
+});
