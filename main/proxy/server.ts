@@ -4,10 +4,10 @@
 // WebSocket upgrades take the same steps in wsUpgrade.ts.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CompanionError } from '../errors';
 import { JobLedger } from '../jobs/jobLedger';
 import { ownerOf } from '../jobs/types';
 import { createAdmission, isDenial } from './admission';
+import { answerFailure } from './answerFailure';
 import { apiKeyRedirectTarget } from './apiKeyRedirect';
 import { stripQueryCredential } from './credentials';
 import { forwardHttp, upstreamRequestHeaders, type ForwardPlan } from './httpForwarder';
@@ -16,13 +16,14 @@ import { isLoopbackHost } from './listenAddress';
 import { OpenConnections } from './openConnections';
 import { rawResponse } from './rawResponse';
 import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './requestGuards';
-import { redirect, sendCompanionError, sendError, sendHtmlError } from './respond';
+import { redirect, sendError } from './respond';
 import { isBrowserNavigation, isExemptRoute } from './routePolicy';
 import { duplicateHostProblem } from './singleHost';
 import { createTenancyDeps } from './tenancy/tenancyDeps';
-import { tenancyStep } from './tenancy/tenancyStep';
+import { tenancyStep, type TenancyOutcome } from './tenancy/tenancyStep';
 import type { KeyAuthenticator, LocalRoute, Principal, ProxyObserver, RateLimiter, RequestRecord, SessionAuthenticator } from './types';
 import { UpstreamPool } from './upstreamPool';
+import type { UpstreamTarget } from './upstreamTarget';
 import { healthRoute, type PoolHealth } from './upstreams/poolHealth';
 import type { UpstreamStatus, WatcherTimings } from './upstreams/upstreamHealth';
 import { createUpstreamRouting } from './upstreams/upstreamRouting';
@@ -131,7 +132,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     routing.watcher.poke();
     let principal: Principal | null = null;
     let loggedPath = raw.split('?')[0] ?? '/';
-    res.once('close', () => {
+    let unregister: (() => void) | null = null;
+    // One listener per response ('close' comes once): the request log and the revocation registration.
+    res.on('close', () => {
+      unregister?.();
       const status = res.headersSent ? res.statusCode : 499;
       notify({ at: now(), method, path: loggedPath, status, durationMs: performance.now() - started, keyId: principal?.keyId ?? null, keyName: principal?.keyName ?? null });
     });
@@ -204,34 +208,30 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     plan.comfyUser = who.comfyUser;
     plan.responseHeaders = admitted.headers;
     const owner = ownerOf(who);
-    const release = connections.add({ owner, recheck: admitted.recheck, close: () => res.destroy() });
-    res.once('close', release);
-    const upstreamStep = async () => {
-      const outcome = await tenancyStep(
-        tenancy,
-        {
-          req, res, url, principal: who, owner, admin: who.kind === 'admin',
-          upstreamHeaders: (target) => upstreamRequestHeaders(req, target, plan),
-          responseHeaders: admitted.headers,
-          requests: admitted.requests,
-        },
-        loggedPath,
-      );
+    unregister = connections.add({ owner, recheck: admitted.recheck, close: () => res.destroy() });
+    const forward = (outcome: TenancyOutcome): void => {
       if (outcome.kind === 'answered') return;
       plan.pathAndQuery = outcome.pathAndQuery;
       plan.fileHeaders = outcome.fileHeaders;
       forwardHttp((outcome.upstream ?? tenancy.upstreamFor(url)).target, req, res, plan);
     };
-    gate.run(laneOf(who), res, navigation, () => void upstreamStep().catch((err: unknown) => answerFailure(res, err)));
-  };
-
-  const answerFailure = (res: ServerResponse, err: unknown): void => {
-    const upstreamFault = err instanceof CompanionError && (err.code === 'upstream_unavailable' || err.code === 'upstream_timeout');
-    if (upstreamFault && !res.headersSent && isBrowserNavigation(res.req.method ?? 'GET', res.req.headers)) {
-      sendHtmlError(res, err.status, err.code === 'upstream_timeout' ? 'ComfyUI did not answer' : 'ComfyUI is not reachable', err.message);
-    } else if (err instanceof CompanionError) sendCompanionError(res, err, err.retryAfter ? { 'retry-after': String(err.retryAfter) } : {});
-    else if (!res.headersSent) sendError(res, 'internal', 'The proxy could not handle this request.');
-    else res.destroy();
+    const fail = (err: unknown): void => answerFailure(res, err);
+    const tenancyRequest = {
+      req, res, url, principal: who, owner, admin: who.kind === 'admin',
+      upstreamHeaders: (target: UpstreamTarget) => upstreamRequestHeaders(req, target, plan),
+      responseHeaders: admitted.headers,
+      requests: admitted.requests,
+    };
+    gate.run(laneOf(who), res, navigation, () => {
+      try {
+        // A plain forward is decided at once; the rules that read or rewrite an exchange answer later.
+        const outcome = tenancyStep(tenancy, tenancyRequest, loggedPath);
+        if (outcome instanceof Promise) outcome.then(forward).catch(fail);
+        else forward(outcome);
+      } catch (err) {
+        fail(err);
+      }
+    });
   };
 
   // requestTimeout 0: node's 300 s cap on receiving a whole request would cut a large upload over a slow
