@@ -14,9 +14,11 @@ import { forwardHttp, upstreamRequestHeaders, type ForwardPlan } from './httpFor
 import { ANONYMOUS_LANE, DEFAULT_IN_FLIGHT, InFlightGate, laneOf, type InFlightLimits } from './inFlightGate';
 import { isLoopbackHost } from './listenAddress';
 import { OpenConnections } from './openConnections';
+import { memoByString } from './pathMemo';
 import { rawResponse } from './rawResponse';
 import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './requestGuards';
-import { redirect, sendError } from './respond';
+import { requestNotifier } from './requestObservers';
+import { redirect, redirectToLogin, sendError } from './respond';
 import { isBrowserNavigation, isExemptRoute } from './routePolicy';
 import { duplicateHostProblem } from './singleHost';
 import { createTenancyDeps } from './tenancy/tenancyDeps';
@@ -81,8 +83,6 @@ export interface RunningProxy {
   close(graceMs?: number): Promise<void>;
 }
 
-const LOGIN_PAGE = '/auth_login.html';
-
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   if (!isLoopbackHost(options.listenHost)) {
     throw new Error(`refusing to listen on "${options.listenHost}": only loopback addresses are allowed`);
@@ -107,31 +107,23 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   let proxyOrigin = '';
 
   const allRoutes = [healthRoute(health), ...(options.routes ?? [])];
-  const findRoute = (method: string, pathname: string): LocalRoute | undefined =>
-    allRoutes.find((r) => r.methods.includes(method) && (typeof r.path === 'string' ? r.path === pathname : r.path.test(pathname)));
+  // The route list is fixed once started: which one (if any) answers a method and path is remembered.
+  const routeFor = memoByString((methodAndPath: string): LocalRoute | undefined => {
+    const [method = '', pathname = ''] = methodAndPath.split(' ');
+    return allRoutes.find((r) => r.methods.includes(method) && (typeof r.path === 'string' ? r.path === pathname : r.path.test(pathname)));
+  });
 
-  const notify = (record: RequestRecord) => {
-    for (const o of observers) {
-      try {
-        o.onRequest?.(record);
-      } catch {
-        /* an observer must never break the request path */
-      }
-    }
-  };
+  const notify = requestNotifier(observers);
 
-  const loginRedirect = (res: ServerResponse, url: URL, extra: Record<string, string> = {}, reason?: string) => {
-    const next = encodeURIComponent(stripQueryCredential(url));
-    redirect(res, `${LOGIN_PAGE}?next=${next}${reason ? `&reason=${encodeURIComponent(reason)}` : ''}`, extra);
-  };
-
-  const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /** Synchronous up to the upstream; a route's or a rule's later failure is answered by answerFailure. */
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): void | Promise<void> => {
     const started = performance.now();
     const method = req.method ?? 'GET';
     const raw = req.url ?? '/';
     routing.watcher.poke();
     let principal: Principal | null = null;
-    let loggedPath = raw.split('?')[0] ?? '/';
+    const q = raw.indexOf('?');
+    let loggedPath = q < 0 ? raw : raw.slice(0, q);
     let unregister: (() => void) | null = null;
     // One listener per response ('close' comes once): the request log and the revocation registration.
     res.on('close', () => {
@@ -159,10 +151,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
     const ownOrigin = `http://${req.headers.host ?? ''}`;
     const navigation = isBrowserNavigation(method, req.headers);
-    const route = findRoute(method, url.pathname);
-    const ctx = { req, res, url, proxyOrigin: ownOrigin, clientAddress: req.socket.remoteAddress ?? '' };
+    const route = routeFor(`${method} ${url.pathname}`);
+    const ctx = (principal: Principal | null) => ({ req, res, url, proxyOrigin: ownOrigin, clientAddress: req.socket.remoteAddress ?? '', principal });
     // 3. Public routes.
-    if (route?.auth === 'public') return route.handle({ ...ctx, principal: null });
+    if (route?.auth === 'public') return route.handle(ctx(null));
     const plan: ForwardPlan = {
       pathAndQuery: loggedPath,
       pathname: url.pathname,
@@ -186,7 +178,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       principal = admitted.principal ?? null;
       if (admitted.status === 401 && navigation) {
         const reason = admitted.reason === 'revoked' || admitted.reason === 'expired' ? admitted.reason : undefined;
-        return loginRedirect(res, url, admitted.headers['set-cookie'] ? { 'set-cookie': admitted.headers['set-cookie'] } : {}, reason);
+        return redirectToLogin(res, url, admitted.headers['set-cookie'] ? { 'set-cookie': admitted.headers['set-cookie'] } : {}, reason);
       }
       return sendError(res, admitted.code, admitted.message, admitted.headers, admitted.status);
     }
@@ -201,7 +193,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     if (route) {
       if (route.auth === 'admin' && !who.scopes.includes('admin')) return sendError(res, 'forbidden', 'This route needs a key with the admin scope.');
       for (const [k, v] of Object.entries(admitted.headers)) res.setHeader(k, v);
-      return route.handle({ ...ctx, principal: who });
+      return route.handle(ctx(who));
     }
     // 7. Sharing rules; 8. the upstream, in the principal's fair lane. Long answers are cut when the
     // credential stops working.
@@ -237,7 +229,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   // requestTimeout 0: node's 300 s cap on receiving a whole request would cut a large upload over a slow
   // tunnel; a stalled upload is cut by the forwarder instead (upstreamTimeouts.ts). Headers still get 60 s.
   const server = http.createServer({ maxHeaderSize: 16 * 1024, keepAliveTimeout: 5_000, requestTimeout: 0 }, (req, res) => {
-    handleRequest(req, res).catch((err: unknown) => answerFailure(res, err));
+    try {
+      const handled = handleRequest(req, res);
+      if (handled instanceof Promise) handled.catch((err: unknown) => answerFailure(res, err));
+    } catch (err) {
+      answerFailure(res, err);
+    }
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
