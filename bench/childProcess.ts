@@ -29,10 +29,14 @@ export class BenchChild {
     });
   }
 
-  /** Forks `file` (relative to bench/) under tsx and waits for its `ready` reply; `nodeArgs` e.g. `--cpu-prof`. */
+  /**
+   * Forks `file` (relative to bench/, or absolute) and waits for its `ready` reply; `nodeArgs` e.g. `--cpu-prof`.
+   * TypeScript runs under tsx; a built `.mjs` bundle runs with plain Node.
+   */
   static async start<T>(file: string, config: unknown, nodeArgs: readonly string[] = []): Promise<{ child: BenchChild; ready: T }> {
     const path = fileURLToPath(new URL(file, import.meta.url));
-    const proc = fork(path, [JSON.stringify(config)], { execArgv: [...nodeArgs, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const loader = path.endsWith('.mjs') ? [] : ['--import', 'tsx'];
+    const proc = fork(path, [JSON.stringify(config)], { execArgv: [...nodeArgs, ...loader], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const child = new BenchChild(proc);
     const ready = (await child.request('ready')) as T;
     return { child, ready };

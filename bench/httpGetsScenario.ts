@@ -23,7 +23,7 @@ export interface GetMeasurement {
 
 export const GET_CONNECTIONS = 32;
 export const GET_DURATION_S = 4;
-export const GET_ROUNDS = 2;
+export const GET_ROUNDS = 3;
 const WARMUP_S = 1;
 
 function load(url: string, key: string, duration: number): Promise<autocannon.Result> {
@@ -137,6 +137,7 @@ export const httpGetsScenario: Scenario = {
       notes: [
         'CPU µs/req is the steady figure on this shared machine: utime+stime of the process under test (/proc/PID/stat; for nginx its single worker, master_process off) over the measured run, divided by the responses autocannon received; lowest of the rounds. req/s and latency move with whatever else the machine runs.',
         '"bare Node" answers /system_stats itself with the same bytes (node:http, no proxying, no checks): the floor for any Node server. "direct" is the fake ComfyUI answered straight.',
+        '"minimal Node proxy" (bench/minimalProxyChild.ts) is the simplest keep-alive Node proxy: a constant-time bearer check, undici Pool + stream(), hop-by-hop headers dropped, nothing else — the reference the hot-path issue set. The proxy rows run the product as shipped: an esbuild bundle run by plain Node (bench/bundleProxy.ts).',
         'The proxy checks request frame, Host, Origin and the key (SHA-256 + timingSafeEqual) on every request; with an access key also the requests-per-minute quota (GCRA), the sharing rules and per-key usage; nginx forwards without any check.',
         'autocannon records latency in whole milliseconds, so p99 is coarse; "mean ms" is connections ÷ throughput.',
         `Upstream TCP connections: how many the fake upstream accepted for this target during warm-up and all runs; a pooling proxy stays near its pool size.`,

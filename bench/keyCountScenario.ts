@@ -14,7 +14,7 @@ export const keyCountScenario: Scenario = {
     const startup: Record<string, string> = {};
     for (const n of COUNTS) {
       const started = Date.now();
-      const p = await ctx.startProxy({ name: `proxy, ${n.toLocaleString('en')} keys`, authModule: 'bench/keyStoreAuth.ts', authArg: n });
+      const p = await ctx.startProxy({ name: `proxy, ${n.toLocaleString('en')} keys`, auth: 'keyStore', authArg: n });
       startup[p.target.name] = `${((Date.now() - started) / 1000).toFixed(1)} s`;
       targets.push(p.target);
     }

@@ -1,47 +1,39 @@
 // Bench process running the auth proxy alone, sampling its RSS every 50 ms so the bench can report the
-// proxy's own peak memory growth during a large upload.
+// proxy's own peak memory growth during a large upload. run.ts bundles it (bundleProxy.ts) and runs the
+// bundle with plain Node, as the product ships; for `--compare REF` the bundle is built from REF's sources.
 //
-// Config (argv[2], JSON): { upstream, adminKey, root?, authModule?, authArg? }.
-// - Without authModule: the product's composition (main/proxyStack.ts: key store, rate limiter, usage,
+// Config (argv[2], JSON): { upstream, adminKey, auth?, authArg? }.
+// - Without auth: the product's composition (main/proxyStack.ts: key store, rate limiter, usage,
 //   login sessions, job ledger) on a fresh data dir, with one access key created for the bench, so the
 //   admin key and an access key (quotas, ledger and usage on) hit exactly what a user runs.
-// - With authModule: that module's default export `(arg) => Promise<{ keys, presentKey, rateLimiter? }>`
-//   supplies the authenticator for a bare startProxy (the key-store-size scenario).
-// - root: load the proxy code from another checkout (the `--compare REF` tree), so before/after share a run.
+// - auth: 'keyStore': keyStoreAuth.ts supplies the authenticator for a bare startProxy (the key-store-size scenario).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { serveParent } from './childProcess';
-import type { KeyAuthenticator, RateLimiter } from '../main/proxy/types';
+import keyStoreAuth from './keyStoreAuth';
+import { startProxyStack } from '../main/proxyStack';
+import { startProxy } from '../main/proxy/server';
 
 interface Config {
   upstream: string;
   adminKey: string;
-  root?: string;
-  authModule?: string;
+  auth?: 'keyStore';
   authArg?: unknown;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
-const root = config.root ?? fileURLToPath(new URL('..', import.meta.url));
-const load = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(join(root, rel)).href)) as T;
 
 let url: string;
 let port: number;
 let accessKey: string | null = null;
 let presentKey = config.adminKey;
-if (config.authModule) {
-  const { startProxy } = await load<typeof import('../main/proxy/server')>('main/proxy/server.ts');
-  const mod = (await import(pathToFileURL(resolve(config.authModule)).href)) as {
-    default: (arg: unknown) => Promise<{ keys: KeyAuthenticator; presentKey: string; rateLimiter?: RateLimiter }>;
-  };
-  const auth = await mod.default(config.authArg);
+if (config.auth === 'keyStore') {
+  const auth = await keyStoreAuth(config.authArg);
   presentKey = auth.presentKey;
   const proxy = await startProxy({ upstream: config.upstream, listenHost: '127.0.0.1', listenPort: 0, keys: auth.keys, rateLimiter: auth.rateLimiter, version: 'bench' });
   ({ url, port } = proxy);
 } else {
-  const { startProxyStack } = await load<typeof import('../main/proxyStack')>('main/proxyStack.ts');
   const stack = await startProxyStack({
     dataDir: mkdtempSync(join(tmpdir(), 'cac-bench-proxy-')),
     adminKey: config.adminKey,

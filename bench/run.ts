@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundleBenchChild } from './bundleProxy';
 import { BenchChild } from './childProcess';
 import { startNginx, NGINX_BIN, type RunningNginx } from './nginx';
 import { runScenarios, type BenchContext, type BenchRoot, type BenchTarget, type ProxyProcess, type Scenario } from './scenario';
@@ -24,7 +25,7 @@ import { multiUpstreamScenario } from './multiUpstreamScenario';
 
 // ─── EXTENSION POINT ────────────────────────────────────────────────────────────────────────────────
 // The scenarios, run in this order. A scenario may start extra proxy processes with another authenticator
-// through ctx.startProxy({ name, authModule, authArg }) (see proxyChild.ts and keyStoreAuth.ts).
+// through ctx.startProxy({ name, auth, authArg }) (see proxyChild.ts and keyStoreAuth.ts).
 const SCENARIOS: Scenario[] = [httpGetsScenario, wsFramesScenario, uploadScenario, idleScenario, keyCountScenario, headlessStartScenario, multiUpstreamScenario];
 // ────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -68,8 +69,11 @@ async function main(): Promise<void> {
     children.push(bare.child);
     const profileDir = values['cpu-prof'];
     const profileArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    const startProxyProcess = async (name: string, authModule?: string, authArg?: unknown, root?: string) => {
-      const p = await BenchChild.start<ProxyReady>('./proxyChild.ts', { upstream: fake.ready.url, adminKey, authModule, authArg, root }, profileArgs);
+    // The proxy runs as shipped: an esbuild bundle (bundleProxy.ts), one per checkout measured.
+    const bundles = new Map<string, string>();
+    for (const r of roots) bundles.set(r.root, await bundleBenchChild('proxyChild', r.root));
+    const startProxyProcess = async (name: string, auth?: 'keyStore', authArg?: unknown, root = HERE) => {
+      const p = await BenchChild.start<ProxyReady>(bundles.get(root) ?? '', { upstream: fake.ready.url, adminKey, auth, authArg }, profileArgs);
       children.push(p.child);
       const target: BenchTarget = { name, url: p.ready.url, key: p.ready.presentKey, pid: p.ready.pid, role: 'proxy', behindFake: true };
       return { process: { child: p.child, target } satisfies ProxyProcess, accessKey: p.ready.accessKey };
@@ -88,7 +92,14 @@ async function main(): Promise<void> {
       nginxTarget = { name: 'nginx', url: null, key: adminKey, note: `nginx failed to start: ${err instanceof Error ? err.message : String(err)}` };
     }
     const direct: BenchTarget = { name: 'direct', url: fake.ready.url, key: adminKey, pid: fake.child.pid, role: 'direct', behindFake: true };
-    const getTargets: BenchTarget[] = [{ name: 'bare Node server', url: bare.ready.url, key: adminKey, pid: bare.ready.pid, role: 'bare' }, direct, nginxTarget];
+    const minimal = await BenchChild.start<{ url: string; pid: number }>(await bundleBenchChild('minimalProxyChild', HERE), { upstream: fake.ready.url, adminKey });
+    children.push(minimal.child);
+    const getTargets: BenchTarget[] = [
+      { name: 'bare Node server', url: bare.ready.url, key: adminKey, pid: bare.ready.pid, role: 'bare' },
+      direct,
+      nginxTarget,
+      { name: 'minimal Node proxy (undici, bearer check only)', url: minimal.ready.url, key: adminKey, pid: minimal.ready.pid, role: 'minimal', behindFake: true },
+    ];
     for (const p of proxies) {
       getTargets.push({ ...p.process.target, name: `proxy${p.root.suffix}, admin key` });
       if (p.accessKey) getTargets.push({ ...p.process.target, name: `proxy${p.root.suffix}, access key`, key: p.accessKey });
@@ -101,7 +112,7 @@ async function main(): Promise<void> {
       fake: fake.child,
       upstreamUrl: fake.ready.url,
       adminKey,
-      startProxy: async ({ name, authModule, authArg }) => (await startProxyProcess(name, authModule, authArg)).process,
+      startProxy: async ({ name, auth, authArg }) => (await startProxyProcess(name, auth, authArg)).process,
     };
     const only = values.only?.toLowerCase();
     const scenarios = only ? SCENARIOS.filter((s) => s.title.toLowerCase().includes(only)) : SCENARIOS;

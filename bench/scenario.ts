@@ -1,6 +1,6 @@
 // What a bench scenario is, what it gets to work with, and the runner that runs a list of them in order.
 // EXTENSION POINT: a scenario is any object with `title` and `run(ctx)`; add new ones to the list in run.ts.
-// ctx.startProxy({ authModule, authArg }) starts an extra proxy process with another authenticator (for example
+// ctx.startProxy({ auth, authArg }) starts an extra proxy process with another authenticator (for example
 // a key store holding 10 / 10 000 / 100 000 keys) and returns it as a target that measureGets() can load.
 import type { BenchChild } from './childProcess';
 
@@ -15,7 +15,7 @@ export interface BenchTarget {
   /** The process whose CPU time counts for this target (the server answering, or the proxy in front). */
   pid?: number;
   /** What the target is, for ratios: the bare Node floor, the fake upstream, nginx, or a proxy. */
-  role?: 'bare' | 'direct' | 'nginx' | 'proxy';
+  role?: 'bare' | 'direct' | 'nginx' | 'minimal' | 'proxy';
   /** The fake ComfyUI answers behind this target (its CPU per request is shown too). */
   behindFake?: boolean;
 }
@@ -45,7 +45,7 @@ export interface BenchContext {
   upstreamUrl: string;
   adminKey: string;
   /** Starts another proxy process in front of the same upstream; stopped by the runner at the end. */
-  startProxy(options: { name: string; authModule?: string; authArg?: unknown }): Promise<ProxyProcess>;
+  startProxy(options: { name: string; auth?: 'keyStore'; authArg?: unknown }): Promise<ProxyProcess>;
 }
 
 export interface ScenarioResult {

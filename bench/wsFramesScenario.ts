@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { cpuMicros } from './procStats';
 import { bestOfInterleaved, ratio, type BenchContext, type BenchTarget, type Scenario, type ScenarioResult } from './scenario';
 
-const FRAMES = 2000;
+const FRAMES = 20000;
 const ROUNDS = 3;
 const FRAME_BYTES = 64 * 1024;
 
