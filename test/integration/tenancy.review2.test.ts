@@ -111,3 +111,21 @@ describe('M6: the shared /object_info cache does not grow with the query', () =>
     }
   });
 });
+
+describe('L7: a key’s /history?max_items is capped', () => {
+  it('reads at most 256 of the key’s jobs from ComfyUI whatever max_items asks', async () => {
+    const ledger = h.stack.proxy.ledger;
+    const carol = await h.stack.keys.store.create({ name: 'carol' });
+    const upstream = ledger.list({ limit: 1 })[0]?.upstream ?? '';
+    for (let i = 0; i < 300; i++) {
+      const promptId = `carol-old-${i}`;
+      ledger.recordSubmitted({ promptId, owner: carol.record.key_id, ownerName: 'carol', clientId: 'carol-c', upstream, number: i, at: Date.now() });
+      ledger.confirmSubmitted(promptId, promptId, i);
+      ledger.observeHistory(upstream, { [promptId]: { status: { status_str: 'success', completed: true, messages: [] }, outputs: {} } }, Date.now());
+    }
+    const before = h.fake.received.filter((r) => r.url.startsWith('/history/carol-old-')).length;
+    const res = await getJson(h.url, '/history?max_items=100000', { authorization: `Bearer ${carol.secret}` });
+    expect(res.status).toBe(200);
+    expect(h.fake.received.filter((r) => r.url.startsWith('/history/carol-old-')).length - before).toBe(256);
+  });
+});
