@@ -3,33 +3,19 @@
 // mask applied (server.py upload_mask). Left alone, any key could copy another key's output into the input
 // folder and then view it there. So for keys the proxy reads this one form (capped; a mask is one canvas-sized
 // PNG), checks `original_ref` with the /view rule, and only then sends it on. Admin's masks stream as usual.
-import type { IncomingMessage } from 'node:http';
 import { CompanionError } from '../../errors';
+import { readBody } from '../readBody';
 import { exchange } from '../upstreamExchange';
 import { answerRaw, type TenancyDeps, type TenancyRequest } from './context';
 import { badFileValue, mayView } from './fileRules';
 import { formBoundary, formProblem, splitForm, textValue } from './formParts';
 import { UPLOAD_TEXT_FIELDS, uploadTargetProblem, type UploadFields } from './uploadTarget';
 
-/** Largest mask form a key may send: a 4096×4096 RGBA PNG fits several times over. */
+/**
+ * Largest mask form a key may send (read whole, to check it). Kept at 64 MiB, not 32: a 4096×4096 RGBA
+ * canvas is 64 MiB raw, and a photo-like one saved as PNG can pass 32 MiB; the mask editor sends PNGs.
+ */
 export const MASK_BODY_CAP_BYTES = 64 * 1024 * 1024;
-
-async function readCapped(req: IncomingMessage, cap: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  const tooLarge = () => {
-    req.resume();
-    return new CompanionError('payload_too_large', `A mask upload may be at most ${cap / (1024 * 1024)} MiB.`);
-  };
-  if (Number.isFinite(declared) && declared > cap) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > cap) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
 
 /**
  * The fields image_upload and upload_mask read, from a whole mask form read like aiohttp reads it
@@ -53,7 +39,7 @@ export function maskFields(body: Buffer, boundary: string): UploadFields & { ori
 
 export async function uploadMask(deps: TenancyDeps, r: TenancyRequest, path: string): Promise<void> {
   const boundary = formBoundary(r.req.headers['content-type']);
-  const body = await readCapped(r.req, MASK_BODY_CAP_BYTES);
+  const body = await readBody(r.req, { capBytes: MASK_BODY_CAP_BYTES, tooLargeMessage: `A mask upload may be at most ${MASK_BODY_CAP_BYTES / (1024 * 1024)} MiB.` });
   const fields = maskFields(body, boundary);
   const text = fields.originalRef;
   let ref: unknown = null;
