@@ -129,3 +129,23 @@ describe('L7: a key’s /history?max_items is capped', () => {
     expect(h.fake.received.filter((r) => r.url.startsWith('/history/carol-old-')).length - before).toBe(256);
   });
 });
+
+describe('client ids and HEAD /api/jobs', () => {
+  it('a client_id over 200 characters is a 400 saying so, not "in use"', async () => {
+    const res = await postJson(h.url, '/prompt', { prompt: workflow('long-id'), client_id: 'c'.repeat(201) }, bob);
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('too long');
+  });
+
+  it('HEAD /api/jobs/{id} of another key’s job is refused like GET, without asking ComfyUI', async () => {
+    const id = h.stack.proxy.ledger.list({ limit: 1000 }).find((j) => j.ownerName === 'alice')?.promptId ?? '';
+    expect(id).not.toBe('');
+    const get = await request(`${h.url}/api/jobs/${id}`, { headers: bob });
+    const before = h.fake.received.filter((r) => r.url.startsWith('/api/jobs')).length;
+    const head = await request(`${h.url}/api/jobs/${id}`, { method: 'HEAD', headers: bob });
+    expect(get.status).toBeGreaterThanOrEqual(400);
+    expect(head.status).toBe(get.status);
+    expect(h.fake.received.filter((r) => r.url.startsWith('/api/jobs')).length).toBe(before);
+    expect((await request(`${h.url}/api/jobs/${id}`, { method: 'HEAD', headers: alice })).status).toBe(200);
+  });
+});
