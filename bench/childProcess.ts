@@ -29,10 +29,10 @@ export class BenchChild {
     });
   }
 
-  /** Forks `file` (relative to bench/) under tsx and waits for its `ready` reply. */
-  static async start<T>(file: string, config: unknown): Promise<{ child: BenchChild; ready: T }> {
+  /** Forks `file` (relative to bench/) under tsx and waits for its `ready` reply; `nodeArgs` e.g. `--cpu-prof`. */
+  static async start<T>(file: string, config: unknown, nodeArgs: readonly string[] = []): Promise<{ child: BenchChild; ready: T }> {
     const path = fileURLToPath(new URL(file, import.meta.url));
-    const proc = fork(path, [JSON.stringify(config)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc = fork(path, [JSON.stringify(config)], { execArgv: [...nodeArgs, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const child = new BenchChild(proc);
     const ready = (await child.request('ready')) as T;
     return { child, ready };

@@ -2,6 +2,7 @@
 // nginx when installed), runs the scenarios, prints a markdown report and writes bench/results.md.
 //   npm run bench -- --compare REF   also measures the proxy and app of git REF (e.g. main) in the same run
 //   npm run bench -- --only WORD     runs only the scenarios whose title contains WORD (results.md untouched)
+//   npm run bench -- --cpu-prof DIR  writes a V8 CPU profile of each proxy process into DIR (open in Chrome DevTools)
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -47,7 +48,7 @@ function checkoutRef(ref: string): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { compare: { type: 'string' }, only: { type: 'string' } } });
+  const { values } = parseArgs({ options: { compare: { type: 'string' }, only: { type: 'string' }, 'cpu-prof': { type: 'string' } } });
   const startedAt = new Date();
   const log = (line: string): void => console.error(line);
   const adminKey = randomBytes(32).toString('base64url'); // throwaway, never printed
@@ -65,8 +66,10 @@ async function main(): Promise<void> {
     const statsBody = await (await fetch(`${fake.ready.url}/system_stats`)).text();
     const bare = await BenchChild.start<{ url: string; pid: number }>('./bareChild.ts', { body: statsBody });
     children.push(bare.child);
+    const profileDir = values['cpu-prof'];
+    const profileArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
     const startProxyProcess = async (name: string, authModule?: string, authArg?: unknown, root?: string) => {
-      const p = await BenchChild.start<ProxyReady>('./proxyChild.ts', { upstream: fake.ready.url, adminKey, authModule, authArg, root });
+      const p = await BenchChild.start<ProxyReady>('./proxyChild.ts', { upstream: fake.ready.url, adminKey, authModule, authArg, root }, profileArgs);
       children.push(p.child);
       const target: BenchTarget = { name, url: p.ready.url, key: p.ready.presentKey, pid: p.ready.pid, role: 'proxy', behindFake: true };
       return { process: { child: p.child, target } satisfies ProxyProcess, accessKey: p.ready.accessKey };

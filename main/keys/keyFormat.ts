@@ -43,9 +43,14 @@ export function isWellFormedKeyId(s: string): boolean {
   return KEY_ID.test(s);
 }
 
+/** True when `s` has the access-key shape (prefix, lengths, alphabet); the checksum is not checked. */
+export function hasKeyShape(s: string): boolean {
+  return s.length === KEY_LENGTH && WHOLE_KEY.test(s);
+}
+
 /** True when `s` has the access-key shape and its checksum matches. No store lookup. */
 export function isWellFormedKey(s: string): boolean {
-  if (s.length !== KEY_LENGTH || !WHOLE_KEY.test(s)) return false;
+  if (!hasKeyShape(s)) return false;
   const head = s.slice(0, KEY_PREFIX.length + BODY_LEN);
   const check = s.slice(KEY_LENGTH - CHECK_LEN);
   // Not secret-dependent in a useful way (the checksum is public), so a plain compare is fine.

@@ -8,7 +8,7 @@ import { CompanionError } from '../errors';
 import type { AuthOutcome, CredentialSource, KeyAuthenticator, Scope } from '../proxy/types';
 import { writeFileAtomicSync } from '../atomicFile';
 import { withFileLock } from './fileLock';
-import { generateKey, generateKeyId, hashKey, isWellFormedKey } from './keyFormat';
+import { generateKey, generateKeyId, hashKey, hasKeyShape, isWellFormedKey } from './keyFormat';
 import { readKeyFile, type KeyFileContent } from './keyFile';
 import { KeyFileWatcher } from './keyFileWatcher';
 import { createKeySchema, parseInput, rotateKeySchema, updateKeySchema, type CreateKeyInput, type UpdateKeyInput } from './keyInput';
@@ -60,6 +60,7 @@ interface IndexEntry {
   previous: boolean;
 }
 
+const malformedKey = (): AuthOutcome => ({ ok: false, reason: 'malformed', message: 'This API key is malformed (check it was copied completely)' });
 export class KeyStore implements KeyAuthenticator {
   readonly path: string;
   private readonly lockPath: string;
@@ -88,13 +89,12 @@ export class KeyStore implements KeyAuthenticator {
   }
 
   authenticate(secret: string, via: Exclude<CredentialSource, 'session'>, nowMs: number): AuthOutcome {
-    if (!isWellFormedKey(secret)) {
-      return { ok: false, reason: 'malformed', message: 'This API key is malformed (check it was copied completely)' };
-    }
+    if (!hasKeyShape(secret)) return malformedKey();
     const hash = hashKey(secret);
     const entry = this.index.get(hash.toString('base64url'));
-    // The map lookup is on a hash of the secret, so its timing reveals nothing usable about it.
-    if (!entry || !timingSafeEqual(entry.hash, hash)) return { ok: false, reason: 'unknown', message: 'Unknown API key' };
+    // The map lookup is on a hash of the secret, so its timing reveals nothing usable about it. Only a miss
+    // pays for the checksum (a second SHA-256): a stored key always has a valid one.
+    if (!entry || !timingSafeEqual(entry.hash, hash)) return isWellFormedKey(secret) ? { ok: false, reason: 'unknown', message: 'Unknown API key' } : malformedKey();
     const { key } = entry;
     if (entry.previous && (key.previous === null || nowMs >= key.previous.until_ms)) {
       return { ok: false, reason: 'revoked', message: 'This API key has been rotated; use its replacement' };

@@ -1,5 +1,6 @@
 // The admin key (the seed's single --api-key) as a KeyAuthenticator, and authenticator chaining.
 import { hash, timingSafeEqual } from 'node:crypto';
+import { hasKeyShape } from '../keys/keyFormat';
 import type { AuthOutcome, KeyAuthenticator, Principal } from './types';
 
 function digest(value: string): Buffer {
@@ -14,9 +15,12 @@ function digest(value: string): Buffer {
 export function adminKeyAuthenticator(adminKey: string): KeyAuthenticator {
   if (adminKey.length < 16) throw new Error('the admin key must be at least 16 characters');
   const expected = digest(adminKey);
+  // A secret shaped like an access key cannot be this admin key (unless it has that shape itself): it is
+  // refused without a hash, leaving the one SHA-256 of an access-key request to the key store.
+  const refuseKeyShaped = !hasKeyShape(adminKey);
   return {
     authenticate(secret, via): AuthOutcome {
-      if (!timingSafeEqual(digest(secret), expected)) {
+      if ((refuseKeyShaped && hasKeyShape(secret)) || !timingSafeEqual(digest(secret), expected)) {
         return { ok: false, reason: 'unknown', message: 'Invalid API key.' };
       }
       const principal: Principal = {

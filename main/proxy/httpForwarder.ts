@@ -78,7 +78,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly injectHtml: boolean,
     private readonly redactKey: boolean,
   ) {
-    res.once('close', () => {
+    res.on('close', () => {
       if (res.writableFinished) return;
       this.clientGone = true;
       this.abort(new Error('client went away'));

@@ -49,7 +49,8 @@ export class InFlightGate {
       this.refuseFull(res);
       return;
     }
-    res.once('close', () => {
+    // 'close' comes once: `on` spares the once-wrapper on every request.
+    res.on('close', () => {
       ticket.cancel();
       clearTimeout(waitTimer);
       release?.();

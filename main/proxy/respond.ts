@@ -1,6 +1,7 @@
 // Small response writers shared by the proxy's own routes: JSON, the error shape, redirects.
 import type { ServerResponse } from 'node:http';
 import { CompanionError, type ErrorCode, statusOf } from '../errors';
+import { stripQueryCredential } from './credentials';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
@@ -35,6 +36,12 @@ export function sendCompanionError(res: ServerResponse, err: CompanionError, hea
 export function redirect(res: ServerResponse, location: string, headers: Record<string, string | string[]> = {}): void {
   res.writeHead(302, { location, 'cache-control': 'no-store', 'content-length': 0, ...headers });
   res.end();
+}
+
+/** Sends a browser to the login page, which comes back to this address (without any ?api_key=) afterwards. */
+export function redirectToLogin(res: ServerResponse, url: URL, extra: Record<string, string> = {}, reason?: string): void {
+  const next = encodeURIComponent(stripQueryCredential(url));
+  redirect(res, `/auth_login.html?next=${next}${reason ? `&reason=${encodeURIComponent(reason)}` : ''}`, extra);
 }
 
 /** A readable HTML page for browser navigations that fail (upstream down, forbidden). */

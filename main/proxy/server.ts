@@ -4,25 +4,28 @@
 // WebSocket upgrades take the same steps in wsUpgrade.ts.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CompanionError } from '../errors';
 import { JobLedger } from '../jobs/jobLedger';
 import { ownerOf } from '../jobs/types';
 import { createAdmission, isDenial } from './admission';
+import { answerFailure } from './answerFailure';
 import { apiKeyRedirectTarget } from './apiKeyRedirect';
 import { stripQueryCredential } from './credentials';
 import { forwardHttp, upstreamRequestHeaders, type ForwardPlan } from './httpForwarder';
 import { ANONYMOUS_LANE, DEFAULT_IN_FLIGHT, InFlightGate, laneOf, type InFlightLimits } from './inFlightGate';
 import { isLoopbackHost } from './listenAddress';
 import { OpenConnections } from './openConnections';
+import { memoByString } from './pathMemo';
 import { rawResponse } from './rawResponse';
 import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './requestGuards';
-import { redirect, sendCompanionError, sendError, sendHtmlError } from './respond';
+import { requestNotifier } from './requestObservers';
+import { redirect, redirectToLogin, sendError } from './respond';
 import { isBrowserNavigation, isExemptRoute } from './routePolicy';
 import { duplicateHostProblem } from './singleHost';
 import { createTenancyDeps } from './tenancy/tenancyDeps';
-import { tenancyStep } from './tenancy/tenancyStep';
+import { tenancyStep, type TenancyOutcome } from './tenancy/tenancyStep';
 import type { KeyAuthenticator, LocalRoute, Principal, ProxyObserver, RateLimiter, RequestRecord, SessionAuthenticator } from './types';
 import { UpstreamPool } from './upstreamPool';
+import type { UpstreamTarget } from './upstreamTarget';
 import { healthRoute, type PoolHealth } from './upstreams/poolHealth';
 import type { UpstreamStatus, WatcherTimings } from './upstreams/upstreamHealth';
 import { createUpstreamRouting } from './upstreams/upstreamRouting';
@@ -80,8 +83,6 @@ export interface RunningProxy {
   close(graceMs?: number): Promise<void>;
 }
 
-const LOGIN_PAGE = '/auth_login.html';
-
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   if (!isLoopbackHost(options.listenHost)) {
     throw new Error(`refusing to listen on "${options.listenHost}": only loopback addresses are allowed`);
@@ -106,32 +107,27 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   let proxyOrigin = '';
 
   const allRoutes = [healthRoute(health), ...(options.routes ?? [])];
-  const findRoute = (method: string, pathname: string): LocalRoute | undefined =>
-    allRoutes.find((r) => r.methods.includes(method) && (typeof r.path === 'string' ? r.path === pathname : r.path.test(pathname)));
+  // The route list is fixed once started: which one (if any) answers a method and path is remembered.
+  const routeFor = memoByString((methodAndPath: string): LocalRoute | undefined => {
+    const [method = '', pathname = ''] = methodAndPath.split(' ');
+    return allRoutes.find((r) => r.methods.includes(method) && (typeof r.path === 'string' ? r.path === pathname : r.path.test(pathname)));
+  });
 
-  const notify = (record: RequestRecord) => {
-    for (const o of observers) {
-      try {
-        o.onRequest?.(record);
-      } catch {
-        /* an observer must never break the request path */
-      }
-    }
-  };
+  const notify = requestNotifier(observers);
 
-  const loginRedirect = (res: ServerResponse, url: URL, extra: Record<string, string> = {}, reason?: string) => {
-    const next = encodeURIComponent(stripQueryCredential(url));
-    redirect(res, `${LOGIN_PAGE}?next=${next}${reason ? `&reason=${encodeURIComponent(reason)}` : ''}`, extra);
-  };
-
-  const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /** Synchronous up to the upstream; a route's or a rule's later failure is answered by answerFailure. */
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): void | Promise<void> => {
     const started = performance.now();
     const method = req.method ?? 'GET';
     const raw = req.url ?? '/';
     routing.watcher.poke();
     let principal: Principal | null = null;
-    let loggedPath = raw.split('?')[0] ?? '/';
-    res.once('close', () => {
+    const q = raw.indexOf('?');
+    let loggedPath = q < 0 ? raw : raw.slice(0, q);
+    let unregister: (() => void) | null = null;
+    // One listener per response ('close' comes once): the request log and the revocation registration.
+    res.on('close', () => {
+      unregister?.();
       const status = res.headersSent ? res.statusCode : 499;
       notify({ at: now(), method, path: loggedPath, status, durationMs: performance.now() - started, keyId: principal?.keyId ?? null, keyName: principal?.keyName ?? null });
     });
@@ -155,10 +151,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
     const ownOrigin = `http://${req.headers.host ?? ''}`;
     const navigation = isBrowserNavigation(method, req.headers);
-    const route = findRoute(method, url.pathname);
-    const ctx = { req, res, url, proxyOrigin: ownOrigin, clientAddress: req.socket.remoteAddress ?? '' };
+    const route = routeFor(`${method} ${url.pathname}`);
+    const ctx = (principal: Principal | null) => ({ req, res, url, proxyOrigin: ownOrigin, clientAddress: req.socket.remoteAddress ?? '', principal });
     // 3. Public routes.
-    if (route?.auth === 'public') return route.handle({ ...ctx, principal: null });
+    if (route?.auth === 'public') return route.handle(ctx(null));
     const plan: ForwardPlan = {
       pathAndQuery: loggedPath,
       pathname: url.pathname,
@@ -182,7 +178,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       principal = admitted.principal ?? null;
       if (admitted.status === 401 && navigation) {
         const reason = admitted.reason === 'revoked' || admitted.reason === 'expired' ? admitted.reason : undefined;
-        return loginRedirect(res, url, admitted.headers['set-cookie'] ? { 'set-cookie': admitted.headers['set-cookie'] } : {}, reason);
+        return redirectToLogin(res, url, admitted.headers['set-cookie'] ? { 'set-cookie': admitted.headers['set-cookie'] } : {}, reason);
       }
       return sendError(res, admitted.code, admitted.message, admitted.headers, admitted.status);
     }
@@ -197,47 +193,48 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     if (route) {
       if (route.auth === 'admin' && !who.scopes.includes('admin')) return sendError(res, 'forbidden', 'This route needs a key with the admin scope.');
       for (const [k, v] of Object.entries(admitted.headers)) res.setHeader(k, v);
-      return route.handle({ ...ctx, principal: who });
+      return route.handle(ctx(who));
     }
     // 7. Sharing rules; 8. the upstream, in the principal's fair lane. Long answers are cut when the
     // credential stops working.
     plan.comfyUser = who.comfyUser;
     plan.responseHeaders = admitted.headers;
     const owner = ownerOf(who);
-    const release = connections.add({ owner, recheck: admitted.recheck, close: () => res.destroy() });
-    res.once('close', release);
-    const upstreamStep = async () => {
-      const outcome = await tenancyStep(
-        tenancy,
-        {
-          req, res, url, principal: who, owner, admin: who.kind === 'admin',
-          upstreamHeaders: (target) => upstreamRequestHeaders(req, target, plan),
-          responseHeaders: admitted.headers,
-          requests: admitted.requests,
-        },
-        loggedPath,
-      );
+    unregister = connections.add({ owner, recheck: admitted.recheck, close: () => res.destroy() });
+    const forward = (outcome: TenancyOutcome): void => {
       if (outcome.kind === 'answered') return;
       plan.pathAndQuery = outcome.pathAndQuery;
       plan.fileHeaders = outcome.fileHeaders;
       forwardHttp((outcome.upstream ?? tenancy.upstreamFor(url)).target, req, res, plan);
     };
-    gate.run(laneOf(who), res, navigation, () => void upstreamStep().catch((err: unknown) => answerFailure(res, err)));
-  };
-
-  const answerFailure = (res: ServerResponse, err: unknown): void => {
-    const upstreamFault = err instanceof CompanionError && (err.code === 'upstream_unavailable' || err.code === 'upstream_timeout');
-    if (upstreamFault && !res.headersSent && isBrowserNavigation(res.req.method ?? 'GET', res.req.headers)) {
-      sendHtmlError(res, err.status, err.code === 'upstream_timeout' ? 'ComfyUI did not answer' : 'ComfyUI is not reachable', err.message);
-    } else if (err instanceof CompanionError) sendCompanionError(res, err, err.retryAfter ? { 'retry-after': String(err.retryAfter) } : {});
-    else if (!res.headersSent) sendError(res, 'internal', 'The proxy could not handle this request.');
-    else res.destroy();
+    const fail = (err: unknown): void => answerFailure(res, err);
+    const tenancyRequest = {
+      req, res, url, principal: who, owner, admin: who.kind === 'admin',
+      upstreamHeaders: (target: UpstreamTarget) => upstreamRequestHeaders(req, target, plan),
+      responseHeaders: admitted.headers,
+      requests: admitted.requests,
+    };
+    gate.run(laneOf(who), res, navigation, () => {
+      try {
+        // A plain forward is decided at once; the rules that read or rewrite an exchange answer later.
+        const outcome = tenancyStep(tenancy, tenancyRequest, loggedPath);
+        if (outcome instanceof Promise) outcome.then(forward).catch(fail);
+        else forward(outcome);
+      } catch (err) {
+        fail(err);
+      }
+    });
   };
 
   // requestTimeout 0: node's 300 s cap on receiving a whole request would cut a large upload over a slow
   // tunnel; a stalled upload is cut by the forwarder instead (upstreamTimeouts.ts). Headers still get 60 s.
   const server = http.createServer({ maxHeaderSize: 16 * 1024, keepAliveTimeout: 5_000, requestTimeout: 0 }, (req, res) => {
-    handleRequest(req, res).catch((err: unknown) => answerFailure(res, err));
+    try {
+      const handled = handleRequest(req, res);
+      if (handled instanceof Promise) handled.catch((err: unknown) => answerFailure(res, err));
+    } catch (err) {
+      answerFailure(res, err);
+    }
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {

@@ -2,15 +2,16 @@
 // upstream sockets are opened first, so a refusal reaches the client as an HTTP status; then frames flow
 // both ways unchanged (text and binary) with backpressure, each upstream message passing the router
 // (which job it is about, whose it is) before it reaches the client. With several upstreams their
-// `status` messages are merged.
+// `status` messages are merged. Whole binary frames from an upstream (previews) are relayed as the bytes
+// that arrived (wsFrameSplitter.ts); everything else goes through `ws`.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
 import type { Upstream } from './tenancy/context';
+import { FanOutThrottle, Throttle } from './wsBackpressure';
+import { splitterOf, splitWhenOpen, writeFrame } from './wsFrameSplitter';
 import { looksLikeStatus, parseStatus, StatusMerger } from './wsStatus';
 
-const HIGH_WATER = 4 * 1024 * 1024;
-const LOW_WATER = 1024 * 1024;
 const MAX_PAYLOAD = 256 * 1024 * 1024;
 
 export interface WsRelayOptions {
@@ -53,29 +54,23 @@ export class WsSession {
   private readonly joiningIds = new Set<string>();
   private readonly leaving = new Set<WebSocket>();
   private readonly merger: StatusMerger;
-  private paused = false;
   private closed = false;
 
   constructor(
     readonly client: WebSocket,
+    /** The client's TCP (or TLS) socket, the one `client` writes to: whole binary frames are written here. */
+    private readonly clientSocket: Duplex,
     readonly options: WsRelayOptions,
     private readonly onEnd: () => void,
   ) {
     this.merger = new StatusMerger(options.clientId);
     // Client frames go to every upstream; a backed-up upstream pauses the client until all have drained.
+    const throttle = new FanOutThrottle(client, () => this.upstreams.values());
     client.on('message', (data: RawData, isBinary: boolean) => {
       for (const up of this.upstreams.values()) {
         if (up.readyState !== WebSocket.OPEN) continue;
-        up.send(data, { binary: isBinary }, () => {
-          if (this.paused && [...this.upstreams.values()].every((u) => u.bufferedAmount < LOW_WATER)) {
-            this.paused = false;
-            client.resume();
-          }
-        });
-        if (!this.paused && up.bufferedAmount > HIGH_WATER) {
-          this.paused = true;
-          client.pause();
-        }
+        up.send(data, { binary: isBinary }, throttle.sent);
+        throttle.check(up);
       }
     });
     client.on('close', (code, reason) => this.end(sendableCode(code), reason.toString()));
@@ -106,7 +101,7 @@ export class WsSession {
     const previous = this.upstreams.get(upstreamId);
     if (previous) this.detachSocket(previous);
     this.upstreams.set(upstreamId, up);
-    let paused = false;
+    const throttle = new Throttle(up, this.client);
     const deliver = (data: RawData, isBinary: boolean) => {
       if (this.client.readyState !== WebSocket.OPEN) return;
       let out: RawData | string = data;
@@ -124,19 +119,20 @@ export class WsSession {
           }
         }
       }
-      this.client.send(out, { binary: isBinary }, () => {
-        if (paused && this.client.bufferedAmount < LOW_WATER) {
-          paused = false;
-          up.resume();
-        }
-      });
-      if (!paused && this.client.bufferedAmount > HIGH_WATER) {
-        paused = true;
-        up.pause();
-      }
+      this.client.send(out, { binary: isBinary }, throttle.sent);
+      throttle.check();
     };
     for (const m of early) deliver(m.data, m.isBinary);
     up.on('message', deliver);
+    // Whole binary frames skip ws on both hops: the same routing decision, then the bytes as they came.
+    const splitter = splitterOf(up);
+    if (splitter) {
+      splitter.sink = (parts) => {
+        if (this.client.readyState !== WebSocket.OPEN || !this.options.deliverBinary(upstreamId)) return;
+        writeFrame(this.clientSocket, parts, throttle.sent);
+        throttle.check();
+      };
+    }
     up.on('close', (code, reason) => {
       const asked = this.leaving.delete(up);
       // A replaced socket's close must not remove its successor.
@@ -158,6 +154,8 @@ export class WsSession {
 
   private detachSocket(up: WebSocket): void {
     this.leaving.add(up);
+    const splitter = splitterOf(up);
+    if (splitter) splitter.sink = null;
     up.terminate();
   }
 
@@ -204,7 +202,7 @@ export class WsRelay {
       }
       this.server.handleUpgrade(req, socket, head, (client) => {
         established = true;
-        const session = new WsSession(client, options, () => {
+        const session = new WsSession(client, socket, options, () => {
           this.sessions.delete(session);
           options.onClose?.();
         });
@@ -289,12 +287,14 @@ export class WsRelay {
 
   private connect(u: Upstream, path: string, protocols: string[], headers: Record<string, string>): WebSocket {
     const scheme = u.target.secure ? 'wss' : 'ws';
-    return new WebSocket(`${scheme}://${u.target.hostHeader}${path}`, protocols, {
+    const ws = new WebSocket(`${scheme}://${u.target.hostHeader}${path}`, protocols, {
       headers,
       origin: u.target.origin,
       perMessageDeflate: false,
       maxPayload: MAX_PAYLOAD,
       handshakeTimeout: 10_000,
     });
+    splitWhenOpen(ws, MAX_PAYLOAD);
+    return ws;
   }
 }

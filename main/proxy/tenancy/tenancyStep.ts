@@ -20,8 +20,15 @@ function fileHeadersFor(family: NonNullable<ReturnType<typeof fileRouteOf>>, fil
   return (h: OutgoingHttpHeaders) => fileResponseHeaders(family, h, filename);
 }
 
-/** Throws CompanionError for refusals (400 path tricks, 403 not yours, 404 another key's file). */
-export async function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQuery: string): Promise<TenancyOutcome> {
+const ANSWERED: TenancyOutcome = { kind: 'answered' };
+const answered = (work: Promise<unknown>): Promise<TenancyOutcome> => work.then(() => ANSWERED);
+
+/**
+ * Throws CompanionError for refusals (400 path tricks, 403 not yours, 404 another key's file) — synchronously,
+ * or through the promise. Rules that read or rewrite an exchange return a promise; a request that is simply
+ * forwarded (most of them) gets its outcome at once, without a promise per request.
+ */
+export function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQuery: string): TenancyOutcome | Promise<TenancyOutcome> {
   const method = r.req.method ?? 'GET';
   const family = fileRouteOf(r.url.pathname);
   if (family) {
@@ -34,54 +41,55 @@ export async function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQ
   const canonical = match ? match.path + query : pathAndQuery;
   // The name ComfyUI serves ("evil.svg [input]" is evil.svg): what the attachment rule looks at.
   const fileHeaders = family ? fileHeadersFor(family, family === 'view' ? viewedFile(r.url).filename : r.url.searchParams.get('filename')) : null;
+  const forward: TenancyOutcome = { kind: 'forward', pathAndQuery, fileHeaders };
+  const orForward = (done: Promise<boolean>): Promise<TenancyOutcome> => done.then((yes) => (yes ? ANSWERED : forward));
   switch (match?.rule) {
     case 'submit':
-      await submitPrompt(deps, r);
-      return { kind: 'answered' };
+      return answered(submitPrompt(deps, r));
     case 'queue-read':
-      await readQueue(deps, r, canonical);
-      return { kind: 'answered' };
+      return answered(readQueue(deps, r, canonical));
     case 'history-read':
-      await readHistory(deps, r, canonical);
-      return { kind: 'answered' };
+      return answered(readHistory(deps, r, canonical));
     case 'history-one': {
       const id = match.id ?? '';
       const prefix = match.path.startsWith('/api/') ? '/api/history/' : '/history/';
-      await readHistoryOne(deps, r, id, prefix + encodeURIComponent(id) + query);
-      return { kind: 'answered' };
+      return answered(readHistoryOne(deps, r, id, prefix + encodeURIComponent(id) + query));
     }
     case 'queue-write':
-      await changeQueueOrHistory(deps, r, 'queue', match.path);
-      return { kind: 'answered' };
+      return answered(changeQueueOrHistory(deps, r, 'queue', match.path));
     case 'history-write':
-      await changeQueueOrHistory(deps, r, 'history', match.path);
-      return { kind: 'answered' };
+      return answered(changeQueueOrHistory(deps, r, 'history', match.path));
     case 'interrupt':
-      await interrupt(deps, r, match.path);
-      return { kind: 'answered' };
+      return answered(interrupt(deps, r, match.path));
     case 'jobs-read':
-      await listJobs(deps, r);
-      return { kind: 'answered' };
+      return answered(listJobs(deps, r));
     case 'job-one':
-      await getJob(deps, r, match.id ?? '');
-      return { kind: 'answered' };
+      return answered(getJob(deps, r, match.id ?? ''));
     case 'mask-upload':
-      // Admin's masks stream like any upload; a key's names an image that must be its own (maskUpload.ts).
-      if (r.admin && deps.multi && (await deps.multi.upload(r, canonical, fileHeaders))) return { kind: 'answered' };
-      if (r.admin) return { kind: 'forward', pathAndQuery: canonical, fileHeaders };
-      await uploadMask(deps, r, match.path);
-      return { kind: 'answered' };
+      return maskUpload(deps, r, match.path, canonical, fileHeaders);
     case 'view':
       if (!mayView(deps.ledger, r.owner, r.url)) throw new CompanionError('not_found', 'No such file among your jobs\' outputs.');
       return { kind: 'forward', pathAndQuery: canonical, fileHeaders, upstream: deps.multi?.fileUpstream(r.owner, r.url) };
     case 'upload':
-      if (deps.multi && (await deps.multi.upload(r, canonical, fileHeaders))) return { kind: 'answered' };
-      return { kind: 'forward', pathAndQuery, fileHeaders };
+      return deps.multi ? orForward(deps.multi.upload(r, canonical, fileHeaders)) : forward;
     case 'object-info':
     case 'system-stats':
-      if (deps.multi && (await deps.multi.sharedRead(match.rule === 'object-info' ? 'object_info' : 'system_stats', r, canonical))) return { kind: 'answered' };
-      return { kind: 'forward', pathAndQuery, fileHeaders };
+      return deps.multi ? orForward(deps.multi.sharedRead(match.rule === 'object-info' ? 'object_info' : 'system_stats', r, canonical)) : forward;
     default:
-      return { kind: 'forward', pathAndQuery, fileHeaders };
+      return forward;
   }
+}
+
+/** Admin's masks stream like any upload; a key's names an image that must be its own (maskUpload.ts). */
+async function maskUpload(
+  deps: TenancyDeps,
+  r: TenancyRequest,
+  path: string,
+  canonical: string,
+  fileHeaders: ((h: OutgoingHttpHeaders) => void) | null,
+): Promise<TenancyOutcome> {
+  if (r.admin && deps.multi && (await deps.multi.upload(r, canonical, fileHeaders))) return ANSWERED;
+  if (r.admin) return { kind: 'forward', pathAndQuery: canonical, fileHeaders };
+  await uploadMask(deps, r, path);
+  return ANSWERED;
 }
