@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'storage_unavailable'
   | 'offline'
   | 'timeout'
+  | 'request_timeout'
   | 'cancelled'
   | 'unavailable'
   | 'internal';
@@ -38,6 +39,7 @@ const STATUS: Record<ErrorCode, number> = {
   storage_unavailable: 507,
   offline: 503,
   timeout: 504,
+  request_timeout: 408,
   cancelled: 499,
   unavailable: 503,
   internal: 500,

@@ -4,7 +4,7 @@
 import type { JobOwner } from './types';
 
 const MAX_CLIENTS = 20_000;
-const MAX_ID_LENGTH = 200;
+export const MAX_ID_LENGTH = 200;
 
 export class ClientIdOwners {
   /** Insertion order = age of the last claim (re-inserted on every claim). */
@@ -29,10 +29,6 @@ export class ClientIdOwners {
     }
     if (current === undefined) this.onChange();
     return true;
-  }
-
-  ownerOf(clientId: string): JobOwner | undefined {
-    return this.owners.get(clientId);
   }
 
   toJSON(): Record<string, string> {

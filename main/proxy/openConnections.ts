@@ -62,13 +62,6 @@ export class OpenConnections {
     }
   }
 
-  closeAll(reason: string): void {
-    for (const conn of [...this.open]) {
-      this.remove(conn);
-      conn.close(reason);
-    }
-  }
-
   private remove(conn: OpenConnection): void {
     if (!this.open.delete(conn)) return;
     if (conn.clientId !== undefined) {

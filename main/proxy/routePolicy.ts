@@ -27,10 +27,6 @@ function computePathForms(pathname: string): readonly string[] {
 /** The forms of a path a router might match: as sent, percent-decoded, with runs of slashes collapsed (remembered per path). */
 export const pathForms: (pathname: string) => readonly string[] = memoByString(computePathForms);
 
-export function isApiRoute(pathname: string): boolean {
-  return pathForms(pathname).some((p) => API_ROUTES.test(p));
-}
-
 /**
  * GET/HEAD of the web UI's static assets, the login page and /health: no key needed. `rawTarget` (req.url as
  * received) is checked for path tricks (pathTricks.ts) that the parsed pathname no longer shows.

@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { CompanionError } from '../../errors';
+import { readBody } from '../readBody';
 import { readJsonBody } from '../readJsonBody';
 
 export const LOGIN_BODY_CAP = 8 * 1024;
@@ -31,8 +32,8 @@ const jsonSchema = z.strictObject({
 const FORM_FIELDS = new Set(['api_key', 'remember', 'next']);
 
 /** Throws CompanionError `invalid_request` (naming the problem) or `payload_too_large`. */
-export async function readLoginBody(req: IncomingMessage, kind: LoginBodyKind, capBytes = LOGIN_BODY_CAP): Promise<LoginRequest> {
-  return kind === 'json' ? parseJson(await readJsonBody(req, capBytes)) : parseForm(await readText(req, capBytes));
+export async function readLoginBody(req: IncomingMessage, kind: LoginBodyKind, capBytes = LOGIN_BODY_CAP, idleMs?: number): Promise<LoginRequest> {
+  return kind === 'json' ? parseJson(await readJsonBody(req, capBytes, idleMs)) : parseForm(await readText(req, capBytes, idleMs));
 }
 
 function parseJson(body: unknown): LoginRequest {
@@ -66,19 +67,6 @@ function parseForm(text: string): LoginRequest {
   };
 }
 
-async function readText(req: IncomingMessage, capBytes: number): Promise<string> {
-  const tooLarge = () => {
-    req.resume();
-    return new CompanionError('payload_too_large', `Request body is larger than ${capBytes} bytes`);
-  };
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > capBytes) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > capBytes) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+async function readText(req: IncomingMessage, capBytes: number, idleMs?: number): Promise<string> {
+  return (await readBody(req, { capBytes, idleMs })).toString('utf8');
 }

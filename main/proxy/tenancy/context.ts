@@ -14,7 +14,6 @@ export interface Upstream {
 
 export interface ClientIdRegistry {
   claim(clientId: string, owner: JobOwner): boolean;
-  ownerOf(clientId: string): JobOwner | undefined;
 }
 
 export interface TenancyDeps {

@@ -80,6 +80,9 @@ export async function readHistoryOne(deps: TenancyDeps, r: TenancyRequest, promp
   answerJson(r.res, 200, lost ?? {}, r.responseHeaders);
 }
 
+/** The most history entries a key gets in one `/history` answer (its newest). */
+export const MAX_OWN_HISTORY = 256;
+
 /**
  * `/history[?max_items=N]`. Admin: each upstream's answer, merged. A key: its own jobs fetched one by one
  * from the ledger's list (bounded by max_items), because ComfyUI's max_items counts everyone's jobs.
@@ -107,7 +110,9 @@ export async function readHistory(deps: TenancyDeps, r: TenancyRequest, pathAndQ
   // Jobs finished where no proxied socket saw them (a script without a WebSocket) are learnt first.
   await syncOwner(deps, r);
   const finished = ['success', 'error', 'interrupted', 'cached'] as const;
-  const jobs = deps.ledger.list({ owner: r.owner, states: finished, limit: max ?? DEFAULT_OWN_HISTORY }).reverse();
+  // Each entry is one upstream request: a key's max_items is capped so one call cannot ask for thousands.
+  const limit = Math.min(max ?? DEFAULT_OWN_HISTORY, MAX_OWN_HISTORY);
+  const jobs = deps.ledger.list({ owner: r.owner, states: finished, limit }).reverse();
   const prefix = r.url.pathname.startsWith('/api/') ? '/api/history/' : '/history/';
   let next = 0;
   const worker = async () => {

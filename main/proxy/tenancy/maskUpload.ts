@@ -3,62 +3,45 @@
 // mask applied (server.py upload_mask). Left alone, any key could copy another key's output into the input
 // folder and then view it there. So for keys the proxy reads this one form (capped; a mask is one canvas-sized
 // PNG), checks `original_ref` with the /view rule, and only then sends it on. Admin's masks stream as usual.
-import type { IncomingMessage } from 'node:http';
 import { CompanionError } from '../../errors';
+import { readBody } from '../readBody';
 import { exchange } from '../upstreamExchange';
 import { answerRaw, type TenancyDeps, type TenancyRequest } from './context';
 import { badFileValue, mayView } from './fileRules';
+import { formBoundary, formProblem, splitForm, textValue } from './formParts';
+import { UPLOAD_TEXT_FIELDS, uploadTargetProblem, type UploadFields } from './uploadTarget';
 
-/** Largest mask form a key may send: a 4096×4096 RGBA PNG fits several times over. */
+/**
+ * Largest mask form a key may send (read whole, to check it). Kept at 64 MiB, not 32: a 4096×4096 RGBA
+ * canvas is 64 MiB raw, and a photo-like one saved as PNG can pass 32 MiB; the mask editor sends PNGs.
+ */
 export const MASK_BODY_CAP_BYTES = 64 * 1024 * 1024;
 
-async function readCapped(req: IncomingMessage, cap: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  const tooLarge = () => {
-    req.resume();
-    return new CompanionError('payload_too_large', `A mask upload may be at most ${cap / (1024 * 1024)} MiB.`);
-  };
-  if (Number.isFinite(declared) && declared > cap) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > cap) throw tooLarge();
-    chunks.push(chunk);
+/**
+ * The fields image_upload and upload_mask read, from a whole mask form read like aiohttp reads it
+ * (formParts.ts). ComfyUI takes the first of each name, so a second `original_ref` (or type, subfolder,
+ * overwrite, image) is refused rather than guessed at.
+ */
+export function maskFields(body: Buffer, boundary: string): UploadFields & { originalRef: string | null } {
+  const fields: UploadFields & { originalRef: string | null } = { originalRef: null };
+  const seen = new Set<string>();
+  for (const part of splitForm(body, boundary)) {
+    const watched = part.name === 'original_ref' || part.name === 'image' || (UPLOAD_TEXT_FIELDS as readonly string[]).includes(part.name);
+    if (!watched) continue;
+    if (seen.has(part.name)) throw formProblem(`it has more than one "${part.name}" field`);
+    seen.add(part.name);
+    if (part.name === 'image') fields.filename = part.filename ?? undefined;
+    else if (part.name === 'original_ref') fields.originalRef = textValue(part, part.body);
+    else fields[part.name as (typeof UPLOAD_TEXT_FIELDS)[number]] = textValue(part, part.body);
   }
-  return Buffer.concat(chunks);
-}
-
-function boundaryOf(contentType: string | undefined): string | null {
-  const m = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
-  return m ? (m[1] ?? m[2] ?? null) : null;
-}
-
-/** The first form field with this name, as text; null when absent. */
-export function formField(body: Buffer, boundary: string, name: string): string | null {
-  const delimiter = Buffer.from(`--${boundary}`);
-  let at = body.indexOf(delimiter);
-  while (at >= 0) {
-    const start = at + delimiter.length;
-    const end = body.indexOf(delimiter, start);
-    if (end < 0) return null;
-    const part = body.subarray(start, end);
-    const split = part.indexOf('\r\n\r\n');
-    if (split >= 0) {
-      const head = part.subarray(0, split).toString('latin1');
-      const disposition = /content-disposition:[^\r\n]*?;\s*name="([^"]*)"/i.exec(head);
-      if (disposition?.[1] === name) return part.subarray(split + 4, part.length - 2).toString('utf8');
-    }
-    at = end;
-  }
-  return null;
+  return fields;
 }
 
 export async function uploadMask(deps: TenancyDeps, r: TenancyRequest, path: string): Promise<void> {
-  const boundary = boundaryOf(r.req.headers['content-type']);
-  if (!boundary) throw new CompanionError('invalid_request', 'A mask upload must be multipart/form-data.');
-  const body = await readCapped(r.req, MASK_BODY_CAP_BYTES);
-  const text = formField(body, boundary, 'original_ref');
+  const boundary = formBoundary(r.req.headers['content-type']);
+  const body = await readBody(r.req, { capBytes: MASK_BODY_CAP_BYTES, tooLargeMessage: `A mask upload may be at most ${MASK_BODY_CAP_BYTES / (1024 * 1024)} MiB.` });
+  const fields = maskFields(body, boundary);
+  const text = fields.originalRef;
   let ref: unknown = null;
   try {
     ref = text === null ? null : JSON.parse(text);
@@ -78,6 +61,9 @@ export async function uploadMask(deps: TenancyDeps, r: TenancyRequest, path: str
     probe.searchParams.set(field, value);
   }
   if (!mayView(deps.ledger, r.owner, probe)) throw new CompanionError('not_found', "No such file among your jobs' outputs.");
+  // The masked copy is written where the form's type/subfolder say, like any upload (uploadTarget.ts).
+  const refusal = uploadTargetProblem(deps.ledger, r.owner, fields);
+  if (refusal) throw refusal;
   if (deps.multi && (await deps.multi.uploadBody(r, path, body))) return;
   const upstream = deps.liveUpstreams()[0];
   if (!upstream) throw new CompanionError('upstream_unavailable', 'No ComfyUI server is reachable right now.');

@@ -5,6 +5,7 @@
 // ledger what ComfyUI answered.
 import { randomUUID } from 'node:crypto';
 import { CompanionError } from '../../errors';
+import { MAX_ID_LENGTH } from '../../jobs/clientIds';
 import { workflowNameOf } from '../../jobs/jobMessages';
 import { closestToLimit, rateLimitHeaders } from '../rateLimitHeaders';
 import { isQuotaRefusal, refundJob, takeJob } from '../quotas';
@@ -42,6 +43,8 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
 
   // ComfyUI takes the top-level client_id over extra_data's (server.py post_prompt).
   const given = typeof body.client_id === 'string' && body.client_id ? body.client_id : typeof extra.client_id === 'string' && extra.client_id ? extra.client_id : null;
+  // ClientIdOwners refuses ids past its limit; say so instead of a misleading "in use by another key".
+  if (given !== null && given.length > MAX_ID_LENGTH) throw new CompanionError('invalid_request', `client_id is too long (at most ${MAX_ID_LENGTH} characters).`);
   let clientId = given ?? deps.defaultClientId(r.owner);
   if (!deps.clientIds.claim(clientId, r.owner)) {
     if (given !== null) throw new CompanionError('client_id_in_use', `client_id "${clientId}" is in use by another access key; use your own, or none.`);

@@ -22,8 +22,6 @@ export interface TenancyMatch {
   rule: TenancyRule;
   /** The prompt id of `/history/{id}` and `/api/jobs/{id}`. */
   id?: string;
-  /** True when the path was sent percent-encoded (the forwarded path is then the canonical one). */
-  encoded: boolean;
   /** The canonical path (decoded), e.g. /api/history/abc. */
   path: string;
 }
@@ -41,6 +39,9 @@ const RULES: [RegExp, string, TenancyRule][] = [
   [/^\/(?:api\/)?interrupt$/, 'POST', 'interrupt'],
   [/^\/api\/jobs$/, 'GET', 'jobs-read'],
   [/^\/api\/jobs\/([^/]+)$/, 'GET', 'job-one'],
+  // HEAD answers like GET without the body: it must not reach ComfyUI unchecked and leak whether a job exists.
+  [/^\/api\/jobs$/, 'HEAD', 'jobs-read'],
+  [/^\/api\/jobs\/([^/]+)$/, 'HEAD', 'job-one'],
   [/^\/(?:api\/)?view$/, 'GET', 'view'],
   [/^\/(?:api\/)?view$/, 'HEAD', 'view'],
   [/^\/(?:api\/)?upload\/mask$/, 'POST', 'mask-upload'],
@@ -63,7 +64,7 @@ function ruleFor(method: string, pathname: string): TenancyMatch | null {
   for (const [pattern, m, rule] of RULES) {
     if (m !== method) continue;
     const hit = pattern.exec(path);
-    if (hit) return Object.freeze({ rule, id: hit[1], encoded: path !== pathname, path });
+    if (hit) return Object.freeze({ rule, id: hit[1], path });
   }
   return null;
 }

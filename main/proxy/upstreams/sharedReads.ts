@@ -6,6 +6,9 @@ import type { TenancyRequest, Upstream } from '../tenancy/context';
 import { answerRaw } from '../tenancy/context';
 import { exchange, jsonOf } from '../upstreamExchange';
 
+/** At most this many answers are kept (one per kind and comfy-user folder in practice). */
+const MAX_ENTRIES = 64;
+
 interface Cached {
   at: number;
   status: number;
@@ -38,7 +41,9 @@ export class SharedReads {
     const live = this.o.live();
     if (live.length < 2) return false;
     const ttl = kind === 'object_info' ? (this.o.objectInfoTtlMs ?? 5_000) : (this.o.systemStatsTtlMs ?? 1_000);
-    const key = `${kind}\0${path}\0${r.principal.comfyUser ?? ''}`;
+    // Keyed without the query (ComfyUI ignores it), so `?x=1…N` cannot grow the cache without bound.
+    const pathname = path.split('?', 1)[0] ?? path;
+    const key = `${kind}\0${pathname}\0${r.principal.comfyUser ?? ''}`;
     const hit = this.cache.get(key);
     let got: Cached | null = hit && this.o.now() - hit.at < ttl ? hit : null;
     if (!got) {
@@ -49,10 +54,17 @@ export class SharedReads {
       }
       got = await pending;
       if (!got) return false;
-      if (got.status === 200) this.cache.set(key, got);
+      if (got.status === 200) this.remember(key, got);
     }
     answerRaw(r.res, got.status, got.type, got.body, { ...r.responseHeaders, 'cache-control': 'no-store' });
     return true;
+  }
+
+  private remember(key: string, got: Cached): void {
+    this.cache.delete(key);
+    // A Map iterates in insertion order: the first key is the oldest answer.
+    if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(key, got);
   }
 
   private async get(r: TenancyRequest, u: Upstream, path: string) {

@@ -1,0 +1,129 @@
+// Checks a key's streamed `POST /upload/image` form as it passes (uploads may be GBs: never buffered). Only
+// part headers and the short `type`/`subfolder`/`overwrite` values are kept; every chunk is parsed before it
+// is passed on, and the fields are judged when the closing boundary arrives — before ComfyUI has the whole
+// form, so a refusal (the stream errors) means ComfyUI's request.post() never completes and nothing is written.
+import { Transform, type TransformCallback } from 'node:stream';
+import type { CompanionError } from '../../errors';
+import { formProblem, parsePartHead, textValue, type PartHead } from './formParts';
+import { UPLOAD_TEXT_FIELDS, type UploadFields } from './uploadTarget';
+
+const HEAD_CAP = 16 * 1024;
+const FIELD_CAP = 4 * 1024;
+
+type State = 'start' | 'head' | 'data' | 'after' | 'done';
+
+/**
+ * A pass-through stream that errors (with the CompanionError to answer) when the form cannot be read
+ * unambiguously or `judge` refuses its fields. `judge` runs once, at the closing boundary.
+ */
+export function uploadInspector(boundary: string, judge: (fields: UploadFields) => CompanionError | null): Transform {
+  const open = Buffer.from(`--${boundary}`);
+  const delimiter = Buffer.from(`\r\n--${boundary}`);
+  let state: State = 'start';
+  let pending: Buffer = Buffer.alloc(0);
+  let part: PartHead | null = null;
+  let collected: Buffer[] | null = null;
+  let collectedSize = 0;
+  const fields: UploadFields = {};
+  const seen = new Set<string>();
+
+  const keep = (data: Buffer) => {
+    if (!collected) return;
+    collectedSize += data.length;
+    if (collectedSize > FIELD_CAP) throw formProblem(`"${part?.name}" is too long`);
+    collected.push(Buffer.from(data));
+  };
+  const startPart = (head: PartHead) => {
+    part = head;
+    collected = null;
+    collectedSize = 0;
+    const watched = (UPLOAD_TEXT_FIELDS as readonly string[]).includes(head.name) || head.name === 'image';
+    if (!watched) return;
+    // image_upload reads the first of each; a second copy is a disagreement waiting to happen.
+    if (seen.has(head.name)) throw formProblem(`it has more than one "${head.name}" field`);
+    seen.add(head.name);
+    if (head.name === 'image') fields.filename = head.filename ?? undefined;
+    else collected = [];
+  };
+  const endPart = () => {
+    if (part && collected) fields[part.name as (typeof UPLOAD_TEXT_FIELDS)[number]] = textValue(part, Buffer.concat(collected));
+    part = null;
+    collected = null;
+  };
+
+  /** Consumes as much of `pending` as the current state can; returns false when it needs more bytes. */
+  const step = (): boolean => {
+    switch (state) {
+      case 'start':
+        if (pending.length < open.length + 2) return false;
+        if (!pending.subarray(0, open.length).equals(open)) throw formProblem('it must start with its boundary');
+        pending = pending.subarray(open.length);
+        state = 'after';
+        return true;
+      case 'after': {
+        if (pending.length < 2) return false;
+        const two = pending.subarray(0, 2).toString('latin1');
+        if (two === '--') {
+          endPart();
+          state = 'done';
+          const refusal = judge(fields);
+          if (refusal) throw refusal;
+          return false;
+        }
+        if (two !== '\r\n') throw formProblem('a boundary line has trailing characters');
+        endPart();
+        state = 'head';
+        return true;
+      }
+      case 'head': {
+        const end = pending.indexOf('\r\n\r\n');
+        if (end < 0) {
+          if (pending.length > HEAD_CAP) throw formProblem('a part header is too long');
+          return false;
+        }
+        // pending starts at the CRLF ending the boundary line.
+        startPart(parsePartHead(pending.subarray(Math.min(2, end), end).toString('latin1')));
+        pending = pending.subarray(end + 4);
+        state = 'data';
+        return true;
+      }
+      case 'data': {
+        const at = pending.indexOf(delimiter);
+        if (at < 0) {
+          // Hold back what could be the start of a delimiter split across chunks.
+          const safe = Math.max(0, pending.length - (delimiter.length - 1));
+          keep(pending.subarray(0, safe));
+          pending = pending.subarray(safe);
+          return false;
+        }
+        keep(pending.subarray(0, at));
+        pending = pending.subarray(at + delimiter.length);
+        state = 'after';
+        return true;
+      }
+      case 'done':
+        pending = Buffer.alloc(0);
+        return false;
+    }
+  };
+
+  return new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      try {
+        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        while (step()) {
+          /* keep going */
+        }
+        // Copy the small remainder so the client's chunk is not pinned in memory.
+        if (pending.length && pending.length < chunk.length) pending = Buffer.from(pending);
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
+      done(null, chunk);
+    },
+    flush(done: TransformCallback) {
+      done(state === 'done' ? null : formProblem('it has no closing boundary'));
+    },
+  });
+}
