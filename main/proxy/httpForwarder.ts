@@ -9,7 +9,8 @@ import { PassThrough, pipeline, Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { collectUpTo, injectIntoHtml, replaceAllStream } from './bodyTransforms';
 import { clientResponseHeaders, upstreamRequestHeaders, type UpstreamHeaderOptions } from './forwardHeaders';
-import { sendError, sendHtmlError } from './respond';
+import { CompanionError } from '../errors';
+import { sendCompanionError, sendError, sendHtmlError } from './respond';
 import type { UpstreamTarget } from './upstreamTarget';
 import { cutWhenStalled, describeUpstreamFailure, StalledTransferError, UpstreamTimeoutError, type UpstreamTimeouts } from './upstreamTimeouts';
 
@@ -31,6 +32,8 @@ export interface ForwardPlan extends UpstreamHeaderOptions {
   browserNavigation: boolean;
   /** Adds the served-file headers (SPEC §8.7) to a `/view` or `/userdata` answer. */
   fileHeaders?: ((headers: OutgoingHttpHeaders) => void) | null;
+  /** The request body as the sharing rules pass it (a key's checked upload form); errors with the answer to give. */
+  body?: Readable;
   timeouts: UpstreamTimeouts;
 }
 
@@ -150,6 +153,11 @@ class Exchange implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     const { res, plan } = this;
     if (this.clientGone) return;
+    if (error instanceof CompanionError) {
+      if (res.headersSent) res.destroy(error);
+      else sendCompanionError(res, error);
+      return;
+    }
     const err = asUpstreamError(error, plan.timeouts);
     if (this.body) {
       this.body.destroy(err);
@@ -188,7 +196,11 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
     // and destroying the client's request would take its socket (and our error answer) with it.
     body = new PassThrough();
     req.on('error', () => exchange.abort(new Error('client request failed')));
-    req.pipe(body);
+    if (plan.body) {
+      // A refusal by the sharing rules stops the upload before ComfyUI has the whole form; it is the answer.
+      plan.body.on('error', (err) => exchange.abort(err));
+      plan.body.pipe(body);
+    } else req.pipe(body);
     cutWhenStalled(req, plan.timeouts.stallMs, () => exchange.abort(new StalledTransferError('upload', plan.timeouts.stallMs)));
   }
   const { timeouts } = plan;

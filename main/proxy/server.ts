@@ -205,6 +205,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       if (outcome.kind === 'answered') return;
       plan.pathAndQuery = outcome.pathAndQuery;
       plan.fileHeaders = outcome.fileHeaders;
+      plan.body = outcome.body;
       forwardHttp((outcome.upstream ?? tenancy.upstreamFor(url)).target, req, res, plan);
     };
     const fail = (err: unknown): void => answerFailure(res, err);

@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { promptIdOf } from '../jobs/jobMessages';
+import { MAX_ID_LENGTH } from '../jobs/clientIds';
 import { ADMIN_OWNER, ownerOf, type ComfyWsMessage } from '../jobs/types';
 import type { Admit } from './admission';
 import { isDenial } from './admission';
@@ -85,6 +86,7 @@ export function handleUpgrade(c: UpgradeContext): void {
   // A clientId belongs to the first principal that uses it (SPEC §8.3): ComfyUI would hand the old
   // socket's messages to the new one. Without one, the proxy picks it (ComfyUI would, unseen).
   const clientId = url.searchParams.get('clientId') || randomUUID().replaceAll('-', '');
+  if (clientId.length > MAX_ID_LENGTH) return refuse(400, 'invalid_request', `clientId is too long (at most ${MAX_ID_LENGTH} characters).`, principal);
   if (!c.tenancy.clientIds.claim(clientId, owner)) {
     return refuse(403, 'client_id_in_use', `clientId "${clientId}" is in use by another access key; use your own.`, principal);
   }

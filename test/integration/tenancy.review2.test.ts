@@ -2,6 +2,7 @@
 // `original_ref` hides from the proxy (unquoted, RFC 2231, "/"-prefixed, duplicated, another charset) and a
 // mask that writes into the output folder or overwrites another key's file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { getJson, postJson, workflow } from '../fixtures/fakeComfyClient';
 import { request } from '../helpers/http';
 import { startHarness, type Harness } from '../helpers/proxyHarness';
@@ -135,6 +136,16 @@ describe('client ids and HEAD /api/jobs', () => {
     const res = await postJson(h.url, '/prompt', { prompt: workflow('long-id'), client_id: 'c'.repeat(201) }, bob);
     expect(res.status).toBe(400);
     expect(res.text).toContain('too long');
+  });
+
+  it('a WebSocket clientId over 200 characters is a 400 saying so, not "in use"', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(`${h.url.replace(/^http/, 'ws')}/ws?clientId=${'c'.repeat(201)}`, { headers: bob });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => reject(new Error('the upgrade was accepted')));
+      ws.on('error', () => undefined);
+    });
+    expect(status).toBe(400);
   });
 
   it('HEAD /api/jobs/{id} of another key’s job is refused like GET, without asking ComfyUI', async () => {

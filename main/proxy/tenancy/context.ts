@@ -1,5 +1,6 @@
 // What the tenancy rules work with: the job ledger, the upstreams, the limiter, and for each request the
 // caller and how to reach an upstream on its behalf. Small helpers shared by the rules live here too.
+import type { Readable } from 'node:stream';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { JobLedgerApi, JobOwner } from '../../jobs/types';
 import type { PolicyDecision } from '../rateLimitHeaders';
@@ -65,6 +66,8 @@ export interface TenancyRequest {
   /** RateLimit headers decided by admission. */
   responseHeaders: Record<string, string>;
   requests: PolicyDecision | null;
+  /** The body as the sharing rules let it through (a key's upload form, checked as it streams); else `req`. */
+  body?: Readable;
 }
 
 /** Writes a JSON answer built by the proxy from upstream data. */

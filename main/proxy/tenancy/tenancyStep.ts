@@ -2,6 +2,7 @@
 // either answers it (prompt, queue, history, interrupt: read and rewritten by the proxy) or returns what
 // the streaming forwarder needs (a `/view` the caller may see, with the served-file headers).
 import type { OutgoingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import { CompanionError } from '../../errors';
 import type { TenancyDeps, TenancyRequest, Upstream } from './context';
 import { fileParamProblem, fileResponseHeaders, fileRouteOf, mayView, viewedFile } from './fileRules';
@@ -9,12 +10,13 @@ import { changeQueueOrHistory, interrupt } from './jobControl';
 import { getJob, listJobs } from './jobsApi';
 import { readHistory, readHistoryOne, readQueue } from './jobViews';
 import { uploadMask } from './maskUpload';
+import { checkedUploadBody } from './uploadCheck';
 import { submitPrompt } from './promptSubmission';
 import { tenancyRuleFor } from './tenancyRoutes';
 
 export type TenancyOutcome =
   | { kind: 'answered' }
-  | { kind: 'forward'; pathAndQuery: string; fileHeaders: ((h: OutgoingHttpHeaders) => void) | null; upstream?: Upstream };
+  | { kind: 'forward'; pathAndQuery: string; fileHeaders: ((h: OutgoingHttpHeaders) => void) | null; upstream?: Upstream; body?: Readable };
 
 function fileHeadersFor(family: NonNullable<ReturnType<typeof fileRouteOf>>, filename: string | null) {
   return (h: OutgoingHttpHeaders) => fileResponseHeaders(family, h, filename);
@@ -71,7 +73,8 @@ export function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQuery: 
       if (!mayView(deps.ledger, r.owner, r.url)) throw new CompanionError('not_found', 'No such file among your jobs\' outputs.');
       return { kind: 'forward', pathAndQuery: canonical, fileHeaders, upstream: deps.multi?.fileUpstream(r.owner, r.url) };
     case 'upload':
-      return deps.multi ? orForward(deps.multi.upload(r, canonical, fileHeaders)) : forward;
+      if (!r.admin) r.body = checkedUploadBody(deps, r);
+      return deps.multi ? orForward(deps.multi.upload(r, canonical, fileHeaders)) : { ...forward, body: r.body };
     case 'object-info':
     case 'system-stats':
       return deps.multi ? orForward(deps.multi.sharedRead(match.rule === 'object-info' ? 'object_info' : 'system_stats', r, canonical)) : forward;

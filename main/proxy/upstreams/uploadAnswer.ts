@@ -3,7 +3,8 @@
 // Which upstreams stored it under that same name is returned for the upload registry (a server whose input
 // folder already held another file of that name renames the upload, so it does not hold *this* file).
 import type { OutgoingHttpHeaders } from 'node:http';
-import { sendError } from '../respond';
+import { CompanionError } from '../../errors';
+import { sendCompanionError, sendError } from '../respond';
 import type { TenancyRequest, Upstream } from '../tenancy/context';
 import { describeUpstreamFailure, type UpstreamTimeouts } from '../upstreamTimeouts';
 import { jsonOf } from '../upstreamExchange';
@@ -36,7 +37,7 @@ export async function answerUpload(
   fileHeaders: ((h: OutgoingHttpHeaders) => void) | null,
   timeouts: UpstreamTimeouts,
 ): Promise<UploadOutcome> {
-  const { answers, failures } = await teeRequest(r.req, r.res, live, path, (u) => r.upstreamHeaders(u.target), timeouts);
+  const { answers, failures } = await teeRequest(r.req, r.body ?? r.req, r.res, live, path, (u) => r.upstreamHeaders(u.target), timeouts);
   return settle(r, answers, failures, fileHeaders);
 }
 
@@ -60,6 +61,11 @@ function settle(r: TenancyRequest, answers: LegAnswer[], failures: LegFailure[],
   const chosen = answers.find((a) => a.status === 200) ?? answers[0];
   if (!chosen) {
     const first = failures[0];
+    // The sharing rules refused the form as it streamed (uploadCheck.ts): that refusal is the answer.
+    if (first?.error instanceof CompanionError) {
+      if (!r.res.headersSent) sendCompanionError(r.res, first.error);
+      return { ref: null, holders: [], refused };
+    }
     const failure = describeUpstreamFailure(first?.error ?? Object.assign(new Error('no answer'), { code: 'ECONNRESET' }), first?.upstream.target.origin ?? 'the upstreams');
     if (!r.res.headersSent) sendError(r.res, failure.code, `The upload reached no ComfyUI server. ${failure.detail}`, failure.headers, failure.status);
     return { ref: null, holders: [], refused };

@@ -4,6 +4,8 @@
 // size. An upstream that fails part-way is dropped and the others go on; the small JSON answers are read.
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ClientRequest } from 'node:http';
+import type { Readable } from 'node:stream';
+import { CompanionError } from '../../errors';
 import type { Upstream } from '../tenancy/context';
 import { cutWhenStalled, StalledTransferError, watchUpstreamRequest, type UpstreamTimeouts } from '../upstreamTimeouts';
 
@@ -39,6 +41,8 @@ interface Leg {
 
 export function teeRequest(
   req: IncomingMessage,
+  /** What is sent: `req` itself, or the sharing rules' checked copy of its body (uploadCheck.ts). */
+  source: Readable,
   res: ServerResponse,
   upstreams: readonly Upstream[],
   path: string,
@@ -49,7 +53,7 @@ export function teeRequest(
     const waiting = new Set<Leg>();
     let graceTimer: NodeJS.Timeout | null = null;
     const resumeIfDrained = () => {
-      if (waiting.size === 0 && req.isPaused()) req.resume();
+      if (waiting.size === 0 && source.isPaused()) source.resume();
     };
     const settle = (leg: Leg, outcome: { answer?: LegAnswer; failure?: LegFailure }) => {
       if (leg.settled) return;
@@ -99,7 +103,7 @@ export function teeRequest(
     cutWhenStalled(req, timeouts.stallMs, () => {
       for (const l of legs) if (!l.settled) l.req.destroy(new StalledTransferError('upload', timeouts.stallMs));
     });
-    req.on('data', (chunk: Buffer) => {
+    source.on('data', (chunk: Buffer) => {
       for (const leg of legs) {
         if (leg.settled || waiting.has(leg)) {
           if (!leg.settled) leg.req.write(chunk); // already waiting for drain: queue it, the client is paused
@@ -113,13 +117,14 @@ export function teeRequest(
           });
         }
       }
-      if (waiting.size > 0) req.pause();
+      if (waiting.size > 0) source.pause();
     });
-    req.on('end', () => {
+    source.on('end', () => {
       for (const l of legs) if (!l.settled) l.req.end();
     });
-    req.on('error', () => {
-      for (const l of legs) if (!l.settled) l.req.destroy();
+    source.on('error', (err: Error) => {
+      // A refusal by the sharing rules is kept as each leg's failure: it becomes the client's answer.
+      for (const l of legs) if (!l.settled) l.req.destroy(err instanceof CompanionError ? err : undefined);
     });
   });
 }

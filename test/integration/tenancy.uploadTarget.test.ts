@@ -1,0 +1,64 @@
+// A key's POST /upload/image may not write into ComfyUI's output folder nor overwrite another key's temp file
+// (SPEC §8.3): the form streams through the proxy's check, which refuses it before ComfyUI has the whole form —
+// with one ComfyUI and with several (the upload tee). Input uploads and admin's go through as before.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from '../helpers/http';
+import { startHarness, type Harness } from '../helpers/proxyHarness';
+import { createKey, startMulti, type Multi } from './upstreams.helpers';
+
+const B = '----upload-target-boundary';
+function form(filename: string, fields: Record<string, string>): Buffer {
+  const parts = [`--${B}\r\nContent-Disposition: form-data; name="image"; filename="${filename}"\r\nContent-Type: image/png\r\n\r\n${'p'.repeat(70_000)}\r\n`];
+  for (const [k, v] of Object.entries(fields)) parts.push(`--${B}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+  return Buffer.from(`${parts.join('')}--${B}--\r\n`, 'latin1');
+}
+const upload = (url: string, who: Record<string, string>, body: Buffer) =>
+  request(`${url}/upload/image`, { method: 'POST', headers: { ...who, 'content-type': `multipart/form-data; boundary=${B}` }, body });
+
+describe('one ComfyUI', () => {
+  let h: Harness;
+  let bob: Record<string, string>;
+  beforeAll(async () => {
+    h = await startHarness();
+    bob = { authorization: `Bearer ${(await h.stack.keys.store.create({ name: 'bob' })).secret}` };
+  });
+  afterAll(() => h.close());
+
+  it('refuses a key’s upload into output (403) and an overwrite in temp of a file not its own; ComfyUI stores neither', async () => {
+    const out = await upload(h.url, bob, form('ComfyUI_00001_.png', { type: 'output', overwrite: 'true' }));
+    expect(out.status).toBe(403);
+    expect(out.text).toContain('output folder');
+    const temp = await upload(h.url, bob, form('someone-elses.png', { type: 'temp', overwrite: '1' }));
+    expect(temp.status).toBe(403);
+    expect(h.fake.uploads.map((u) => u.name)).not.toContain('ComfyUI_00001_.png');
+    expect(h.fake.uploads.map((u) => u.name)).not.toContain('someone-elses.png');
+  });
+
+  it('a key’s input upload, a body that is not a form (400), and admin’s output upload', async () => {
+    const ok = await upload(h.url, bob, form('cat.png', { type: 'input' }));
+    expect(ok.status).toBe(200);
+    expect(h.fake.uploads.some((u) => u.name === 'cat.png' && u.type === 'input')).toBe(true);
+    const notForm = await request(`${h.url}/upload/image`, { method: 'POST', headers: { ...bob, 'content-type': 'application/json' }, body: '{}' });
+    expect(notForm.status).toBe(400);
+    const admin = await upload(h.url, h.auth, form('admin-out.png', { type: 'output' }));
+    expect(admin.status).toBe(200);
+  });
+});
+
+describe('several ComfyUI servers (the upload tee)', () => {
+  let m: Multi;
+  beforeAll(async () => {
+    m = await startMulti(2);
+  });
+  afterAll(() => m.close());
+
+  it('refuses a key’s output upload on every server and still takes its input upload on every one', async () => {
+    const key = { authorization: `Bearer ${await createKey(m, 'carol')}` };
+    const refused = await upload(m.url, key, form('carol-out.png', { type: 'output' }));
+    expect(refused.status).toBe(403);
+    for (const f of m.fakes) expect(f.uploads.some((u) => u.name === 'carol-out.png')).toBe(false);
+    const ok = await upload(m.url, key, form('carol-in.png', {}));
+    expect(ok.status).toBe(200);
+    for (const f of m.fakes) expect(f.uploads.some((u) => u.name === 'carol-in.png')).toBe(true);
+  });
+});
