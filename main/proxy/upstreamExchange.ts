@@ -61,7 +61,8 @@ export function exchange(target: UpstreamTarget, r: ExchangeRequest): Promise<Ex
     });
     req.on('response', (res) => {
       clearTimeout(connectTimer);
-      if (responseTimer) clearTimeout(responseTimer);
+      // The response timer runs on until the body has ended: these answers are small, and one that stalls
+      // half-way must not hold the request (and its fair-lane slot) forever.
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -69,8 +70,14 @@ export function exchange(target: UpstreamTarget, r: ExchangeRequest): Promise<Ex
         if (size > cap) fail(new CompanionError('upstream_unavailable', `ComfyUI's answer to ${r.method} ${r.path} was larger than ${cap} bytes.`));
         else chunks.push(chunk);
       });
-      res.on('error', () => reject(new CompanionError('upstream_unavailable', `ComfyUI at ${target.origin} closed the connection mid-answer.`)));
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', () => {
+        if (responseTimer) clearTimeout(responseTimer);
+        reject(new CompanionError('upstream_unavailable', `ComfyUI at ${target.origin} closed the connection mid-answer.`));
+      });
+      res.on('end', () => {
+        if (responseTimer) clearTimeout(responseTimer);
+        resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) });
+      });
     });
     req.end(r.body ?? undefined);
   });

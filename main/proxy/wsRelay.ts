@@ -1,14 +1,14 @@
 // Relays an admitted /ws upgrade to every live upstream with the same clientId (SPEC §3, §8.3, §10). The
 // upstream sockets are opened first, so a refusal reaches the client as an HTTP status; then frames flow
-// both ways unchanged (text and binary) with backpressure, each upstream message passing the router
-// (which job it is about, whose it is) before it reaches the client. With several upstreams their
-// `status` messages are merged. Whole binary frames from an upstream (previews) are relayed as the bytes
-// that arrived (wsFrameSplitter.ts); everything else goes through `ws`.
+// both ways with backpressure, each upstream message passing the router (which job it is about, whose it
+// is) before it reaches the client; several upstreams' `status` messages are merged. Whole binary frames
+// (previews) are relayed as the bytes that arrived (wsFrameSplitter.ts); everything else goes through `ws`.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
 import type { Upstream } from './tenancy/context';
 import { FanOutThrottle, Throttle } from './wsBackpressure';
+import { closeReason } from './wsCloseReason';
 import { splitterOf, splitWhenOpen, writeFrame } from './wsFrameSplitter';
 import { looksLikeStatus, parseStatus, StatusMerger } from './wsStatus';
 
@@ -174,7 +174,7 @@ export class WsSession {
       else up.terminate();
     }
     this.upstreams.clear();
-    if (this.client.readyState === WebSocket.OPEN) this.client.close(code, reason.slice(0, 120));
+    if (this.client.readyState === WebSocket.OPEN) this.client.close(code, closeReason(reason));
     else this.client.terminate();
     this.onEnd();
   }

@@ -126,14 +126,26 @@ export function handleUpgrade(c: UpgradeContext): void {
     // Preview frames carry no prompt id: they belong to the job running on that upstream.
     deliverBinary: (upstreamId) => admin || ledger.runningOwner(upstreamId) === owner,
     onOpen: (session) => {
-      record(101, principal);
-      for (const o of c.observers) o.onWsOpen?.({ keyName: principal.keyName });
+      // Registered for revocation first: an observer that throws must not leave the socket uncut.
       release = c.connections.add({ owner, clientId, recheck: admitted.recheck, close: (why) => session.end(1008, why) });
+      record(101, principal);
+      notifyEach(c.observers, (o) => o.onWsOpen?.({ keyName: principal.keyName }));
     },
     onClose: () => {
       release?.();
-      for (const o of c.observers) o.onWsClose?.();
+      notifyEach(c.observers, (o) => o.onWsClose?.());
     },
     onRefused: (status) => record(status, principal),
   });
+}
+
+/** Observers never break the relay. */
+function notifyEach(observers: readonly ProxyObserver[], call: (o: ProxyObserver) => void): void {
+  for (const o of observers) {
+    try {
+      call(o);
+    } catch {
+      /* an observer's fault is its own */
+    }
+  }
 }
