@@ -21,7 +21,13 @@ const { basicTextSafeStorage } = await load<typeof import('../test/fixtures/fake
 const dataDir = mkdtempSync(join(tmpdir(), 'cac-bench-app-'));
 const StoreClass = Conf as unknown as BackingStoreClass;
 // Saved settings point at the fake upstream, as the app's connection screen would leave them.
-createSettingsStore({ cwd: dataDir, StoreClass }).update({ upstreams: [config.upstream] });
+const settings = createSettingsStore({ cwd: dataDir, StoreClass });
+try {
+  settings.update({ upstreams: [config.upstream] });
+} catch {
+  // A `--compare` checkout from before settings v5 knows a single upstreamUrl.
+  settings.update({ upstreamUrl: config.upstream } as unknown as Parameters<typeof settings.update>[0]);
+}
 const app = await createCompanion({
   dataDir,
   appVersion: 'bench',
