@@ -4,16 +4,39 @@
 import type { JobOwner } from './types';
 
 const MAX_CLIENTS = 20_000;
+/** One key's own ids are forgotten first: a key making up ids cannot push other keys' claims out. */
+const MAX_PER_OWNER = 1_000;
 export const MAX_ID_LENGTH = 200;
 
 export class ClientIdOwners {
   /** Insertion order = age of the last claim (re-inserted on every claim). */
   private readonly owners = new Map<string, JobOwner>();
+  private readonly counts = new Map<JobOwner, number>();
   private readonly onChange: () => void;
 
   constructor(initial: Record<string, string>, onChange: () => void) {
-    for (const [id, owner] of Object.entries(initial)) this.owners.set(id, owner);
+    for (const [id, owner] of Object.entries(initial)) this.add(id, owner);
     this.onChange = onChange;
+  }
+
+  private add(id: string, owner: JobOwner): void {
+    this.owners.set(id, owner);
+    this.counts.set(owner, (this.counts.get(owner) ?? 0) + 1);
+  }
+
+  private remove(id: string): void {
+    const owner = this.owners.get(id);
+    if (owner === undefined) return;
+    this.owners.delete(id);
+    const left = (this.counts.get(owner) ?? 1) - 1;
+    if (left > 0) this.counts.set(owner, left);
+    else this.counts.delete(owner);
+  }
+
+  /** The oldest id claimed by `owner` (or by anyone, without one). */
+  private oldest(owner?: JobOwner): string | undefined {
+    for (const [id, o] of this.owners) if (owner === undefined || o === owner) return id;
+    return undefined;
   }
 
   /** True when the id is free or already this owner's (and now claimed); false when another owns it. */
@@ -21,12 +44,10 @@ export class ClientIdOwners {
     if (clientId.length === 0 || clientId.length > MAX_ID_LENGTH) return false;
     const current = this.owners.get(clientId);
     if (current !== undefined && current !== owner) return false;
-    this.owners.delete(clientId);
-    this.owners.set(clientId, owner);
-    if (this.owners.size > MAX_CLIENTS) {
-      const oldest = this.owners.keys().next().value;
-      if (oldest !== undefined) this.owners.delete(oldest);
-    }
+    this.remove(clientId);
+    this.add(clientId, owner);
+    if ((this.counts.get(owner) ?? 0) > MAX_PER_OWNER) this.remove(this.oldest(owner) ?? clientId);
+    else if (this.owners.size > MAX_CLIENTS) this.remove(this.oldest() ?? clientId);
     if (current === undefined) this.onChange();
     return true;
   }
