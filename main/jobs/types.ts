@@ -79,8 +79,9 @@ export interface JobQuery {
 
 export interface JobLedgerApi {
   /**
-   * A `POST /prompt` about to be forwarded, under the prompt_id the proxy gave it (so WS messages that
-   * overtake ComfyUI's HTTP answer already find their owner). Counts as pending at once (the queue quota).
+   * A `POST /prompt` about to be forwarded, under the prompt_id it will have (the client's own, checked, or
+   * one the proxy chose), so WS messages that overtake ComfyUI's HTTP answer already find their owner.
+   * Counts as pending at once (the queue quota).
    */
   recordSubmitted(job: SubmittedJob): Job;
   /** ComfyUI accepted it: its number, and its id when an older ComfyUI ignored the one the proxy chose. */

@@ -10,17 +10,17 @@ export function parseHostHeader(value: string | undefined): { host: string; port
   return { host: (m[1] ?? '').toLowerCase(), port: m[2] === undefined ? null : Number(m[2]) };
 }
 
-/**
- * Host must name a loopback address or `localhost` with any port (SSH tunnels and port forwards arrive
- * on their own local port), or a host the user allowed (`allowed_hosts`: a bare name allows any port,
- * `name:port` that port only). DNS rebinding needs a foreign name in Host, which this refuses.
- */
 /** Host header value → parsed and whether it names loopback; remembered per value (clients repeat theirs). */
 const hostOf = memoByString((value: string) => {
   const parsed = parseHostHeader(value);
   return parsed ? { ...parsed, loopback: isLoopbackHost(parsed.host) } : null;
 });
 
+/**
+ * Host must name a loopback address or `localhost` with any port (SSH tunnels and port forwards arrive
+ * on their own local port), or a host the user allowed (`allowed_hosts`: a bare name allows any port,
+ * `name:port` that port only). DNS rebinding needs a foreign name in Host, which this refuses.
+ */
 export function isAllowedHost(hostHeader: string | undefined, allowedHosts: readonly string[] = []): boolean {
   if (!hostHeader) return false;
   const parsed = hostOf(hostHeader);

@@ -38,6 +38,7 @@ export function exchange(target: UpstreamTarget, r: ExchangeRequest): Promise<Ex
       reject(err);
     };
     const req = target.request({ hostname: target.hostname, port: target.port, method: r.method, path: r.path, headers, agent: target.agent });
+    // Started before a socket is assigned: waiting for a free pooled socket counts as connecting.
     const connectTimer = setTimeout(
       () => fail(new CompanionError('upstream_timeout', `ComfyUI at ${target.origin} did not accept a connection within ${(r.connectTimeoutMs ?? 5000) / 1000} s.`)),
       r.connectTimeoutMs ?? 5000,

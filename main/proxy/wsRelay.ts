@@ -77,10 +77,6 @@ export class WsSession {
     client.on('error', () => this.end(1011, ''));
   }
 
-  get upstreamIds(): string[] {
-    return [...this.upstreams.keys()];
-  }
-
   /** Whether this session has, or is opening, a socket to that upstream. */
   reaches(upstreamId: string): boolean {
     return this.upstreams.has(upstreamId) || this.joiningIds.has(upstreamId);

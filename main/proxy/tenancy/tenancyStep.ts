@@ -38,7 +38,8 @@ export function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQuery: 
     if (problem) throw new CompanionError('invalid_request', problem);
   }
   const match = tenancyRuleFor(method, r.url.pathname);
-  // ComfyUI's router decodes the path; the proxy forwards the form its rule was decided on.
+  // ComfyUI's router decodes the path: where a rule reads or rewrites the request (the view, mask and shared
+  // reads) the proxy sends the form the rule was decided on; a plain forward goes as sent (decoded alike).
   const query = pathAndQuery.slice(r.url.pathname.length);
   const canonical = match ? match.path + query : pathAndQuery;
   // The name ComfyUI serves ("evil.svg [input]" is evil.svg): what the attachment rule looks at.
