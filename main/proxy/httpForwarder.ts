@@ -197,8 +197,13 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
     body = new PassThrough();
     req.on('error', () => exchange.abort(new Error('client request failed')));
     if (plan.body) {
-      // A refusal by the sharing rules stops the upload before ComfyUI has the whole form; it is the answer.
-      plan.body.on('error', (err) => exchange.abort(err));
+      // A refusal by the sharing rules stops the upload before ComfyUI has the whole form; it is the answer,
+      // and whatever the client still sends is read and dropped so that it reaches the client.
+      plan.body.on('error', (err) => {
+        exchange.abort(err);
+        req.unpipe();
+        req.resume();
+      });
       plan.body.pipe(body);
     } else req.pipe(body);
     cutWhenStalled(req, plan.timeouts.stallMs, () => exchange.abort(new StalledTransferError('upload', plan.timeouts.stallMs)));

@@ -44,6 +44,12 @@ describe('review findings', () => {
     expect(refused.text).toContain(aliceOutput);
     expect(forwarded(/\/prompt$/)).toBe(before);
     expect((await postJson(h.url, '/prompt', { prompt: steal }, alice)).status).toBe(200);
+    // ComfyUI drops the tag and any one character before it ("x.png_[output]" is x.png), then may strip().
+    for (const name of [`${aliceOutput}_[output]`, `${aliceOutput}\t[output]`, `${aliceOutput}  [output]`]) {
+      const sneaky = { '1': { class_type: 'LoadImage', inputs: { image: name } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } };
+      expect((await postJson(h.url, '/prompt', { prompt: sneaky }, bob)).status).toBe(403);
+    }
+    expect(forwarded(/\/prompt$/)).toBe(before + 1);
   });
 
   it('prompt_id: a malformed one is 400, the owner reusing one is 409, another key’s is 403 — nothing forwarded', async () => {

@@ -34,6 +34,24 @@ describe('one ComfyUI', () => {
     expect(h.fake.uploads.map((u) => u.name)).not.toContain('someone-elses.png');
   });
 
+  it('a boundary ComfyUI could read differently (space or tab around it) is refused, and an empty upload is a 400', async () => {
+    const smuggled = form('smuggled.png', { type: 'output', overwrite: 'true' });
+    for (const type of [`multipart/form-data; boundary=" ${B}"`, `multipart/form-data; boundary=\t${B}`]) {
+      const res = await request(`${h.url}/upload/image`, { method: 'POST', headers: { ...bob, 'content-type': type }, body: smuggled });
+      expect(res.status).toBe(400);
+    }
+    expect(h.fake.uploads.map((u) => u.name)).not.toContain('smuggled.png');
+    const empty = await request(`${h.url}/upload/image`, { method: 'POST', headers: { ...bob, 'content-type': `multipart/form-data; boundary=${B}`, 'content-length': '0' } });
+    expect(empty.status).toBe(400);
+    // The proxy is still there.
+    expect((await request(`${h.url}/system_stats`, { headers: bob })).status).toBe(200);
+  });
+
+  it('an overwrite in temp naming a non-ASCII file is refused (the proxy and ComfyUI decode such names differently)', async () => {
+    const res = await upload(h.url, bob, form('\u00e9t\u00e9.png', { type: 'temp', overwrite: 'true' }));
+    expect(res.status).toBe(403);
+  });
+
   it('a key’s input upload, a body that is not a form (400), and admin’s output upload', async () => {
     const ok = await upload(h.url, bob, form('cat.png', { type: 'input' }));
     expect(ok.status).toBe(200);

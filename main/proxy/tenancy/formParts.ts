@@ -5,8 +5,10 @@
 import { CompanionError } from '../../errors';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** RFC 2046 boundary characters (aiohttp also caps it at 70). */
-const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/;
+/** RFC 2046 boundary characters without the space (no client sends one; aiohttp also caps it at 70). */
+const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=?]{1,70}$/;
+/** The raw parameter value: the boundary, quoted or not, with nothing else (no tab, no space inside quotes). */
+const BOUNDARY_PARAM = /^ *("?)([^" \t]*)\1 *$/;
 
 export const formProblem = (why: string) => new CompanionError('invalid_request', `The upload form is not one the proxy can read unambiguously: ${why}.`);
 
@@ -16,10 +18,21 @@ export function formBoundary(contentType: string | undefined): string {
   if (type.trim().toLowerCase() !== 'multipart/form-data') throw formProblem('it must be sent as multipart/form-data');
   const found = params.filter((p) => p.split('=')[0]?.trim().toLowerCase() === 'boundary');
   if (found.length !== 1) throw formProblem('it needs exactly one boundary');
-  const raw = (found[0] as string).slice((found[0] as string).indexOf('=') + 1).trim();
-  const value = /^"(.*)"$/.exec(raw)?.[1] ?? raw;
+  const param = found[0] as string;
+  const value = BOUNDARY_PARAM.exec(param.slice(param.indexOf('=') + 1))?.[2] ?? '';
   if (!BOUNDARY.test(value)) throw formProblem('its boundary has characters multipart does not allow');
   return value;
+}
+
+/**
+ * Reads the boundary of a key's form and makes it the only one ComfyUI can see: the Content-Type sent upstream
+ * becomes exactly `multipart/form-data; boundary=<it>`, so aiohttp's own parsing of the header (it has two) cannot
+ * find another boundary than the one the proxy checked.
+ */
+export function pinFormBoundary(headers: Record<string, string | string[] | undefined>): string {
+  const boundary = formBoundary(typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined);
+  headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+  return boundary;
 }
 
 export interface PartHead {

@@ -8,7 +8,7 @@ import { readBody } from '../readBody';
 import { exchange } from '../upstreamExchange';
 import { answerRaw, type TenancyDeps, type TenancyRequest } from './context';
 import { badFileValue, mayView } from './fileRules';
-import { formBoundary, formProblem, splitForm, textValue } from './formParts';
+import { formProblem, pinFormBoundary, splitForm, textValue } from './formParts';
 import { UPLOAD_TEXT_FIELDS, uploadTargetProblem, type UploadFields } from './uploadTarget';
 
 /**
@@ -38,7 +38,7 @@ export function maskFields(body: Buffer, boundary: string): UploadFields & { ori
 }
 
 export async function uploadMask(deps: TenancyDeps, r: TenancyRequest, path: string): Promise<void> {
-  const boundary = formBoundary(r.req.headers['content-type']);
+  const boundary = pinFormBoundary(r.req.headers);
   const body = await readBody(r.req, { capBytes: MASK_BODY_CAP_BYTES, tooLargeMessage: `A mask upload may be at most ${MASK_BODY_CAP_BYTES / (1024 * 1024)} MiB.` });
   const fields = maskFields(body, boundary);
   const text = fields.originalRef;

@@ -4,7 +4,17 @@
 // Keys may only name output/temp files their own jobs produced; `[input]` stays shared like /view's input.
 import type { JobLedgerApi, JobOwner } from '../../jobs/types';
 
-const ANNOTATED = /^(.*) \[(output|temp)\]$/;
+// ComfyUI tests `name.endswith("[output]")` and drops the tag and ONE character before it, whatever that is
+// ("x.png_[output]" is x.png); newer versions also strip() what is left. Both readings must be the key's own.
+const TAGS = [
+  ['[output]', 'output'],
+  ['[temp]', 'temp'],
+] as const;
+
+function owns(ledger: JobLedgerApi, owner: JobOwner, type: string, path: string): boolean {
+  const cut = path.lastIndexOf('/');
+  return ledger.ownsOutput(owner, type, cut >= 0 ? path.slice(0, cut) : '', cut >= 0 ? path.slice(cut + 1) : path);
+}
 
 /** The first annotated output/temp file the workflow names that the owner did not produce, or null. */
 export function foreignFileIn(prompt: unknown, ledger: JobLedgerApi, owner: JobOwner): string | null {
@@ -14,13 +24,10 @@ export function foreignFileIn(prompt: unknown, ledger: JobLedgerApi, owner: JobO
     if (typeof inputs !== 'object' || inputs === null) continue;
     for (const value of Object.values(inputs as Record<string, unknown>)) {
       if (typeof value !== 'string') continue;
-      const m = ANNOTATED.exec(value);
-      if (!m) continue;
-      const path = m[1] ?? '';
-      const cut = path.lastIndexOf('/');
-      const subfolder = cut >= 0 ? path.slice(0, cut) : '';
-      const filename = cut >= 0 ? path.slice(cut + 1) : path;
-      if (!ledger.ownsOutput(owner, m[2] ?? 'output', subfolder, filename)) return value;
+      const tag = TAGS.find(([t]) => value.endsWith(t));
+      if (!tag) continue;
+      const path = value.slice(0, -(tag[0].length + 1));
+      if (!owns(ledger, owner, tag[1], path) || !owns(ledger, owner, tag[1], path.trim())) return value;
     }
   }
   return null;

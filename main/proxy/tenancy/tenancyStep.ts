@@ -45,7 +45,7 @@ export function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQuery: 
   // The name ComfyUI serves ("evil.svg [input]" is evil.svg): what the attachment rule looks at.
   const fileHeaders = family ? fileHeadersFor(family, family === 'view' ? viewedFile(r.url).filename : r.url.searchParams.get('filename')) : null;
   const forward: TenancyOutcome = { kind: 'forward', pathAndQuery, fileHeaders };
-  const orForward = (done: Promise<boolean>): Promise<TenancyOutcome> => done.then((yes) => (yes ? ANSWERED : forward));
+  const orForward = (done: Promise<boolean>, otherwise = forward): Promise<TenancyOutcome> => done.then((yes) => (yes ? ANSWERED : otherwise));
   switch (match?.rule) {
     case 'submit':
       return answered(submitPrompt(deps, r));
@@ -75,7 +75,7 @@ export function tenancyStep(deps: TenancyDeps, r: TenancyRequest, pathAndQuery: 
       return { kind: 'forward', pathAndQuery: canonical, fileHeaders, upstream: deps.multi?.fileUpstream(r.owner, r.url) };
     case 'upload':
       if (!r.admin) r.body = checkedUploadBody(deps, r);
-      return deps.multi ? orForward(deps.multi.upload(r, canonical, fileHeaders)) : { ...forward, body: r.body };
+      return deps.multi ? orForward(deps.multi.upload(r, canonical, fileHeaders), { ...forward, body: r.body }) : { ...forward, body: r.body };
     case 'object-info':
     case 'system-stats':
       return deps.multi ? orForward(deps.multi.sharedRead(match.rule === 'object-info' ? 'object_info' : 'system_stats', r, canonical)) : forward;

@@ -29,7 +29,8 @@ export function uploadTargetProblem(ledger: JobLedgerApi, owner: JobOwner, f: Up
   // Same target as server.py: join(temp, normpath(subfolder), filename), compared with the ledger's names.
   const filename = f.filename ?? '';
   const subfolder = posix.normalize((f.subfolder ?? '').replace(/\\/g, '/') || '.').replace(/\/+$/, '');
-  const plain = filename !== '' && !/[\\/]/.test(filename) && filename !== '..' && !subfolder.split('/').includes('..');
+  // Part headers are read byte for byte (latin1) while aiohttp decodes UTF-8: only an ASCII name means one thing.
+  const plain = /^[\x20-\x7e]+$/.test(filename) && !/[\\/]/.test(filename) && filename !== '..' && !subfolder.split('/').includes('..');
   if (plain && ledger.ownsOutput(owner, 'temp', subfolder === '.' ? '' : subfolder, filename)) return null;
   return new CompanionError('forbidden', `An access key may overwrite only its own jobs' files in ComfyUI's temp folder, not "${filename}".`);
 }

@@ -62,8 +62,9 @@ function settle(r: TenancyRequest, answers: LegAnswer[], failures: LegFailure[],
   if (!chosen) {
     const first = failures[0];
     // The sharing rules refused the form as it streamed (uploadCheck.ts): that refusal is the answer.
-    if (first?.error instanceof CompanionError) {
-      if (!r.res.headersSent) sendCompanionError(r.res, first.error);
+    const refusal = failures.find((f) => f.error instanceof CompanionError)?.error;
+    if (refusal instanceof CompanionError) {
+      if (!r.res.headersSent) sendCompanionError(r.res, refusal);
       return { ref: null, holders: [], refused };
     }
     const failure = describeUpstreamFailure(first?.error ?? Object.assign(new Error('no answer'), { code: 'ECONNRESET' }), first?.upstream.target.origin ?? 'the upstreams');

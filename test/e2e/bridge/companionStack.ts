@@ -77,6 +77,9 @@ export async function startCompanionStack(): Promise<CompanionStack> {
     bridge?.emit(event);
   });
   await runtime.start();
+  // The test page plays the app's window, on screen the whole time: the monitor is watched, as desktopApp does
+  // for a visible window (health sampled every second, not backed off to 30 s while a test waits for it).
+  const stopWatching = runtime.watchMonitor?.() ?? (() => {});
   bridge = await startBridgeServer(runtime.handlers);
 
   const stack: CompanionStack = {
@@ -97,6 +100,7 @@ export async function startCompanionStack(): Promise<CompanionStack> {
     dataDir,
     async close() {
       await bridge?.close();
+      stopWatching();
       await runtime.close();
       await comfy.close();
       await cloud.close();
