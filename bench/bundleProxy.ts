@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { NODE_BUNDLE_OPTIONS } from '../scripts/buildCli.mjs';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const HERE = resolve(BENCH, '..');
@@ -33,12 +34,7 @@ export async function bundleBenchChild(entry: string, root: string): Promise<str
     absWorkingDir: root,
     entryPoints: [join(BENCH, `${entry}.ts`)],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    external: ['@napi-rs/keyring', '@napi-rs/keyring-*', 'bufferutil', 'utf-8-validate'],
-    banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module';\nconst require = __benchCreateRequire(import.meta.url);" },
+    ...NODE_BUNDLE_OPTIONS,
     nodePaths: [join(HERE, 'node_modules')],
     plugins: [sourcesFrom(root)],
     logLevel: 'warning',

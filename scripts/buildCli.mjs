@@ -17,21 +17,26 @@ function writeAtomic(file, contents) {
   renameSync(tmp, file);
 }
 
+/** How a Node-side ES module bundle is built (the CLI here; the bench's proxy process the same way). */
+export const NODE_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'esm',
+  // Dependencies are bundled too: one file loads much faster than zod's and ws's many modules.
+  // Native modules (the keyring) and ws's optional native helpers stay outside.
+  external: ['@napi-rs/keyring', '@napi-rs/keyring-*', 'bufferutil', 'utf-8-validate'],
+  // ws is CommonJS; give its require() calls a real require in the ES module output.
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __cacCreateRequire } from 'node:module';\nconst require = __cacCreateRequire(import.meta.url);" },
+};
+
 export async function buildCli({ sourcemap = 'linked' } = {}) {
   mkdirSync(path.dirname(CLI_BUNDLE), { recursive: true });
   const result = await build({
+    ...NODE_BUNDLE_OPTIONS,
     absWorkingDir: root,
     entryPoints: [path.join(root, 'main', 'cli.ts')],
     outfile: CLI_BUNDLE,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    // Dependencies are bundled too: one file loads much faster than zod's and ws's many modules.
-    // Native modules (the keyring) and ws's optional native helpers stay outside.
-    external: ['@napi-rs/keyring', '@napi-rs/keyring-*', 'bufferutil', 'utf-8-validate'],
-    // ws is CommonJS; give its require() calls a real require in the ES module output.
-    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __cacCreateRequire } from 'node:module';\nconst require = __cacCreateRequire(import.meta.url);" },
     sourcemap,
     logLevel: 'warning',
     metafile: true,

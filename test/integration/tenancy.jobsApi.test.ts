@@ -2,7 +2,8 @@
 // key's id answers ComfyUI's 404, admin sees all; pagination counts only the caller's jobs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, postJson, workflow } from '../fixtures/fakeComfyClient';
-import { ADMIN_KEY, startHarness, type Harness } from '../helpers/proxyHarness';
+import { ADMIN_KEY, type Harness } from '../helpers/proxyHarness';
+import { startTwoKeys } from './tenancy.helpers';
 
 let h: Harness;
 let alice: Record<string, string>;
@@ -11,11 +12,7 @@ const admin = { authorization: `Bearer ${ADMIN_KEY}` };
 const ids: Record<string, string[]> = { alice: [], bob: [] };
 
 beforeAll(async () => {
-  h = await startHarness();
-  h.fake.jobMs = 5;
-  h.fake.autoRun = true;
-  alice = { authorization: `Bearer ${(await h.stack.keys.store.create({ name: 'alice' })).secret}` };
-  bob = { authorization: `Bearer ${(await h.stack.keys.store.create({ name: 'bob' })).secret}` };
+  ({ h, alice, bob } = await startTwoKeys());
   for (const [who, auth, n] of [['alice', alice, 3], ['bob', bob, 2]] as const) {
     for (let i = 0; i < n; i++) {
       const res = await postJson(h.url, '/prompt', { prompt: workflow(`${who}-${i}`) }, auth);

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, postJson, workflow } from '../fixtures/fakeComfyClient';
 import { loginJson, sessionCookie, withSession } from './login.helpers';
-import { ADMIN_KEY, startHarness, type Harness } from '../helpers/proxyHarness';
+import { ADMIN_KEY, type Harness } from '../helpers/proxyHarness';
+import { outputOf, startTwoKeys } from './tenancy.helpers';
 
 let h: Harness;
 let alice: Record<string, string>;
@@ -12,17 +13,8 @@ let bob: Record<string, string>;
 let aliceOutput = '';
 
 beforeAll(async () => {
-  h = await startHarness();
-  h.fake.jobMs = 5;
-  h.fake.autoRun = true;
-  alice = { authorization: `Bearer ${(await h.stack.keys.store.create({ name: 'alice' })).secret}` };
-  bob = { authorization: `Bearer ${(await h.stack.keys.store.create({ name: 'bob' })).secret}` };
-  const res = await postJson(h.url, '/prompt', { prompt: workflow('alice-output') }, alice);
-  const id = (res.json as { prompt_id: string }).prompt_id;
-  await h.fake.waitForJob(id, 'finished');
-  const history = await getJson<Record<string, { outputs: Record<string, { images: { filename: string }[] }> }>>(h.url, `/history/${id}`, alice);
-  aliceOutput = Object.values(history.json[id]?.outputs ?? {})[0]?.images[0]?.filename ?? '';
-  expect(aliceOutput).toMatch(/\.png$/);
+  ({ h, alice, bob } = await startTwoKeys());
+  aliceOutput = await outputOf(h, alice, 'alice-output');
 });
 afterAll(() => h.close());
 

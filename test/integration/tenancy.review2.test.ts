@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { getJson, postJson, workflow } from '../fixtures/fakeComfyClient';
 import { request } from '../helpers/http';
-import { startHarness, type Harness } from '../helpers/proxyHarness';
+import type { Harness } from '../helpers/proxyHarness';
+import { outputOf, startTwoKeys } from './tenancy.helpers';
 import { createKey, startMulti } from './upstreams.helpers';
 
 let h: Harness;
@@ -14,17 +15,8 @@ let bob: Record<string, string>;
 let aliceOutput = '';
 
 beforeAll(async () => {
-  h = await startHarness();
-  h.fake.jobMs = 5;
-  h.fake.autoRun = true;
-  alice = { authorization: `Bearer ${(await h.stack.keys.store.create({ name: 'alice' })).secret}` };
-  bob = { authorization: `Bearer ${(await h.stack.keys.store.create({ name: 'bob' })).secret}` };
-  const res = await postJson(h.url, '/prompt', { prompt: workflow('alice-output') }, alice);
-  const id = (res.json as { prompt_id: string }).prompt_id;
-  await h.fake.waitForJob(id, 'finished');
-  const history = await getJson<Record<string, { outputs: Record<string, { images: { filename: string }[] }> }>>(h.url, `/history/${id}`, alice);
-  aliceOutput = Object.values(history.json[id]?.outputs ?? {})[0]?.images[0]?.filename ?? '';
-  expect(aliceOutput).toMatch(/\.png$/);
+  ({ h, alice, bob } = await startTwoKeys());
+  aliceOutput = await outputOf(h, alice, 'alice-output');
 });
 afterAll(() => h.close());
 
