@@ -109,7 +109,7 @@ describe.skipIf(!canRunWindowTests)('several ComfyUI servers and tunnel host nam
     const { page, stack } = w;
     await page.getByRole('button', { name: `Make ${second.url} the primary server` }).click();
     await expect.poll(() => stack.settings.get().upstreams).toEqual([second.url, stack.comfy.url]);
-    await rows().first().getByText(second.url).waitFor();
+    await rows().first().getByText(second.url, { exact: true }).waitFor();
     await page.getByRole('button', { name: `Remove ${second.url}` }).click();
     await page.getByRole('group', { name: `Remove ${second.url}?` }).getByRole('button', { name: 'Remove' }).click();
     await page.getByText('ComfyUI server', { exact: true }).waitFor();

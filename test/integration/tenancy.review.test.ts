@@ -37,10 +37,14 @@ describe('review findings', () => {
     expect(forwarded(/\/prompt$/)).toBe(before);
     expect((await postJson(h.url, '/prompt', { prompt: steal }, alice)).status).toBe(200);
     // ComfyUI drops the tag and any one character before it ("x.png_[output]" is x.png), then may strip().
-    for (const name of [`${aliceOutput}_[output]`, `${aliceOutput}\t[output]`, `${aliceOutput}  [output]`]) {
+    const paths = [`../output/${aliceOutput}`, `../output/${aliceOutput} [input]`, `/srv/ComfyUI/output/${aliceOutput}`, `..\\output\\${aliceOutput}`];
+    for (const name of [`${aliceOutput}_[output]`, `${aliceOutput}\t[output]`, `${aliceOutput}  [output]`, ...paths]) {
       const sneaky = { '1': { class_type: 'LoadImage', inputs: { image: name } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } };
       expect((await postJson(h.url, '/prompt', { prompt: sneaky }, bob)).status).toBe(403);
     }
+    // Inside a list input too.
+    const listed = { '1': { class_type: 'SomeBatchLoader', inputs: { images: [`../output/${aliceOutput}`] } } };
+    expect((await postJson(h.url, '/prompt', { prompt: listed }, bob)).status).toBe(403);
     expect(forwarded(/\/prompt$/)).toBe(before + 1);
   });
 

@@ -68,15 +68,16 @@ const ANNOTATION = /\[([^\]]*)\]$/;
  * (server.py view_image → folder_paths.annotated_filepath). So the annotation, not `type`, decides whose
  * file it is. Any other bracketed suffix is treated as a folder of that name: never shared, never owned.
  */
-export function viewedFile(url: URL): { type: string; subfolder: string; filename: string } {
+export function viewedFile(url: URL): { type: string; subfolder: string; filename: string; untrimmed: string } {
   const raw = url.searchParams.get('filename') ?? '';
   const subfolder = url.searchParams.get('subfolder') ?? '';
   const note = ANNOTATION.exec(raw);
-  if (!note) return { type: url.searchParams.get('type') || 'output', subfolder, filename: raw };
+  if (!note) return { type: url.searchParams.get('type') || 'output', subfolder, filename: raw, untrimmed: raw };
   const folder = note[1] ?? '';
   const known = folder === 'output' || folder === 'input' || folder === 'temp';
-  const filename = known ? raw.slice(0, Math.max(0, note.index - 1)).trim() : raw;
-  return { type: folder, subfolder, filename };
+  // Mainline ComfyUI keeps the rest as it is; some versions strip() it: `untrimmed` and `filename` are both.
+  const untrimmed = known ? raw.slice(0, Math.max(0, note.index - 1)) : raw;
+  return { type: folder, subfolder, filename: untrimmed.trim(), untrimmed };
 }
 
 /** `/view` of an output or temp file: only its owner (or admin). `input` stays shared (one input folder). */
@@ -84,7 +85,8 @@ export function mayView(ledger: JobLedgerApi, owner: JobOwner, url: URL): boolea
   if (owner === ADMIN_OWNER) return true;
   const file = viewedFile(url);
   if (file.type === 'input') return true;
-  return ledger.ownsOutput(owner, file.type, file.subfolder, file.filename);
+  const owns = (name: string) => ledger.ownsOutput(owner, file.type, file.subfolder, name);
+  return owns(file.filename) && (file.untrimmed === file.filename || owns(file.untrimmed));
 }
 
 const ACTIVE_TYPES = /(?:html|xml|svg|javascript|xhtml)/i;

@@ -91,6 +91,8 @@ function oneOf(params: Map<string, string>, key: string): string | null {
 
 /** One part's header block (between the boundary line and the blank line). */
 export function parsePartHead(head: string): PartHead {
+  // Read byte for byte (latin1) here, UTF-8 and Python-stripped in aiohttp: only printable ASCII means one thing.
+  if (/[^\x20-\x7e\t\r\n]/.test(head)) throw formProblem('a part header holds a byte other than printable ASCII');
   const headers = new Map<string, string>();
   for (const line of head === '' ? [] : head.split('\r\n')) {
     // aiohttp splits header lines on a bare LF too and folds indented lines: neither is ever needed.
@@ -115,12 +117,18 @@ export function parsePartHead(head: string): PartHead {
  */
 export function textValue(part: PartHead, body: Buffer): string {
   const type = part.headers.get('content-type');
-  const charset = type ? /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1]?.toLowerCase() : undefined;
   if (part.filename !== null) throw formProblem(`"${part.name}" is sent as a file`);
   if (part.headers.has('content-transfer-encoding') || part.headers.has('content-encoding')) throw formProblem(`"${part.name}" is encoded`);
-  if (type !== undefined && !/^\s*text\//i.test(type)) throw formProblem(`"${part.name}" is not text`);
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') throw formProblem(`"${part.name}" is not UTF-8`);
+  // Only the plain forms: any other parameter list is one more place for the two parsers to disagree.
+  if (type !== undefined && !/^text\/plain(?: *; *charset="?(?:utf-8|utf8|us-ascii)"?)?$/i.test(type)) {
+    throw formProblem(`"${part.name}" is not plain UTF-8 text`);
+  }
   return body.toString('utf8');
+}
+
+/** After a closing `--B--`: the end of the body or a CRLF (aiohttp would read anything else differently). */
+export function isFormEnd(next: Buffer): boolean {
+  return next.length === 0 || next.toString('latin1') === '\r\n';
 }
 
 export interface FormPart extends PartHead {
@@ -129,22 +137,27 @@ export interface FormPart extends PartHead {
 
 /** Every part of a whole (small) form, read like aiohttp: parts end at CRLF--boundary, the form at --boundary--. */
 export function splitForm(body: Buffer, boundary: string): FormPart[] {
-  const open = Buffer.from(`--${boundary}`);
+  const open = Buffer.from(`--${boundary}\r\n`);
   const delimiter = Buffer.from(`\r\n--${boundary}`);
+  // No preamble: aiohttp would skip lines (even "--B--junk") that the proxy would have to read its way.
   if (!body.subarray(0, open.length).equals(open)) throw formProblem('it must start with its boundary');
   const parts: FormPart[] = [];
-  let at = open.length;
+  let at = open.length - 2;
   for (;;) {
     const after = body.subarray(at, at + 2).toString('latin1');
-    if (after === '--') return parts;
+    if (after === '--') {
+      if (!isFormEnd(body.subarray(at + 2, at + 4))) throw formProblem('its closing boundary has trailing characters');
+      return parts;
+    }
     if (after !== '\r\n') throw formProblem('a boundary line has trailing characters');
     const headEnd = body.indexOf('\r\n\r\n', at);
     if (headEnd < 0) throw formProblem('a part header never ends');
     const dataStart = headEnd + 4;
-    const dataEnd = body.indexOf(delimiter, dataStart);
+    // aiohttp's part data starts with the blank line's CRLF, so "\r\n\r\n--B" already ends an empty part.
+    const dataEnd = body.indexOf(delimiter, headEnd + 2);
     if (dataEnd < 0) throw formProblem('it has no closing boundary');
     const head = parsePartHead(body.subarray(Math.min(at + 2, headEnd), headEnd).toString('latin1'));
-    parts.push({ ...head, body: body.subarray(dataStart, dataEnd) });
+    parts.push({ ...head, body: body.subarray(dataStart, Math.max(dataStart, dataEnd)) });
     at = dataEnd + delimiter.length;
   }
 }

@@ -71,7 +71,7 @@ export async function submitPrompt(deps: TenancyDeps, r: TenancyRequest): Promis
   body.prompt_id = promptId;
   if (!r.admin) {
     const foreign = foreignFileIn(body.prompt, deps.ledger, r.owner);
-    if (foreign !== null) throw new CompanionError('forbidden', `The workflow names "${foreign}", which is not among your jobs' outputs.`);
+    if (foreign !== null) throw new CompanionError('forbidden', `The workflow ${foreign}.`);
     // `front` and `number` set a job's place in the shared queue (server.py post_prompt): a key would jump
     // ahead of everyone else's work. Keys queue at the back, in order; admin may still reorder.
     delete body.front;

@@ -4,10 +4,11 @@
 // form, so a refusal (the stream errors) means ComfyUI's request.post() never completes and nothing is written.
 import { Transform, type TransformCallback } from 'node:stream';
 import type { CompanionError } from '../../errors';
-import { formProblem, parsePartHead, textValue, type PartHead } from './formParts';
+import { formProblem, isFormEnd, parsePartHead, textValue, type PartHead } from './formParts';
 import { UPLOAD_TEXT_FIELDS, type UploadFields } from './uploadTarget';
 
 const HEAD_CAP = 16 * 1024;
+const CRLF = Buffer.from('\r\n');
 const FIELD_CAP = 4 * 1024;
 
 type State = 'start' | 'head' | 'data' | 'after' | 'done';
@@ -20,6 +21,8 @@ export function uploadInspector(boundary: string, judge: (fields: UploadFields) 
   const open = Buffer.from(`--${boundary}`);
   const delimiter = Buffer.from(`\r\n--${boundary}`);
   let state: State = 'start';
+  /** Bytes at the start of the current part's data that belong to the blank line, not the value. */
+  let lead = 0;
   let pending: Buffer = Buffer.alloc(0);
   let part: PartHead | null = null;
   let collected: Buffer[] | null = null;
@@ -27,7 +30,9 @@ export function uploadInspector(boundary: string, judge: (fields: UploadFields) 
   const fields: UploadFields = {};
   const seen = new Set<string>();
 
-  const keep = (data: Buffer) => {
+  const keep = (whole: Buffer) => {
+    const data = whole.subarray(Math.min(lead, whole.length));
+    lead -= Math.min(lead, whole.length);
     if (!collected) return;
     collectedSize += data.length;
     if (collectedSize > FIELD_CAP) throw formProblem(`"${part?.name}" is too long`);
@@ -55,8 +60,9 @@ export function uploadInspector(boundary: string, judge: (fields: UploadFields) 
   const step = (): boolean => {
     switch (state) {
       case 'start':
+        // No preamble: aiohttp would skip lines (even "--B--junk") that the proxy would have to read its way.
         if (pending.length < open.length + 2) return false;
-        if (!pending.subarray(0, open.length).equals(open)) throw formProblem('it must start with its boundary');
+        if (!pending.subarray(0, open.length + 2).equals(Buffer.concat([open, CRLF]))) throw formProblem('it must start with its boundary');
         pending = pending.subarray(open.length);
         state = 'after';
         return true;
@@ -64,6 +70,9 @@ export function uploadInspector(boundary: string, judge: (fields: UploadFields) 
         if (pending.length < 2) return false;
         const two = pending.subarray(0, 2).toString('latin1');
         if (two === '--') {
+          // "--B--" ends the form only before a CRLF or the end of the body; wait to see which.
+          if (pending.length < 4) return false;
+          if (!isFormEnd(pending.subarray(2, 4))) throw formProblem('its closing boundary has trailing characters');
           endPart();
           state = 'done';
           const refusal = judge(fields);
@@ -83,7 +92,10 @@ export function uploadInspector(boundary: string, judge: (fields: UploadFields) 
         }
         // pending starts at the CRLF ending the boundary line.
         startPart(parsePartHead(pending.subarray(Math.min(2, end), end).toString('latin1')));
-        pending = pending.subarray(end + 4);
+        // aiohttp's part data starts with the blank line's CRLF, so "\r\n\r\n--B" already ends an empty part:
+        // the delimiter is looked for from that CRLF on, whose two bytes are not part of the value.
+        pending = pending.subarray(end + 2);
+        lead = 2;
         state = 'data';
         return true;
       }

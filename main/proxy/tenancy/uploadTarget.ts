@@ -21,6 +21,10 @@ export const UPLOAD_TEXT_FIELDS = ['type', 'subfolder', 'overwrite'] as const;
 
 /** The refusal for a key's upload with these fields, or null when ComfyUI may have it. */
 export function uploadTargetProblem(ledger: JobLedgerApi, owner: JobOwner, f: UploadFields): CompanionError | null {
+  // Whatever the folder: a name with a path in it is where older image_upload versions let files escape.
+  if (f.filename !== undefined && (/[\\/]/.test(f.filename) || f.filename === '..')) {
+    return new CompanionError('invalid_request', 'The uploaded file name must be a plain name (no "/", "\\" or "..").');
+  }
   const type = f.type ?? 'input';
   if (type === 'input') return null;
   if (type === 'output') return new CompanionError('forbidden', "An access key cannot upload into ComfyUI's output folder (it holds jobs' results); upload with type=input.");
