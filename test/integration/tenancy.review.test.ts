@@ -37,15 +37,38 @@ describe('review findings', () => {
     expect(forwarded(/\/prompt$/)).toBe(before);
     expect((await postJson(h.url, '/prompt', { prompt: steal }, alice)).status).toBe(200);
     // ComfyUI drops the tag and any one character before it ("x.png_[output]" is x.png), then may strip().
-    const paths = [`../output/${aliceOutput}`, `../output/${aliceOutput} [input]`, `/srv/ComfyUI/output/${aliceOutput}`, `..\\output\\${aliceOutput}`];
+    const paths = [
+      `../output/${aliceOutput}`,
+      `../output/${aliceOutput} [input]`,
+      `../output/${aliceOutput}  [input]`, // a strip()ing ComfyUI drops both spaces
+      `../output/${aliceOutput}.`, // Windows opens x.png. and x.png::$DATA as x.png
+      `../output/${aliceOutput}::$DATA`,
+      `/srv/ComfyUI/output/${aliceOutput}`,
+      `..\\output\\${aliceOutput}`,
+      `\x1f${aliceOutput} [output]`, // Python strips \x1f, JavaScript's trim() does not
+    ];
     for (const name of [`${aliceOutput}_[output]`, `${aliceOutput}\t[output]`, `${aliceOutput}  [output]`, ...paths]) {
       const sneaky = { '1': { class_type: 'LoadImage', inputs: { image: name } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } };
       expect((await postJson(h.url, '/prompt', { prompt: sneaky }, bob)).status).toBe(403);
     }
-    // Inside a list input too.
-    const listed = { '1': { class_type: 'SomeBatchLoader', inputs: { images: [`../output/${aliceOutput}`] } } };
+    // Inside nested inputs too, at any depth.
+    const listed = { '1': { class_type: 'SomeBatchLoader', inputs: { images: [[[[[{ file: `../output/${aliceOutput}` }]]]]] } } };
     expect((await postJson(h.url, '/prompt', { prompt: listed }, bob)).status).toBe(403);
     expect(forwarded(/\/prompt$/)).toBe(before + 1);
+  });
+
+  it('ordinary text prompts are not mistaken for file paths', async () => {
+    const prompts = [
+      '/imagine prompt: cinematic shot of a lighthouse at dusk, volumetric light --ar 16:9 --v 5.2',
+      '1girl, hatsune miku \\(vocaloid\\), smile, masterpiece, best quality, lora weight 0.8',
+      'A: a red fox in fresh snow, photorealistic, 85mm lens, f/1.8',
+      'wallpaper, 4k, style of \\(studio ghibli\\), v2.1',
+      'Q: what does a cat look like at night? A: like this, trending on artstation.com',
+    ];
+    for (const text of prompts) {
+      const wf = { '1': { class_type: 'CLIPTextEncode', inputs: { text, clip: ['2', 0] } }, '3': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } };
+      expect((await postJson(h.url, '/prompt', { prompt: wf }, bob)).status, text).toBe(200);
+    }
   });
 
   it('prompt_id: a malformed one is 400, the owner reusing one is 409, another key’s is 403 — nothing forwarded', async () => {

@@ -29,6 +29,19 @@ function run(body: Buffer, chunk: number, owner = 'bob'): Promise<{ out: Buffer;
 }
 
 describe('uploadInspector', () => {
+  it('a form closed by "--B--" at the very end of the body is judged before its closing "--" passes, whatever the chunking', async () => {
+    const allowed = form([['name="type"', 'input']]).subarray(0, -2); // no CRLF after the closing boundary
+    const refused = form([['name="type"', 'output']]).subarray(0, -2);
+    for (const chunk of [1, 2, 3, 7, 4096, allowed.length]) {
+      const ok = await run(allowed, chunk);
+      expect(ok.error).toBeNull();
+      expect(ok.out.equals(allowed)).toBe(true);
+      const no = await run(refused, chunk);
+      expect(no.error?.code).toBe('forbidden');
+      expect(no.out.toString('latin1').endsWith(`--${B}--`)).toBe(false);
+    }
+  });
+
   it('passes allowed forms through byte for byte, whatever the chunking', async () => {
     for (const body of [form([]), form([['name="type"', 'input'], ['name="overwrite"', 'true']]), form([['name=type', 'temp']]), form([['name="type"', 'temp'], ['name="overwrite"', 'true']], 'y', 'mine.png')]) {
       for (const chunk of [1, 7, 19, 4096, body.length]) {

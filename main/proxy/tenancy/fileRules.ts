@@ -35,8 +35,19 @@ export const fileRouteOf: (pathname: string) => FileRoute | null = memoByString(
  * Why a file parameter is refused, or null when it is fine: `..` segments, absolute paths (`/x`, `C:`),
  * backslashes, NUL, and separators still encoded after decoding (double encoding).
  */
+/** Python's whitespace (str.isspace): JavaScript's \s lacks \x1c-\x1f and \x85 and has \ufeff, which Python keeps. */
+const PY_SPACE = '[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
+
+/** What Python's str.strip() leaves of a name (ComfyUI versions that strip annotated names). */
+export function pyStrip(value: string): string {
+  return value.replace(PY_STRIP, '');
+}
+
 export function badFileValue(value: string): string | null {
   if (value.includes('\0')) return 'a NUL character';
+  // Control characters are where Python's and JavaScript's idea of whitespace part ways; no real name has one.
+  if (/[\x01-\x1f\x7f-\x9f\ufeff]/.test(value)) return 'a control character';
   if (value.includes('\\')) return 'a backslash';
   if (/%(?:2f|5c|00|2e)/i.test(value)) return 'an encoded separator';
   if (value.split('/').some((seg) => seg === '..')) return 'a ".." segment';
@@ -77,7 +88,7 @@ export function viewedFile(url: URL): { type: string; subfolder: string; filenam
   const known = folder === 'output' || folder === 'input' || folder === 'temp';
   // Mainline ComfyUI keeps the rest as it is; some versions strip() it: `untrimmed` and `filename` are both.
   const untrimmed = known ? raw.slice(0, Math.max(0, note.index - 1)) : raw;
-  return { type: folder, subfolder, filename: untrimmed.trim(), untrimmed };
+  return { type: folder, subfolder, filename: pyStrip(untrimmed), untrimmed };
 }
 
 /** `/view` of an output or temp file: only its owner (or admin). `input` stays shared (one input folder). */

@@ -119,8 +119,12 @@ export function uploadInspector(boundary: string, judge: (fields: UploadFields) 
     }
   };
 
+  /** Bytes after the last delimiter not judged yet: a closing "--" must not reach ComfyUI before the verdict. */
+  let held: Buffer | null = null;
   return new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
+      const out = held ? Buffer.concat([held, chunk]) : chunk;
+      held = null;
       try {
         pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
         while (step()) {
@@ -132,10 +136,21 @@ export function uploadInspector(boundary: string, judge: (fields: UploadFields) 
         done(err as Error);
         return;
       }
-      done(null, chunk);
+      // In 'after' the few bytes past the delimiter (at most 3) are all still unjudged, and they end `out`.
+      const unjudged = state === 'after' ? pending.length : 0;
+      if (unjudged > 0) held = Buffer.from(out.subarray(out.length - unjudged));
+      done(null, unjudged > 0 ? out.subarray(0, out.length - unjudged) : out);
     },
     flush(done: TransformCallback) {
-      done(state === 'done' ? null : formProblem('it has no closing boundary'));
+      // "--B--" as the very end of the body closes the form too.
+      if (state === 'after' && pending.toString('latin1') === '--') {
+        endPart();
+        state = 'done';
+        const refusal = judge(fields);
+        if (refusal) return done(refusal);
+      }
+      if (state !== 'done') return done(formProblem('it has no closing boundary'));
+      done(null, held ?? undefined);
     },
   });
 }
