@@ -37,13 +37,6 @@ export class JobLedger implements JobLedgerApi {
   private readonly onError: (err: Error) => void;
   /** Written at most once per interval while jobs change; no timer at all while idle (batchedFlush.ts). */
   private readonly batch: BatchedFlush;
-  private get dirty(): boolean {
-    return this.batch.dirty;
-  }
-  private set dirty(value: boolean) {
-    if (value) this.batch.mark();
-    else this.batch.clear();
-  }
 
   constructor(options: JobLedgerOptions = {}) {
     this.onError = options.onError ?? (() => {});
@@ -52,7 +45,7 @@ export class JobLedger implements JobLedgerApi {
     this.batch = new BatchedFlush(() => this.flush(), this.file ? (options.flushIntervalMs ?? 2000) : 0);
     const saved = this.file?.read() ?? { jobs: [], clients: {} };
     for (const job of saved.jobs) this.insert(job);
-    this.clientIds = new ClientIdOwners(saved.clients, () => (this.dirty = true));
+    this.clientIds = new ClientIdOwners(saved.clients, () => this.batch.mark());
   }
 
   recordSubmitted(s: SubmittedJob): Job {
@@ -78,14 +71,14 @@ export class JobLedger implements JobLedgerApi {
     } else {
       job.number = number;
     }
-    this.dirty = true;
+    this.batch.mark();
   }
 
   submissionFailed(promptId: string): void {
     const job = this.jobs.get(promptId);
     if (job && !FINISHED_STATES.has(job.state) && job.startedAt === null) {
       this.remove(job);
-      this.dirty = true;
+      this.batch.mark();
     }
   }
 
@@ -170,10 +163,10 @@ export class JobLedger implements JobLedgerApi {
   }
 
   flush(): void {
-    if (!this.file || !this.dirty) return;
+    if (!this.file || !this.batch.dirty) return;
     try {
       this.file.write({ jobs: [...this.jobs.values()], clients: this.clientIds.toJSON() });
-      this.dirty = false;
+      this.batch.clear();
     } catch (err) {
       this.onError(err as Error);
     }
@@ -242,13 +235,13 @@ export class JobLedger implements JobLedgerApi {
     if (fresh.length === 0) return;
     job.outputs.push(...fresh);
     this.index.addOutputs(job, fresh);
-    this.dirty = true;
+    this.batch.mark();
   }
 
   private insert(job: Job): void {
     this.jobs.set(job.promptId, job);
     this.index.add(job);
-    this.dirty = true;
+    this.batch.mark();
     if (this.jobs.size > this.maxJobs) this.evict();
   }
 
@@ -271,7 +264,7 @@ export class JobLedger implements JobLedgerApi {
   }
 
   private changed(type: JobEvent['type'], job: Job): void {
-    this.dirty = true;
+    this.batch.mark();
     if (this.listeners.size === 0) return;
     const event: JobEvent = { type, job: { ...job, outputs: [...job.outputs] } };
     for (const listener of this.listeners) {

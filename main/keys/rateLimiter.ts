@@ -35,13 +35,6 @@ export class KeyRateLimiter implements RateLimiter {
   private readonly onError: (err: Error) => void;
   /** Written at most once a second while buckets change; no timer at all while idle. */
   private readonly batch: BatchedFlush;
-  private get dirty(): boolean {
-    return this.batch.dirty;
-  }
-  private set dirty(value: boolean) {
-    if (value) this.batch.mark();
-    else this.batch.clear();
-  }
 
   constructor(options: KeyRateLimiterOptions = {}) {
     this.path = options.dataDir ? join(options.dataDir, RATE_LIMIT_FILE) : null;
@@ -58,7 +51,7 @@ export class KeyRateLimiter implements RateLimiter {
     const waitMs = start - nowMs - (windowMs - t);
     if (waitMs > EPSILON_MS) return decision(false, limit, windowMs, start - nowMs, waitMs);
     this.tat.set(bucket, start + t);
-    this.dirty = true;
+    this.batch.mark();
     return decision(true, limit, windowMs, start + t - nowMs, 0);
   }
 
@@ -66,7 +59,7 @@ export class KeyRateLimiter implements RateLimiter {
     const at = this.tat.get(bucket);
     if (at === undefined) return;
     this.tat.set(bucket, at - windowMs / Math.max(1, Math.floor(limitPerWindow)));
-    this.dirty = true;
+    this.batch.mark();
   }
 
   /** The bucket's current state without counting an event (for /api/usage and the app). */
@@ -80,7 +73,7 @@ export class KeyRateLimiter implements RateLimiter {
 
   /** Writes the state if it changed since the last flush. Synchronous and cheap (one small file). */
   flush(): void {
-    if (!this.path || !this.dirty) return;
+    if (!this.path || !this.batch.dirty) return;
     const nowMs = this.now();
     const tat: Record<string, number> = {};
     for (const [id, at] of this.tat) {
@@ -89,7 +82,7 @@ export class KeyRateLimiter implements RateLimiter {
     }
     try {
       writeFileAtomicSync(this.path, JSON.stringify({ version: 2, tat }));
-      this.dirty = false;
+      this.batch.clear();
     } catch (err) {
       this.onError(err as Error);
     }

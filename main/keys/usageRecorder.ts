@@ -68,13 +68,6 @@ export class UsageRecorder implements ProxyObserver {
   private readonly seenJobs = new Set<string>();
   /** Written at most once a second while requests come in; no timer at all while idle (batchedFlush.ts). */
   private readonly batch: BatchedFlush;
-  private get dirty(): boolean {
-    return this.batch.dirty;
-  }
-  private set dirty(value: boolean) {
-    if (value) this.batch.mark();
-    else this.batch.clear();
-  }
 
   constructor(options: UsageRecorderOptions) {
     this.path = join(options.dataDir, USAGE_FILE);
@@ -99,7 +92,7 @@ export class UsageRecorder implements ProxyObserver {
     const day = this.day(u, utcDay(record.at));
     day.requests += 1;
     if (failed) day.failed_requests += 1;
-    this.dirty = true;
+    this.batch.mark();
   }
 
   /** Job-ledger hook: counts each finished job of an access key once, on the UTC day it finished. */
@@ -113,7 +106,7 @@ export class UsageRecorder implements ProxyObserver {
     const u = this.entry(event.job.owner);
     addDays(u.jobs, contribution.add);
     addDays(this.day(u, contribution.day), contribution.add);
-    this.dirty = true;
+    this.batch.mark();
   }
 
   /** Listens to a job ledger; returns the unsubscribe function. */
@@ -158,17 +151,17 @@ export class UsageRecorder implements ProxyObserver {
       removed += Object.keys(u.days).length - Object.keys(kept).length;
       u.days = kept;
     }
-    if (removed > 0) this.dirty = true;
+    if (removed > 0) this.batch.mark();
     this.flush();
     return removed;
   }
 
   flush(): void {
-    if (this.readOnly || !this.dirty) return;
+    if (this.readOnly || !this.batch.dirty) return;
     for (const u of this.usage.values()) u.days = this.recentDays(u.days, this.retentionDays);
     try {
       writeFileAtomicSync(this.path, JSON.stringify({ version: 2, keys: Object.fromEntries(this.usage) }));
-      this.dirty = false;
+      this.batch.clear();
     } catch (err) {
       this.onError(err as Error);
     }

@@ -8,6 +8,21 @@ import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
+/** The proxy stack the tests start: loopback, port 0, the test admin key, no upstream or cloud key. */
+export function testStackConfig(upstream: ProxyStackConfig['upstream'], dataDir: string, overrides: Partial<ProxyStackConfig> = {}): ProxyStackConfig {
+  return {
+    upstream,
+    listenHost: '127.0.0.1',
+    listenPort: 0,
+    dataDir,
+    adminKey: ADMIN_KEY,
+    upstreamKey: () => null,
+    cloudKey: () => null,
+    version: 'test',
+    ...overrides,
+  };
+}
+
 export interface Harness {
   fake: FakeComfy;
   stack: ProxyStack;
@@ -24,17 +39,9 @@ export async function startHarness(
   const { requireKey, upstreamKey, cloudKey, ...overrides } = options;
   const fake = await startFakeComfy(requireKey ? { requireKey } : {});
   const dataDir = await mkdtemp(join(tmpdir(), 'cac-proxy-'));
-  const stack = await startProxyStack({
-    upstream: fake.url,
-    listenHost: '127.0.0.1',
-    listenPort: 0,
-    dataDir,
-    adminKey: ADMIN_KEY,
-    upstreamKey: () => upstreamKey ?? null,
-    cloudKey: () => cloudKey ?? null,
-    version: 'test',
-    ...overrides,
-  });
+  const stack = await startProxyStack(
+    testStackConfig(fake.url, dataDir, { upstreamKey: () => upstreamKey ?? null, cloudKey: () => cloudKey ?? null, ...overrides }),
+  );
   return {
     fake,
     stack,

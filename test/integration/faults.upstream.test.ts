@@ -12,7 +12,7 @@ import { startProxyStack, type ProxyStack, type ProxyStackConfig } from '../../m
 import { startFakeComfy } from '../fixtures/fakeComfy';
 import { startSilentServer, startStallingFront } from '../fixtures/stallingUpstream';
 import { request, type HttpResult } from '../helpers/http';
-import { ADMIN_KEY } from '../helpers/proxyHarness';
+import { ADMIN_KEY, testStackConfig } from '../helpers/proxyHarness';
 
 type Err = { error: { type: string; message: string } };
 const cleanups: (() => Promise<void>)[] = [];
@@ -22,17 +22,7 @@ afterEach(async () => {
 
 async function proxyIn(front: string, extra: Partial<ProxyStackConfig> = {}): Promise<ProxyStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cac-faults-'));
-  const stack = await startProxyStack({
-    upstream: front,
-    listenHost: '127.0.0.1',
-    listenPort: 0,
-    dataDir,
-    adminKey: ADMIN_KEY,
-    upstreamKey: () => null,
-    cloudKey: () => null,
-    version: 'test',
-    ...extra,
-  });
+  const stack = await startProxyStack(testStackConfig(front, dataDir, extra));
   cleanups.push(async () => {
     await stack.close(200);
     await rm(dataDir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testStackConfig } from '../helpers/proxyHarness';
 import { startProxyStack, type ProxyStack } from '../../main/proxyStack';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
 import { request } from '../helpers/http';
@@ -17,17 +18,7 @@ let stack: ProxyStack;
 let now = Date.UTC(2026, 10, 22, 10, 0, 0);
 
 async function start(): Promise<void> {
-  stack = await startProxyStack({
-    upstream: fake.url,
-    listenHost: '127.0.0.1',
-    listenPort: 0,
-    dataDir,
-    adminKey: ADMIN,
-    upstreamKey: () => null,
-    cloudKey: () => null,
-    version: 'test',
-    now: () => now,
-  });
+  stack = await startProxyStack(testStackConfig(fake.url, dataDir, { adminKey: ADMIN, now: () => now }));
 }
 const url = (path: string) => `${stack.proxy.url}${path}`;
 const asKey = (key: string) => ({ 'x-api-key': key });

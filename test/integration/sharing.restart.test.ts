@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxyStack, type ProxyStack } from '../../main/proxyStack';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
-import type { Harness } from '../helpers/proxyHarness';
+import { testStackConfig, type Harness } from '../helpers/proxyHarness';
 import { ADMIN_KEY, createKey, get, openWs, postJson, reached, runToEnd, submit, wsRefusal, type Err, type TestKey } from './sharing.helpers';
 
 let fake: FakeComfy;
@@ -25,17 +25,7 @@ function harness(): Harness {
 }
 
 async function start(): Promise<void> {
-  stack = await startProxyStack({
-    upstream: fake.url,
-    listenHost: '127.0.0.1',
-    listenPort: 0,
-    dataDir,
-    adminKey: ADMIN_KEY,
-    upstreamKey: () => null,
-    cloudKey: () => null,
-    version: 'test',
-    now: () => clock,
-  });
+  stack = await startProxyStack(testStackConfig(fake.url, dataDir, { now: () => clock }));
 }
 
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { startProxyStack, type ProxyStack, type ProxyStackConfig } from '../../main/proxyStack';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
 import { request, type HttpResult } from '../helpers/http';
-import { ADMIN_KEY } from '../helpers/proxyHarness';
+import { ADMIN_KEY, testStackConfig } from '../helpers/proxyHarness';
 
 export { ADMIN_KEY };
 
@@ -26,18 +26,13 @@ export async function startMulti(n: number, overrides: Partial<ProxyStackConfig>
   const started = fakes ?? (await Promise.all(Array.from({ length: n }, () => startFakeComfy())));
   const dataDir = await mkdtemp(join(tmpdir(), 'cac-multi-'));
   const events: string[] = [];
-  const stack = await startProxyStack({
-    upstream: started.map((f) => f.url),
-    listenHost: '127.0.0.1',
-    listenPort: 0,
-    dataDir,
-    adminKey: ADMIN_KEY,
-    upstreamKey: () => null,
-    cloudKey: () => null,
-    version: 'test',
-    onUpstreamEvent: (m) => events.push(m),
-    ...overrides,
-  });
+  const stack = await startProxyStack(
+    testStackConfig(
+      started.map((f) => f.url),
+      dataDir,
+      { onUpstreamEvent: (m) => events.push(m), ...overrides },
+    ),
+  );
   return {
     fakes: started,
     stack,

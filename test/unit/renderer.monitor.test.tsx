@@ -5,6 +5,7 @@
 import { act, cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { installBridge as installFakeBridge } from '../helpers/fakeBridge';
+import { health } from '../helpers/rendererFixtures';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Channel, CompanionBridge, CompanionEvent, HealthSample, IpcResult, MonitorSnapshot, RequestView } from '../../preload/contract';
 import { startEventRouting } from '../../renderer/src/events';
@@ -17,19 +18,7 @@ function installBridge(snapshot: MonitorSnapshot) {
   return { calls: fake.calls, emit: (e: CompanionEvent) => act(() => fake.emit(e)) };
 }
 
-const up: HealthSample = {
-  at: Date.UTC(2026, 0, 1, 12),
-  url: 'http://127.0.0.1:8188',
-  up: true,
-  latencyMs: 12,
-  queueRunning: 1,
-  queuePending: 3,
-  device: { name: 'cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync', type: 'cuda' },
-  vramTotal: 24 * 2 ** 30,
-  vramFree: 20 * 2 ** 30,
-  comfyuiVersion: '0.3.66',
-  error: null,
-};
+const up: HealthSample = health();
 
 function req(seq: number, over: Partial<RequestView> = {}): RequestView {
   return { seq, at: up.at + seq, method: 'GET', path: `/history/${seq}`, status: 200, durationMs: 5, keyName: 'alice', websocket: false, ...over };

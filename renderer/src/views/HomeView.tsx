@@ -41,7 +41,7 @@ function ServersSummaryCard({ status }: { status: AppStatus }) {
         <StatusDot state={overall} label={`${up} of ${rows.length} answering`} />
         <strong>{known ? `${up} of ${rows.length} answering` : 'Checking…'}</strong>
       </div>
-      <ul className="home-servers" aria-label="ComfyUI servers">
+      <ul className="checks home-servers" aria-label="ComfyUI servers">
         {rows.map((r) => (
           <li key={r.url}>
             <StatusDot state={r.state === 'up' ? (r.matches === false ? 'warn' : 'up') : r.state === 'down' ? 'down' : 'unknown'} label={r.state} />
