@@ -4,41 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MonitorService } from '../../main/monitor/monitorService';
-import type { MonitorTimers } from '../../main/monitor/samplePacing';
+import { FakeTime } from '../helpers/fakeTime';
 
-/** A manual clock + timer queue: time moves only when the test says so. */
-class FakeTime implements MonitorTimers {
-  now = 1_700_000_000_000;
-  #timers: { at: number; fn: () => void; id: number }[] = [];
-  #id = 0;
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.#id;
-    this.#timers.push({ at: this.now + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.#timers = this.#timers.filter((t) => t.id !== handle);
-  }
-  advance(ms: number): void {
-    const end = this.now + ms;
-    for (;;) {
-      this.#timers.sort((a, b) => a.at - b.at);
-      const next = this.#timers[0];
-      if (!next || next.at > end) break;
-      this.#timers.shift();
-      this.now = Math.max(this.now, next.at);
-      next.fn();
-    }
-    this.now = end;
-  }
-  get pending(): number {
-    return this.#timers.length;
-  }
-  /** How far ahead the earliest timer is due. */
-  get nextIn(): number {
-    return Math.min(...this.#timers.map((t) => t.at)) - this.now;
-  }
-}
 
 /** An upstream answering /system_stats and /queue, or 401 to everything in 'refuse-key' mode. */
 const upstream = { url: '', mode: 'ok' as 'ok' | 'refuse-key', server: null as Server | null };

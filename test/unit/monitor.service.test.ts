@@ -3,41 +3,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MonitorService, stripSecretParams, type MonitorTimers } from '../../main/monitor/monitorService';
+import { MonitorService, stripSecretParams } from '../../main/monitor/monitorService';
+import { FakeTime } from '../helpers/fakeTime';
 import { RingBuffer } from '../../main/monitor/ringBuffer';
 import type { MonitorUpdate } from '../../main/monitor/types';
 import type { RequestRecord } from '../../main/proxy/types';
 
-/** A manual clock + timer queue: time moves only when the test says so. */
-class FakeTime implements MonitorTimers {
-  now = 1_700_000_000_000;
-  #timers: { at: number; fn: () => void; id: number }[] = [];
-  #id = 0;
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.#id;
-    this.#timers.push({ at: this.now + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.#timers = this.#timers.filter((t) => t.id !== handle);
-  }
-  /** Advances time, firing due timers in order. */
-  advance(ms: number): void {
-    const end = this.now + ms;
-    for (;;) {
-      this.#timers.sort((a, b) => a.at - b.at);
-      const next = this.#timers[0];
-      if (!next || next.at > end) break;
-      this.#timers.shift();
-      this.now = Math.max(this.now, next.at);
-      next.fn();
-    }
-    this.now = end;
-  }
-  get pending(): number {
-    return this.#timers.length;
-  }
-}
 
 function rec(over: Partial<RequestRecord> = {}): RequestRecord {
   return { at: 0, method: 'GET', path: '/queue', status: 200, durationMs: 3, keyId: 'k1', keyName: 'alice', ...over };
