@@ -1,11 +1,11 @@
 // kill -9 of a process in the middle of a burst of audit events leaves a readable log: every event the
 // process reported as written is there, in order, nothing else is unreadable but at most one torn
 // line, the lock it may have held does not block the next writer, and later entries read fine.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killMidBurst } from '../helpers/killMidBurst';
 import { AuditLog, readAuditLog } from '../../main/audit/auditLog';
 
 const dirs: string[] = [];
@@ -28,29 +28,9 @@ for (let i = 0; ; i++) {
 }
 `,
   );
-  return spawn(process.execPath, ['--import', 'tsx', script], { cwd: resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+  return script;
 }
 
-async function killMidBurst(dataDir: string, scriptDir: string, round: number, after: number): Promise<number> {
-  const child = burst(dataDir, scriptDir, round);
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
-  const acknowledged = await new Promise<number>((resolveCount, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      const count = buffer.split('\n').filter((l) => l.startsWith('wrote')).length;
-      if (count >= after && !child.killed) {
-        child.kill('SIGKILL'); // it is already busy with its next event
-        resolveCount(count);
-      }
-    });
-    child.on('exit', () => reject(new Error(`writer exited early: ${stderr}`)));
-  });
-  expect(await exited).toBe('SIGKILL');
-  return acknowledged;
-}
 
 describe('audit log and kill -9', () => {
   it('stays readable after writers are killed mid-burst, three times over', async () => {
@@ -58,7 +38,7 @@ describe('audit log and kill -9', () => {
     const scriptDir = mkdtempSync(join(tmpdir(), 'audit-crash-scripts-'));
     dirs.push(dataDir, scriptDir);
     for (let round = 0; round < 3; round++) {
-      const acknowledged = await killMidBurst(dataDir, scriptDir, round, 200 + round * 150);
+      const acknowledged = await killMidBurst(burst(dataDir, scriptDir, round), 'wrote', 200 + round * 150);
       const { entries, skipped } = readAuditLog(dataDir);
       expect(skipped).toBeLessThanOrEqual(round + 1);
       const mine = entries.filter((e) => e.details.round === round).map((e) => e.details.i as number);

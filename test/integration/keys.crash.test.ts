@@ -1,10 +1,10 @@
 // A process killed (SIGKILL) in the middle of a burst of key writes never leaves an unreadable
 // store or a lock that blocks the next writer.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killMidBurst } from '../helpers/killMidBurst';
 import { KeyStore } from '../../main/keys/keyStore';
 
 const dirs: string[] = [];
@@ -14,7 +14,7 @@ afterEach(() => {
 
 const storeModule = resolve(__dirname, '../../main/keys/keyStore.ts');
 
-/** Starts a child that creates keys as fast as it can, printing a line after each one. */
+/** A writer script that creates keys as fast as it can, printing a line after each one; returns its path. */
 function burstWriter(dataDir: string, scriptDir: string, round: number) {
   const script = join(scriptDir, `burst${round}.mts`);
   writeFileSync(
@@ -27,29 +27,9 @@ for (let i = 0; ; i++) {
 }
 `,
   );
-  return spawn(process.execPath, ['--import', 'tsx', script], { cwd: resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+  return script;
 }
 
-async function killMidBurst(dataDir: string, scriptDir: string, round: number, after: number): Promise<number> {
-  const child = burstWriter(dataDir, scriptDir, round);
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
-  const acknowledged = await new Promise<number>((resolveCount, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      const count = buffer.split('\n').filter((l) => l.startsWith('created')).length;
-      if (count >= after) {
-        child.kill('SIGKILL'); // the child is already busy with its next write
-        resolveCount(count);
-      }
-    });
-    child.on('exit', () => reject(new Error(`writer exited early: ${stderr}`)));
-  });
-  expect(await exited).toBe('SIGKILL');
-  return acknowledged;
-}
 
 describe('crash safety of the key store', () => {
   it('SIGKILL during a burst of writes: the store still loads, keeps what was acknowledged, and accepts new writes', async () => {
@@ -59,7 +39,7 @@ describe('crash safety of the key store', () => {
     let acknowledgedTotal = 0;
     // Three rounds, each killed at a different point of a different-sized file.
     for (const round of [0, 1, 2]) {
-      const acknowledged = await killMidBurst(dataDir, scriptDir, round, 10 + round * 7);
+      const acknowledged = await killMidBurst(burstWriter(dataDir, scriptDir, round), 'created', 10 + round * 7);
       acknowledgedTotal += acknowledged;
       const store = new KeyStore({ dataDir });
       const names = store.list().map((k) => k.name);
