@@ -23,7 +23,7 @@ import { isBrowserNavigation, isExemptRoute } from './routePolicy';
 import { duplicateHostProblem } from './singleHost';
 import { createTenancyDeps } from './tenancy/tenancyDeps';
 import { tenancyStep, type TenancyOutcome } from './tenancy/tenancyStep';
-import type { KeyAuthenticator, LocalRoute, Principal, ProxyObserver, RateLimiter, RequestRecord, SessionAuthenticator } from './types';
+import type { KeyAuthenticator, LocalRoute, Principal, ProxyObserver, RateLimiter, SessionAuthenticator } from './types';
 import { UpstreamPool } from './upstreamPool';
 import type { UpstreamTarget } from './upstreamTarget';
 import { healthRoute, type PoolHealth } from './upstreams/poolHealth';

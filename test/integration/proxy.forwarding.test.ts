@@ -1,12 +1,12 @@
 // What the proxy forwards (SPEC §3): every method, streamed bodies with a flat heap, keep-alive reuse,
 // client aborts, credentials stripped and the upstream key injected, WebSocket frames byte-identical,
 // and clear 502s when ComfyUI is down.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { previewFrame } from '../fixtures/fakeComfy';
+import { bigImageUpload } from '../helpers/bigUpload';
 import { request } from '../helpers/http';
 import { ADMIN_KEY, startHarness, type Harness } from '../helpers/proxyHarness';
 
@@ -105,21 +105,7 @@ describe('HTTP forwarding', () => {
 
   it('streams a 100 MB upload to ComfyUI intact while the heap stays flat', async () => {
     const total = 100 * 1024 * 1024;
-    const boundary = '----cacboundary7MA4YWxkTrZu0gW';
-    const head = Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`,
-    );
-    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-    const block = randomBytes(64 * 1024);
-    const hash = createHash('sha256');
-    async function* body() {
-      yield head;
-      for (let sent = 0; sent < total; sent += block.length) {
-        hash.update(block);
-        yield block;
-      }
-      yield tail;
-    }
+    const upload = bigImageUpload(total);
     global.gc?.();
     // Buffers live outside the JS heap: count their backing stores (arrayBuffers) with it.
     const held = (): number => {
@@ -133,14 +119,14 @@ describe('HTTP forwarding', () => {
     }, 20);
     const res = await request(`${h.url}/upload/image`, {
       method: 'POST',
-      headers: { ...h.auth, origin: h.url, 'content-type': `multipart/form-data; boundary=${boundary}` },
-      body: Readable.from(body()),
+      headers: { ...h.auth, origin: h.url, 'content-type': upload.contentType },
+      body: upload.body(),
     });
     clearInterval(sampler);
     expect(res.status).toBe(200);
-    const upload = h.fake.uploads.find((u) => u.name === 'big.png');
-    expect(upload?.bytes).toBe(total);
-    expect(upload?.sha256).toBe(hash.digest('hex'));
+    const stored = h.fake.uploads.find((u) => u.name === 'big.png');
+    expect(stored?.bytes).toBe(total);
+    expect(stored?.sha256).toBe(upload.digest());
     // Buffering the upload anywhere in this process (client, proxy or fake) would add ≥ 100 MB.
     expect(peak - baseline).toBeLessThan(48 * 1024 * 1024);
   });

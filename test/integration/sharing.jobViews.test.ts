@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../helpers/http';
 import type { Harness } from '../helpers/proxyHarness';
-import { ADMIN, finishRunning, get, openWs, reached, runToEnd, startRunning, startSharing, submit, workflow, type Err, type TestKey, type TestSocket } from './sharing.helpers';
+import { ADMIN, finishRunning, get, openWs, reached, runToEnd, startRunning, startSharing, submit, workflow, type TestKey, type TestSocket } from './sharing.helpers';
 
 type Queue = { queue_running: unknown[][]; queue_pending: unknown[][] };
 const ids = (items: unknown[][]) => items.map((i) => i[1]);

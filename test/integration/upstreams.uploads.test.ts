@@ -1,10 +1,10 @@
 // Uploads with several upstreams (SPEC §10): a real multipart upload through the proxy reaches every live
 // upstream, streamed (a large one leaves the heap flat), so a job that uses it runs wherever it lands; an
 // upstream that was down during the upload gets no job that needs the file.
-import { createHash, randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makePng } from '../fixtures/fakeComfy';
+import { bigImageUpload } from '../helpers/bigUpload';
 import { request } from '../helpers/http';
 import { createKey, fakeHolding, promptBody, startMulti, submit, WsClient, type Multi } from './upstreams.helpers';
 
@@ -73,19 +73,7 @@ describe('uploads', () => {
   it('stream a large upload to three upstreams at once, intact, without buffering it', async () => {
     m = await startMulti(3);
     const total = 64 * 1024 * 1024;
-    const boundary = '----cacmultiboundary0123456789';
-    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`);
-    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-    const block = randomBytes(64 * 1024);
-    const hash = createHash('sha256');
-    async function* body() {
-      yield head;
-      for (let sent = 0; sent < total; sent += block.length) {
-        hash.update(block);
-        yield block;
-      }
-      yield tail;
-    }
+    const upload = bigImageUpload(total);
     global.gc?.();
     const baseline = process.memoryUsage().heapUsed;
     let peak = baseline;
@@ -94,13 +82,13 @@ describe('uploads', () => {
     }, 20);
     const res = await request(`${m.url}/upload/image`, {
       method: 'POST',
-      headers: { ...m.auth, origin: m.url, 'content-type': `multipart/form-data; boundary=${boundary}` },
-      body: Readable.from(body()),
+      headers: { ...m.auth, origin: m.url, 'content-type': upload.contentType },
+      body: upload.body(),
     });
     clearInterval(sampler);
     expect(res.status).toBe(200);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    const digest = hash.digest('hex');
+    const digest = upload.digest();
     for (const f of m.fakes) expect(f.uploads.find((u) => u.name === 'big.png')).toMatchObject({ bytes: total, sha256: digest });
     // Holding the upload anywhere in this process (client, proxy or the three fakes) would add ≥ 64 MB.
     expect(peak - baseline).toBeLessThan(40 * 1024 * 1024);

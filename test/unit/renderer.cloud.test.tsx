@@ -6,7 +6,7 @@ import { act, cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { installBridge } from '../helpers/fakeBridge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Channel, CloudStatus, CompanionBridge, CompanionEvent, IpcResult } from '../../preload/contract';
+import type { CloudStatus, IpcResult } from '../../preload/contract';
 import { startEventRouting } from '../../renderer/src/events';
 import { useCloudStore } from '../../renderer/src/stores/cloudStore';
 import { CloudView } from '../../renderer/src/views/CloudView';

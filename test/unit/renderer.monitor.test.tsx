@@ -7,7 +7,7 @@ import userEvent from '@testing-library/user-event';
 import { installBridge as installFakeBridge } from '../helpers/fakeBridge';
 import { health } from '../helpers/rendererFixtures';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Channel, CompanionBridge, CompanionEvent, HealthSample, IpcResult, MonitorSnapshot, RequestView } from '../../preload/contract';
+import type { CompanionEvent, HealthSample, IpcResult, MonitorSnapshot, RequestView } from '../../preload/contract';
 import { startEventRouting } from '../../renderer/src/events';
 import { useMonitorStore } from '../../renderer/src/stores/monitorStore';
 import { MonitorView } from '../../renderer/src/views/MonitorView';

@@ -5,7 +5,7 @@ import { CompanionError } from '../../errors';
 import { ADMIN_OWNER } from '../../jobs/types';
 import { readJsonBody } from '../readJsonBody';
 import { exchange } from '../upstreamExchange';
-import { answerJson, answerRaw, type TenancyDeps, type TenancyRequest, type Upstream } from './context';
+import { answerRaw, type TenancyDeps, type TenancyRequest, type Upstream } from './context';
 
 const BODY_CAP = 1024 * 1024;
 
