@@ -3,14 +3,21 @@
 // through tsx instead would measure tsx's keep-names transform too (an Object.defineProperty on every
 // closure a request creates), which no user runs. For `--compare REF`, the same bench code is bundled
 // against REF's main/ sources, so both sides are built alike.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { NODE_BUNDLE_OPTIONS } from '../scripts/buildCli.mjs';
+import { MOVED_SOURCES } from './movedSources';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const HERE = resolve(BENCH, '..');
+
+/** A bench import's path in `root`: today's, or where the module lived before the move (older REFs). */
+function pathIn(root: string, rel: string): string {
+  if (existsSync(join(root, `${rel}.ts`))) return rel;
+  return MOVED_SOURCES[rel] ?? rel;
+}
 
 /** Points the bench's `../main/…` imports at `root`'s sources (a no-op for this checkout). */
 function sourcesFrom(root: string): Plugin {
@@ -19,7 +26,7 @@ function sourcesFrom(root: string): Plugin {
     setup(b) {
       b.onResolve({ filter: /^\.\.\/main\// }, (args) => {
         if (!args.importer.startsWith(BENCH) || root === HERE) return undefined;
-        return b.resolve(`./${args.path.slice(3)}`, { kind: args.kind, resolveDir: root });
+        return b.resolve(`./${pathIn(root, args.path.slice(3))}`, { kind: args.kind, resolveDir: root });
       });
     },
   };

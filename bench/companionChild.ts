@@ -1,9 +1,9 @@
-// Bench process: the desktop app's composition root (main/companion.ts) in plain Node — settings, secrets
+// Bench process: the desktop app's composition root (main/compose/companion.ts) in plain Node — settings, secrets
 // (the file fallback, no keychain), account, key store, sessions, monitor and the proxy listener — with no
 // window and so nobody watching the monitor. The idle scenario reads its CPU time and RSS from /proc.
 // Config (argv[2], JSON): { upstream, root? } — root loads the app from another checkout (`--compare`).
 import Conf from 'conf';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,8 +13,10 @@ import type { BackingStoreClass } from '../main/settings/settingsStore';
 const config = JSON.parse(process.argv[2] ?? '{}') as { upstream: string; root?: string };
 const root = config.root ?? fileURLToPath(new URL('..', import.meta.url));
 const load = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(join(root, rel)).href)) as T;
+// A `--compare` checkout from before the layout of issue 19 has the composition root at main/companion.ts.
+const companionPath = existsSync(join(root, 'main/compose/companion.ts')) ? 'main/compose/companion.ts' : 'main/companion.ts';
 
-const { createCompanion } = await load<typeof import('../main/companion')>('main/companion.ts');
+const { createCompanion } = await load<typeof import('../main/compose/companion')>(companionPath);
 const { createSettingsStore } = await load<typeof import('../main/settings/settingsStore')>('main/settings/settingsStore.ts');
 const { basicTextSafeStorage } = await load<typeof import('../test/fixtures/fakeSafeStorage')>('test/fixtures/fakeSafeStorage.ts');
 

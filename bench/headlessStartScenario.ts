@@ -65,7 +65,7 @@ export async function measureHeadlessStart(upstreamUrl: string): Promise<Scenari
     const ways: Way[] = [
       { name: 'launcher (`node bin/comfy-auth-companion.mjs`)', cmd: node, args: [join(ROOT, 'bin', 'comfy-auth-companion.mjs'), ...common] },
       { name: '`npm run headless --`', cmd: 'npm', args: ['run', '--silent', 'headless', '--', ...common] },
-      { name: 'before: tsx from sources (`node --import tsx main/cli.ts`)', cmd: node, args: ['--import', 'tsx', join(ROOT, 'main', 'cli.ts'), ...common] },
+      { name: 'before: tsx from sources (`node --import tsx main/cli/cli.ts`)', cmd: node, args: ['--import', 'tsx', join(ROOT, 'main', 'cli', 'cli.ts'), ...common] },
     ];
     const env = { ...process.env, COMFY_API_KEY: '' };
     const rows: string[][] = [];

@@ -1,6 +1,6 @@
 // Scenario: the headless proxy's ready time (spawn of `npm run headless` to its ready line) and the idle
 // footprint — CPU time over 60 s with no traffic, main-thread wake-ups and RSS — of the headless proxy and
-// of the desktop app's composition root (main/companion.ts) in plain Node, with no window watching.
+// of the desktop app's composition root (main/compose/companion.ts) in plain Node, with no window watching.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,7 +108,7 @@ export const idleScenario: Scenario = {
         const h = await spawnHeadless(r.root, ctx.upstreamUrl, tempDir());
         idlers.push({ name: `headless proxy${r.suffix}`, pid: workerOf(h.pid), stop: h.stop });
         const app = await BenchChild.start<{ pid: number }>('./companionChild.ts', { upstream: ctx.upstreamUrl, root: r.root });
-        idlers.push({ name: `app composition root (main/companion.ts)${r.suffix}`, pid: app.ready.pid, stop: () => app.child.stop() });
+        idlers.push({ name: `app composition root (main/compose/companion.ts)${r.suffix}`, pid: app.ready.pid, stop: () => app.child.stop() });
       }
       await sleep(SETTLE_S * 1000);
       const before = idlers.map((i) => ({ cpu: cpuMicros(i.pid), wake: wakeups(i.pid) }));
@@ -127,7 +127,7 @@ export const idleScenario: Scenario = {
         headers: ['process', `CPU ms in ${IDLE_S} s`, 'CPU %', 'main-thread wake-ups', 'RSS MiB', 'ready ms (median)'],
         rows,
         notes: [
-          `Idle: each process is started, left ${SETTLE_S} s to settle, then read from /proc over ${IDLE_S} s: utime+stime, voluntary context switches of the main thread (each one is the event loop going to sleep and waking again), and VmRSS at the end. The headless row is the node process that serves (npm and its shell are left out); the app row is main/companion.ts in plain Node with settings, secrets (file fallback), key store, sessions, monitor and proxy, and no window watching the monitor.`,
+          `Idle: each process is started, left ${SETTLE_S} s to settle, then read from /proc over ${IDLE_S} s: utime+stime, voluntary context switches of the main thread (each one is the event loop going to sleep and waking again), and VmRSS at the end. The headless row is the node process that serves (npm and its shell are left out); the app row is main/compose/companion.ts in plain Node with settings, secrets (file fallback), key store, sessions, monitor and proxy, and no window watching the monitor.`,
           'Ready time: wall clock from spawning `npm run headless -- --listen 127.0.0.1:0 …` to its "listening on" line, median of the runs after one unmeasured start; it includes npm\'s own start.',
         ],
       };

@@ -7,7 +7,7 @@ import { generateKey, generateKeyId, hashKey } from '../main/keys/keyFormat';
 import type { KeyFile } from '../main/keys/keyRecord';
 import { KeyStore, KEYS_FILE } from '../main/keys/keyStore';
 import { KeyRateLimiter } from '../main/keys/rateLimiter';
-import { adminKeyAuthenticator, chainAuthenticators } from '../main/proxy/adminKey';
+import { adminKeyAuthenticator, chainAuthenticators } from '../main/auth/adminKey';
 
 export default async function keyStoreAuth(arg: unknown) {
   const count = Number(arg);

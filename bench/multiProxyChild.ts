@@ -1,6 +1,6 @@
 // Bench process running the auth proxy in front of several upstreams (config.upstreams), admin key only.
 import { serveParent } from './childProcess';
-import { adminKeyAuthenticator } from '../main/proxy/adminKey';
+import { adminKeyAuthenticator } from '../main/auth/adminKey';
 import { startProxy } from '../main/proxy/server';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as { upstreams: string[]; adminKey: string };

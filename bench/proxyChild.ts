@@ -3,7 +3,7 @@
 // bundle with plain Node, as the product ships; for `--compare REF` the bundle is built from REF's sources.
 //
 // Config (argv[2], JSON): { upstream, adminKey, auth?, authArg? }.
-// - Without auth: the product's composition (main/proxyStack.ts: key store, rate limiter, usage,
+// - Without auth: the product's composition (main/compose/proxyStack.ts: key store, rate limiter, usage,
 //   login sessions, job ledger) on a fresh data dir, with one access key created for the bench, so the
 //   admin key and an access key (quotas, ledger and usage on) hit exactly what a user runs.
 // - auth: 'keyStore': keyStoreAuth.ts supplies the authenticator for a bare startProxy (the key-store-size scenario).
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveParent } from './childProcess';
 import keyStoreAuth from './keyStoreAuth';
-import { startProxyStack } from '../main/proxyStack';
+import { startProxyStack } from '../main/compose/proxyStack';
 import { startProxy } from '../main/proxy/server';
 
 interface Config {

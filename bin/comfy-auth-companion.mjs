@@ -15,7 +15,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'cli.mjs');
 const scripts = join(root, 'scripts');
 
-if (existsSync(join(root, 'main', 'cli.ts')) && existsSync(join(scripts, 'buildCli.mjs'))) {
+if (existsSync(join(root, 'main', 'cli', 'cli.ts')) && existsSync(join(scripts, 'buildCli.mjs'))) {
   const { cliStaleReason } = await import(pathToFileURL(join(scripts, 'cliStale.mjs')).href);
   const reason = cliStaleReason(root);
   if (reason) {

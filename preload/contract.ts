@@ -7,8 +7,8 @@
 //
 // The renderer imports only types and `INVOKE_CHANNELS`/`EVENT_CHANNEL` from here; this file has
 // no runtime dependencies so it can be bundled anywhere.
-import type { ErrorCode } from '../main/errors';
-import type { Scope } from '../main/proxy/types';
+import type { ErrorCode } from '../main/common/errors';
+import type { Scope } from '../main/common/principal';
 import type { MonitorSnapshot, MonitorUpdate } from '../main/monitor/types';
 import type { SecretBackendInfo } from '../main/secrets/secretStore';
 import type { AppStatus, CloudLoginRequest, CloudStatus, KeyCreateRequest, KeyPatch, KeyUsageView, KeyView, NewKeySecret, ProxyStatus, SettingsPatch, SettingsView, UpstreamAddRequest, UpstreamCheck, UpstreamKeyRequest, UpstreamKeyResult, UpstreamProbe } from './contractShapes';

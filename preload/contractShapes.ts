@@ -1,7 +1,7 @@
 // The data shapes that cross the IPC contract (preload/contract.ts re-exports all of them): what the
 // renderer sees of keys, usage, the ComfyUI connection, Comfy Cloud, settings and the app's status.
 // Type-only: no runtime code, never a secret except NewKeySecret.secret (see contract.ts).
-import type { Scope } from '../main/proxy/types';
+import type { Scope } from '../main/common/principal';
 import type { SecretBackendInfo } from '../main/secrets/secretStore';
 
 export type KeyStatus = 'active' | 'disabled' | 'revoked' | 'expired';

@@ -35,7 +35,7 @@ export async function buildCli({ sourcemap = 'linked' } = {}) {
   const result = await build({
     ...NODE_BUNDLE_OPTIONS,
     absWorkingDir: root,
-    entryPoints: [path.join(root, 'main', 'cli.ts')],
+    entryPoints: [path.join(root, 'main', 'cli', 'cli.ts')],
     outfile: CLI_BUNDLE,
     sourcemap,
     logLevel: 'warning',

@@ -3,7 +3,7 @@
 // tells subscribers after each change. Only masked hints ever leave this service.
 import type { CloudAccount, CloudClient, CloudCredits, CloudRequestOptions } from '../cloud/cloudClient';
 import type { CloudEnvironment } from '../cloud/cloudEnvironments';
-import { CompanionError, toCompanionError } from '../errors';
+import { CompanionError, toCompanionError } from '../common/errors';
 import { maskSecret, type SecretBackendInfo, type SecretName, type SecretStore } from '../secrets/secretStore';
 import type { Settings, SettingsPatch } from '../settings/settingsSchema';
 import { createUpstreamProber, type ProbeUpstream } from './upstreamProbe';

@@ -2,7 +2,7 @@
 // ComfyUI key, add or change an address (saved only when that server answers and does not refuse the key),
 // remove one, make one the primary. The list always keeps at least one server; the settings schema has the
 // last word on every value.
-import { CompanionError } from '../errors';
+import { CompanionError } from '../common/errors';
 import type { Settings, SettingsPatch } from '../settings/settingsSchema';
 import { MAX_UPSTREAMS, upstreamKey, upstreamUrlProblem } from '../settings/settingsNetwork';
 import type { ProbeUpstream, UpstreamProbe } from './upstreamProbe';

@@ -8,11 +8,11 @@ import { createIpcBridge, type IpcBridge } from './ipc';
 import { MainWindow, mainWindowOptions } from './mainWindow';
 import { applyStartAtLogin, HIDDEN_ARG } from './loginItem';
 import { createElectronNotifier } from './notifications';
-import type { CompanionRuntime, CompanionRuntimeFactory } from './runtime';
+import type { CompanionRuntime, CompanionRuntimeFactory } from '../api/runtime';
 import { hardenSession, installSecurity } from './security';
 import { createTray, type TrayController } from './tray';
 import { watchWhileVisible } from './watchWhileVisible';
-import { createTrayActions } from './trayActions';
+import { createTrayActions } from '../api/trayActions';
 import type { BackingStoreClass } from '../settings/settingsStore';
 
 export interface AppPaths {

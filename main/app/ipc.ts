@@ -1,7 +1,7 @@
 // IPC wiring: one `handle(channel, fn)` helper that drops calls from anything but our own window,
 // refuses non-plain input, and wraps results as IpcResult so errors survive the bridge.
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { CompanionError, toCompanionError } from '../errors';
+import { CompanionError, toCompanionError } from '../common/errors';
 import {
   EVENT_CHANNEL,
   INVOKE_CHANNELS,

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeFileAtomicSync } from '../atomicFile';
+import { writeFileAtomicSync } from '../common/atomicFile';
 
 /** The argument a sign-in launch carries, so the app starts in the tray without showing its window. */
 export const HIDDEN_ARG = '--hidden';

@@ -2,8 +2,8 @@
 // tooltip and icon whenever the state changes, and routes clicks to the action dispatcher.
 import path from 'node:path';
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions } from 'electron';
-import { buildTrayMenu, trayIconName, trayTooltip, type MenuItemTemplate, type TrayState } from './trayMenu';
-import type { TrayDispatch } from './trayActions';
+import { buildTrayMenu, trayIconName, trayTooltip, type MenuItemTemplate, type TrayState } from '../api/trayMenu';
+import type { TrayDispatch } from '../api/trayActions';
 
 export interface TrayController {
   update(state: TrayState): void;

@@ -4,8 +4,8 @@
 // runs under one lock file. A line torn by a crash is skipped when read and never glued to the next.
 import { close, closeSync, existsSync, fstatSync, fsync, fsyncSync, mkdirSync, open, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsyncDir, writeFileAtomicSync } from '../atomicFile';
-import { withSyncFileLock } from './syncFileLock';
+import { fsyncDir, writeFileAtomicSync } from '../common/atomicFile';
+import { withFileLockSync } from '../common/lockFile';
 import { isAuditEvent, type AuditActor, type AuditDetails, type AuditEntry, type AuditEvent, type AuditSink } from './auditTypes';
 
 export const AUDIT_FILE = 'audit.jsonl';
@@ -59,7 +59,7 @@ export class AuditLog implements AuditSink {
     const line = `${JSON.stringify(entry)}\n`;
     try {
       mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
-      withSyncFileLock(this.lockPath, () => {
+      withFileLockSync(this.lockPath, () => {
         this.rotateIfFull(Buffer.byteLength(line));
         appendLine(this.path, line);
       });
@@ -123,7 +123,7 @@ export class AuditLog implements AuditSink {
     let removedFiles = 0;
     const cutoff = new Date(cutoffMs).toISOString();
     try {
-      withSyncFileLock(this.lockPath, () => {
+      withFileLockSync(this.lockPath, () => {
         // The live file is only ever appended to; if it holds old lines, it is rotated first.
         const live = parseFile(this.path);
         if (live.entries.some((e) => e.time < cutoff)) this.rotate();

@@ -1,6 +1,6 @@
 // Choosing audit entries: `--since 2026-11-01|2026-11-01T12:00Z|7d|12h`, event, actor and free text;
 // and the flat row shape both exports (CSV and JSON) share.
-import { CompanionError } from '../errors';
+import { CompanionError } from '../common/errors';
 import { isAuditEvent, type AuditEntry, type AuditEvent } from './auditTypes';
 
 export interface AuditFilter {

@@ -2,12 +2,13 @@
 // Never for the browser session (SPEC §8.5: the proxy origin runs ComfyUI's page and every custom
 // node's JavaScript, so the control plane does not trust the cookie). ?since= ?event= ?actor= ?q=
 // ?limit= (default 1000, newest kept) and ?format=json|csv.
-import { CompanionError, toCompanionError } from '../errors';
-import { sendCompanionError, sendJson } from '../proxy/respond';
-import type { LocalRoute, Principal } from '../proxy/types';
+import { CompanionError, toCompanionError } from '../common/errors';
+import { sendCompanionError, sendJson } from '../http/respond';
+import type { LocalRoute } from '../http/localRoute';
+import type { Principal } from '../common/principal';
 import { auditRows, AUDIT_COLUMNS, filterAudit, parseEventFilter, parseSince, type AuditFilter } from './auditQuery';
 import type { AuditRead } from './auditLog';
-import { toCsv } from './csv';
+import { toCsv } from '../common/csv';
 
 const MAX_LIMIT = 100_000;
 

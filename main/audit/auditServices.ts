@@ -2,7 +2,8 @@
 // HTTP API uses, GET /api/audit, and retention over the audit log and the usage days.
 import type { KeyStore } from '../keys/keyStore';
 import type { UsageRecorder } from '../keys/usageRecorder';
-import type { LocalRoute, Principal } from '../proxy/types';
+import type { LocalRoute } from '../http/localRoute';
+import type { Principal } from '../common/principal';
 import { auditedKeys, type KeyMutations } from './auditedKeys';
 import { AuditLog } from './auditLog';
 import { auditRoutes } from './auditRoutes';

@@ -1,12 +1,12 @@
 // Export files of usage and of the audit log, CSV or JSON with the same rows (columns in the README),
 // written atomically by the main process to the path the user chose.
-import { writeFileAtomicSync } from '../atomicFile';
+import { writeFileAtomicSync } from '../common/atomicFile';
 import type { KeyRecord } from '../keys/keyRecord';
 import { usageRows, USAGE_COLUMNS } from '../keys/usageReport';
 import type { UsageRecorder } from '../keys/usageRecorder';
 import { auditRows, AUDIT_COLUMNS } from './auditQuery';
 import type { AuditEntry } from './auditTypes';
-import { toCsv } from './csv';
+import { toCsv } from '../common/csv';
 
 export interface ExportContent {
   text: string;

@@ -1,7 +1,7 @@
 // Comfy Cloud HTTP client: validates a platform API key (`GET {base}/account`) and reads credits
 // (`GET {billing}/customers/balance`), with bounded, cancellable retries. fetch, clock, sleep and
 // randomness are injected so tests are fast and deterministic.
-import { CompanionError } from '../errors';
+import { CompanionError } from '../common/errors';
 import { maskSecret } from '../secrets/secretStore';
 import {
   DEFAULT_BILLING_BASE_URL,

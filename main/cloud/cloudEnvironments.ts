@@ -1,6 +1,6 @@
 // Comfy Cloud environments, base-URL rules and the shape of a `comfyui-…` key: checks that need no
 // network, shared by the settings schema and the cloud client.
-import { CompanionError } from '../errors';
+import { CompanionError } from '../common/errors';
 
 export type CloudEnvironment = 'production' | 'staging' | 'custom';
 export const CLOUD_ENVIRONMENTS: readonly CloudEnvironment[] = ['production', 'staging', 'custom'];

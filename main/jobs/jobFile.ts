@@ -4,7 +4,7 @@
 import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomicSync } from '../atomicFile';
+import { writeFileAtomicSync } from '../common/atomicFile';
 import type { Job } from './types';
 
 export const JOBS_FILE = 'jobs.json';

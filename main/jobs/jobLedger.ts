@@ -6,9 +6,10 @@ import { ClientIdOwners } from './clientIds';
 import { JobFile } from './jobFile';
 import { readHistory, readWsMessage, type WsFact } from './jobMessages';
 import { JobIndexes } from './jobIndexes';
-import { BatchedFlush } from '../batchedFlush';
+import { JobProgressBoard } from './jobProgress';
+import { BatchedFlush } from '../common/batchedFlush';
 import { ADMIN_OWNER, FINISHED_STATES, FOREIGN_OWNER, type ComfyWsMessage, type Job, type JobEvent, type JobLedgerApi } from './types';
-import type { JobOutput, JobOwner, JobQuery, JobState, SubmittedJob } from './types';
+import type { JobOutput, JobOwner, JobProgress, JobQuery, JobState, SubmittedJob } from './types';
 
 export interface JobLedgerOptions {
   /** Persist to <dataDir>/jobs.json; omit for an in-memory ledger. */
@@ -31,7 +32,9 @@ export class JobLedger implements JobLedgerApi {
   private readonly index = new JobIndexes();
   /** Jobs that ran at least one node (a job that ends without one was answered from cache). */
   private readonly executed = new Set<string>();
-  private readonly listeners = new Set<(e: JobEvent) => void>();
+  /** Where jobs that ran in this process are (the monitor's progress bars); dropped with their job. */
+  private readonly progress = new JobProgressBoard();
+  private readonly listeners = new Set<{ listener: (e: JobEvent) => void; progress: boolean }>();
   private readonly file: JobFile | null;
   private readonly maxJobs: number;
   private readonly onError: (err: Error) => void;
@@ -120,6 +123,10 @@ export class JobLedger implements JobLedgerApi {
     return job ? { ...job, outputs: [...job.outputs] } : undefined;
   }
 
+  progressOf(promptId: string): JobProgress | undefined {
+    return this.progress.get(promptId);
+  }
+
   ownerOfJob(promptId: string): JobOwner | undefined {
     return this.jobs.get(promptId)?.owner;
   }
@@ -157,9 +164,10 @@ export class JobLedger implements JobLedgerApi {
     return out;
   }
 
-  subscribe(listener: (event: JobEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  subscribe(listener: (event: JobEvent) => void, options: { progress?: boolean } = {}): () => void {
+    const entry = { listener, progress: options.progress === true };
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
   }
 
   flush(): void {
@@ -195,6 +203,7 @@ export class JobLedger implements JobLedgerApi {
       case 'node':
         this.start(job, at);
         this.executed.add(job.promptId);
+        if (this.progress.advance(job.promptId, fact)) this.emit('progress', job);
         break;
       case 'outputs':
         this.start(job, at);
@@ -227,6 +236,7 @@ export class JobLedger implements JobLedgerApi {
     job.finishedAt = at;
     this.executed.delete(job.promptId);
     this.index.stopped(job);
+    this.progress.finished(job.promptId, state);
     this.changed('finished', job);
   }
 
@@ -249,6 +259,7 @@ export class JobLedger implements JobLedgerApi {
     this.jobs.delete(job.promptId);
     this.index.remove(job);
     this.executed.delete(job.promptId);
+    this.progress.delete(job.promptId);
   }
 
   /** Drops the oldest finished job (insertion order), or the oldest of all when none has finished. */
@@ -265,9 +276,14 @@ export class JobLedger implements JobLedgerApi {
 
   private changed(type: JobEvent['type'], job: Job): void {
     this.batch.mark();
+    this.emit(type, job);
+  }
+
+  private emit(type: JobEvent['type'], job: Job): void {
     if (this.listeners.size === 0) return;
     const event: JobEvent = { type, job: { ...job, outputs: [...job.outputs] } };
-    for (const listener of this.listeners) {
+    for (const { listener, progress } of this.listeners) {
+      if (type === 'progress' && !progress) continue;
       try {
         listener(event);
       } catch (err) {

@@ -7,11 +7,24 @@ const MAX_ERROR = 300;
 
 export type WsFact =
   | { kind: 'started'; promptId: string }
-  | { kind: 'node'; promptId: string; node: string }
+  /** `entered`: an `executing` message (a new node starts); `step`: a `progress` message's sampler step. */
+  | { kind: 'node'; promptId: string; node: string; entered?: true; step?: { value: number; max: number } }
   | { kind: 'outputs'; promptId: string; outputs: JobOutput[] }
   | { kind: 'success'; promptId: string }
   | { kind: 'error'; promptId: string; message: string }
   | { kind: 'interrupted'; promptId: string };
+
+/** Parses a relayed text frame when it may name a job; null for status and other chatter. */
+export function parseJobMessage(text: string): ComfyWsMessage | null {
+  if (!text.includes('"prompt_id"')) return null;
+  try {
+    const msg = JSON.parse(text) as { type?: unknown; data?: unknown };
+    if (typeof msg.type !== 'string' || typeof msg.data !== 'object' || msg.data === null) return null;
+    return msg as ComfyWsMessage;
+  } catch {
+    return null;
+  }
+}
 
 /** The prompt_id a message is about, or null (status, crystools monitors, …). */
 export function promptIdOf(message: ComfyWsMessage): string | null {
@@ -33,7 +46,11 @@ export function readWsMessage(message: ComfyWsMessage): WsFact | null {
       // ComfyUI before execution_success ended a prompt with `executing` and node null.
       if (message.type === 'executing' && data.node === null) return { kind: 'success', promptId };
       const node = data.node ?? data.display_node;
-      return typeof node === 'string' || typeof node === 'number' ? { kind: 'node', promptId, node: String(node) } : { kind: 'started', promptId };
+      if (typeof node !== 'string' && typeof node !== 'number') return { kind: 'started', promptId };
+      const fact = { kind: 'node', promptId, node: String(node) } as const;
+      if (message.type === 'executing') return { ...fact, entered: true };
+      if (message.type === 'progress') return { ...fact, step: { value: nonNegative(data.value), max: nonNegative(data.max) } };
+      return fact;
     }
     case 'executed':
       return { kind: 'outputs', promptId, outputs: outputsOf(data.output) };
@@ -48,6 +65,10 @@ export function readWsMessage(message: ComfyWsMessage): WsFact | null {
     default:
       return null;
   }
+}
+
+function nonNegative(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.max(0, v) : 0;
 }
 
 function isFileRef(v: unknown): v is { filename: string; subfolder?: unknown; type?: unknown } {

@@ -47,8 +47,23 @@ export interface Job {
   workflowName: string | null;
 }
 
-/** What a change to the ledger was; listeners (usage, monitor, notifications) get one per change. */
-export type JobEventType = 'queued' | 'started' | 'finished';
+/** Where a running job is (from its `executing` / `progress` messages): in memory only, never persisted. */
+export interface JobProgress {
+  /** Id of the node executing now, when known. */
+  node: string | null;
+  /** The current node's sampler progress (value/max), 0/0 when unknown. */
+  value: number;
+  max: number;
+  /** Nodes finished so far (each switch to another node counts one). */
+  nodesDone: number;
+}
+
+/**
+ * What a change to the ledger was; listeners (usage, monitor, notifications) get one per change. `progress`
+ * (a running job moved to another node or sampler step) is frequent, changes nothing persisted, and is sent
+ * only to listeners that subscribed with `{progress: true}`.
+ */
+export type JobEventType = 'queued' | 'started' | 'finished' | 'progress';
 export interface JobEvent {
   type: JobEventType;
   /** A copy of the job after the change. */
@@ -102,6 +117,8 @@ export interface JobLedgerApi {
   ownerOfJob(promptId: string): JobOwner | undefined;
   /** The job the ledger believes is running on that upstream (previews carry no prompt id). */
   runningOn(upstream: string): Job | undefined;
+  /** Where a job that ran in this process is (node, step, nodes done); undefined for others. */
+  progressOf(promptId: string): JobProgress | undefined;
   /** Its owner only: O(1) and allocation-free, asked once per relayed preview frame. */
   runningOwner(upstream: string): JobOwner | undefined;
   /** Pending + running jobs of an owner; O(1) (the `max_queued` quota). */
@@ -111,6 +128,9 @@ export interface JobLedgerApi {
   /** The upstream of the newest job of `owner` (admin: anyone's) that produced this file; O(1) per producer (`/view` routing, SPEC §10). */
   upstreamOfOutput(owner: JobOwner, type: string, subfolder: string, filename: string): string | undefined;
   list(query?: JobQuery): Job[];
-  /** Called after every change; returns the unsubscribe function. Listeners must not throw. */
-  subscribe(listener: (event: JobEvent) => void): () => void;
+  /**
+   * Called after every change; returns the unsubscribe function. Listeners must not throw. `progress` events
+   * (several a second while a sampler runs) only reach listeners that ask for them.
+   */
+  subscribe(listener: (event: JobEvent) => void, options?: { progress?: boolean }): () => void;
 }

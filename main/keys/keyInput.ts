@@ -1,8 +1,8 @@
 // Validation of what callers may ask of the key store (HTTP API, CLI, store itself): zod schemas
 // with strict objects, and a translation of zod issues into one message that names the field.
 import { z } from 'zod';
-import { CompanionError } from '../errors';
-import { SCOPES, type Scope } from '../proxy/types';
+import { CompanionError } from '../common/errors';
+import { SCOPES, type Scope } from '../common/principal';
 
 export const NAME_MAX = 100;
 export const RATE_LIMIT_MAX = 1_000_000;

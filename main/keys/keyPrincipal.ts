@@ -1,6 +1,6 @@
 // Turns a stored key into the proxy's Principal, or says why it cannot act (revoked, disabled,
 // expired): one place for both the key header path and the login session path.
-import type { AuthOutcome, CredentialSource } from '../proxy/types';
+import type { AuthOutcome, CredentialSource } from '../common/principal';
 import type { StoredKey } from './keyRecord';
 
 type KeyFields = Pick<

@@ -1,7 +1,7 @@
 // Shapes of an access key: the public record (what the API and CLI show) and the on-disk entry in
 // keys.json (definitions only, hashes never secrets), with the schema that validates the file.
 import { z } from 'zod';
-import { SCOPES, type Scope } from '../proxy/types';
+import { SCOPES, type Scope } from '../common/principal';
 
 /** Jobs per hour (SPEC §2.4: the seed's field and number, now counting jobs). */
 export const DEFAULT_RATE_LIMIT = 100;

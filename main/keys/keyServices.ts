@@ -1,6 +1,6 @@
 // Wires the key store, rate limiter and usage recorder of one data dir together the way the
 // server uses them, so the Electron app and the headless CLI start them identically.
-import type { LocalRoute } from '../proxy/types';
+import type { LocalRoute } from '../http/localRoute';
 import type { KeysRoutesDeps } from './keysRoutes';
 import { KeyStore, type KeyStoreOptions } from './keyStore';
 import { keysRoutes } from './keysRoutes';

@@ -4,10 +4,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompanionError } from '../errors';
-import type { AuthOutcome, CredentialSource, KeyAuthenticator, Scope } from '../proxy/types';
-import { writeFileAtomicSync } from '../atomicFile';
-import { withFileLock } from './fileLock';
+import { CompanionError } from '../common/errors';
+import type { AuthOutcome, CredentialSource, KeyAuthenticator, Scope } from '../common/principal';
+import { writeFileAtomicSync } from '../common/atomicFile';
+import { withFileLock } from '../common/lockFile';
 import { generateKey, generateKeyId, hashKey, hasKeyShape, isWellFormedKey } from './keyFormat';
 import { readKeyFile, type KeyFileContent } from './keyFile';
 import { KeyFileWatcher } from './keyFileWatcher';

@@ -2,15 +2,16 @@
 // admin principals, /api/usage for any principal. Routes run after the proxy authenticated the
 // caller; admin routes still re-check the scope in case they are ever mounted wrongly.
 import type { ServerResponse } from 'node:http';
-import { CompanionError, toCompanionError } from '../errors';
-import { sendCompanionError, sendJson } from '../proxy/respond';
-import { HOUR_MS, jobsBucket } from '../proxy/quotas';
-import type { LocalContext, LocalRoute, Principal } from '../proxy/types';
+import { CompanionError, toCompanionError } from '../common/errors';
+import { sendCompanionError, sendJson } from '../http/respond';
+import { HOUR_MS, jobsBucket } from './quotas';
+import type { LocalContext, LocalRoute } from '../http/localRoute';
+import type { Principal } from '../common/principal';
 import { createKeySchema, parseInput, rotateKeySchema, updateKeySchema } from './keyInput';
 import type { KeyRateLimiter } from './rateLimiter';
 import type { KeyRecord } from './keyRecord';
 import type { KeyStore } from './keyStore';
-import { DEFAULT_BODY_CAP, readJsonBody } from '../proxy/readJsonBody';
+import { DEFAULT_BODY_CAP, readJsonBody } from '../http/readJsonBody';
 import { jobUsageStats, type JobUsageStats } from './usageReport';
 import type { UsageRecorder } from './usageRecorder';
 

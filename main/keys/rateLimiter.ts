@@ -3,9 +3,9 @@
 // persisted to <dataDir>/ratelimit.json in batches so limits survive a restart.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RateDecision, RateLimiter } from '../proxy/types';
-import { writeFileAtomicSync } from '../atomicFile';
-import { BatchedFlush } from '../batchedFlush';
+import type { RateDecision, RateLimiter } from '../common/rateLimit';
+import { writeFileAtomicSync } from '../common/atomicFile';
+import { BatchedFlush } from '../common/batchedFlush';
 
 export const RATE_LIMIT_FILE = 'ratelimit.json';
 // Float slack so that exactly-on-time requests are not refused by rounding.
@@ -124,4 +124,4 @@ function decision(allowed: boolean, limit: number, windowMs: number, backlogMs: 
 
 // One implementation of the IETF draft headers (RateLimit-Policy / RateLimit / Retry-After) for the
 // whole app: the proxy core's, re-exported here so key code and callers need not know where it lives.
-export { rateLimitHeaders } from '../proxy/rateLimitHeaders';
+export { rateLimitHeaders } from '../http/rateLimitHeaders';

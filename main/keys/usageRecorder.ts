@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobEvent, JobLedgerApi } from '../jobs/types';
-import type { ProxyObserver, RequestRecord } from '../proxy/types';
-import { writeFileAtomicSync } from '../atomicFile';
-import { BatchedFlush } from '../batchedFlush';
+import type { ProxyObserver, RequestRecord } from '../common/traffic';
+import { writeFileAtomicSync } from '../common/atomicFile';
+import { BatchedFlush } from '../common/batchedFlush';
 import { addDays, emptyDay, jobContribution, num, readDay, utcDay, type UsageDay } from './usageDays';
 
 export const USAGE_FILE = 'usage.json';

@@ -1,10 +1,9 @@
-// The monitor: a ProxyObserver that counts traffic and follows jobs, plus a ~1 s upstream health
-// sampler. Keeps bounded history and pushes compact, throttled deltas to subscribers. Jobs are named
-// by node titles (/queue, /object_info) and owners (the job ledger, when one is wired).
-import type { JobLedgerApi } from '../jobs/types';
-import type { ProxyObserver, RequestRecord } from '../proxy/types';
+// The monitor: a ProxyObserver that counts traffic, plus a ~1 s upstream health sampler. Keeps bounded
+// history and pushes compact, throttled deltas to subscribers. Jobs come from the job ledger (the one record
+// of jobs: it already reads every relayed message), named by node titles (/queue, /object_info).
+import type { ProxyObserver, RequestRecord } from '../common/traffic';
 import { HealthSampler } from './healthSampler';
-import { JobTracker } from './jobTracker';
+import { jobViews, type MonitorJobFeed } from './jobViews';
 import { keyJobStats } from './keyJobStats';
 import { NodeNames } from './nodeNames';
 import { stripSecretParams } from './secretParams';
@@ -13,8 +12,7 @@ import { defaultTimers, SamplePacing, type MonitorTimers } from './samplePacing'
 import { TrafficCounter } from './trafficStats';
 import type { HealthSample, JobView, KeyJobStats, MonitorSnapshot, MonitorUpdate, RequestView, UpstreamView } from './types';
 
-/** What the monitor reads from the job ledger. */
-export type MonitorJobFeed = Pick<JobLedgerApi, 'subscribe' | 'list' | 'get'>;
+export type { MonitorJobFeed };
 
 export type { MonitorTimers };
 
@@ -36,7 +34,7 @@ export interface MonitorOptions {
   rateWindowS?: number;
   /** Minimum gap between two pushed updates (≤ 4/s by default). */
   pushIntervalMs?: number;
-  /** The job ledger: owners and workflow names of jobs, per-key jobs and GPU time. */
+  /** The job ledger: the jobs shown (running and recently finished), per-key jobs and GPU time. */
   jobs?: MonitorJobFeed;
   /** Hours of jobs the per-key table sums (default 24). */
   keyJobsWindowH?: number;
@@ -56,7 +54,6 @@ export class MonitorService implements ProxyObserver {
   readonly #health: RingBuffer<HealthSample>;
   readonly #traffic: TrafficCounter;
   readonly #requests: RingBuffer<RequestView>;
-  readonly #jobs = new JobTracker();
   readonly #ledger: MonitorJobFeed | undefined;
   readonly #keyJobsWindowH: number;
   readonly #names: NodeNames;
@@ -90,7 +87,7 @@ export class MonitorService implements ProxyObserver {
       now: this.#now,
       timeoutMs: options.sampleTimeoutMs ?? 1500,
       onQueue: (body) => {
-        if (this.#names.observeQueue(body) && this.#jobs.list().length > 0) this.#queue({ jobs: this.jobs() });
+        if (this.#names.observeQueue(body)) this.#queue({ jobs: this.jobs() });
       },
     });
     // /object_info is several MB on a real install: a generous timeout, fetched once per upstream.
@@ -99,8 +96,8 @@ export class MonitorService implements ProxyObserver {
     this.#ledger = options.jobs;
     this.#keyJobsWindowH = options.keyJobsWindowH ?? 24;
     this.#stopLedger = this.#ledger?.subscribe((event) => {
-      if (event.type !== 'started') this.#queue({ keyJobs: this.keyJobs() });
-    });
+      this.#queue(event.type === 'started' || event.type === 'progress' ? { jobs: this.jobs() } : { jobs: this.jobs(), keyJobs: this.keyJobs() });
+    }, { progress: true });
     this.#health = new RingBuffer(options.healthHistory ?? 600);
     this.#traffic = new TrafficCounter({ historySeconds: options.trafficHistory ?? 300, windowS: options.rateWindowS ?? 10 });
     this.#requests = new RingBuffer(options.requestLog ?? 200);
@@ -183,10 +180,6 @@ export class MonitorService implements ProxyObserver {
     this.#queueTraffic();
   }
 
-  onUpstreamWsText(text: string): void {
-    if (this.#jobs.handle(text, this.#now())) this.#queue({ jobs: this.jobs() });
-  }
-
   onWsOpen(): void {
     this.#openSockets++;
     this.#queue({ openSockets: this.#openSockets });
@@ -226,18 +219,9 @@ export class MonitorService implements ProxyObserver {
     return this.#health.last() ?? null;
   }
 
-  /** Followed jobs with node names and, from the ledger, who queued them. */
+  /** Running jobs (oldest first), then the last finished ones (newest first), from the ledger, with node names. */
   jobs(): JobView[] {
-    return this.#jobs.list().map((j) => {
-      const record = this.#ledger?.get(j.promptId);
-      return {
-        ...j,
-        nodeName: this.#names.nameOf(j.promptId, j.node),
-        nodesTotal: this.#names.nodeCount(j.promptId),
-        ownerName: record?.ownerName ?? null,
-        workflowName: record?.workflowName ?? null,
-      };
-    });
+    return this.#ledger ? jobViews(this.#ledger, this.#names) : [];
   }
 
   /** Jobs and GPU time per owner over the window; empty without a ledger. */

@@ -6,32 +6,35 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { JobLedger } from '../jobs/jobLedger';
 import { ownerOf } from '../jobs/types';
-import { createAdmission, isDenial } from './admission';
-import { answerFailure } from './answerFailure';
-import { apiKeyRedirectTarget } from './apiKeyRedirect';
-import { stripQueryCredential } from './credentials';
-import { forwardHttp, upstreamRequestHeaders, type ForwardPlan } from './httpForwarder';
-import { ANONYMOUS_LANE, DEFAULT_IN_FLIGHT, InFlightGate, laneOf, type InFlightLimits } from './inFlightGate';
-import { isLoopbackHost } from './listenAddress';
-import { OpenConnections } from './openConnections';
-import { memoByString } from './pathMemo';
-import { rawResponse } from './rawResponse';
-import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './requestGuards';
+import { createAdmission, isDenial } from './admission/admission';
+import { answerFailure } from './forward/answerFailure';
+import { apiKeyRedirectTarget, redirectToLogin } from '../auth/login/loginRedirects';
+import { stripQueryCredential } from '../auth/credentials';
+import { forwardHttp, upstreamRequestHeaders, type ForwardPlan } from './forward/httpForwarder';
+import { ANONYMOUS_LANE, DEFAULT_IN_FLIGHT, InFlightGate, laneOf, type InFlightLimits } from './admission/inFlightGate';
+import { isLoopbackHost } from '../http/listenAddress';
+import { OpenConnections } from './admission/openConnections';
+import { memoByString } from './guards/pathMemo';
+import { rawResponse } from '../http/rawResponse';
+import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './guards/requestGuards';
 import { requestNotifier } from './requestObservers';
-import { redirect, redirectToLogin, sendError } from './respond';
-import { isBrowserNavigation, isExemptRoute } from './routePolicy';
-import { duplicateHostProblem } from './singleHost';
-import { createTenancyDeps } from './tenancy/tenancyDeps';
-import { tenancyStep, type TenancyOutcome } from './tenancy/tenancyStep';
-import type { KeyAuthenticator, LocalRoute, Principal, ProxyObserver, RateLimiter, SessionAuthenticator } from './types';
-import { UpstreamPool } from './upstreamPool';
-import type { UpstreamTarget } from './upstreamTarget';
+import { redirect, sendError } from '../http/respond';
+import { isBrowserNavigation, isExemptRoute } from './guards/routePolicy';
+import { duplicateHostProblem } from './guards/singleHost';
+import { createSharingDeps } from './sharing/sharingDeps';
+import { sharingStep, type SharingOutcome } from './sharing/sharingStep';
+import type { KeyAuthenticator, Principal, SessionAuthenticator } from '../common/principal';
+import type { LocalRoute } from '../http/localRoute';
+import type { ProxyObserver } from '../common/traffic';
+import type { RateLimiter } from '../common/rateLimit';
+import { UpstreamPool } from './forward/upstreamPool';
+import type { UpstreamTarget } from './forward/upstreamTarget';
 import { healthRoute, type PoolHealth } from './upstreams/poolHealth';
 import type { UpstreamStatus, WatcherTimings } from './upstreams/upstreamHealth';
 import { createUpstreamRouting } from './upstreams/upstreamRouting';
-import { DEFAULT_TIMEOUTS, type UpstreamTimeouts } from './upstreamTimeouts';
-import { handleUpgrade } from './wsUpgrade';
-import { WsRelay } from './wsRelay';
+import { DEFAULT_TIMEOUTS, type UpstreamTimeouts } from './forward/upstreamTimeouts';
+import { handleUpgrade } from './ws/wsUpgrade';
+import { WsRelay } from './ws/wsRelay';
 
 export interface ProxyOptions {
   /** One upstream URL, or several (SPEC §10). */
@@ -102,7 +105,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const gate = new InFlightGate({ ...DEFAULT_IN_FLIGHT, maxWaitMs: timeouts.responseMs, ...options.inFlight });
   const routing = createUpstreamRouting({ pool, ledger, relay, upstreamKey, now, timeouts, log: options.onUpstreamEvent ?? (() => {}), watcher: options.upstreamHealth });
   const health = routing.health(options.version, now());
-  const tenancy = createTenancyDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, upstreamTimeoutMs: timeouts.responseMs, now, routing });
+  const sharing = createSharingDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, upstreamTimeoutMs: timeouts.responseMs, now, routing });
   const admit = createAdmission({ keys: options.keys, sessions, rateLimiter: options.rateLimiter ?? null, now });
   let proxyOrigin = '';
 
@@ -170,7 +173,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     };
     // 4. Exempt static assets.
     if (!route && isExemptRoute(method, url.pathname, raw)) {
-      return gate.run(ANONYMOUS_LANE, res, navigation, () => forwardHttp(tenancy.upstreamFor(url).target, req, res, plan));
+      return gate.run(ANONYMOUS_LANE, res, navigation, () => forwardHttp(sharing.upstreamFor(url).target, req, res, plan));
     }
     // 5. Admission: authentication, scope, admin-only routes, control plane, requests per minute.
     const admitted = admit(req, url, method);
@@ -201,15 +204,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     plan.responseHeaders = admitted.headers;
     const owner = ownerOf(who);
     unregister = connections.add({ owner, recheck: admitted.recheck, close: () => res.destroy() });
-    const forward = (outcome: TenancyOutcome): void => {
+    const forward = (outcome: SharingOutcome): void => {
       if (outcome.kind === 'answered') return;
       plan.pathAndQuery = outcome.pathAndQuery;
       plan.fileHeaders = outcome.fileHeaders;
       plan.body = outcome.body;
-      forwardHttp((outcome.upstream ?? tenancy.upstreamFor(url)).target, req, res, plan);
+      forwardHttp((outcome.upstream ?? sharing.upstreamFor(url)).target, req, res, plan);
     };
     const fail = (err: unknown): void => answerFailure(res, err);
-    const tenancyRequest = {
+    const sharingRequest = {
       req, res, url, principal: who, owner, admin: who.kind === 'admin',
       upstreamHeaders: (target: UpstreamTarget) => upstreamRequestHeaders(req, target, plan),
       responseHeaders: admitted.headers,
@@ -218,7 +221,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     gate.run(laneOf(who), res, navigation, () => {
       try {
         // A plain forward is decided at once; the rules that read or rewrite an exchange answer later.
-        const outcome = tenancyStep(tenancy, tenancyRequest, loggedPath);
+        const outcome = sharingStep(sharing, sharingRequest, loggedPath);
         if (outcome instanceof Promise) outcome.then(forward).catch(fail);
         else forward(outcome);
       } catch (err) {
@@ -240,7 +243,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
       routing.watcher.poke();
-      handleUpgrade({ req, socket, head, admit, relay, tenancy, pool, connections, observers, now, upstreamKey, allowedOrigins, allowedHosts, notify, wsHooks: routing.ws });
+      handleUpgrade({ req, socket, head, admit, relay, sharing, pool, connections, observers, now, upstreamKey, allowedOrigins, allowedHosts, notify, wsHooks: routing.ws });
     } catch {
       socket.destroy();
     }

@@ -1,6 +1,6 @@
 // Secret backend on the OS keychain (macOS Keychain, Windows Credential Manager, Linux Secret
 // Service) through @napi-rs/keyring, reached via a factory so tests can inject a broken keychain.
-import { CompanionError } from '../errors';
+import { CompanionError } from '../common/errors';
 import { assertStorableSecret, SECRET_NAMES, type SecretBackendInfo, type SecretName, type SecretStore } from './secretStore';
 
 export const KEYCHAIN_SERVICE = 'comfyui-auth-companion';

@@ -1,7 +1,7 @@
 // Secret backend on Electron safeStorage: each secret is encrypted with the OS-protected key and
 // the base64 ciphertext is kept in the settings store. Electron itself is reached only through the
 // adapter, so main/app passes the real `safeStorage` and tests pass a fake.
-import { CompanionError } from '../errors';
+import { CompanionError } from '../common/errors';
 import { assertStorableSecret, SECRET_NAMES, type SecretBackendInfo, type SecretName, type SecretStore } from './secretStore';
 
 /** Mirrors the parts of Electron's `safeStorage` we use. */

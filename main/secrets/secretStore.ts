@@ -1,6 +1,6 @@
 // The one interface every secret backend implements (keychain, safeStorage, memory), plus the
 // masking rule: a masked hint is the only form of a secret that ever leaves the main process.
-import { CompanionError } from '../errors';
+import { CompanionError } from '../common/errors';
 
 export type SecretName = 'admin_key' | 'upstream_key' | 'cloud_key';
 export const SECRET_NAMES: readonly SecretName[] = ['admin_key', 'upstream_key', 'cloud_key'];

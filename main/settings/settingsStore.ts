@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
-import { CompanionError } from '../errors';
+import { CompanionError } from '../common/errors';
 import type { EncryptedSecretsSink } from '../secrets/safeStorageSecretStore';
 import { SettingsMigrationError, migrateSettings } from './settingsMigrations';
 import {

@@ -6,7 +6,7 @@
 // connection-upstream-down, monitor-upstreams, monitor-upstream-down, monitor-upstream-differs, settings-allowed-hosts.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTrayMenu, renderMenuAsText, trayIconKind } from '../../main/app/trayMenu';
+import { buildTrayMenu, renderMenuAsText, trayIconKind } from '../../main/api/trayMenu';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
 import { canRunWindowTests, openWindowPage, type WindowPage } from './bridge/windowPage';
 

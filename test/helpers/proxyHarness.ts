@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startProxyStack, type ProxyStack, type ProxyStackConfig } from '../../main/proxyStack';
+import { startProxyStack, type ProxyStack, type ProxyStackConfig } from '../../main/compose/proxyStack';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudClient, type CloudClientOptions, type RetryNotice } from '../../main/cloud/cloudClient';
 import { backoffDelay, parseRetryAfter } from '../../main/cloud/retryPolicy';
-import { CompanionError } from '../../main/errors';
+import { CompanionError } from '../../main/common/errors';
 import { startFakeCloud, type FakeCloud } from '../fixtures/fakeCloud';
 
 const KEY = 'comfyui-TestKey0123456789abcdefXYZ';

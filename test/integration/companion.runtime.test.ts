@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createCompanion } from '../../main/companion';
+import { createCompanion } from '../../main/compose/companion';
 import { createSettingsStore, type BackingStoreClass } from '../../main/settings/settingsStore';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
 import { basicTextSafeStorage } from '../fixtures/fakeSafeStorage';

@@ -2,14 +2,14 @@
 // the folder and the cause, and nothing changes: keys.json stays byte-identical and the keys in memory stay
 // as they were; the CLI says the same in words with exit 1. Where this machine allows mounting (root), a
 // real 64 KiB tmpfs is filled and another is remounted read-only; as a non-root user the folder is chmod
-// 0500; as root without mount rights the fs error is injected at the fs calls atomicFile/fileLock make.
+// 0500; as root without mount rights the fs error is injected at the fs calls atomicFile/lockFile make.
 import { execFileSync } from 'node:child_process';
 import * as realFs from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runKeysCommand } from '../../main/keys/keysCli';
+import { runKeysCommand } from '../../main/cli/keysCli';
 import { request } from '../helpers/http';
 import { startHarness, type Harness } from '../helpers/proxyHarness';
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../main/proxy/types';
+import type { Principal } from '../../main/common/principal';
 import { request } from '../helpers/http';
 import { startHarness, type Harness } from '../helpers/proxyHarness';
 

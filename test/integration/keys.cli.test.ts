@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runKeysCommand } from '../../main/keys/keysCli';
+import { runKeysCommand } from '../../main/cli/keysCli';
 import { KeyStore, type KeyChange } from '../../main/keys/keyStore';
 
 const dirs: string[] = [];

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testStackConfig } from '../helpers/proxyHarness';
-import { startProxyStack, type ProxyStack } from '../../main/proxyStack';
+import { startProxyStack, type ProxyStack } from '../../main/compose/proxyStack';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
 import { request } from '../helpers/http';
 

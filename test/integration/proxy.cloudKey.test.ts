@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { request } from '../helpers/http';
 import { startHarness, type Harness } from '../helpers/proxyHarness';
-import { PROMPT_BODY_CAP_BYTES } from '../../main/proxy/tenancy/promptSubmission';
+import { PROMPT_BODY_CAP_BYTES } from '../../main/proxy/sharing/promptSubmission';
 
 const CLOUD_KEY = 'comfyui-test0cloud1key2abcdefghijklmnop';
 let h: Harness;
@@ -84,7 +84,7 @@ describe('the cloud key never comes back out', () => {
   });
 
   it('is redacted even when it straddles two response chunks', async () => {
-    const { replaceAllStream } = await import('../../main/proxy/bodyTransforms');
+    const { replaceAllStream } = await import('../../main/proxy/forward/bodyTransforms');
     const t = replaceAllStream(Buffer.from(CLOUD_KEY), Buffer.from('[redacted]'));
     const out: Buffer[] = [];
     t.on('data', (c: Buffer) => out.push(c));

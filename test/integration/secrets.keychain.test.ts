@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CompanionError } from '../../main/errors';
+import { CompanionError } from '../../main/common/errors';
 import { chooseSecretStore } from '../../main/secrets/chooseSecretStore';
 import { KeychainSecretStore, loadNapiKeyring, probeKeychain, type KeyringEntryFactory } from '../../main/secrets/keychainSecretStore';
 import { MemorySecretStore } from '../../main/secrets/memorySecretStore';

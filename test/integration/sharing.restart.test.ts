@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxyStack, type ProxyStack } from '../../main/proxyStack';
+import { startProxyStack, type ProxyStack } from '../../main/compose/proxyStack';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
 import { testStackConfig, type Harness } from '../helpers/proxyHarness';
 import { ADMIN_KEY, createKey, get, openWs, postJson, reached, runToEnd, submit, wsRefusal, type Err, type TestKey } from './sharing.helpers';

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startProxyStack, type ProxyStack, type ProxyStackConfig } from '../../main/proxyStack';
+import { startProxyStack, type ProxyStack, type ProxyStackConfig } from '../../main/compose/proxyStack';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
 import { request, type HttpResult } from '../helpers/http';
 import { ADMIN_KEY, testStackConfig } from '../helpers/proxyHarness';

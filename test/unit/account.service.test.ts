@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccountService, type AccountStatus } from '../../main/account/accountService';
 import { createUpstreamProber } from '../../main/account/upstreamProbe';
 import { CloudClient } from '../../main/cloud/cloudClient';
-import { CompanionError } from '../../main/errors';
+import { CompanionError } from '../../main/common/errors';
 import { MemorySecretStore } from '../../main/secrets/memorySecretStore';
 import { createSettingsStore, type SettingsStore } from '../../main/settings/settingsStore';
 import { startFakeCloud, type FakeCloud } from '../fixtures/fakeCloud';

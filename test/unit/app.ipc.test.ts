@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IpcMain, WebContents } from 'electron';
 import * as electron from '../mocks/electron';
-import { CompanionError } from '../../main/errors';
+import { CompanionError } from '../../main/common/errors';
 import { EVENT_CHANNEL, INVOKE_CHANNELS, type ContractHandlers } from '../../preload/contract';
 import { createIpcBridge, isPlainData } from '../../main/app/ipc';
 

@@ -3,8 +3,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CompanionEvent, ContractHandlers } from '../../preload/contract';
 import { INVOKE_CHANNELS, EVENT_CHANNEL } from '../../preload/contract';
-import type { CompanionRuntime } from '../../main/app/runtime';
-import type { TrayState } from '../../main/app/trayMenu';
+import type { CompanionRuntime } from '../../main/api/runtime';
+import type { TrayState } from '../../main/api/trayMenu';
 
 vi.mock('electron', () => import('../mocks/electron'));
 // electron-store would load the real electron package (and try to download its binary).

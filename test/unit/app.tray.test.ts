@@ -1,7 +1,7 @@
 // The tray: menu text per state, icon per state, and every menu action reaching the right service.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildTrayMenu, findMenuItem, renderMenuAsText, trayIconName, trayTooltip, type TrayState } from '../../main/app/trayMenu';
-import { createTrayActions, type TrayActionDeps } from '../../main/app/trayActions';
+import { buildTrayMenu, findMenuItem, renderMenuAsText, trayIconName, trayTooltip, type TrayState } from '../../main/api/trayMenu';
+import { createTrayActions, type TrayActionDeps } from '../../main/api/trayActions';
 
 vi.mock('electron', () => import('../mocks/electron'));
 const electron = await import('../mocks/electron');

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog, readAuditLog } from '../../main/audit/auditLog';
 import { auditRows, AUDIT_COLUMNS, filterAudit, parseSince } from '../../main/audit/auditQuery';
-import { csvCell, toCsv } from '../../main/audit/csv';
+import { csvCell, toCsv } from '../../main/common/csv';
 
 const dirs: string[] = [];
 function tempDir(): string {

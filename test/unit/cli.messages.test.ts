@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli';
+import { main } from '../../main/cli/cli';
 import { formatDuration } from '../../main/cli/duration';
 import { invocationOf } from '../../main/cli/invocation';
-import { runKeysCommand } from '../../main/keys/keysCli';
+import { runKeysCommand } from '../../main/cli/keysCli';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-messages-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

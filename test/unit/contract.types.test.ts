@@ -2,7 +2,7 @@
 // side's handlers and the renderer's bridge must agree. Most checks here are compile-time (tsc
 // runs over test/ in `npm test`); the runtime part checks the list has no duplicates.
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { createCompanionApi, invokeHandler } from '../../main/app/companionApi';
+import { createCompanionApi, invokeHandler } from '../../main/api/companionApi';
 import {
   INVOKE_CHANNELS,
   type Channel,

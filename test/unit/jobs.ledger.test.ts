@@ -174,3 +174,27 @@ describe('job ledger', () => {
     expect(l.list()).toEqual([]);
   });
 });
+
+describe('job progress (what the monitor shows while a job runs)', () => {
+  it('follows node switches and sampler steps, ignores a relayed duplicate, fills the last bar on success', () => {
+    const l = ledger();
+    const lifecycle: string[] = [];
+    const withProgress: string[] = [];
+    l.subscribe((e) => lifecycle.push(e.type));
+    l.subscribe((e) => withProgress.push(e.type), { progress: true });
+    submit(l, 'p1', 'keyA');
+    l.observeWsMessage(U, msg('execution_start', { prompt_id: 'p1' }), 2000);
+    expect(l.progressOf('p1')).toBeUndefined();
+    l.observeWsMessage(U, msg('executing', { node: '3', prompt_id: 'p1' }), 2100);
+    l.observeWsMessage(U, msg('executing', { node: '3', prompt_id: 'p1' }), 2100); // a second socket's copy
+    l.observeWsMessage(U, msg('progress', { value: 5, max: 20, node: '3', prompt_id: 'p1' }), 2200);
+    expect(l.progressOf('p1')).toEqual({ node: '3', value: 5, max: 20, nodesDone: 0 });
+    l.observeWsMessage(U, msg('executing', { node: '9', prompt_id: 'p1' }), 2300);
+    expect(l.progressOf('p1')).toEqual({ node: '9', value: 0, max: 0, nodesDone: 1 });
+    l.observeWsMessage(U, msg('progress', { value: 3, max: 4, node: '9', prompt_id: 'p1' }), 2400);
+    l.observeWsMessage(U, msg('execution_success', { prompt_id: 'p1' }), 2500);
+    expect(l.progressOf('p1')).toEqual({ node: '9', value: 4, max: 4, nodesDone: 1 });
+    expect(lifecycle).toEqual(['queued', 'started', 'finished']);
+    expect(withProgress).toEqual(['queued', 'started', 'progress', 'progress', 'progress', 'progress', 'finished']);
+  });
+});

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CompanionError } from '../../main/errors';
+import { CompanionError } from '../../main/common/errors';
 import { KeyStore, KeyStoreCorruptError, type KeyChange } from '../../main/keys/keyStore';
 
 const dirs: string[] = [];

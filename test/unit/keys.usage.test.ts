@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestRecord } from '../../main/proxy/types';
+import type { RequestRecord } from '../../main/common/traffic';
 import { UsageRecorder } from '../../main/keys/usageRecorder';
 
 const dirs: string[] = [];

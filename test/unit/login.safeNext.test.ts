@@ -1,6 +1,6 @@
 // Where a login may send the browser afterwards: only plain same-origin paths survive safeNextPath.
 import { describe, expect, it } from 'vitest';
-import { safeNextPath } from '../../main/proxy/login/safeNextPath';
+import { safeNextPath } from '../../main/auth/login/safeNextPath';
 import { LEGIT_NEXT, openRedirectPayloads, staysOnOrigin } from '../integration/login.redirectPayloads';
 
 const ORIGIN = 'http://127.0.0.1:8189';

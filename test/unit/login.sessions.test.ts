@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { keyRecordResolver } from '../../main/proxy/login/sessionPrincipals';
-import { BROWSER_SESSION_MS, REMEMBER_MS, SessionStore, hashSessionId } from '../../main/proxy/login/sessionStore';
+import { keyRecordResolver } from '../../main/auth/sessions/sessionPrincipals';
+import { BROWSER_SESSION_MS, REMEMBER_MS, SessionStore, hashSessionId } from '../../main/auth/sessions/sessionStore';
 import type { KeyRecord } from '../../main/keys/keyRecord';
-import type { Principal } from '../../main/proxy/types';
+import type { Principal } from '../../main/common/principal';
 
 let dir: string;
 let now: number;

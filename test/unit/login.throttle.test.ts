@@ -1,6 +1,6 @@
 // Failed logins from one address are throttled: five per minute, then 429 until the oldest ages out.
 import { describe, expect, it } from 'vitest';
-import { LoginThrottle } from '../../main/proxy/login/loginThrottle';
+import { LoginThrottle } from '../../main/auth/login/loginThrottle';
 
 function setup() {
   let now = 1_000_000;

@@ -99,8 +99,8 @@ describe('monitor with a ledger and a real upstream', () => {
     ledger.recordSubmitted({ promptId: 'p-1', owner: 'k1', ownerName: 'render-bot', clientId: 'c', upstream: 'u', number: 1, workflowName: 'Portrait', at: T0 });
     fake.state.put([0, 'p-1', { '3': { class_type: 'KSampler', inputs: {} }, '9': { class_type: 'SaveImage', inputs: {} } }, { client_id: 'c' }, ['9']]);
     fake.state.take('p-1');
-    monitor.onUpstreamWsText(JSON.stringify({ type: 'execution_start', data: { prompt_id: 'p-1' } }));
-    monitor.onUpstreamWsText(JSON.stringify({ type: 'executing', data: { node: '9', prompt_id: 'p-1' } }));
+    ledger.observeWsMessage('u', { type: 'execution_start', data: { prompt_id: 'p-1' } }, T0 + 1_000);
+    ledger.observeWsMessage('u', { type: 'executing', data: { node: '9', prompt_id: 'p-1' } }, T0 + 1_000);
     expect(monitor.jobs()[0]).toMatchObject({ promptId: 'p-1', ownerName: 'render-bot', workflowName: 'Portrait', node: '9', nodeName: null });
     await monitor.sampleNow();
     // /queue gave the prompt's nodes; /object_info the type's display name.

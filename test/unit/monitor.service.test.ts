@@ -3,11 +3,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JobLedger } from '../../main/jobs/jobLedger';
+import { parseJobMessage } from '../../main/jobs/jobMessages';
 import { MonitorService, stripSecretParams } from '../../main/monitor/monitorService';
 import { FakeTime } from '../helpers/fakeTime';
 import { RingBuffer } from '../../main/monitor/ringBuffer';
 import type { MonitorUpdate } from '../../main/monitor/types';
-import type { RequestRecord } from '../../main/proxy/types';
+import type { RequestRecord } from '../../main/common/traffic';
 
 
 function rec(over: Partial<RequestRecord> = {}): RequestRecord {
@@ -194,32 +196,41 @@ describe('monitor pushed traffic history', () => {
 
 describe('monitor jobs', () => {
   const msg = (type: string, data: Record<string, unknown>) => JSON.stringify({ type, data });
+  // The monitor reads jobs from the ledger, which the relay feeds each text frame it parses (wsUpgrade.ts).
+  const relayedTo = (ledger: JobLedger) => (text: string) => {
+    const parsed = parseJobMessage(text);
+    if (parsed) ledger.observeWsMessage('u', parsed, Date.now());
+  };
 
   it('follows a job from start through progress to success', () => {
-    const m = new MonitorService({ upstream: () => 'http://x' });
-    m.onUpstreamWsText(msg('status', { status: { exec_info: { queue_remaining: 1 } } }));
-    m.onUpstreamWsText(msg('execution_start', { prompt_id: 'p1' }));
-    m.onUpstreamWsText(msg('executing', { node: '3', prompt_id: 'p1' }));
-    m.onUpstreamWsText(msg('progress', { value: 5, max: 20, prompt_id: 'p1', node: '3' }));
+    const ledger = new JobLedger();
+    const m = new MonitorService({ upstream: () => 'http://x', jobs: ledger });
+    const relay = relayedTo(ledger);
+    relay(msg('status', { status: { exec_info: { queue_remaining: 1 } } }));
+    relay(msg('execution_start', { prompt_id: 'p1' }));
+    relay(msg('executing', { node: '3', prompt_id: 'p1' }));
+    relay(msg('progress', { value: 5, max: 20, prompt_id: 'p1', node: '3' }));
     let job = m.snapshot().jobs[0];
     expect(job).toMatchObject({ promptId: 'p1', status: 'running', node: '3', value: 5, max: 20 });
-    m.onUpstreamWsText(msg('executing', { node: '9', prompt_id: 'p1' }));
-    m.onUpstreamWsText(msg('execution_success', { prompt_id: 'p1' }));
+    relay(msg('executing', { node: '9', prompt_id: 'p1' }));
+    relay(msg('execution_success', { prompt_id: 'p1' }));
     // A duplicate end (relayed by a second socket) changes nothing.
-    m.onUpstreamWsText(msg('execution_success', { prompt_id: 'p1' }));
+    relay(msg('execution_success', { prompt_id: 'p1' }));
     job = m.snapshot().jobs[0];
     expect(job).toMatchObject({ status: 'success', nodesDone: 1 });
     expect(job?.finishedAt).not.toBeNull();
   });
 
   it('shows errors and interruptions, lists running jobs first, and ignores garbage', () => {
-    const m = new MonitorService({ upstream: () => 'http://x' });
-    m.onUpstreamWsText('not json {prompt_id');
-    m.onUpstreamWsText(msg('execution_start', { prompt_id: 'a' }));
-    m.onUpstreamWsText(msg('execution_error', { prompt_id: 'a', exception_message: 'CUDA out of memory' }));
-    m.onUpstreamWsText(msg('execution_start', { prompt_id: 'b' }));
-    m.onUpstreamWsText(msg('execution_interrupted', { prompt_id: 'b' }));
-    m.onUpstreamWsText(msg('execution_start', { prompt_id: 'c' }));
+    const ledger = new JobLedger();
+    const m = new MonitorService({ upstream: () => 'http://x', jobs: ledger });
+    const relay = relayedTo(ledger);
+    relay('not json {prompt_id');
+    relay(msg('execution_start', { prompt_id: 'a' }));
+    relay(msg('execution_error', { prompt_id: 'a', exception_message: 'CUDA out of memory' }));
+    relay(msg('execution_start', { prompt_id: 'b' }));
+    relay(msg('execution_interrupted', { prompt_id: 'b' }));
+    relay(msg('execution_start', { prompt_id: 'c' }));
     const jobs = m.snapshot().jobs;
     expect(jobs.map((j) => [j.promptId, j.status])).toEqual([
       ['c', 'running'],

@@ -1,7 +1,7 @@
 // The fair queue's bookkeeping: per-principal and total limits, FIFO within a principal, round-robin across
 // principals, the bounded waiting room, cancellation, and no memory kept for idle principals.
 import { describe, expect, it } from 'vitest';
-import { FairQueue, type Release } from '../../main/proxy/fairQueue';
+import { FairQueue, type Release } from '../../main/proxy/admission/fairQueue';
 
 function harness(limits = { perPrincipal: 2, total: 100, maxWaiting: 100 }) {
   const q = new FairQueue(limits);

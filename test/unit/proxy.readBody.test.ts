@@ -4,9 +4,9 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CompanionError } from '../../main/errors';
-import { readLoginBody } from '../../main/proxy/login/loginBody';
-import { readJsonBody } from '../../main/proxy/readJsonBody';
+import { CompanionError } from '../../main/common/errors';
+import { readLoginBody } from '../../main/auth/login/loginBody';
+import { readJsonBody } from '../../main/http/readJsonBody';
 
 let server: http.Server | null = null;
 afterEach(async () => {

@@ -3,9 +3,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompanionError } from '../../main/errors';
-import { exchange } from '../../main/proxy/upstreamExchange';
-import { createUpstreamTarget } from '../../main/proxy/upstreamTarget';
+import { CompanionError } from '../../main/common/errors';
+import { exchange } from '../../main/proxy/forward/upstreamExchange';
+import { createUpstreamTarget } from '../../main/proxy/forward/upstreamTarget';
 
 let server: http.Server;
 let url = '';

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { describeUpstreamFailure, UpstreamTimeoutError, watchUpstreamRequest } from '../../main/proxy/upstreamTimeouts';
+import { describeUpstreamFailure, UpstreamTimeoutError, watchUpstreamRequest } from '../../main/proxy/forward/upstreamTimeouts';
 
 describe('watchUpstreamRequest', () => {
   it('destroys a request whose connection is not established within connectMs', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closeReason } from '../../main/proxy/wsCloseReason';
+import { closeReason } from '../../main/proxy/ws/wsCloseReason';
 
 describe('closeReason', () => {
   it('keeps a short reason as it is', () => {

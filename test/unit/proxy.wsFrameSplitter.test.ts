@@ -3,7 +3,7 @@
 // reads happen to cut the stream.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { WsFrameSplitter } from '../../main/proxy/wsFrameSplitter';
+import { WsFrameSplitter } from '../../main/proxy/ws/wsFrameSplitter';
 
 const MAX = 1 << 20;
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CompanionError } from '../../main/errors';
+import { CompanionError } from '../../main/common/errors';
 import { settingsSchema } from '../../main/settings/settingsSchema';
 import { createSettingsStore, type BackingStoreOptions } from '../../main/settings/settingsStore';
 import Conf from 'conf';

@@ -1,11 +1,11 @@
 // The app's side of several ComfyUI servers (SPEC §5, §10): the plain-data view the monitor pushes, and the
 // tray (a line per server, the icon when one is down, the tooltip); one server keeps the tray as it was.
 import { describe, expect, it } from 'vitest';
-import { buildTrayMenu, renderMenuAsText, trayIconKind, trayTooltip, type TrayState } from '../../main/app/trayMenu';
+import { buildTrayMenu, renderMenuAsText, trayIconKind, trayTooltip, type TrayState } from '../../main/api/trayMenu';
 import { MonitorService } from '../../main/monitor/monitorService';
 import type { MonitorUpdate } from '../../main/monitor/types';
 import type { UpstreamStatus } from '../../main/proxy/upstreams/upstreamHealth';
-import { toUpstreamView } from '../../main/proxy/upstreams/upstreamViews';
+import { toUpstreamView } from '../../main/api/upstreamViews';
 
 const base: TrayState = {
   proxy: 'running',

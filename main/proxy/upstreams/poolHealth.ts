@@ -3,10 +3,10 @@
 // one), and `upstreams` lists every upstream with its state, queue, latency, device and whether its
 // /object_info matches the others. Each upstream's sample is cached ≤ 1 s (health.ts); one the watcher
 // already knows is down is not asked again, so a hung server never slows /health.
-import type { HealthCheck, HealthReport } from '../health';
-import { sendJson } from '../respond';
-import type { LocalRoute } from '../types';
-import type { UpstreamPool } from '../upstreamPool';
+import type { HealthCheck, HealthReport } from './health';
+import { sendJson } from '../../http/respond';
+import type { LocalRoute } from '../../http/localRoute';
+import type { UpstreamPool } from '../forward/upstreamPool';
 import type { UpstreamStateName, UpstreamStatus, UpstreamWatcher } from './upstreamHealth';
 
 export interface UpstreamHealthEntry {

@@ -1,7 +1,7 @@
 // Each upstream's queue length as routing needs it (SPEC §10: new jobs to the shortest queue). What an upstream
 // last reported (a WS `status`, a probe of GET /prompt) misses the jobs the proxy is sending it right now and
 // those it accepted since that report; counting both lets a burst of jobs sent at once spread evenly.
-import type { UpstreamPool } from '../upstreamPool';
+import type { UpstreamPool } from '../forward/upstreamPool';
 
 interface Counts {
   reported: number;

@@ -2,9 +2,9 @@
 // both, so the proxy answers them itself, from a short cache. /object_info comes from one healthy upstream
 // that matches the others (they share one node set); /system_stats from the first one, with the devices
 // of every live upstream listed, so the UI's device panel shows the whole pool.
-import type { TenancyRequest, Upstream } from '../tenancy/context';
-import { answerRaw } from '../tenancy/context';
-import { exchange, jsonOf } from '../upstreamExchange';
+import type { SharingRequest, Upstream } from '../sharing/context';
+import { answerRaw } from '../sharing/context';
+import { exchange, jsonOf } from '../forward/upstreamExchange';
 
 /** At most this many answers are kept (one per kind and comfy-user folder in practice). */
 const MAX_ENTRIES = 64;
@@ -37,7 +37,7 @@ export class SharedReads {
   }
 
   /** True when answered; false when fewer than two upstreams are live (the request is forwarded as before). */
-  async answer(kind: 'object_info' | 'system_stats', r: TenancyRequest, path: string): Promise<boolean> {
+  async answer(kind: 'object_info' | 'system_stats', r: SharingRequest, path: string): Promise<boolean> {
     const live = this.o.live();
     if (live.length < 2) return false;
     const ttl = kind === 'object_info' ? (this.o.objectInfoTtlMs ?? 5_000) : (this.o.systemStatsTtlMs ?? 1_000);
@@ -67,12 +67,12 @@ export class SharedReads {
     this.cache.set(key, got);
   }
 
-  private async get(r: TenancyRequest, u: Upstream, path: string) {
+  private async get(r: SharingRequest, u: Upstream, path: string) {
     return exchange(u.target, { method: 'GET', path, headers: r.upstreamHeaders(u.target), capBytes: 64 * 1024 * 1024, responseTimeoutMs: this.o.responseTimeoutMs });
   }
 
   /** From the first live upstream that answers. */
-  private async objectInfo(r: TenancyRequest, live: Upstream[], path: string): Promise<Cached | null> {
+  private async objectInfo(r: SharingRequest, live: Upstream[], path: string): Promise<Cached | null> {
     let lastError: unknown = null;
     for (const u of live) {
       try {
@@ -85,7 +85,7 @@ export class SharedReads {
     throw lastError;
   }
 
-  private async systemStats(r: TenancyRequest, live: Upstream[], path: string): Promise<Cached | null> {
+  private async systemStats(r: SharingRequest, live: Upstream[], path: string): Promise<Cached | null> {
     const settled = await Promise.allSettled(live.map((u) => this.get(r, u, path)));
     let base: Record<string, unknown> | null = null;
     const devices: unknown[] = [];

@@ -3,12 +3,12 @@
 // Which upstreams stored it under that same name is returned for the upload registry (a server whose input
 // folder already held another file of that name renames the upload, so it does not hold *this* file).
 import type { OutgoingHttpHeaders } from 'node:http';
-import { CompanionError } from '../../errors';
-import { sendCompanionError, sendError } from '../respond';
-import type { TenancyRequest, Upstream } from '../tenancy/context';
-import { describeUpstreamFailure, type UpstreamTimeouts } from '../upstreamTimeouts';
-import { jsonOf } from '../upstreamExchange';
-import { exchange } from '../upstreamExchange';
+import { CompanionError } from '../../common/errors';
+import { sendCompanionError, sendError } from '../../http/respond';
+import type { SharingRequest, Upstream } from '../sharing/context';
+import { describeUpstreamFailure, type UpstreamTimeouts } from '../forward/upstreamTimeouts';
+import { jsonOf } from '../forward/upstreamExchange';
+import { exchange } from '../forward/upstreamExchange';
 import { teeRequest, type LegAnswer, type LegFailure } from './uploadFanout';
 import type { UploadRef } from './uploadRegistry';
 
@@ -31,7 +31,7 @@ function refOf(a: LegAnswer): UploadRef | null {
 const sameRef = (a: UploadRef | null, b: UploadRef) => a !== null && a.name === b.name && a.subfolder === b.subfolder && a.type === b.type;
 
 export async function answerUpload(
-  r: TenancyRequest,
+  r: SharingRequest,
   live: readonly Upstream[],
   path: string,
   fileHeaders: ((h: OutgoingHttpHeaders) => void) | null,
@@ -42,7 +42,7 @@ export async function answerUpload(
 }
 
 /** A small upload the sharing rules already read (a key's mask, maskUpload.ts), sent to every live upstream. */
-export async function answerBufferedUpload(r: TenancyRequest, live: readonly Upstream[], path: string, body: Buffer, timeouts: UpstreamTimeouts): Promise<UploadOutcome> {
+export async function answerBufferedUpload(r: SharingRequest, live: readonly Upstream[], path: string, body: Buffer, timeouts: UpstreamTimeouts): Promise<UploadOutcome> {
   const settled = await Promise.allSettled(
     live.map((u) => exchange(u.target, { method: 'POST', path, headers: r.upstreamHeaders(u.target), body, capBytes: 1024 * 1024, responseTimeoutMs: timeouts.responseMs })),
   );
@@ -56,7 +56,7 @@ export async function answerBufferedUpload(r: TenancyRequest, live: readonly Ups
   return settle(r, answers, failures, null);
 }
 
-function settle(r: TenancyRequest, answers: LegAnswer[], failures: LegFailure[], fileHeaders: ((h: OutgoingHttpHeaders) => void) | null): UploadOutcome {
+function settle(r: SharingRequest, answers: LegAnswer[], failures: LegFailure[], fileHeaders: ((h: OutgoingHttpHeaders) => void) | null): UploadOutcome {
   const refused = failures.filter((f) => f.error.code === 'ECONNREFUSED').map((f) => f.upstream.id);
   const chosen = answers.find((a) => a.status === 200) ?? answers[0];
   if (!chosen) {

@@ -5,9 +5,9 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ClientRequest } from 'node:http';
 import type { Readable } from 'node:stream';
-import { CompanionError } from '../../errors';
-import type { Upstream } from '../tenancy/context';
-import { cutWhenStalled, StalledTransferError, watchUpstreamRequest, type UpstreamTimeouts } from '../upstreamTimeouts';
+import { CompanionError } from '../../common/errors';
+import type { Upstream } from '../sharing/context';
+import { cutWhenStalled, StalledTransferError, watchUpstreamRequest, type UpstreamTimeouts } from '../forward/upstreamTimeouts';
 
 export interface LegAnswer {
   upstream: Upstream;

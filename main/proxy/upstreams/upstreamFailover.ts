@@ -4,8 +4,8 @@
 // part of every client socket is closed. Back: every open client socket gets a socket to it again.
 import { lostReason } from '../../jobs/lostJobs';
 import type { JobLedgerApi, Job } from '../../jobs/types';
-import type { Upstream } from '../tenancy/context';
-import type { WsRelay } from '../wsRelay';
+import type { Upstream } from '../sharing/context';
+import type { WsRelay } from '../ws/wsRelay';
 
 /** ComfyUI's execution_error fields (execution.py handle_execution_error), for a job lost with its server. */
 export function lostJobMessage(job: Job, reason: string, at: number): string {

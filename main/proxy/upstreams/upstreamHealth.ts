@@ -4,8 +4,8 @@
 // with one upstream and no subscriber it keeps no timer at all (the proxy behaves exactly as before).
 // Cadence: every `fastMs` while clients are connected, jobs are active or requests arrive; every `watchedMs`
 // while only a subscriber watches; otherwise it backs off, doubling up to `idleMaxMs`, until activity.
-import type { Upstream } from '../tenancy/context';
-import type { UpstreamPool } from '../upstreamPool';
+import type { Upstream } from '../sharing/context';
+import type { UpstreamPool } from '../forward/upstreamPool';
 import { judgeConsistency } from './consistency';
 import type { ObjectInfoFingerprint } from './objectInfoHash';
 import { probeDevice, probeLiveness, probeObjectInfo, type DeviceInfo } from './upstreamProbe';

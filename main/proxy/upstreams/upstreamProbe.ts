@@ -1,8 +1,8 @@
 // The three questions the health watcher asks an upstream (SPEC §10), each with the upstream key:
 // is it answering and how long is its queue (GET /prompt: cheap, no GPU call), what device does it have
 // (GET /system_stats, asked less often), and what nodes does it have (GET /object_info, on joining).
-import { exchange, jsonOf } from '../upstreamExchange';
-import { upstreamGetJson, type UpstreamTarget } from '../upstreamTarget';
+import { exchange, jsonOf } from '../forward/upstreamExchange';
+import { upstreamGetJson, type UpstreamTarget } from '../forward/upstreamTarget';
 import { fingerprintObjectInfo, type ObjectInfoFingerprint } from './objectInfoHash';
 
 export type ProbeResult = { ok: true; queue: number | null; latencyMs: number } | { ok: false; error: string };

@@ -4,11 +4,11 @@
 // that made them), uploads sent to every live upstream, the shared reads, and the state the app shows.
 // With one upstream, only `upstreamFor` is used on the request path and it returns that upstream.
 import type { JobLedgerApi, JobOwner } from '../../jobs/types';
-import type { MultiUpstreamHooks, TenancyRequest, Upstream } from '../tenancy/context';
-import type { UpstreamPool } from '../upstreamPool';
-import type { UpstreamTimeouts } from '../upstreamTimeouts';
-import type { WsRelay, WsRelayOptions } from '../wsRelay';
-import { HealthCheck } from '../health';
+import type { MultiUpstreamHooks, SharingRequest, Upstream } from '../sharing/context';
+import type { UpstreamPool } from '../forward/upstreamPool';
+import type { UpstreamTimeouts } from '../forward/upstreamTimeouts';
+import type { WsRelay, WsRelayOptions } from '../ws/wsRelay';
+import { HealthCheck } from './health';
 import { PoolHealth } from './poolHealth';
 import { QueueEstimate } from './queueEstimate';
 import { SharedReads } from './sharedReads';
@@ -31,7 +31,7 @@ export interface UpstreamRoutingParts {
 
 export interface UpstreamRouting {
   watcher: UpstreamWatcher;
-  /** TenancyDeps.multi: undefined with one upstream, so the sharing rules run exactly as before. */
+  /** SharingDeps.multi: undefined with one upstream, so the sharing rules run exactly as before. */
   hooks: MultiUpstreamHooks | undefined;
   ws: Pick<WsRelayOptions, 'mergeStatus' | 'onStatus' | 'onUpstreamLost'>;
   /** Where a streamed request goes: the first live upstream that matches the others. */
@@ -103,7 +103,7 @@ export function createUpstreamRouting(p: UpstreamRoutingParts): UpstreamRouting 
     jobSending: (id) => queues.sending(id),
     jobAnswered: (id, accepted) => queues.answered(id, accepted),
     unreachable: (id) => rejoinIfUp(id),
-    async upload(r: TenancyRequest, path, fileHeaders) {
+    async upload(r: SharingRequest, path, fileHeaders) {
       // Even with one live, the tee records who holds the file (the others lack it when they return).
       const live = pool.live();
       if (live.length === 0) return false;
@@ -113,7 +113,7 @@ export function createUpstreamRouting(p: UpstreamRoutingParts): UpstreamRouting 
       reads.invalidate();
       return true;
     },
-    async uploadBody(r: TenancyRequest, path, body) {
+    async uploadBody(r: SharingRequest, path, body) {
       const outcome = await answerBufferedUpload(r, pool.live(), path, body, p.timeouts);
       if (outcome.ref) uploads.record(outcome.ref, outcome.holders);
       for (const id of outcome.refused) rejoinIfUp(id);

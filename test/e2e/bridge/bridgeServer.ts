@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { invokeHandler } from '../../../main/app/companionApi';
+import { invokeHandler } from '../../../main/api/companionApi';
 import type { Channel, CompanionEvent, ContractHandlers, IpcResult } from '../../../preload/contract';
 
 const ROOT = fileURLToPath(new URL('../../../dist/renderer/', import.meta.url));

@@ -1,5 +1,5 @@
 // The whole companion, headless, for e2e tests: fake ComfyUI and fake Comfy Cloud on loopback in front of
-// the desktop app's own composition root (main/companion.ts: key store, usage, rate limiter, sessions,
+// the desktop app's own composition root (main/compose/companion.ts: key store, usage, rate limiter, sessions,
 // settings, secrets — memory backend — cloud client, account service, monitor, proxy), served to the
 // browser through the bridge server.
 import Conf from 'conf';
@@ -7,8 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccountService } from '../../../main/account/accountService';
-import type { TrayState } from '../../../main/app/trayMenu';
-import { createCompanion } from '../../../main/companion';
+import type { TrayState } from '../../../main/api/trayMenu';
+import { createCompanion } from '../../../main/compose/companion';
 import type { KeyServices } from '../../../main/keys/keyServices';
 import type { MonitorService } from '../../../main/monitor/monitorService';
 import { createSettingsStore, type BackingStoreClass, type SettingsStore } from '../../../main/settings/settingsStore';

@@ -1,0 +1,54 @@
+// Who is asking, as every layer above sees it: scopes, the authenticated principal with its quotas, and
+// the authenticator contracts the key store and the session store implement (SPEC §2.3–§2.5).
+
+export type Scope = 'read' | 'generate' | 'admin';
+export const SCOPES: readonly Scope[] = ['read', 'generate', 'admin'];
+
+/** Where the client's credential came from, in the order the proxy looks (SPEC §2.3). */
+export type CredentialSource = 'bearer' | 'x-api-key' | 'query' | 'session';
+
+/** Who is making a request, once authenticated. */
+export interface Principal {
+  kind: 'admin' | 'access_key';
+  /** null for the admin key. */
+  keyId: string | null;
+  /** Shown in logs and the monitor; 'admin' for the admin key. Never the secret. */
+  keyName: string;
+  scopes: readonly Scope[];
+  /** The key's quotas (SPEC §2.4); null for the admin key, which has none. */
+  quotas: Quotas | null;
+  /** ComfyUI `--multi-user` folder the proxy sends as `comfy-user` for this key, or null. */
+  comfyUser: string | null;
+  via: CredentialSource;
+  /** Set when authenticated by a login session cookie. */
+  sessionId?: string;
+}
+
+/** Per-key quotas (SPEC §2.4, §8.2). */
+export interface Quotas {
+  /** Jobs (`POST /prompt`) per hour: the key's `rate_limit`. */
+  jobsPerHour: number;
+  /** Authenticated API requests and WebSocket upgrades per minute. */
+  requestsPerMinute: number;
+  /** Jobs of this key pending or running at once. */
+  maxQueued: number;
+}
+
+export type AuthFailureReason = 'unknown' | 'revoked' | 'expired' | 'malformed';
+
+export type AuthOutcome =
+  | { ok: true; principal: Principal }
+  | { ok: false; reason: AuthFailureReason; message: string };
+
+/** Resolves a presented secret (admin key or access key). Must be constant-time in the secret. */
+export interface KeyAuthenticator {
+  authenticate(secret: string, via: Exclude<CredentialSource, 'session'>, nowMs: number): AuthOutcome;
+}
+
+/** Resolves a login session cookie, and mints sessions for `?api_key=` navigations. */
+export interface SessionAuthenticator {
+  readonly cookieName: string;
+  authenticate(sessionId: string, nowMs: number): AuthOutcome;
+  /** Creates a browser session for an authenticated principal; returns the Set-Cookie value. */
+  createSession(principal: Principal, options: { remember: boolean }): { sessionId: string; setCookie: string };
+}

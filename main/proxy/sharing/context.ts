@@ -1,0 +1,106 @@
+// What the sharing rules work with: the job ledger, the upstreams, the limiter, and for each request the
+// caller and how to reach an upstream on its behalf. Small helpers shared by the rules live here too.
+import type { Readable } from 'node:stream';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { JobLedgerApi, JobOwner } from '../../jobs/types';
+import type { PolicyDecision } from '../../http/rateLimitHeaders';
+import type { Principal } from '../../common/principal';
+import type { RateLimiter } from '../../common/rateLimit';
+import type { Upstream, UpstreamTarget } from '../forward/upstreamTarget';
+
+export type { Upstream } from '../forward/upstreamTarget';
+
+export interface ClientIdRegistry {
+  claim(clientId: string, owner: JobOwner): boolean;
+}
+
+export interface SharingDeps {
+  ledger: JobLedgerApi;
+  clientIds: ClientIdRegistry;
+  limiter: RateLimiter | null;
+  /** Upstreams that may take this prompt, best first (shortest queue, holding its uploads); never empty while any is up. */
+  upstreamsForNewJob(prompt?: unknown): Upstream[];
+  /** Every upstream that is up (merged reads fan out to these). */
+  liveUpstreams(): Upstream[];
+  /** The upstream with this id (a job's recorded upstream), whatever its state. */
+  upstreamById(id: string): Upstream | undefined;
+  /** The client id a job without one gets: the owner's open WebSocket, else one unique to the owner. */
+  defaultClientId(owner: JobOwner): string;
+  cloudKey(): string | null;
+  /** Response-head timeout for buffered exchanges, ms. */
+  responseTimeoutMs: number;
+  now(): number;
+  /** Several upstreams (SPEC §10); absent when the proxy fronts one. */
+  multi?: MultiUpstreamHooks;
+}
+
+/** What the sharing rules ask of the several-upstreams layer (main/proxy/upstreams/). */
+export interface MultiUpstreamHooks {
+  /** A job is being sent there, then it answered: both count toward its queue until it reports again. */
+  jobSending(upstreamId: string): void;
+  jobAnswered(upstreamId: string, accepted: boolean): void;
+  /** A connection to it was refused: it is checked at once (and the job tried on the next upstream). */
+  unreachable(upstreamId: string): void;
+  /** `POST /upload/*`: true when answered here (sent to every live upstream at once), false to forward. */
+  upload(r: SharingRequest, path: string, fileHeaders: ((h: OutgoingHttpHeaders) => void) | null): Promise<boolean>;
+  /** The same for a small upload the rules already read (a key's mask): sent to every live upstream. */
+  uploadBody(r: SharingRequest, path: string, body: Buffer): Promise<boolean>;
+  /** `GET /object_info`, `/system_stats`: true when answered here (several live upstreams), false to forward. */
+  sharedRead(kind: 'object_info' | 'system_stats', r: SharingRequest, path: string): Promise<boolean>;
+  /** The upstream that holds an output or temp file of this owner's jobs (`/view`), if the ledger knows it. */
+  fileUpstream(owner: JobOwner, url: URL): Upstream | undefined;
+}
+
+export interface SharingRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  principal: Principal;
+  owner: JobOwner;
+  admin: boolean;
+  /** Request headers for an upstream: client credentials removed, upstream key and comfy-user set. */
+  upstreamHeaders(target: UpstreamTarget): OutgoingHttpHeaders;
+  /** RateLimit headers decided by admission. */
+  responseHeaders: Record<string, string>;
+  requests: PolicyDecision | null;
+  /** The body as the sharing rules let it through (a key's upload form, checked as it streams); else `req`. */
+  body?: Readable;
+}
+
+/** Writes a JSON answer built by the proxy from upstream data. */
+export function answerJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Relays an upstream answer as it came (status, type, bytes). */
+export function answerRaw(res: ServerResponse, status: number, contentType: string | undefined, body: Buffer, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': contentType ?? 'application/json; charset=utf-8', 'content-length': body.length, ...headers });
+  res.end(body);
+}
+
+const SECRET_FIELDS = ['api_key_comfy_org', 'auth_token_comfy_org'] as const;
+
+/**
+ * Removes the Comfy credentials older ComfyUI versions echo in a queue item's or history entry's
+ * extra_data ([number, prompt_id, prompt, extra_data, outputs]); nobody needs them echoed.
+ */
+export function scrubQueueItem(item: unknown): unknown {
+  if (!Array.isArray(item) || typeof item[3] !== 'object' || item[3] === null) return item;
+  const extra = { ...(item[3] as Record<string, unknown>) };
+  for (const f of SECRET_FIELDS) delete extra[f];
+  const copy = [...item];
+  copy[3] = extra;
+  return copy;
+}
+
+/** `item[1]` of a queue item: its prompt id. */
+export function promptIdOfItem(item: unknown): string | null {
+  return Array.isArray(item) && typeof item[1] === 'string' ? item[1] : null;
+}

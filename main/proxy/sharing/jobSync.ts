@@ -1,0 +1,89 @@
+// Keeps the ledger true for jobs whose WebSocket messages no socket through the proxy saw (SPEC §8.1, §8.2):
+// a script that queues without a WebSocket gets a client_id nobody listens on, so ComfyUI's execution
+// messages reach no one. Without this its jobs would stay "pending" for ever: max_queued never frees, /history
+// shows nothing and its outputs cannot be viewed. Whenever the proxy reads an upstream's queue anyway (a
+// /queue read, a /history read, a submission the queue quota would refuse), jobs the ledger believes active
+// that ComfyUI no longer lists are looked up in /history: finished ones get their state and outputs, ones
+// gone without a trace (deleted on ComfyUI directly) leave the count.
+import { exchange, jsonOf } from '../forward/upstreamExchange';
+import { promptIdOfItem, type SharingDeps, type SharingRequest, type Upstream } from './context';
+
+/** Jobs looked up per sync; the rest wait for the next one. */
+const MAX_LOOKUPS = 64;
+const LOOKUP_CONCURRENCY = 4;
+
+/**
+ * The jobs ComfyUI had accepted (it answered their POST /prompt, so they were in its queue) before the
+ * queue read that will be compared with this snapshot was sent.
+ */
+export function activeSnapshot(deps: SharingDeps, upstreamId: string): string[] {
+  return deps.ledger
+    .list({ upstream: upstreamId, states: ['pending', 'running'], limit: Number.MAX_SAFE_INTEGER })
+    .filter((j) => j.number !== null)
+    .map((j) => j.promptId);
+}
+
+/** Prompt ids in a /queue answer (running and pending), or null when the answer is not a queue. */
+export function queuedIds(queue: unknown): Set<string> | null {
+  if (typeof queue !== 'object' || queue === null) return null;
+  const q = queue as { queue_running?: unknown; queue_pending?: unknown };
+  if (!Array.isArray(q.queue_running) || !Array.isArray(q.queue_pending)) return null;
+  const ids = new Set<string>();
+  for (const item of [...q.queue_running, ...q.queue_pending]) {
+    const id = promptIdOfItem(item);
+    if (id !== null) ids.add(id);
+  }
+  return ids;
+}
+
+/** Settles the snapshot's jobs that the queue answer no longer lists. Never throws. */
+export async function settleVanished(deps: SharingDeps, r: SharingRequest, upstream: Upstream, snapshot: readonly string[], queue: unknown): Promise<void> {
+  const listed = queuedIds(queue);
+  if (listed === null) return;
+  const gone = snapshot.filter((id) => !listed.has(id) && isActive(deps, id)).slice(0, MAX_LOOKUPS);
+  let next = 0;
+  const worker = async () => {
+    while (next < gone.length) {
+      const id = gone[next++] as string;
+      try {
+        const a = await exchange(upstream.target, {
+          method: 'GET',
+          path: `/history/${encodeURIComponent(id)}`,
+          headers: r.upstreamHeaders(upstream.target),
+          responseTimeoutMs: deps.responseTimeoutMs,
+        });
+        const history = a.status === 200 ? jsonOf(a.body) : null;
+        if (typeof history !== 'object' || history === null) continue;
+        if (id in history) deps.ledger.observeHistory(upstream.id, history, deps.now());
+        // Neither queued nor in history: deleted on ComfyUI directly (a pending job leaves the count).
+        else deps.ledger.markDeleted([id], deps.now());
+      } catch {
+        /* the next sync tries again */
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, gone.length) }, worker));
+}
+
+/** Reads the queue of every upstream where the owner has jobs the ledger believes active, and settles them. */
+export async function syncOwner(deps: SharingDeps, r: SharingRequest): Promise<void> {
+  const upstreamIds = new Set(deps.ledger.list({ owner: r.owner, states: ['pending', 'running'], limit: Number.MAX_SAFE_INTEGER }).map((j) => j.upstream));
+  await Promise.all(
+    [...upstreamIds].map(async (id) => {
+      const upstream = deps.upstreamById(id);
+      if (!upstream) return;
+      const snapshot = activeSnapshot(deps, id);
+      try {
+        const a = await exchange(upstream.target, { method: 'GET', path: '/queue', headers: r.upstreamHeaders(upstream.target), responseTimeoutMs: deps.responseTimeoutMs });
+        if (a.status === 200) await settleVanished(deps, r, upstream, snapshot, jsonOf(a.body));
+      } catch {
+        /* ComfyUI unreachable: nothing to learn now */
+      }
+    }),
+  );
+}
+
+function isActive(deps: SharingDeps, id: string): boolean {
+  const state = deps.ledger.get(id)?.state;
+  return state === 'pending' || state === 'running';
+}
