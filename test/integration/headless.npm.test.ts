@@ -1,25 +1,19 @@
 // `npm run headless` as a user and a service manager run it: the README's quick-start lines pasted in
 // order (the real npm, the built bundle), then SIGTERM or SIGINT to the npm process leaves nothing behind:
 // npm exits, every process under it is gone and the port is free.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
 import { request } from '../helpers/http';
 import { descendants, isAlive, portIsFree, waitForStdout } from '../helpers/processTree';
+import { exited, readmeBlock, shellLine } from '../helpers/readmeCommands';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const KEY = /comfy_[A-Za-z0-9_-]{43}_[A-Za-z0-9_-]{6}/;
 
-/** The lines of the README's `<!-- headless-quickstart -->` block that are commands. */
-function quickstart(): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const block = /<!-- headless-quickstart -->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!block) throw new Error('README has no headless-quickstart block');
-  return block.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
-}
+const quickstart = () => readmeBlock('headless-quickstart');
 
 let fake: FakeComfy;
 let home: string;
@@ -37,25 +31,8 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-/** Runs a README line through sh, the way a terminal would, with `exec` so the pid we hold is npm's. */
-function shell(line: string): ChildProcess {
-  const child = spawn('sh', ['-c', `exec ${line}`], {
-    cwd: ROOT,
-    // The data dir follows XDG_CONFIG_HOME, so the default folder is a throwaway one here.
-    env: { ...process.env, XDG_CONFIG_HOME: home, COMFY_API_KEY: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  return child;
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, out, err })));
-}
+/** A README line run as pasted; the data dir follows XDG_CONFIG_HOME, so the default folder is a throwaway one. */
+const shell = (line: string) => shellLine(line, { XDG_CONFIG_HOME: home, COMFY_API_KEY: '' }, started);
 
 /** Polls with a deadline far above the expected few milliseconds (the proxy closes before it exits). */
 async function eventually(check: () => boolean | Promise<boolean>, what: string, deadlineMs = 15_000): Promise<void> {
