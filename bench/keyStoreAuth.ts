@@ -27,6 +27,8 @@ export default async function keyStoreAuth(arg: unknown) {
       requests_per_minute: 1_000_000_000,
       max_queued: 1_000_000,
       comfy_user: null,
+      cloud: false,
+      cloud_jobs_per_day: null,
       is_active: true,
       revoked_at: null,
       metadata: {},

@@ -1,7 +1,7 @@
 // The admin key (the seed's single --api-key) as a KeyAuthenticator, and authenticator chaining.
 import { hash, timingSafeEqual } from 'node:crypto';
 import { hasKeyShape } from '../keys/keyFormat';
-import type { AuthOutcome, KeyAuthenticator, Principal } from '../common/principal';
+import { OWNER_CLOUD, type AuthOutcome, type KeyAuthenticator, type Principal } from '../common/principal';
 
 function digest(value: string): Buffer {
   // The one-shot crypto.hash: cheaper than createHash() on every request.
@@ -30,6 +30,7 @@ export function adminKeyAuthenticator(adminKey: string): KeyAuthenticator {
         scopes: ['admin'],
         quotas: null,
         comfyUser: null,
+      cloud: OWNER_CLOUD,
         via,
       };
       return { ok: true, principal };

@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'client_id_in_use'
+  | 'cloud_not_allowed'
   | 'rate_limited'
   | 'invalid_request'
   | 'not_found'
@@ -29,6 +30,7 @@ const STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   client_id_in_use: 403,
+  cloud_not_allowed: 403,
   rate_limited: 429,
   invalid_request: 400,
   not_found: 404,

@@ -19,10 +19,21 @@ export interface Principal {
   quotas: Quotas | null;
   /** ComfyUI `--multi-user` folder the proxy sends as `comfy-user` for this key, or null. */
   comfyUser: string | null;
+  /** Whether this principal may spend the owner's Comfy account, and how many such jobs a day (SPEC §8.8). */
+  cloud: CloudPermission;
   via: CredentialSource;
   /** Set when authenticated by a login session cookie. */
   sessionId?: string;
 }
+
+/** The admin key may always; an access key only with `cloud: true`, within `cloud_jobs_per_day` (null: no cap). */
+export interface CloudPermission {
+  allowed: boolean;
+  jobsPerDay: number | null;
+}
+
+/** The admin key's: the owner's own account, no cap. */
+export const OWNER_CLOUD: CloudPermission = Object.freeze({ allowed: true, jobsPerDay: null });
 
 /** Per-key quotas (SPEC §2.4, §8.2). */
 export interface Quotas {

@@ -23,6 +23,8 @@ const jobSchema = z.object({
   outputs: z.array(z.object({ filename: z.string(), subfolder: z.string(), type: z.string() })),
   error: z.string().nullable(),
   workflowName: z.string().nullable(),
+  // Jobs recorded before SPEC §8.8 have no flag: none of them spent the owner's account through a key's permission.
+  cloud: z.boolean().optional(),
 });
 
 const fileSchema = z.object({

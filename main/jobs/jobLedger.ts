@@ -58,6 +58,7 @@ export class JobLedger implements JobLedgerApi {
     // A foreign record means WS messages overtook the submission: keep what they told.
     const { owner, ownerName, clientId, number } = s;
     const job: Job = { ...(existing ?? blankJob(s.promptId, owner, s.upstream, s.at)), owner, ownerName, clientId, number, queuedAt: s.at, workflowName: s.workflowName ?? null };
+    if (s.cloud) job.cloud = true;
     this.insert(job);
     this.changed('queued', job);
     return { ...job };

@@ -45,6 +45,8 @@ export interface Job {
   error: string | null;
   /** A workflow name from extra_data.extra_pnginfo.workflow, when the client sent one; for display. */
   workflowName: string | null;
+  /** It runs paid API nodes on the owner's Comfy account (SPEC §8.8): counted in `cloud_jobs` and the daily cap. */
+  cloud?: boolean;
 }
 
 /** Where a running job is (from its `executing` / `progress` messages): in memory only, never persisted. */
@@ -78,6 +80,7 @@ export interface ComfyWsMessage {
 
 export type SubmittedJob = Pick<Job, 'promptId' | 'owner' | 'ownerName' | 'clientId' | 'upstream' | 'number'> & {
   workflowName?: string | null;
+  cloud?: boolean;
   /** Epoch ms. */
   at: number;
 };

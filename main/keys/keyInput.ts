@@ -38,6 +38,13 @@ const comfyUser = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be 1-128 letters, digits, "_", "." or "-", starting with a letter or digit')
   .refine((u) => !u.includes('..'), 'must not contain ".."')
   .nullable();
+const cloud = z.boolean({ error: 'must be true or false' });
+const cloudJobsPerDay = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be at least 1 job per day (or null for no cap)')
+  .max(RATE_LIMIT_MAX, `must be at most ${RATE_LIMIT_MAX} jobs per day`)
+  .nullable();
 const metadata = z
   .record(z.string(), z.unknown())
   .refine((m) => JSON.stringify(m).length <= METADATA_MAX_BYTES, `must be at most ${METADATA_MAX_BYTES} bytes as JSON`);
@@ -54,6 +61,8 @@ export const createKeySchema = z.strictObject({
   requests_per_minute: requestsPerMinute.optional(),
   max_queued: maxQueued.optional(),
   comfy_user: comfyUser.optional(),
+  cloud: cloud.optional(),
+  cloud_jobs_per_day: cloudJobsPerDay.optional(),
   metadata: metadata.optional(),
   expires_at: expiresAt.optional(),
   scopes: scopes.optional(),
@@ -67,6 +76,8 @@ export const updateKeySchema = z
     requests_per_minute: requestsPerMinute.optional(),
     max_queued: maxQueued.optional(),
     comfy_user: comfyUser.optional(),
+    cloud: cloud.optional(),
+    cloud_jobs_per_day: cloudJobsPerDay.optional(),
     metadata: metadata.optional(),
     is_active: z.boolean().optional(),
     expires_at: expiresAt.optional(),

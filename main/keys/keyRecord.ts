@@ -29,6 +29,10 @@ export interface KeyRecord {
   max_queued: number;
   /** ComfyUI --multi-user folder sent as `comfy-user`, or null. */
   comfy_user: string | null;
+  /** May spend the owner's Comfy account: the app's cloud key is added to this key's jobs (SPEC §8.8). */
+  cloud: boolean;
+  /** At most this many jobs with paid API nodes per UTC day on the owner's account, or null for no cap. */
+  cloud_jobs_per_day: number | null;
   /** False when disabled or revoked. */
   is_active: boolean;
   /** Epoch seconds when revoked (final), or null. */
@@ -55,6 +59,9 @@ export const storedKeySchema = z.object({
   requests_per_minute: z.number().int().positive(),
   max_queued: z.number().int().positive(),
   comfy_user: z.string().nullable(),
+  // Keys from before SPEC §8.8 (files of version 2) do not spend the owner's Comfy account until allowed.
+  cloud: z.boolean().default(false),
+  cloud_jobs_per_day: z.number().int().positive().nullable().default(null),
   is_active: z.boolean(),
   revoked_at: z.number().nullable(),
   metadata: z.record(z.string(), z.unknown()),
@@ -116,6 +123,8 @@ export function toRecord(stored: StoredKey, lastUsed: number | null, nowMs: numb
     requests_per_minute: stored.requests_per_minute,
     max_queued: stored.max_queued,
     comfy_user: stored.comfy_user,
+    cloud: stored.cloud,
+    cloud_jobs_per_day: stored.cloud_jobs_per_day,
     is_active: stored.is_active,
     revoked_at: stored.revoked_at,
     status: keyStatus(stored, nowMs),

@@ -123,6 +123,8 @@ export class KeyStore implements KeyAuthenticator {
       requests_per_minute: parsed.requests_per_minute ?? DEFAULT_REQUESTS_PER_MINUTE,
       max_queued: parsed.max_queued ?? DEFAULT_MAX_QUEUED,
       comfy_user: parsed.comfy_user ?? null,
+      cloud: parsed.cloud ?? false,
+      cloud_jobs_per_day: parsed.cloud_jobs_per_day ?? null,
       is_active: true,
       revoked_at: null,
       metadata: parsed.metadata ?? {},
@@ -150,6 +152,8 @@ export class KeyStore implements KeyAuthenticator {
       if (parsed.requests_per_minute !== undefined) next.requests_per_minute = parsed.requests_per_minute;
       if (parsed.max_queued !== undefined) next.max_queued = parsed.max_queued;
       if (parsed.comfy_user !== undefined) next.comfy_user = parsed.comfy_user;
+      if (parsed.cloud !== undefined) next.cloud = parsed.cloud;
+      if (parsed.cloud_jobs_per_day !== undefined) next.cloud_jobs_per_day = parsed.cloud_jobs_per_day;
       if (parsed.metadata !== undefined) next.metadata = parsed.metadata;
       if (parsed.is_active !== undefined) next.is_active = parsed.is_active;
       if (parsed.expires_at !== undefined) next.expires_at = parsed.expires_at;

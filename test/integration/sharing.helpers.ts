@@ -18,6 +18,8 @@ export interface KeySpec {
   max_queued?: number;
   comfy_user?: string | null;
   expires_at?: number;
+  cloud?: boolean;
+  cloud_jobs_per_day?: number | null;
 }
 
 export interface TestKey {

@@ -7,6 +7,7 @@ import type { PolicyDecision } from '../../http/rateLimitHeaders';
 import type { Principal } from '../../common/principal';
 import type { RateLimiter } from '../../common/rateLimit';
 import type { Upstream, UpstreamTarget } from '../forward/upstreamTarget';
+import type { ApiNodeCatalog } from './apiNodeCatalog';
 
 export type { Upstream } from '../forward/upstreamTarget';
 
@@ -27,6 +28,8 @@ export interface SharingDeps {
   /** The client id a job without one gets: the owner's open WebSocket, else one unique to the owner. */
   defaultClientId(owner: JobOwner): string;
   cloudKey(): string | null;
+  /** Which node classes are paid API nodes (SPEC §8.8), learned from the upstreams' /object_info. */
+  apiNodes: ApiNodeCatalog;
   /** Response-head timeout for buffered exchanges, ms. */
   responseTimeoutMs: number;
   now(): number;

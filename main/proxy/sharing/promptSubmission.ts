@@ -1,6 +1,7 @@
 // `POST /prompt` under the sharing rules (SPEC §2.4, §8.2, §8.3): the proxy reads the (small) JSON body,
 // gives the job a client_id and a prompt_id when it has none, checks that the client_id is the caller's,
-// applies the queue and jobs quotas, adds the Comfy Cloud key, records the job in the ledger, sends it to
+// decides who pays for its paid API nodes (cloudUse.ts), applies the queue and jobs quotas, adds the Comfy
+// Cloud key where allowed, records the job in the ledger, sends it to
 // the upstream with the shortest queue (the next one when that refuses the connection) and tells the
 // ledger what ComfyUI answered.
 import { randomUUID } from 'node:crypto';
@@ -14,6 +15,7 @@ import { sendError } from '../../http/respond';
 import { exchange, jsonOf, type ExchangeResponse } from '../forward/upstreamExchange';
 import { foreignFileIn } from './promptFiles';
 import { answerRaw, type SharingDeps, type SharingRequest, type Upstream } from './context';
+import { decideCloudUse } from './cloudUse';
 import { syncOwner } from './jobSync';
 
 /** A client-chosen prompt_id: ComfyUI uses it in file names and WS messages, so a plain, bounded token. */
@@ -78,6 +80,18 @@ export async function submitPrompt(deps: SharingDeps, r: SharingRequest): Promis
     delete body.number;
   }
 
+  // The owner's Comfy account first: a job refused for it must not use up a job of the hour.
+  const readObjectInfo = async (u: Upstream) => {
+    const info = await exchange(u.target, { method: 'GET', path: '/object_info', headers: r.upstreamHeaders(u.target), capBytes: 64 * 1024 * 1024, responseTimeoutMs: deps.responseTimeoutMs });
+    return info.status === 200 ? jsonOf(info.body) : null;
+  };
+  const apiNodes = await deps.apiNodes.apiNodesIn(body.prompt, deps.liveUpstreams(), readObjectInfo);
+  const cloud = decideCloudUse(r.principal, r.owner, apiNodes, extra, deps.ledger, deps.now());
+  if (isQuotaRefusal(cloud)) {
+    sendError(r.res, cloud.code, cloud.message, cloud.headers, cloud.status);
+    return;
+  }
+
   const take = () => (deps.limiter ? takeJob(deps.limiter, r.principal, deps.ledger.activeCount(r.owner), deps.now()) : []);
   let decisions = take();
   if (isQuotaRefusal(decisions) && decisions.headers['ratelimit-policy']?.startsWith('"queue"')) {
@@ -93,7 +107,7 @@ export async function submitPrompt(deps: SharingDeps, r: SharingRequest): Promis
   const limitHeaders = closest ? rateLimitHeaders(closest, closest.policy) : {};
 
   const cloudKey = deps.cloudKey();
-  if (cloudKey && !(typeof extra.api_key_comfy_org === 'string' && extra.api_key_comfy_org)) extra.api_key_comfy_org = cloudKey;
+  if (cloudKey && cloud.inject) extra.api_key_comfy_org = cloudKey;
   body.extra_data = extra;
 
   const candidates = deps.upstreamsForNewJob(body.prompt);
@@ -113,6 +127,7 @@ export async function submitPrompt(deps: SharingDeps, r: SharingRequest): Promis
       upstream: upstream.id,
       number: null,
       workflowName: workflowNameOf(extra),
+      cloud: cloud.cloudJob,
       at: deps.now(),
     });
     // Counted at once, so jobs sent together spread instead of all choosing the same shortest queue.

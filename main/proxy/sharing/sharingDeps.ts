@@ -6,6 +6,7 @@ import type { JobOwner } from '../../jobs/types';
 import type { OpenConnections } from '../admission/openConnections';
 import type { RateLimiter } from '../../common/rateLimit';
 import type { UpstreamPool } from '../forward/upstreamPool';
+import { ApiNodeCatalog } from './apiNodeCatalog';
 import type { MultiUpstreamHooks, SharingDeps, Upstream } from './context';
 
 export interface SharingParts {
@@ -48,6 +49,7 @@ export function createSharingDeps(p: SharingParts): ProxySharing {
     upstreamById: (id) => p.pool.byId(id),
     defaultClientId: (owner) => defaultClientId(p.connections, owner),
     cloudKey: () => p.cloudKey?.() ?? null,
+    apiNodes: new ApiNodeCatalog({ now: p.now }),
     responseTimeoutMs: p.upstreamTimeoutMs ?? 60_000,
     now: p.now,
     upstreamFor: (url) => p.routing?.upstreamFor(url) ?? p.pool.live()[0] ?? p.pool.primary,

@@ -20,6 +20,8 @@ export interface WsRelayOptions {
   /** Path and query for an upstream socket (credential-free, with the clientId). */
   path: string;
   headers(u: Upstream): Record<string, string>;
+  /** A secret that must never reach a client (the app's cloud key: a custom node can echo extra_data). */
+  secret?(): string | null;
   /** Decides whether an upstream frame reaches this client (and lets the ledger see it). */
   deliverText(upstreamId: string, text: string): boolean;
   deliverBinary(upstreamId: string): boolean;
@@ -106,6 +108,8 @@ export class WsSession {
       } else {
         const text = data.toString();
         if (!this.options.deliverText(upstreamId, text)) return;
+        const secret = this.options.secret?.();
+        if (secret && text.includes(secret)) out = text.replaceAll(secret, '[redacted]');
         if ((this.options.mergeStatus ?? this.options.upstreams.length > 1) && looksLikeStatus(text)) {
           const status = parseStatus(text);
           if (status) {

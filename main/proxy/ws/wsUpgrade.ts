@@ -87,6 +87,7 @@ export function handleUpgrade(c: UpgradeContext): void {
 
   c.relay.relay(req, socket, c.head, {
     ...c.wsHooks,
+    secret: c.sharing.cloudKey,
     clientId,
     upstreams: c.pool.live(),
     path,
