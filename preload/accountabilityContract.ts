@@ -65,6 +65,8 @@ export interface UsageDayView {
   jobsFailed: number;
   jobsInterrupted: number;
   gpuSeconds: number;
+  /** Jobs with paid API nodes on the owner's Comfy account (SPEC §8.8). */
+  cloudJobs: number;
 }
 
 export interface UsageKeyView {

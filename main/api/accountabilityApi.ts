@@ -123,8 +123,9 @@ function keyUsage(k: KeyRecord, usage: Pick<UsageRecorder, 'jobs'>, n: number, n
     jobsFailed: d.jobs_failed,
     jobsInterrupted: d.jobs_interrupted,
     gpuSeconds: d.gpu_seconds,
+    cloudJobs: d.cloud_jobs,
   }));
-  const totals = { requests: 0, failedRequests: 0, jobs: 0, jobsSuccess: 0, jobsFailed: 0, jobsInterrupted: 0, gpuSeconds: 0 };
+  const totals = { requests: 0, failedRequests: 0, jobs: 0, jobsSuccess: 0, jobsFailed: 0, jobsInterrupted: 0, gpuSeconds: 0, cloudJobs: 0 };
   for (const d of dayViews) for (const f of Object.keys(totals) as (keyof typeof totals)[]) totals[f] += d[f];
   totals.gpuSeconds = Math.round(totals.gpuSeconds * 1000) / 1000;
   return { keyId: k.key_id, name: k.name, isActive: k.is_active, totals, days: dayViews };

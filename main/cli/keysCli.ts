@@ -8,11 +8,13 @@ import { parseOptions } from './parseOptions';
 import { UsageError } from './usageError';
 import { CompanionError } from '../common/errors';
 import { GRACE_MAX_S, QUEUE_MAX, RATE_LIMIT_MAX } from '../keys/keyInput';
-import { checkScopes, statusOf, storeErrorAsFlag, wholeNumber } from './keysCliFlags';
+import { checkScopes, COMMON_OPTIONS, statusOf, storeErrorAsFlag, wholeNumber } from './keysCliFlags';
 import { KeyStore, KeyStoreCorruptError } from '../keys/keyStore';
 import type { KeyRecord } from '../keys/keyRecord';
 import { UsageRecorder } from '../keys/usageRecorder';
 import { runReportCommand, recordCliChanges } from './cliHooks';
+import { CLOUD_OPTIONS, cloudCell, cloudFields, cloudFootnote } from './keysCloud';
+import { UPDATE_HELP, updateKey } from './keysUpdate';
 
 export interface KeysCliIo {
   dataDir: string;
@@ -29,9 +31,11 @@ export function keysHelp(invocation = BIN_NAME): string {
 
 Commands:
   create --name NAME [--rate-limit JOBS_PER_HOUR] [--requests-per-minute N] [--max-queued N] [--comfy-user USER]
-         [--expires-in 30d|12h|90m] [--scope read|generate|admin ...] [--json]
-                        Create an access key. The key is printed once: save it then.
+         [--cloud [--cloud-jobs-per-day N]] [--expires-in 30d|12h|90m] [--scope read|generate|admin ...] [--json]
+                        Create an access key. The key is printed once: save it then. --cloud lets its
+                        jobs spend your Comfy account's credits (paid API nodes); without it they may not.
   list [--json]         Show all access keys (never the secrets).
+${UPDATE_HELP}
   revoke KEY_ID         Revoke an access key: refused at once, for good.
   rotate KEY_ID [--grace 10m] [--json]
                         Give an access key a new secret; the old one stops (after the grace period).
@@ -69,14 +73,18 @@ export async function runKeysCommand(argv: string[], io: KeysCliIo): Promise<num
         return list(rest, io);
       case 'revoke':
         return await revoke(rest, io);
+      case 'update': {
+        const done = await updateKey(rest, (values) => openStore(values, io), io.stdout);
+        return done === 'help' ? help(io) : done;
+      }
       case 'rotate':
         return await rotate(rest, io);
       case 'audit':
       case 'usage':
         return runReportCommand(command, rest, io);
       default:
-        if (command.startsWith('-')) throw new UsageError(`Give a command before its options (create, list, revoke, rotate, audit or usage), not "${command}"`, 'keys');
-        throw new UsageError(`Unknown command "${command}" (commands: create, list, revoke, rotate, audit, usage)`, 'keys');
+        if (command.startsWith('-')) throw new UsageError(`Give a command before its options (create, list, update, revoke, rotate, audit or usage), not "${command}"`, 'keys');
+        throw new UsageError(`Unknown command "${command}" (commands: create, list, update, revoke, rotate, audit, usage)`, 'keys');
     }
   } catch (err) {
     if (err instanceof UsageError) {
@@ -100,7 +108,7 @@ export async function runKeysCommand(argv: string[], io: KeysCliIo): Promise<num
   }
 }
 
-const COMMON = { 'data-dir': { type: 'string' }, help: { type: 'boolean' } } as const;
+const COMMON = COMMON_OPTIONS;
 
 function openStore(values: Record<string, unknown>, io: KeysCliIo): KeyStore {
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : io.dataDir;
@@ -123,6 +131,7 @@ async function create(args: string[], io: KeysCliIo): Promise<number> {
       'expires-in': { type: 'string' },
       scope: { type: 'string', multiple: true },
       json: { type: 'boolean' },
+      ...CLOUD_OPTIONS,
     },
   });
   if (values.help) return help(io);
@@ -140,6 +149,7 @@ async function create(args: string[], io: KeysCliIo): Promise<number> {
     requests_per_minute: requestsPerMinute,
     max_queued: maxQueued,
     comfy_user: values['comfy-user'],
+    ...cloudFields(values, topic),
     expires_at: expiresIn === undefined ? undefined : (now + expiresIn) / 1000,
     scopes,
   });
@@ -149,7 +159,7 @@ async function create(args: string[], io: KeysCliIo): Promise<number> {
   } else {
     const expires = record.expires_at ? `, expires ${iso(record.expires_at)} (in ${formatDuration(record.expires_at * 1000 - now)})` : '';
     io.stdout(
-      `Created access key "${record.name}" (id ${record.key_id}, ${record.rate_limit} jobs per hour, ${record.requests_per_minute} requests per minute, at most ${record.max_queued} queued, scopes ${record.scopes.join(', ')}${record.comfy_user ? `, ComfyUI user ${record.comfy_user}` : ''}${expires}).\n`,
+      `Created access key "${record.name}" (id ${record.key_id}, ${record.rate_limit} jobs per hour, ${record.requests_per_minute} requests per minute, at most ${record.max_queued} queued, scopes ${record.scopes.join(', ')}, ${record.cloud ? `may spend your Comfy credits${record.cloud_jobs_per_day === null ? '' : ` (${record.cloud_jobs_per_day} jobs a day)`}` : 'may not spend your Comfy credits'}${record.comfy_user ? `, ComfyUI user ${record.comfy_user}` : ''}${expires}).\n`,
     );
     io.stdout(`${secret}\n`);
     io.stdout('Save this key now: it will not be shown again.\n');
@@ -170,9 +180,11 @@ function list(args: string[], io: KeysCliIo): number {
     return 0;
   }
   const now = (io.now ?? Date.now)() / 1000;
-  const rows = [['ID', 'NAME', 'STATUS', 'RATE/H', 'LAST USED', 'EXPIRES', 'SCOPES'], ...keys.map((k) => row(k, now))];
+  const rows = [['ID', 'NAME', 'STATUS', 'RATE/H', 'CLOUD', 'LAST USED', 'EXPIRES', 'SCOPES'], ...keys.map((k) => row(k, now))];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) io.stdout(`${r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+  const note = cloudFootnote(keys, io.invocation ?? BIN_NAME);
+  if (note) io.stdout(`\n${note}`);
   return 0;
 }
 
@@ -215,7 +227,7 @@ function help(io: KeysCliIo): number {
 }
 
 function row(k: KeyRecord, nowS: number): string[] {
-  return [k.key_id, k.name, statusOf(k, nowS), String(k.rate_limit), k.last_used ? iso(k.last_used) : 'never', k.expires_at ? iso(k.expires_at) : 'never', k.scopes.join(',')];
+  return [k.key_id, k.name, statusOf(k, nowS), String(k.rate_limit), cloudCell(k), k.last_used ? iso(k.last_used) : 'never', k.expires_at ? iso(k.expires_at) : 'never', k.scopes.join(',')];
 }
 
 function iso(epochS: number): string {

@@ -5,12 +5,16 @@ import { UsageError } from './usageError';
 import { SCOPES, type Scope } from '../common/principal';
 import type { KeyRecord } from '../keys/keyRecord';
 
+/** Options every `keys` command takes. */
+export const COMMON_OPTIONS = { 'data-dir': { type: 'string' }, help: { type: 'boolean' } } as const;
+
 const FLAGS: Record<string, { flag: string; rule: string }> = {
   name: { flag: '--name', rule: 'takes 1 to 100 characters, without control characters' },
   rate_limit: { flag: '--rate-limit', rule: 'takes a whole number per hour, at least 1' },
   requests_per_minute: { flag: '--requests-per-minute', rule: 'takes a whole number, at least 1' },
   max_queued: { flag: '--max-queued', rule: 'takes a whole number, at least 1' },
   comfy_user: { flag: '--comfy-user', rule: 'takes a ComfyUI user name' },
+  cloud_jobs_per_day: { flag: '--cloud-jobs-per-day', rule: 'takes a whole number per day, at least 1, or none' },
   expires_at: { flag: '--expires-in', rule: 'takes a duration such as 30d, 12h, 90m or 45s' },
   scopes: { flag: '--scope', rule: `takes ${SCOPES.join(', ')} (repeat it for more than one)` },
   grace_seconds: { flag: '--grace', rule: 'takes a duration such as 10m, up to 7 days' },

@@ -48,10 +48,10 @@ function printTable(rows: readonly UsageRow[], days: number, io: ReportCliIo): v
     io.stdout(`No usage in the last ${days} day(s).\n`);
     return;
   }
-  const head = ['DATE', 'KEY', 'NAME', 'REQUESTS', 'REQ ERRORS', 'JOBS', 'OK', 'FAILED', 'INTERRUPTED', 'GPU'];
+  const head = ['DATE', 'KEY', 'NAME', 'REQUESTS', 'REQ ERRORS', 'JOBS', 'OK', 'FAILED', 'INTERRUPTED', 'GPU', 'CLOUD'];
   const table = [
     head,
-    ...rows.map((r) => [r.date, r.key_id, r.key_name, r.requests, r.failed_requests, r.jobs, r.jobs_success, r.jobs_failed, r.jobs_interrupted, gpu(r.gpu_seconds)].map(String)),
+    ...rows.map((r) => [r.date, r.key_id, r.key_name, r.requests, r.failed_requests, r.jobs, r.jobs_success, r.jobs_failed, r.jobs_interrupted, gpu(r.gpu_seconds), r.cloud_jobs].map(String)),
   ];
   const widths = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   for (const r of table) io.stdout(`${r.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()}\n`);

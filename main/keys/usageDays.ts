@@ -12,12 +12,14 @@ export interface UsageDay {
   jobs_interrupted: number;
   /** Start-to-finish seconds of the jobs that ran (a cached job ran nothing: 0). */
   gpu_seconds: number;
+  /** Jobs with paid API nodes run on the owner's Comfy account (SPEC §8.8). */
+  cloud_jobs: number;
 }
 
-export const USAGE_DAY_FIELDS = ['requests', 'failed_requests', 'jobs', 'jobs_success', 'jobs_failed', 'jobs_interrupted', 'gpu_seconds'] as const;
+export const USAGE_DAY_FIELDS = ['requests', 'failed_requests', 'jobs', 'jobs_success', 'jobs_failed', 'jobs_interrupted', 'gpu_seconds', 'cloud_jobs'] as const;
 
 export function emptyDay(): UsageDay {
-  return { requests: 0, failed_requests: 0, jobs: 0, jobs_success: 0, jobs_failed: 0, jobs_interrupted: 0, gpu_seconds: 0 };
+  return { requests: 0, failed_requests: 0, jobs: 0, jobs_success: 0, jobs_failed: 0, jobs_interrupted: 0, gpu_seconds: 0, cloud_jobs: 0 };
 }
 
 export function addDays(into: UsageDay, day: UsageDay): void {
@@ -31,6 +33,7 @@ export function jobContribution(job: Job): { day: string; add: UsageDay } | null
   const add = emptyDay();
   add.jobs = 1;
   add[outcome] = 1;
+  if (job.cloud) add.cloud_jobs = 1;
   if (job.state !== 'cached' && job.startedAt !== null && job.finishedAt !== null && job.finishedAt > job.startedAt) {
     add.gpu_seconds = (job.finishedAt - job.startedAt) / 1000;
   }

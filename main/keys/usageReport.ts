@@ -2,7 +2,7 @@
 // (one column list, documented in the README), and the job/GPU fields GET /api/usage adds to the
 // seed's usage_stats.
 import type { KeyRecord } from './keyRecord';
-import { lastUtcDays, type UsageDay } from './usageDays';
+import { emptyDay, lastUtcDays, type UsageDay } from './usageDays';
 import type { UsageRecorder } from './usageRecorder';
 
 export const USAGE_COLUMNS = [
@@ -16,6 +16,7 @@ export const USAGE_COLUMNS = [
   'jobs_failed',
   'jobs_interrupted',
   'gpu_seconds',
+  'cloud_jobs',
 ] as const;
 
 export type UsageRow = { date: string; key_id: string; key_name: string } & UsageDay;
@@ -35,6 +36,8 @@ export function usageRows(keys: readonly KeyRecord[], usage: Pick<UsageRecorder,
 export interface JobUsageStats {
   jobs: { total: number; success: number; failed: number; interrupted: number };
   gpu_seconds: number;
+  /** Jobs with paid API nodes on the owner's Comfy account in the window (SPEC §8.8). */
+  cloud_jobs: number;
   /** Every UTC day of the window, oldest first, zeros included (easy to chart). */
   days: ({ date: string } & UsageDay)[];
 }
@@ -51,11 +54,12 @@ export function jobUsageStats(usage: Pick<UsageRecorder, 'jobs'>, keyId: string,
     (acc, d) => ({ total: acc.total + d.jobs, success: acc.success + d.jobs_success, failed: acc.failed + d.jobs_failed, interrupted: acc.interrupted + d.jobs_interrupted }),
     { total: 0, success: 0, failed: 0, interrupted: 0 },
   );
-  return { jobs: windowJobs, gpu_seconds: round3(gpu), days: perDay };
+  const cloudJobs = perDay.reduce((n, d) => n + d.cloud_jobs, 0);
+  return { jobs: windowJobs, gpu_seconds: round3(gpu), cloud_jobs: cloudJobs, days: perDay };
 }
 
 function zero(): UsageDay {
-  return { requests: 0, failed_requests: 0, jobs: 0, jobs_success: 0, jobs_failed: 0, jobs_interrupted: 0, gpu_seconds: 0 };
+  return emptyDay();
 }
 
 /** Milliseconds are the ledger's resolution; more digits would be noise. */

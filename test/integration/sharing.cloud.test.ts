@@ -129,3 +129,22 @@ describe('nothing relayed carries the owner\'s key', () => {
     await Promise.all([admin.close(), holder.close()]);
   });
 });
+
+describe('usage counts cloud jobs per key and day', () => {
+  it('a finished API-node job of an allowed key is one cloud job in /api/usage; a plain job is not', async () => {
+    const socket = await openWs(h, { headers: keys.spender.auth });
+    const run = async (prompt: Record<string, unknown>) => {
+      const res = await postJson(h, '/prompt', keys.spender.auth, { prompt, client_id: socket.clientId });
+      const id = res.json<{ prompt_id: string }>().prompt_id;
+      await h.fake.runFakeJob(id, socket.clientId, 1);
+      await socket.waitFor((m) => m.type === 'execution_success' && m.data.prompt_id === id);
+    };
+    const usage = async () => (await request(`${h.url}/api/usage?days=1`, { headers: keys.spender.auth })).json<{ usage_stats: { cloud_jobs: number; jobs: { total: number } } }>().usage_stats;
+    const before = await usage();
+    await run(apiWorkflow());
+    await run(plainWorkflow());
+    await expect.poll(async () => (await usage()).jobs.total).toBe(before.jobs.total + 2);
+    expect((await usage()).cloud_jobs).toBe(before.cloud_jobs + 1);
+    await socket.close();
+  });
+});

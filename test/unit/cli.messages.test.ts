@@ -71,8 +71,8 @@ describe('headless options', () => {
 
 describe('keys commands', () => {
   it.each<[string[], RegExp, string]>([
-    [['frobnicate'], /Unknown command "frobnicate" \(commands: create, list, revoke, rotate, audit, usage\)/, 'keys'],
-    [['--bogus'], /Give a command before its options \(create, list, revoke, rotate, audit or usage\), not "--bogus"/, 'keys'],
+    [['frobnicate'], /Unknown command "frobnicate" \(commands: create, list, update, revoke, rotate, audit, usage\)/, 'keys'],
+    [['--bogus'], /Give a command before its options \(create, list, update, revoke, rotate, audit or usage\), not "--bogus"/, 'keys'],
     [['create'], /--name is required/, 'keys create'],
     [['create', '--name'], /--name needs a value/, 'keys create'],
     [['create', '--name', ''], /--name must not be empty/, 'keys create'],

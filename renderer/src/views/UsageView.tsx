@@ -11,7 +11,10 @@ import type { ResolvedTheme } from '../theme';
 import { ExportButtons, ExportNotice } from './ExportButtons';
 import './accountability.css';
 
-const JOB_SERIES = [{ label: 'Jobs', color: '--chart-1', bars: true }];
+const JOB_SERIES = [
+  { label: 'Jobs', color: '--chart-1', bars: true },
+  { label: 'With paid API nodes', color: '--chart-warn', bars: true },
+];
 const GPU_SERIES = [{ label: 'GPU minutes', color: '--chart-3', bars: true }];
 const WINDOWS = [
   { value: '7', label: '7 days' },
@@ -39,7 +42,7 @@ function Tile({ label, value, sub }: { label: string; value: string; sub: string
 function KeyCharts({ k, theme }: { k: UsageKeyView; theme: ResolvedTheme }) {
   const labels = useMemo(() => k.days.map((d) => d.date.slice(5)), [k]);
   const x = useMemo(() => k.days.map((_d, i) => i), [k]);
-  const jobs = useMemo(() => [x, k.days.map((d) => d.jobs)] as [number[], number[]], [k, x]);
+  const jobs = useMemo(() => [x, k.days.map((d) => d.jobs), k.days.map((d) => d.cloudJobs)] as [number[], number[], number[]], [k, x]);
   const gpu = useMemo(() => [x, k.days.map((d) => Math.round((d.gpuSeconds / 60) * 100) / 100)] as [number[], number[]], [k, x]);
   return (
     <div className="view-grid">
@@ -118,6 +121,7 @@ export function UsageView({ theme }: { theme: ResolvedTheme }) {
                     <th className="num">Failed</th>
                     <th className="num">Interrupted</th>
                     <th className="num">GPU time</th>
+                    <th className="num" title="Jobs with paid API nodes on your Comfy account">Paid API jobs</th>
                     <th className="num">Requests</th>
                   </tr>
                 </thead>
@@ -134,6 +138,7 @@ export function UsageView({ theme }: { theme: ResolvedTheme }) {
                       <td className="num error-text">{formatNumber(k.totals.jobsFailed)}</td>
                       <td className="num">{formatNumber(k.totals.jobsInterrupted)}</td>
                       <td className="num">{formatGpu(k.totals.gpuSeconds)}</td>
+                      <td className="num">{formatNumber(k.totals.cloudJobs)}</td>
                       <td className="num">{formatNumber(k.totals.requests)}</td>
                     </tr>
                   ))}
