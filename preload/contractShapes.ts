@@ -22,6 +22,12 @@ export interface KeyView {
   maxQueued: number;
   /** ComfyUI --multi-user folder the proxy sends for this key, or null. */
   comfyUser: string | null;
+  /** May spend the owner's Comfy credits (its jobs get the app's Comfy key; paid API nodes allowed). */
+  cloud: boolean;
+  /** At most this many jobs with paid API nodes per UTC day, or null for no cap. */
+  cloudJobsPerDay: number | null;
+  /** Its jobs with paid API nodes on the owner's account today (UTC). */
+  cloudJobsToday: number;
   /** False when disabled or revoked. */
   isActive: boolean;
   expiresAt: number | null;
@@ -52,6 +58,9 @@ export interface KeyFields {
   maxQueued?: number;
   /** null = none. */
   comfyUser?: string | null;
+  cloud?: boolean;
+  /** null = no daily cap. */
+  cloudJobsPerDay?: number | null;
   /** Epoch ms; null or absent = never expires. */
   expiresAt?: number | null;
   scopes?: Scope[];

@@ -31,6 +31,7 @@ import {
 } from './companionApiSchemas';
 import { appStatusOf, homeHandlers } from './companionApiHome';
 import { upstreamHandlers } from './companionApiUpstreams';
+import { cloudJobsToday } from '../jobs/cloudJobs';
 import { toCloudStatus, toKeyView, toSettingsView } from './companionApiViews';
 import { accountabilityHandlers } from './accountabilityApi';
 
@@ -52,6 +53,8 @@ function storeFields(f: Partial<KeyFields>): StorePatch {
   if (f.requestsPerMinute !== undefined) p.requests_per_minute = f.requestsPerMinute;
   if (f.maxQueued !== undefined) p.max_queued = f.maxQueued;
   if (f.comfyUser !== undefined) p.comfy_user = f.comfyUser;
+  if (f.cloud !== undefined) p.cloud = f.cloud;
+  if (f.cloudJobsPerDay !== undefined) p.cloud_jobs_per_day = f.cloudJobsPerDay;
   if (f.scopes !== undefined) p.scopes = f.scopes;
   if (f.metadata !== undefined) p.metadata = f.metadata;
   return p;
@@ -60,7 +63,11 @@ function storeFields(f: Partial<KeyFields>): StorePatch {
 export function createCompanionApi(deps: CompanionApiDeps): ContractHandlers {
   const now = deps.now ?? Date.now;
 
-  const keyView = (r: KeyRecord): KeyView => toKeyView(r, deps.limiter.peek(jobsBucket(r.key_id), r.rate_limit, HOUR_MS, now()), now(), deps.jobs?.activeCount(r.key_id) ?? 0);
+  const keyView = (r: KeyRecord): KeyView =>
+    toKeyView(r, deps.limiter.peek(jobsBucket(r.key_id), r.rate_limit, HOUR_MS, now()), now(), {
+      queued: deps.jobs?.activeCount(r.key_id) ?? 0,
+      cloudToday: deps.jobs ? cloudJobsToday(deps.jobs, r.key_id, now()) : 0,
+    });
   const mustGet = (keyId: string): KeyRecord => {
     const r = deps.keys.get(keyId);
     if (!r) throw new CompanionError('not_found', 'No access key has that id; it may have been deleted in the meantime.');

@@ -46,7 +46,7 @@ export interface CompanionServices {
   /** Browser login sessions (their count on Home and in the nav). */
   sessions: { count(): number };
   /** The job ledger, when wired: each key's waiting and running jobs. */
-  jobs?: Pick<JobLedgerApi, 'activeCount'>;
+  jobs?: Pick<JobLedgerApi, 'activeCount' | 'list'>;
   /** First-run checklist and notices. */
   home: HomeStatePort;
   /** Opens a URL in the system browser (Electron shell.openExternal, or a test recorder). */

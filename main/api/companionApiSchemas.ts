@@ -54,6 +54,8 @@ const keyFields = {
   requestsPerMinute: requestsPerMinute.optional(),
   maxQueued: maxQueued.optional(),
   comfyUser: comfyUser.optional(),
+  cloud: z.boolean().optional(),
+  cloudJobsPerDay: wholeBetween('Paid API jobs per day', 1, 1_000_000).nullable().optional(),
   expiresAt: expiresAtMs.optional(),
   scopes: scopes.optional(),
   metadata: metadata.optional(),

@@ -14,7 +14,13 @@ function metadataToStrings(m: Record<string, unknown>): Record<string, string> {
 
 const secondsToMs = (s: number | null | undefined): number | null => (s === null || s === undefined ? null : Math.round(s * 1000));
 
-export function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number, queued = 0): KeyView {
+/** What the ledger knows of a key right now: jobs waiting or running, and today's paid-API-node jobs. */
+export interface KeyJobCounts {
+  queued?: number;
+  cloudToday?: number;
+}
+
+export function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number, counts: KeyJobCounts = {}): KeyView {
   // The store derives the status at read time; an expiry passing since then counts at once.
   const status: KeyStatus = r.status === 'active' && r.expires_at !== null && nowMs >= r.expires_at * 1000 ? 'expired' : r.status;
   return {
@@ -27,13 +33,16 @@ export function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number, queue
     requestsPerMinute: r.requests_per_minute,
     maxQueued: r.max_queued,
     comfyUser: r.comfy_user,
+    cloud: r.cloud,
+    cloudJobsPerDay: r.cloud_jobs_per_day,
+    cloudJobsToday: counts.cloudToday ?? 0,
     isActive: r.is_active,
     expiresAt: secondsToMs(r.expires_at),
     revokedAt: secondsToMs(r.revoked_at),
     scopes: [...r.scopes],
     metadata: metadataToStrings(r.metadata),
     jobsThisHour: Math.max(0, used.limit - used.remaining),
-    queued,
+    queued: counts.queued ?? 0,
     status,
   };
 }

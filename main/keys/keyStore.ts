@@ -9,6 +9,7 @@ import type { AuthOutcome, CredentialSource, KeyAuthenticator, Scope } from '../
 import { writeFileAtomicSync } from '../common/atomicFile';
 import { withFileLock } from '../common/lockFile';
 import { generateKey, generateKeyId, hashKey, hasKeyShape, isWellFormedKey } from './keyFormat';
+import { diff, type KeyChange } from './keyChanges';
 import { readKeyFile, type KeyFileContent } from './keyFile';
 import { KeyFileWatcher } from './keyFileWatcher';
 import { createKeySchema, parseInput, rotateKeySchema, updateKeySchema, type CreateKeyInput, type UpdateKeyInput } from './keyInput';
@@ -30,12 +31,7 @@ export { KeyStoreCorruptError } from './keyFile';
 
 export const KEYS_FILE = 'keys.json';
 
-export type KeyChangeType = 'created' | 'updated' | 'disabled' | 'revoked' | 'rotated' | 'reloaded';
-/** `keyId` is null only for 'reloaded' (the file was re-read after another process changed it). */
-export interface KeyChange {
-  type: KeyChangeType;
-  keyId: string | null;
-}
+export type { KeyChange, KeyChangeType } from './keyChanges';
 
 export interface KeyStoreOptions {
   dataDir: string;
@@ -286,19 +282,4 @@ export class KeyStore implements KeyAuthenticator {
       }
     }
   }
-}
-
-function diff(before: Map<string, StoredKey>, after: Map<string, StoredKey>): KeyChange[] {
-  const changes: KeyChange[] = [];
-  for (const [id, key] of after) {
-    const old = before.get(id);
-    if (!old) changes.push({ type: 'created', keyId: id });
-    else if (old.revoked_at === null && key.revoked_at !== null) changes.push({ type: 'revoked', keyId: id });
-    else if (old.is_active && !key.is_active) changes.push({ type: 'disabled', keyId: id });
-    else if (old.hash !== key.hash) changes.push({ type: 'rotated', keyId: id });
-    else if (JSON.stringify(old) !== JSON.stringify(key)) changes.push({ type: 'updated', keyId: id });
-  }
-  // Keys are never deleted by this code; a key missing after a reload was removed by hand.
-  for (const id of before.keys()) if (!after.has(id)) changes.push({ type: 'revoked', keyId: id });
-  return changes;
 }

@@ -6,10 +6,9 @@
 import { CompanionError } from '../../common/errors';
 import { rateLimitHeaders, type PolicyDecision } from '../../http/rateLimitHeaders';
 import type { QuotaRefusal } from '../../keys/quotas';
+import { cloudJobsToday, secondsToNextUtcDay } from '../../jobs/cloudJobs';
 import type { JobLedgerApi, JobOwner } from '../../jobs/types';
 import type { Principal } from '../../common/principal';
-
-const DAY_MS = 86_400_000;
 
 export interface CloudUse {
   /** Add the app's cloud key to extra_data. */
@@ -22,12 +21,6 @@ export interface CloudUse {
 export function hasOwnCredential(extra: Record<string, unknown>): boolean {
   const set = (v: unknown) => typeof v === 'string' && v.trim() !== '';
   return set(extra.auth_token_comfy_org) || set(extra.api_key_comfy_org);
-}
-
-/** Cloud jobs of an owner since the start of this UTC day. */
-export function cloudJobsToday(ledger: Pick<JobLedgerApi, 'list'>, owner: JobOwner, nowMs: number): number {
-  const since = nowMs - (nowMs % DAY_MS);
-  return ledger.list({ owner, since, limit: 100_000 }).filter((j) => j.cloud === true).length;
 }
 
 /**
@@ -56,7 +49,7 @@ export function decideCloudUse(
   const cap = principal.cloud.jobsPerDay;
   if (usesApiNodes && cap !== null && principal.keyId !== null) {
     const used = cloudJobsToday(ledger, owner, nowMs);
-    const resetS = Math.ceil((DAY_MS - (nowMs % DAY_MS)) / 1000);
+    const resetS = secondsToNextUtcDay(nowMs);
     if (used >= cap) {
       const d: PolicyDecision = { policy: 'cloud', allowed: false, limit: cap, remaining: 0, windowS: 86_400, resetS, retryAfterS: resetS };
       return {

@@ -11,6 +11,7 @@ import { call } from '../ipc';
 import { useCloudStore, type CloudError } from '../stores/cloudStore';
 import { useStatusStore } from '../stores/statusStore';
 import { SecretStoreNotice } from './AppNotices';
+import { CloudSpendersCard } from './CloudSpendersCard';
 
 const ENVIRONMENTS: { value: CloudEnvironment; label: string }[] = [
   { value: 'production', label: 'Production' },
@@ -97,7 +98,7 @@ function LoggedIn() {
             </>
           )}
         </dl>
-        <p className="muted small">API nodes in workflows queued through the proxy run on this account, for everyone who uses it.</p>
+        <p className="muted small">API nodes in your workflows, and in those of access keys you allow, run on this account.</p>
         {error && <ErrorBanner>{describeCloudError(error)}</ErrorBanner>}
         <div className="form-actions">
           <button type="button" className="button button-danger-outline" disabled={busy} onClick={() => void logout()}>
@@ -120,6 +121,7 @@ function LoggedIn() {
           </button>
         </div>
       </Card>
+      <CloudSpendersCard />
     </div>
   );
 }
@@ -140,7 +142,7 @@ function LoggedOut() {
     <div className="stack-lg cloud-connect">
       <Card title="Connect your Comfy account">
         <p className="muted">
-          With your account connected, API nodes (paid partner models) work in every workflow queued through the proxy. Their cost is charged to this account’s credits.
+          With your account connected, API nodes (paid partner models) work in your workflows and in those of the access keys you allow. Their cost is charged to this account’s credits.
         </p>
         <form
           className="form"

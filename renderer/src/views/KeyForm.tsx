@@ -1,5 +1,5 @@
 // Create or edit an access key: name, one access level, the three limits with plain-language help,
-// expiry, and (under "More options") the ComfyUI user folder and labels. Create/Save stays off while
+// whether it may spend the owner's Comfy credits, expiry, and (under "More options") the ComfyUI user folder and labels. Create/Save stays off while
 // a field is invalid; each message names the field.
 import { useState } from 'react';
 import type { KeyFields, KeyView } from '../../../preload/contract';
@@ -9,6 +9,7 @@ import { errorMessage, fieldErrors } from '../ipc';
 import { ACCESS_LEVELS, accessLevel, type AccessLevel } from '../keyWords';
 import { validateKeyForm, type KeyDraft } from './keyFormRules';
 import { MetadataRows, type MetaRow } from './MetadataRows';
+import { cloudCapError, cloudDraftOf, cloudRequest, CloudPermissionFields, type CloudDraft } from './CloudPermissionFields';
 
 const DAY = 86_400_000;
 const EXPIRY = [
@@ -40,6 +41,7 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
     requestsPerMinute: String(base?.requestsPerMinute ?? 600),
     comfyUser: base?.comfyUser ?? '',
   });
+  const [cloud, setCloud] = useState<CloudDraft>(() => cloudDraftOf(base));
   const [level, setLevel] = useState<AccessLevel>(base ? accessLevel(base.scopes) : 'generate');
   const [expiry, setExpiry] = useState<Expiry>(existing ? 'keep' : 'never');
   const [rows, setRows] = useState<MetaRow[]>(() => Object.entries(base?.metadata ?? {}).map(([k, v], i) => ({ id: i, k, v })));
@@ -50,6 +52,8 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
   const [touched, setTouched] = useState<Record<string, boolean>>({});
 
   const local = validateKeyForm(draft, rows);
+  const capError = cloudCapError(cloud);
+  if (capError) local.cloudJobsPerDay = capError;
   const invalid = Object.keys(local).length > 0;
   // Limits start valid, so their messages show as soon as they are wrong; an empty name only once
   // the user has typed in it or tried to submit. The server's messages always show.
@@ -76,6 +80,7 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
         maxQueued: Number(draft.maxQueued),
         requestsPerMinute: Number(draft.requestsPerMinute),
         comfyUser: draft.comfyUser.trim() === '' ? null : draft.comfyUser.trim(),
+        ...cloudRequest(cloud),
         metadata,
       };
       if (expiry === 'never') req.expiresAt = null;
@@ -132,6 +137,14 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
           </Field>
         </div>
       </fieldset>
+      <CloudPermissionFields
+        draft={cloud}
+        onChange={(d) => {
+          setCloud(d);
+          setServer({});
+        }}
+        error={shown.cloudJobsPerDay}
+      />
       <div className="form-grid-3">
         <Field label="Expires" hint={existing?.expiresAt ? `Now: ${new Date(existing.expiresAt).toLocaleDateString()}` : 'After this, the key is refused.'}>
           {(p) => (

@@ -13,6 +13,7 @@ import { RevokeDialog, RotateDialog, SecretDialog } from './KeyDialogs';
 import { KeysTable, type KeyAction } from './KeysTable';
 import { KeyUsagePanel } from './KeyUsagePanel';
 import { BrowserSessionsCard } from './SessionsCard';
+import { CloudPermissionNotice } from './CloudPermissionNotice';
 
 type Modal =
   | { kind: 'create'; from?: KeyView }
@@ -93,6 +94,7 @@ export function KeysView({ theme }: { theme: ResolvedTheme }) {
       {header}
       {actionError && <ErrorBanner>{actionError}</ErrorBanner>}
       {loaded && error && <ErrorBanner onRetry={() => void load()}>{error}</ErrorBanner>}
+      {loaded && <CloudPermissionNotice keys={keys} />}
       {body}
       {selectedKey && <KeyUsagePanel keyView={selectedKey} theme={theme} />}
       {loaded && keys.length > 0 && <BrowserSessionsCard />}
