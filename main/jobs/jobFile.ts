@@ -25,6 +25,8 @@ const jobSchema = z.object({
   workflowName: z.string().nullable(),
   // Jobs recorded before SPEC §8.8 have no flag: none of them spent the owner's account through a key's permission.
   cloud: z.boolean().optional(),
+  comfyStart: z.number().optional(),
+  gpuMs: z.number().optional(),
 });
 
 const fileSchema = z.object({

@@ -96,7 +96,11 @@ export class JobLedger implements JobLedgerApi {
       const job = this.jobs.get(fact.promptId);
       if (!job || job.upstream !== upstream) continue;
       this.addOutputs(job, fact.outputs);
-      if (fact.final && !FINISHED_STATES.has(job.state)) this.finish(job, fact.final, fact.error, at);
+      if (fact.startStamp !== null) job.comfyStart ??= fact.startStamp;
+      if (fact.final && !FINISHED_STATES.has(job.state)) {
+        this.clock(job, fact.endStamp ?? undefined);
+        this.finish(job, fact.final, fact.error, at);
+      }
     }
   }
 
@@ -199,6 +203,7 @@ export class JobLedger implements JobLedgerApi {
     }
     switch (fact.kind) {
       case 'started':
+        if (fact.stamp !== undefined) job.comfyStart ??= fact.stamp;
         this.start(job, at);
         break;
       case 'node':
@@ -211,15 +216,23 @@ export class JobLedger implements JobLedgerApi {
         this.addOutputs(job, fact.outputs);
         break;
       case 'success':
+        this.clock(job, fact.stamp);
         this.finish(job, this.executed.has(job.promptId) ? 'success' : 'cached', null, at);
         break;
       case 'error':
+        this.clock(job, fact.stamp);
         this.finish(job, 'error', fact.message, at);
         break;
       case 'interrupted':
+        this.clock(job, fact.stamp);
         this.finish(job, 'interrupted', 'Interrupted', at);
         break;
     }
+  }
+
+  /** ComfyUI's own run time, when it gave both ends (its clock on both: no skew with the proxy's). */
+  private clock(job: Job, endStamp: number | undefined): void {
+    if (endStamp !== undefined && job.comfyStart !== undefined && endStamp >= job.comfyStart) job.gpuMs = endStamp - job.comfyStart;
   }
 
   private start(job: Job, at: number): void {

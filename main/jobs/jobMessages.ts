@@ -6,13 +6,20 @@ const MAX_ID = 200;
 const MAX_ERROR = 300;
 
 export type WsFact =
-  | { kind: 'started'; promptId: string }
+  /** `stamp`: ComfyUI's own timestamp of the event (epoch ms), where the message carried one. */
+  | { kind: 'started'; promptId: string; stamp?: number }
   /** `entered`: an `executing` message (a new node starts); `step`: a `progress` message's sampler step. */
   | { kind: 'node'; promptId: string; node: string; entered?: true; step?: { value: number; max: number } }
   | { kind: 'outputs'; promptId: string; outputs: JobOutput[] }
-  | { kind: 'success'; promptId: string }
-  | { kind: 'error'; promptId: string; message: string }
-  | { kind: 'interrupted'; promptId: string };
+  | { kind: 'success'; promptId: string; stamp?: number }
+  | { kind: 'error'; promptId: string; message: string; stamp?: number }
+  | { kind: 'interrupted'; promptId: string; stamp?: number };
+
+/** ComfyUI's `timestamp` (epoch ms, added by PromptExecutor.add_message since 2025), when present and sane. */
+function stampOf(data: Record<string, unknown>): { stamp?: number } {
+  const t = data.timestamp;
+  return typeof t === 'number' && Number.isFinite(t) && t > 0 ? { stamp: t } : {};
+}
 
 /** Parses a relayed text frame when it may name a job; null for status and other chatter. */
 export function parseJobMessage(text: string): ComfyWsMessage | null {
@@ -38,6 +45,7 @@ export function readWsMessage(message: ComfyWsMessage): WsFact | null {
   const { data } = message;
   switch (message.type) {
     case 'execution_start':
+      return { kind: 'started', promptId, ...stampOf(data) };
     case 'execution_cached':
       return { kind: 'started', promptId };
     case 'executing':
@@ -55,13 +63,13 @@ export function readWsMessage(message: ComfyWsMessage): WsFact | null {
     case 'executed':
       return { kind: 'outputs', promptId, outputs: outputsOf(data.output) };
     case 'execution_success':
-      return { kind: 'success', promptId };
+      return { kind: 'success', promptId, ...stampOf(data) };
     case 'execution_error': {
       const text = typeof data.exception_message === 'string' ? data.exception_message : 'Execution error';
-      return { kind: 'error', promptId, message: text.slice(0, MAX_ERROR) };
+      return { kind: 'error', promptId, message: text.slice(0, MAX_ERROR), ...stampOf(data) };
     }
     case 'execution_interrupted':
-      return { kind: 'interrupted', promptId };
+      return { kind: 'interrupted', promptId, ...stampOf(data) };
     default:
       return null;
   }
@@ -96,6 +104,25 @@ export interface HistoryFact {
   /** null while ComfyUI has no final status for it. */
   final: 'success' | 'error' | 'interrupted' | null;
   error: string | null;
+  /** ComfyUI's `execution_start` and end (`execution_success|error|interrupted`) timestamps, when given. */
+  startStamp: number | null;
+  endStamp: number | null;
+}
+
+const END_EVENTS = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
+
+/** The start and end timestamps in a history entry's `status.messages` (`[[event, {timestamp, …}], …]`). */
+function stampsOf(messages: readonly unknown[]): { startStamp: number | null; endStamp: number | null } {
+  let startStamp: number | null = null;
+  let endStamp: number | null = null;
+  for (const m of messages) {
+    if (!Array.isArray(m) || typeof m[0] !== 'string' || typeof m[1] !== 'object' || m[1] === null) continue;
+    const { stamp } = stampOf(m[1] as Record<string, unknown>);
+    if (stamp === undefined) continue;
+    if (m[0] === 'execution_start') startStamp = stamp;
+    else if (END_EVENTS.has(m[0])) endStamp = stamp;
+  }
+  return { startStamp, endStamp };
 }
 
 /** One /history body: `{prompt_id: {outputs: {node: {...}}, status: {status_str, completed, messages}}}`. */
@@ -112,7 +139,7 @@ export function readHistory(history: unknown): HistoryFact[] {
     if (names.includes('execution_interrupted')) final = 'interrupted';
     else if (e.status?.status_str === 'error') final = 'error';
     else if (e.status?.status_str === 'success') final = 'success';
-    facts.push({ promptId, outputs, final, error: final === 'error' ? 'Execution error (from /history)' : null });
+    facts.push({ promptId, outputs, final, error: final === 'error' ? 'Execution error (from /history)' : null, ...stampsOf(messages) });
   }
   return facts;
 }

@@ -47,6 +47,20 @@ export interface Job {
   workflowName: string | null;
   /** It runs paid API nodes on the owner's Comfy account (SPEC §8.8): counted in `cloud_jobs` and the daily cap. */
   cloud?: boolean;
+  /** ComfyUI's own `execution_start` timestamp (epoch ms, ComfyUI's clock), when it gave one. */
+  comfyStart?: number;
+  /** ComfyUI's own run time: `execution_start` to `execution_success|error|interrupted`, when it gave both (SPEC §11). */
+  gpuMs?: number;
+}
+
+/**
+ * GPU time of a finished job (SPEC §11): ComfyUI's own start-to-end time where it gave timestamps (newer
+ * servers, in WS messages and /history), else the start-to-finish the proxy saw; a cached job ran nothing.
+ */
+export function gpuMsOf(job: Pick<Job, 'state' | 'gpuMs' | 'startedAt' | 'finishedAt'>): number {
+  if (job.state === 'cached') return 0;
+  if (job.gpuMs !== undefined) return Math.max(0, job.gpuMs);
+  return job.startedAt !== null && job.finishedAt !== null ? Math.max(0, job.finishedAt - job.startedAt) : 0;
 }
 
 /** Where a running job is (from its `executing` / `progress` messages): in memory only, never persisted. */

@@ -1,6 +1,6 @@
 // The per-day usage record of one key (SPEC §11): requests, failed requests, jobs by outcome and GPU
 // seconds, keyed by UTC date; and the rule that turns a finished job of the ledger into those counts.
-import type { Job } from '../jobs/types';
+import { gpuMsOf, type Job } from '../jobs/types';
 
 export interface UsageDay {
   requests: number;
@@ -10,7 +10,7 @@ export interface UsageDay {
   jobs_success: number;
   jobs_failed: number;
   jobs_interrupted: number;
-  /** Start-to-finish seconds of the jobs that ran (a cached job ran nothing: 0). */
+  /** ComfyUI's start-to-end seconds of the jobs that ran (jobs/types.ts gpuMsOf; a cached job ran nothing: 0). */
   gpu_seconds: number;
   /** Jobs with paid API nodes run on the owner's Comfy account (SPEC §8.8). */
   cloud_jobs: number;
@@ -34,9 +34,7 @@ export function jobContribution(job: Job): { day: string; add: UsageDay } | null
   add.jobs = 1;
   add[outcome] = 1;
   if (job.cloud) add.cloud_jobs = 1;
-  if (job.state !== 'cached' && job.startedAt !== null && job.finishedAt !== null && job.finishedAt > job.startedAt) {
-    add.gpu_seconds = (job.finishedAt - job.startedAt) / 1000;
-  }
+  add.gpu_seconds = gpuMsOf(job) / 1000;
   return { day: utcDay(job.finishedAt ?? job.startedAt ?? job.queuedAt), add };
 }
 

@@ -1,5 +1,5 @@
 // Per-owner job counts and GPU time from the job ledger's records, for the monitor's per-key table.
-import { FINISHED_STATES, type Job } from '../jobs/types';
+import { FINISHED_STATES, gpuMsOf, type Job } from '../jobs/types';
 import type { KeyJobStats } from './types';
 
 /** Jobs queued in the window, grouped by owner, most GPU time first. */
@@ -16,7 +16,7 @@ export function keyJobStats(jobs: readonly Job[]): KeyJobStats[] {
     else if (j.state === 'error') s.failed++;
     if (!FINISHED_STATES.has(j.state)) s.active++;
     // A cached job never ran on the GPU; one still running counts when it ends.
-    if (j.startedAt !== null && j.finishedAt !== null && j.state !== 'cached') s.gpuMs += Math.max(0, j.finishedAt - j.startedAt);
+    if (FINISHED_STATES.has(j.state)) s.gpuMs += gpuMsOf(j);
   }
   return [...by.values()].sort((a, b) => b.gpuMs - a.gpuMs || b.jobs - a.jobs);
 }

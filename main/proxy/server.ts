@@ -34,6 +34,7 @@ import type { UpstreamStatus, WatcherTimings } from './upstreams/upstreamHealth'
 import { createUpstreamRouting } from './upstreams/upstreamRouting';
 import { DEFAULT_TIMEOUTS, type UpstreamTimeouts } from './forward/upstreamTimeouts';
 import { handleUpgrade } from './ws/wsUpgrade';
+import type { JobSettler } from './sharing/jobSettler';
 import { WsRelay } from './ws/wsRelay';
 
 export interface ProxyOptions {
@@ -80,6 +81,8 @@ export interface RunningProxy {
   onUpstreamChange(listener: (statuses: UpstreamStatus[]) => void): () => void;
   /** Open WebSockets and responses, re-checked when keys change. */
   connections: OpenConnections;
+  /** Settles jobs nobody reads back (SPEC §11). */
+  settler: JobSettler;
   /** Upstream requests in flight and waiting for a slot (inFlightGate.ts). */
   inFlight(): { active: number; waiting: number; lanes: number };
   /** Stops accepting, lets in-flight requests finish (bounded by graceMs), closes sockets. */
@@ -105,7 +108,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const gate = new InFlightGate({ ...DEFAULT_IN_FLIGHT, maxWaitMs: timeouts.responseMs, ...options.inFlight });
   const routing = createUpstreamRouting({ pool, ledger, relay, upstreamKey, now, timeouts, log: options.onUpstreamEvent ?? (() => {}), watcher: options.upstreamHealth });
   const health = routing.health(options.version, now());
-  const sharing = createSharingDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, upstreamTimeoutMs: timeouts.responseMs, now, routing });
+  const sharing = createSharingDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, upstreamKey, upstreamTimeoutMs: timeouts.responseMs, now, routing });
   const admit = createAdmission({ keys: options.keys, sessions, rateLimiter: options.rateLimiter ?? null, now });
   let proxyOrigin = '';
 
@@ -281,6 +284,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     upstreamStatus: () => routing.watcher.statuses(),
     onUpstreamChange: (listener) => routing.watcher.subscribe(listener),
     connections,
+    settler: sharing.settler,
     inFlight: () => gate.stats(),
     close(graceMs = 5_000) {
       closing ??= new Promise<void>((resolve) => {
@@ -289,6 +293,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         server.close(() => {
           clearTimeout(timer);
           routing.close();
+          sharing.settler.stop();
           if (!options.ledger) ledger.close();
           resolve();
         });

@@ -98,7 +98,7 @@ describe('access key lifecycle through the proxy', () => {
     expect(body).toMatchObject({ key_id: keyId, rate_limit: 3, window_s: 3600, remaining: 1 });
     expect(Object.keys(body.usage_stats).sort()).toEqual(
       // The seed's fields plus jobs, GPU seconds and every day of the window (SPEC §11).
-      ['average_duration', 'days', 'failed_requests', 'gpu_seconds', 'jobs', 'requests_per_day', 'successful_requests', 'total_duration', 'total_requests'].sort(),
+      ['average_duration', 'cloud_jobs', 'days', 'failed_requests', 'gpu_seconds', 'jobs', 'requests_per_day', 'successful_requests', 'total_duration', 'total_requests'].sort(),
     );
     expect(body.usage_stats.requests_per_day).toEqual({ '2026-11-22': 6 });
     expect(body.usage_stats).toMatchObject({ gpu_seconds: 0, jobs: { total: 0, success: 0, failed: 0, interrupted: 0 } });

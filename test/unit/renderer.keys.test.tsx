@@ -175,6 +175,8 @@ describe('Creating a key', () => {
       maxQueued: 4,
       requestsPerMinute: 600,
       comfyUser: null,
+      cloud: false,
+      cloudJobsPerDay: null,
       metadata: {},
       expiresAt: null,
     });

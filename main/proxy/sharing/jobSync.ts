@@ -6,7 +6,12 @@
 // that ComfyUI no longer lists are looked up in /history: finished ones get their state and outputs, ones
 // gone without a trace (deleted on ComfyUI directly) leave the count.
 import { exchange, jsonOf } from '../forward/upstreamExchange';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { UpstreamTarget } from '../forward/upstreamTarget';
 import { promptIdOfItem, type SharingDeps, type SharingRequest, type Upstream } from './context';
+
+/** Headers for an upstream read: the caller's (a request's) or the proxy's own (the settler's). */
+type HeadersFor = (target: UpstreamTarget) => OutgoingHttpHeaders;
 
 /** Jobs looked up per sync; the rest wait for the next one. */
 const MAX_LOOKUPS = 64;
@@ -37,7 +42,7 @@ export function queuedIds(queue: unknown): Set<string> | null {
 }
 
 /** Settles the snapshot's jobs that the queue answer no longer lists. Never throws. */
-export async function settleVanished(deps: SharingDeps, r: SharingRequest, upstream: Upstream, snapshot: readonly string[], queue: unknown): Promise<void> {
+export async function settleVanished(deps: SharingDeps, headersFor: HeadersFor, upstream: Upstream, snapshot: readonly string[], queue: unknown): Promise<void> {
   const listed = queuedIds(queue);
   if (listed === null) return;
   const gone = snapshot.filter((id) => !listed.has(id) && isActive(deps, id)).slice(0, MAX_LOOKUPS);
@@ -49,7 +54,7 @@ export async function settleVanished(deps: SharingDeps, r: SharingRequest, upstr
         const a = await exchange(upstream.target, {
           method: 'GET',
           path: `/history/${encodeURIComponent(id)}`,
-          headers: r.upstreamHeaders(upstream.target),
+          headers: headersFor(upstream.target),
           responseTimeoutMs: deps.responseTimeoutMs,
         });
         const history = a.status === 200 ? jsonOf(a.body) : null;
@@ -75,7 +80,7 @@ export async function syncOwner(deps: SharingDeps, r: SharingRequest): Promise<v
       const snapshot = activeSnapshot(deps, id);
       try {
         const a = await exchange(upstream.target, { method: 'GET', path: '/queue', headers: r.upstreamHeaders(upstream.target), responseTimeoutMs: deps.responseTimeoutMs });
-        if (a.status === 200) await settleVanished(deps, r, upstream, snapshot, jsonOf(a.body));
+        if (a.status === 200) await settleVanished(deps, (t) => r.upstreamHeaders(t), upstream, snapshot, jsonOf(a.body));
       } catch {
         /* ComfyUI unreachable: nothing to learn now */
       }

@@ -30,7 +30,7 @@ export async function readQueue(deps: SharingDeps, r: SharingRequest, path: stri
   const snapshots = upstreams.map((u) => activeSnapshot(deps, u.id));
   const answers = await Promise.all(upstreams.map((u) => getJson(deps, r, u, path)));
   // The queue was read anyway: jobs the ledger still thinks active but ComfyUI no longer lists get settled.
-  await Promise.all(upstreams.map((u, i) => (answers[i]?.status === 200 ? settleVanished(deps, r, u, snapshots[i] ?? [], answers[i]?.json) : null)));
+  await Promise.all(upstreams.map((u, i) => (answers[i]?.status === 200 ? settleVanished(deps, (t) => r.upstreamHeaders(t), u, snapshots[i] ?? [], answers[i]?.json) : null)));
   const running: unknown[] = [];
   const pending: unknown[] = [];
   for (const a of answers) {

@@ -7,6 +7,7 @@ import type { OpenConnections } from '../admission/openConnections';
 import type { RateLimiter } from '../../common/rateLimit';
 import type { UpstreamPool } from '../forward/upstreamPool';
 import { ApiNodeCatalog } from './apiNodeCatalog';
+import { JobSettler } from './jobSettler';
 import type { MultiUpstreamHooks, SharingDeps, Upstream } from './context';
 
 export interface SharingParts {
@@ -15,6 +16,8 @@ export interface SharingParts {
   connections: OpenConnections;
   limiter: RateLimiter | null;
   cloudKey?: () => string | null;
+  /** The key the upstream demands, for the proxy's own reads (the job settler). */
+  upstreamKey?: () => string | null;
   upstreamTimeoutMs?: number;
   now: () => number;
   /** Several upstreams (main/proxy/upstreams/upstreamRouting.ts); without it, the pool's own choices. */
@@ -28,6 +31,8 @@ export interface SharingParts {
 export type ProxySharing = SharingDeps & {
   /** The upstream a streamed request goes to: the first live one that matches the others (SPEC §10). */
   upstreamFor(url: URL): Upstream;
+  /** Settles jobs nobody reads back (SPEC §11); stopped when the proxy closes. */
+  settler: JobSettler;
 };
 
 /**
@@ -40,7 +45,7 @@ function defaultClientId(connections: OpenConnections, owner: JobOwner): string 
 }
 
 export function createSharingDeps(p: SharingParts): ProxySharing {
-  return {
+  const deps: Omit<ProxySharing, 'settler'> = {
     ledger: p.ledger,
     clientIds: p.ledger.clientIds,
     limiter: p.limiter,
@@ -55,4 +60,9 @@ export function createSharingDeps(p: SharingParts): ProxySharing {
     upstreamFor: (url) => p.routing?.upstreamFor(url) ?? p.pool.live()[0] ?? p.pool.primary,
     multi: p.routing?.hooks,
   };
+  const headersFor = (): Record<string, string> => {
+    const key = p.upstreamKey?.();
+    return key ? { authorization: `Bearer ${key}` } : {};
+  };
+  return { ...deps, settler: new JobSettler(deps, { headersFor }) };
 }
