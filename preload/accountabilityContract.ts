@@ -73,6 +73,9 @@ export interface UsageKeyView {
   keyId: string;
   name: string;
   isActive: boolean;
+  /** The key's GPU budget per UTC day (null: none) and what it used of it today. */
+  gpuSecondsPerDay: number | null;
+  gpuSecondsToday: number;
   /** Sums over the window. */
   totals: Omit<UsageDayView, 'date'>;
   /** Every day of the window, oldest first, zeros included. */

@@ -28,6 +28,8 @@ export interface KeyView {
   cloudJobsPerDay: number | null;
   /** Its jobs with paid API nodes on the owner's account today (UTC). */
   cloudJobsToday: number;
+  /** GPU seconds per UTC day, or null for no budget. */
+  gpuSecondsPerDay: number | null;
   /** False when disabled or revoked. */
   isActive: boolean;
   expiresAt: number | null;
@@ -61,6 +63,8 @@ export interface KeyFields {
   cloud?: boolean;
   /** null = no daily cap. */
   cloudJobsPerDay?: number | null;
+  /** null = no GPU budget. */
+  gpuSecondsPerDay?: number | null;
   /** Epoch ms; null or absent = never expires. */
   expiresAt?: number | null;
   scopes?: Scope[];

@@ -9,7 +9,7 @@ import { auditExport, exportFileName, usageExport, writeExport } from '../audit/
 import { CompanionError } from '../common/errors';
 import type { KeyRecord } from '../keys/keyRecord';
 import type { KeyStore } from '../keys/keyStore';
-import { jobUsageStats } from '../keys/usageReport';
+import { gpuSecondsOn, jobUsageStats } from '../keys/usageReport';
 import type { UsageRecorder } from '../keys/usageRecorder';
 import { parse } from './companionApiSchemas';
 
@@ -128,5 +128,6 @@ function keyUsage(k: KeyRecord, usage: Pick<UsageRecorder, 'jobs'>, n: number, n
   const totals = { requests: 0, failedRequests: 0, jobs: 0, jobsSuccess: 0, jobsFailed: 0, jobsInterrupted: 0, gpuSeconds: 0, cloudJobs: 0 };
   for (const d of dayViews) for (const f of Object.keys(totals) as (keyof typeof totals)[]) totals[f] += d[f];
   totals.gpuSeconds = Math.round(totals.gpuSeconds * 1000) / 1000;
-  return { keyId: k.key_id, name: k.name, isActive: k.is_active, totals, days: dayViews };
+  const today = Math.round(gpuSecondsOn(usage, k.key_id, nowMs) * 1000) / 1000;
+  return { keyId: k.key_id, name: k.name, isActive: k.is_active, gpuSecondsPerDay: k.gpu_seconds_per_day, gpuSecondsToday: today, totals, days: dayViews };
 }

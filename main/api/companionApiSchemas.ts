@@ -56,6 +56,7 @@ const keyFields = {
   comfyUser: comfyUser.optional(),
   cloud: z.boolean().optional(),
   cloudJobsPerDay: wholeBetween('Paid API jobs per day', 1, 1_000_000).nullable().optional(),
+  gpuSecondsPerDay: wholeBetween('GPU seconds per day', 1, 86_400 * 64).nullable().optional(),
   expiresAt: expiresAtMs.optional(),
   scopes: scopes.optional(),
   metadata: metadata.optional(),

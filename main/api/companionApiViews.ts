@@ -36,6 +36,7 @@ export function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number, count
     cloud: r.cloud,
     cloudJobsPerDay: r.cloud_jobs_per_day,
     cloudJobsToday: counts.cloudToday ?? 0,
+    gpuSecondsPerDay: r.gpu_seconds_per_day,
     isActive: r.is_active,
     expiresAt: secondsToMs(r.expires_at),
     revokedAt: secondsToMs(r.revoked_at),

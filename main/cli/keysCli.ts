@@ -13,7 +13,7 @@ import { KeyStore, KeyStoreCorruptError } from '../keys/keyStore';
 import type { KeyRecord } from '../keys/keyRecord';
 import { UsageRecorder } from '../keys/usageRecorder';
 import { runReportCommand, recordCliChanges } from './cliHooks';
-import { CLOUD_OPTIONS, cloudCell, cloudFields, cloudFootnote } from './keysCloud';
+import { CLOUD_OPTIONS, cloudCell, cloudFields, cloudFootnote } from './keysBudgetFlags';
 import { UPDATE_HELP, updateKey } from './keysUpdate';
 
 export interface KeysCliIo {
@@ -31,7 +31,8 @@ export function keysHelp(invocation = BIN_NAME): string {
 
 Commands:
   create --name NAME [--rate-limit JOBS_PER_HOUR] [--requests-per-minute N] [--max-queued N] [--comfy-user USER]
-         [--cloud [--cloud-jobs-per-day N]] [--expires-in 30d|12h|90m] [--scope read|generate|admin ...] [--json]
+         [--cloud [--cloud-jobs-per-day N]] [--gpu-seconds-per-day N] [--expires-in 30d|12h|90m]
+         [--scope read|generate|admin ...] [--json]
                         Create an access key. The key is printed once: save it then. --cloud lets its
                         jobs spend your Comfy account's credits (paid API nodes); without it they may not.
   list [--json]         Show all access keys (never the secrets).

@@ -15,6 +15,7 @@ const FLAGS: Record<string, { flag: string; rule: string }> = {
   max_queued: { flag: '--max-queued', rule: 'takes a whole number, at least 1' },
   comfy_user: { flag: '--comfy-user', rule: 'takes a ComfyUI user name' },
   cloud_jobs_per_day: { flag: '--cloud-jobs-per-day', rule: 'takes a whole number per day, at least 1, or none' },
+  gpu_seconds_per_day: { flag: '--gpu-seconds-per-day', rule: 'takes a whole number of seconds per day, at least 1, or none' },
   expires_at: { flag: '--expires-in', rule: 'takes a duration such as 30d, 12h, 90m or 45s' },
   scopes: { flag: '--scope', rule: `takes ${SCOPES.join(', ')} (repeat it for more than one)` },
   grace_seconds: { flag: '--grace', rule: 'takes a duration such as 10m, up to 7 days' },

@@ -3,13 +3,13 @@
 import { QUEUE_MAX, RATE_LIMIT_MAX } from '../keys/keyInput';
 import type { UpdateKeyInput } from '../keys/keyInput';
 import type { KeyStore } from '../keys/keyStore';
-import { CLOUD_OPTIONS, cloudCell, cloudFields } from './keysCloud';
+import { CLOUD_OPTIONS, cloudCell, cloudFields } from './keysBudgetFlags';
 import { COMMON_OPTIONS, wholeNumber } from './keysCliFlags';
 import { parseOptions } from './parseOptions';
 import { UsageError } from './usageError';
 
-export const UPDATE_HELP = `  update KEY_ID [--cloud|--no-cloud] [--cloud-jobs-per-day N|none] [--rate-limit N]
-         [--requests-per-minute N] [--max-queued N]
+export const UPDATE_HELP = `  update KEY_ID [--cloud|--no-cloud] [--cloud-jobs-per-day N|none] [--gpu-seconds-per-day N|none]
+         [--rate-limit N] [--requests-per-minute N] [--max-queued N]
                         Change a key's limits, and whether it may spend your Comfy account.`;
 
 export async function updateKey(
@@ -36,14 +36,14 @@ export async function updateKey(
   if (rpm !== undefined) patch.requests_per_minute = rpm;
   if (queued !== undefined) patch.max_queued = queued;
   if (Object.keys(patch).length === 0) {
-    throw new UsageError('Say what to change: --cloud, --no-cloud, --cloud-jobs-per-day, --rate-limit, --requests-per-minute or --max-queued', topic);
+    throw new UsageError('Say what to change: --cloud, --no-cloud, --cloud-jobs-per-day, --gpu-seconds-per-day, --rate-limit, --requests-per-minute or --max-queued', topic);
   }
   const store = open(values);
   const record = await store.update(positionals[0]!, patch);
   await store.close();
   out(
     `Updated access key "${record.name}" (id ${record.key_id}): ${record.rate_limit} jobs per hour, ${record.requests_per_minute} requests per minute, ` +
-      `at most ${record.max_queued} queued, Comfy account: ${record.cloud ? `may spend your credits (${cloudCell(record).replace('yes, ', '').replace(/^yes$/, 'no daily cap')})` : 'may not spend your credits'}.\n`,
+      `at most ${record.max_queued} queued, ${record.gpu_seconds_per_day === null ? 'no GPU budget' : `${record.gpu_seconds_per_day} GPU seconds a day`}, Comfy account: ${record.cloud ? `may spend your credits (${cloudCell(record).replace('yes, ', '').replace(/^yes$/, 'no daily cap')})` : 'may not spend your credits'}.\n`,
   );
   return 0;
 }

@@ -43,6 +43,8 @@ export interface Quotas {
   requestsPerMinute: number;
   /** Jobs of this key pending or running at once. */
   maxQueued: number;
+  /** GPU seconds per UTC day, or null for no budget (SPEC §11). */
+  gpuSecondsPerDay: number | null;
 }
 
 export type AuthFailureReason = 'unknown' | 'revoked' | 'expired' | 'malformed';

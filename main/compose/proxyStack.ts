@@ -10,6 +10,7 @@ import type { SessionStore } from '../auth/sessions/sessionStore';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/server';
 import type { KeyAuthenticator } from '../common/principal';
 import type { ProxyObserver } from '../common/traffic';
+import { gpuSecondsOn } from '../keys/usageReport';
 
 export interface ProxyServicesConfig {
   dataDir: string;
@@ -114,6 +115,7 @@ export async function startProxyWith(services: ProxyServices, config: ListenConf
     htmlInjection: login.htmlInjection,
     upstreamKey: config.upstreamKey,
     cloudKey: config.cloudKey,
+    gpuSecondsToday: (keyId) => gpuSecondsOn(keys.usage, keyId, (config.now ?? Date.now)()),
     allowedOrigins: config.allowedOrigins,
     allowedHosts: config.allowedHosts,
     upstreamTimeoutMs: config.upstreamTimeoutMs,

@@ -1,9 +1,9 @@
 // Rate-limit response headers: the IETF draft fields (draft-ietf-httpapi-ratelimit-headers,
-// structured-field form) naming the policy (`jobs`, `requests`, `queue`, `in_flight`, `cloud`), plus
+// structured-field form) naming the policy (`jobs`, `requests`, `queue`, `in_flight`, `cloud`, `gpu`), plus
 // Retry-After when a request is refused.
 import type { RateDecision } from '../common/rateLimit';
 
-export type QuotaPolicy = 'jobs' | 'requests' | 'queue' | 'in_flight' | 'cloud';
+export type QuotaPolicy = 'jobs' | 'requests' | 'queue' | 'in_flight' | 'cloud' | 'gpu';
 
 export interface PolicyDecision extends RateDecision {
   policy: QuotaPolicy;

@@ -45,6 +45,12 @@ const cloudJobsPerDay = z
   .min(1, 'must be at least 1 job per day (or null for no cap)')
   .max(RATE_LIMIT_MAX, `must be at most ${RATE_LIMIT_MAX} jobs per day`)
   .nullable();
+const gpuSecondsPerDay = z
+  .number()
+  .int('must be a whole number of seconds')
+  .min(1, 'must be at least 1 second (or null for no budget)')
+  .max(86_400 * 64, `must be at most ${86_400 * 64} seconds`)
+  .nullable();
 const metadata = z
   .record(z.string(), z.unknown())
   .refine((m) => JSON.stringify(m).length <= METADATA_MAX_BYTES, `must be at most ${METADATA_MAX_BYTES} bytes as JSON`);
@@ -63,6 +69,7 @@ export const createKeySchema = z.strictObject({
   comfy_user: comfyUser.optional(),
   cloud: cloud.optional(),
   cloud_jobs_per_day: cloudJobsPerDay.optional(),
+  gpu_seconds_per_day: gpuSecondsPerDay.optional(),
   metadata: metadata.optional(),
   expires_at: expiresAt.optional(),
   scopes: scopes.optional(),
@@ -78,6 +85,7 @@ export const updateKeySchema = z
     comfy_user: comfyUser.optional(),
     cloud: cloud.optional(),
     cloud_jobs_per_day: cloudJobsPerDay.optional(),
+    gpu_seconds_per_day: gpuSecondsPerDay.optional(),
     metadata: metadata.optional(),
     is_active: z.boolean().optional(),
     expires_at: expiresAt.optional(),

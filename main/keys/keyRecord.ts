@@ -33,6 +33,8 @@ export interface KeyRecord {
   cloud: boolean;
   /** At most this many jobs with paid API nodes per UTC day on the owner's account, or null for no cap. */
   cloud_jobs_per_day: number | null;
+  /** GPU seconds per UTC day (ComfyUI's run time of the key's jobs); once spent, new jobs wait for the next day. */
+  gpu_seconds_per_day: number | null;
   /** False when disabled or revoked. */
   is_active: boolean;
   /** Epoch seconds when revoked (final), or null. */
@@ -62,6 +64,7 @@ export const storedKeySchema = z.object({
   // Keys from before SPEC §8.8 (files of version 2) do not spend the owner's Comfy account until allowed.
   cloud: z.boolean().default(false),
   cloud_jobs_per_day: z.number().int().positive().nullable().default(null),
+  gpu_seconds_per_day: z.number().positive().nullable().default(null),
   is_active: z.boolean(),
   revoked_at: z.number().nullable(),
   metadata: z.record(z.string(), z.unknown()),
@@ -125,6 +128,7 @@ export function toRecord(stored: StoredKey, lastUsed: number | null, nowMs: numb
     comfy_user: stored.comfy_user,
     cloud: stored.cloud,
     cloud_jobs_per_day: stored.cloud_jobs_per_day,
+    gpu_seconds_per_day: stored.gpu_seconds_per_day,
     is_active: stored.is_active,
     revoked_at: stored.revoked_at,
     status: keyStatus(stored, nowMs),

@@ -2,7 +2,7 @@
 // (one column list, documented in the README), and the job/GPU fields GET /api/usage adds to the
 // seed's usage_stats.
 import type { KeyRecord } from './keyRecord';
-import { emptyDay, lastUtcDays, type UsageDay } from './usageDays';
+import { emptyDay, lastUtcDays, utcDay, type UsageDay } from './usageDays';
 import type { UsageRecorder } from './usageRecorder';
 
 export const USAGE_COLUMNS = [
@@ -60,6 +60,11 @@ export function jobUsageStats(usage: Pick<UsageRecorder, 'jobs'>, keyId: string,
 
 function zero(): UsageDay {
   return emptyDay();
+}
+
+/** A key's GPU seconds on the UTC day of `nowMs` (its GPU budget; SPEC §11). */
+export function gpuSecondsOn(usage: Pick<UsageRecorder, 'jobs'>, keyId: string, nowMs: number): number {
+  return usage.jobs(keyId, 1).days[utcDay(nowMs)]?.gpu_seconds ?? 0;
 }
 
 /** Milliseconds are the ledger's resolution; more digits would be noise. */

@@ -51,6 +51,8 @@ export interface ProxyOptions {
   routes?: LocalRoute[];
   upstreamKey?: () => string | null;
   cloudKey?: () => string | null;
+  /** A key's GPU seconds this UTC day, for `gpu_seconds_per_day` (the proxy stack reads usage). */
+  gpuSecondsToday?: (keyId: string) => number;
   allowedOrigins?: () => readonly string[];
   /** Host names besides loopback that may reach the proxy (tunnels), SPEC §2.1. */
   allowedHosts?: () => readonly string[];
@@ -108,7 +110,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const gate = new InFlightGate({ ...DEFAULT_IN_FLIGHT, maxWaitMs: timeouts.responseMs, ...options.inFlight });
   const routing = createUpstreamRouting({ pool, ledger, relay, upstreamKey, now, timeouts, log: options.onUpstreamEvent ?? (() => {}), watcher: options.upstreamHealth });
   const health = routing.health(options.version, now());
-  const sharing = createSharingDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, upstreamKey, upstreamTimeoutMs: timeouts.responseMs, now, routing });
+  const sharing = createSharingDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, gpuSecondsToday: options.gpuSecondsToday, upstreamKey, upstreamTimeoutMs: timeouts.responseMs, now, routing });
   const admit = createAdmission({ keys: options.keys, sessions, rateLimiter: options.rateLimiter ?? null, now });
   let proxyOrigin = '';
 

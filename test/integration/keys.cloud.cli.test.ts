@@ -56,6 +56,21 @@ describe('keys create / update / list and the Comfy account', () => {
     expect(edits).toEqual(expect.arrayContaining([expect.objectContaining({ cloud: false }), expect.objectContaining({ cloud: true, cloud_jobs_per_day: null })]));
   });
 
+  it('sets and clears a GPU budget', async () => {
+    const dir = tempDir();
+    const made = await cli(dir, 'create', '--name', 'renders', '--gpu-seconds-per-day', '3600');
+    expect(made.code, made.err).toBe(0);
+    const id = idOf(made.out);
+    const listed = () => JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8')).keys[0].gpu_seconds_per_day as number | null;
+    expect(listed()).toBe(3600);
+    const cleared = await cli(dir, 'update', id, '--gpu-seconds-per-day', 'none');
+    expect(cleared.out).toContain('no GPU budget');
+    expect(listed()).toBeNull();
+    const bad = await cli(dir, 'update', id, '--gpu-seconds-per-day', '1.5');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--gpu-seconds-per-day takes a whole number');
+  });
+
   it('refuses bad flags with words a person understands', async () => {
     const dir = tempDir();
     const both = await cli(dir, 'create', '--name', 'x', '--cloud', '--no-cloud');

@@ -177,6 +177,7 @@ describe('Creating a key', () => {
       comfyUser: null,
       cloud: false,
       cloudJobsPerDay: null,
+      gpuSecondsPerDay: null,
       metadata: {},
       expiresAt: null,
     });

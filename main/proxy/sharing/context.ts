@@ -28,6 +28,8 @@ export interface SharingDeps {
   /** The client id a job without one gets: the owner's open WebSocket, else one unique to the owner. */
   defaultClientId(owner: JobOwner): string;
   cloudKey(): string | null;
+  /** GPU seconds of a key's finished jobs this UTC day (usage), for its GPU budget; absent: no budgets. */
+  gpuSecondsToday?(keyId: string): number;
   /** Which node classes are paid API nodes (SPEC §8.8), learned from the upstreams' /object_info. */
   apiNodes: ApiNodeCatalog;
   /** Response-head timeout for buffered exchanges, ms. */

@@ -16,6 +16,7 @@ import { exchange, jsonOf, type ExchangeResponse } from '../forward/upstreamExch
 import { foreignFileIn } from './promptFiles';
 import { answerRaw, type SharingDeps, type SharingRequest, type Upstream } from './context';
 import { decideCloudUse } from './cloudUse';
+import { gpuBudget } from './gpuBudget';
 import { syncOwner } from './jobSync';
 
 /** A client-chosen prompt_id: ComfyUI uses it in file names and WS messages, so a plain, bounded token. */
@@ -92,6 +93,12 @@ export async function submitPrompt(deps: SharingDeps, r: SharingRequest): Promis
     return;
   }
 
+  const budget = r.principal.keyId !== null && deps.gpuSecondsToday ? gpuBudget(r.principal, deps.gpuSecondsToday(r.principal.keyId), deps.now()) : null;
+  if (isQuotaRefusal(budget)) {
+    sendError(r.res, budget.code, budget.message, budget.headers, budget.status);
+    return;
+  }
+
   const take = () => (deps.limiter ? takeJob(deps.limiter, r.principal, deps.ledger.activeCount(r.owner), deps.now()) : []);
   let decisions = take();
   if (isQuotaRefusal(decisions) && decisions.headers['ratelimit-policy']?.startsWith('"queue"')) {
@@ -103,7 +110,7 @@ export async function submitPrompt(deps: SharingDeps, r: SharingRequest): Promis
     sendError(r.res, decisions.code, decisions.message, decisions.headers, decisions.status);
     return;
   }
-  const closest = closestToLimit([...decisions, ...(r.requests ? [r.requests] : [])]);
+  const closest = closestToLimit([...decisions, ...(budget ? [budget] : []), ...(r.requests ? [r.requests] : [])]);
   const limitHeaders = closest ? rateLimitHeaders(closest, closest.policy) : {};
 
   const cloudKey = deps.cloudKey();

@@ -16,6 +16,8 @@ export interface SharingParts {
   connections: OpenConnections;
   limiter: RateLimiter | null;
   cloudKey?: () => string | null;
+  /** GPU seconds of a key's jobs this UTC day (its GPU budget, SPEC §11). */
+  gpuSecondsToday?: (keyId: string) => number;
   /** The key the upstream demands, for the proxy's own reads (the job settler). */
   upstreamKey?: () => string | null;
   upstreamTimeoutMs?: number;
@@ -55,6 +57,7 @@ export function createSharingDeps(p: SharingParts): ProxySharing {
     defaultClientId: (owner) => defaultClientId(p.connections, owner),
     cloudKey: () => p.cloudKey?.() ?? null,
     apiNodes: new ApiNodeCatalog({ now: p.now }),
+    gpuSecondsToday: p.gpuSecondsToday,
     responseTimeoutMs: p.upstreamTimeoutMs ?? 60_000,
     now: p.now,
     upstreamFor: (url) => p.routing?.upstreamFor(url) ?? p.pool.live()[0] ?? p.pool.primary,

@@ -40,6 +40,7 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
     maxQueued: String(base?.maxQueued ?? 100),
     requestsPerMinute: String(base?.requestsPerMinute ?? 600),
     comfyUser: base?.comfyUser ?? '',
+    gpuSecondsPerDay: base?.gpuSecondsPerDay ? String(base.gpuSecondsPerDay) : '',
   });
   const [cloud, setCloud] = useState<CloudDraft>(() => cloudDraftOf(base));
   const [level, setLevel] = useState<AccessLevel>(base ? accessLevel(base.scopes) : 'generate');
@@ -79,6 +80,7 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
         rateLimit: Number(draft.rateLimit),
         maxQueued: Number(draft.maxQueued),
         requestsPerMinute: Number(draft.requestsPerMinute),
+        gpuSecondsPerDay: draft.gpuSecondsPerDay.trim() === '' ? null : Number(draft.gpuSecondsPerDay),
         comfyUser: draft.comfyUser.trim() === '' ? null : draft.comfyUser.trim(),
         ...cloudRequest(cloud),
         metadata,
@@ -134,6 +136,9 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
           </Field>
           <Field label="Requests per minute" error={shown.requestsPerMinute} hint="API calls; the web page’s own files do not count.">
             {(p) => <input {...p} className="num" inputMode="numeric" value={draft.requestsPerMinute} onChange={set('requestsPerMinute')} />}
+          </Field>
+          <Field label="GPU seconds per day" error={shown.gpuSecondsPerDay} hint="Run time of its jobs per UTC day; then new jobs wait for the next day. Empty = no budget.">
+            {(p) => <input {...p} className="num" inputMode="numeric" placeholder="no budget" value={draft.gpuSecondsPerDay} onChange={set('gpuSecondsPerDay')} />}
           </Field>
         </div>
       </fieldset>

@@ -121,6 +121,7 @@ export function UsageView({ theme }: { theme: ResolvedTheme }) {
                     <th className="num">Failed</th>
                     <th className="num">Interrupted</th>
                     <th className="num">GPU time</th>
+                    <th className="num" title="GPU time today (UTC) and the key's daily GPU budget">GPU today / budget</th>
                     <th className="num" title="Jobs with paid API nodes on your Comfy account">Paid API jobs</th>
                     <th className="num">Requests</th>
                   </tr>
@@ -138,6 +139,7 @@ export function UsageView({ theme }: { theme: ResolvedTheme }) {
                       <td className="num error-text">{formatNumber(k.totals.jobsFailed)}</td>
                       <td className="num">{formatNumber(k.totals.jobsInterrupted)}</td>
                       <td className="num">{formatGpu(k.totals.gpuSeconds)}</td>
+                      <td className="num">{k.gpuSecondsPerDay === null ? formatGpu(k.gpuSecondsToday) : `${formatGpu(k.gpuSecondsToday)} / ${formatGpu(k.gpuSecondsPerDay)}`}</td>
                       <td className="num">{formatNumber(k.totals.cloudJobs)}</td>
                       <td className="num">{formatNumber(k.totals.requests)}</td>
                     </tr>

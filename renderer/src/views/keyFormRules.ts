@@ -8,6 +8,8 @@ export interface KeyDraft {
   maxQueued: string;
   requestsPerMinute: string;
   comfyUser: string;
+  /** '' = no GPU budget. */
+  gpuSecondsPerDay: string;
 }
 
 function whole(label: string, value: string, min: number, max: number): string | null {
@@ -28,6 +30,7 @@ export function validateKeyForm(d: KeyDraft, rows: readonly MetaRow[]): Record<s
   put('rateLimit', whole('Jobs per hour', d.rateLimit, 1, 1_000_000));
   put('maxQueued', whole('Jobs in the queue at once', d.maxQueued, 1, 10_000));
   put('requestsPerMinute', whole('Requests per minute', d.requestsPerMinute, 1, 1_000_000));
+  if (d.gpuSecondsPerDay.trim() !== '') put('gpuSecondsPerDay', whole('GPU seconds per day', d.gpuSecondsPerDay, 1, 86_400 * 64));
   const user = d.comfyUser.trim();
   if (user !== '' && (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(user) || user.includes('..'))) {
     out.comfyUser = 'The ComfyUI user folder must be 1–128 letters, digits, "_", "." or "-", starting with a letter or digit.';

@@ -1,5 +1,6 @@
-// The Comfy-account permission on the command line (SPEC §8.8): `--cloud` / `--no-cloud` and
-// `--cloud-jobs-per-day N|none` for `keys create` and `keys update`, and how `keys list` shows it.
+// A key's daily allowances on the command line, for `keys create` and `keys update`: the Comfy-account
+// permission (SPEC §8.8: `--cloud` / `--no-cloud`, `--cloud-jobs-per-day N|none`) and the GPU budget (SPEC §11:
+// `--gpu-seconds-per-day N|none`); and how `keys list` shows the permission.
 import { RATE_LIMIT_MAX } from '../keys/keyInput';
 import type { KeyRecord } from '../keys/keyRecord';
 import { wholeNumber } from './keysCliFlags';
@@ -9,20 +10,24 @@ export const CLOUD_OPTIONS = {
   cloud: { type: 'boolean' },
   'no-cloud': { type: 'boolean' },
   'cloud-jobs-per-day': { type: 'string' },
+  'gpu-seconds-per-day': { type: 'string' },
 } as const;
 
 export interface CloudFields {
   cloud?: boolean;
   cloud_jobs_per_day?: number | null;
+  gpu_seconds_per_day?: number | null;
 }
 
-export function cloudFields(values: { cloud?: boolean; 'no-cloud'?: boolean; 'cloud-jobs-per-day'?: string }, topic: string): CloudFields {
+export function cloudFields(values: { cloud?: boolean; 'no-cloud'?: boolean; 'cloud-jobs-per-day'?: string; 'gpu-seconds-per-day'?: string }, topic: string): CloudFields {
   if (values.cloud && values['no-cloud']) throw new UsageError('Give --cloud or --no-cloud, not both', topic);
   const out: CloudFields = {};
   if (values.cloud) out.cloud = true;
   if (values['no-cloud']) out.cloud = false;
   const cap = values['cloud-jobs-per-day'];
   if (cap !== undefined) out.cloud_jobs_per_day = cap === 'none' ? null : wholeNumber(cap, '--cloud-jobs-per-day', RATE_LIMIT_MAX, topic);
+  const gpu = values['gpu-seconds-per-day'];
+  if (gpu !== undefined) out.gpu_seconds_per_day = gpu === 'none' ? null : wholeNumber(gpu, '--gpu-seconds-per-day', 86_400 * 64, topic);
   return out;
 }
 
