@@ -1,8 +1,9 @@
 // Who is asking, as every layer above sees it: scopes, the authenticated principal with its quotas, and
 // the authenticator contracts the key store and the session store implement (SPEC §2.3–§2.5).
 
-export type Scope = 'read' | 'generate' | 'admin';
-export const SCOPES: readonly Scope[] = ['read', 'generate', 'admin'];
+/** `metrics`: only `GET /metrics`, for a Prometheus scraper (SPEC §2.5, §11); it can do nothing else. */
+export type Scope = 'read' | 'generate' | 'admin' | 'metrics';
+export const SCOPES: readonly Scope[] = ['read', 'generate', 'admin', 'metrics'];
 
 /** Where the client's credential came from, in the order the proxy looks (SPEC §2.3). */
 export type CredentialSource = 'bearer' | 'x-api-key' | 'query' | 'session';

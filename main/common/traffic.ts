@@ -11,6 +11,8 @@ export interface RequestRecord {
   durationMs: number;
   keyId: string | null;
   keyName: string | null;
+  /** A 429's quota policy (`jobs`, `requests`, `queue`, `in_flight`, `cloud`, `gpu`), from its RateLimit-Policy. */
+  refusedPolicy?: string;
   /** True for the WebSocket upgrade of /ws. */
   websocket?: boolean;
 }

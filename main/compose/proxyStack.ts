@@ -11,6 +11,9 @@ import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/serve
 import type { KeyAuthenticator } from '../common/principal';
 import type { ProxyObserver } from '../common/traffic';
 import { gpuSecondsOn } from '../keys/usageReport';
+import { MetricsService } from '../metrics/metricsService';
+import { metricsRoute } from '../metrics/metricsRoute';
+import { activeJobsOf } from '../metrics/metricsSources';
 
 export interface ProxyServicesConfig {
   dataDir: string;
@@ -31,6 +34,8 @@ export interface ProxyServices {
   authenticator: KeyAuthenticator;
   /** Every job that passed through the proxy (SPEC §8.1), persisted in the data dir. */
   ledger: JobLedger;
+  /** Prometheus metrics and GET /metrics (SPEC §11). */
+  metrics: MetricsService;
   close(): Promise<void>;
 }
 
@@ -84,13 +89,23 @@ export function openProxyServices(config: ProxyServicesConfig): ProxyServices {
   const ledger = new JobLedger({ dataDir: config.dataDir, onError: config.onError });
   // Finished jobs become usage: jobs per outcome and GPU seconds per key and day.
   const detachLedger = keys.usage.attachLedger(ledger);
+  const metrics = new MetricsService(
+    {
+      keys: () => keys.store.list().filter((k) => k.status !== 'revoked'),
+      usage: (keyId) => keys.usage.jobs(keyId).totals,
+      activeJobs: () => activeJobsOf(ledger),
+    },
+    ledger,
+  );
   return {
     keys,
     login,
     audit,
     authenticator,
     ledger,
+    metrics,
     async close() {
+      metrics.close();
       detachLedger();
       audit.close();
       login.close();
@@ -110,8 +125,8 @@ export async function startProxyWith(services: ProxyServices, config: ListenConf
     keys: services.authenticator,
     sessions: login.sessions,
     rateLimiter: keys.limiter,
-    observers: [keys.usage, ...(config.observers ?? [])],
-    routes: [...keys.routes, ...login.routes, ...services.audit.routes],
+    observers: [keys.usage, services.metrics, ...(config.observers ?? [])],
+    routes: [...keys.routes, ...login.routes, ...services.audit.routes, metricsRoute(services.metrics)],
     htmlInjection: login.htmlInjection,
     upstreamKey: config.upstreamKey,
     cloudKey: config.cloudKey,
@@ -129,8 +144,10 @@ export async function startProxyWith(services: ProxyServices, config: ListenConf
   });
   // A revoked, disabled or rotated key loses its open sockets and responses at once (SPEC §8.6).
   const stopWatching = keys.store.onChange(() => proxy.connections.recheckAll());
+  services.metrics.attach({ upstreams: async () => (await proxy.health.report()).upstreams, inFlight: () => proxy.inFlight() });
   const close = proxy.close.bind(proxy);
   proxy.close = (graceMs) => {
+    services.metrics.attach(null);
     stopWatching();
     return close(graceMs);
   };

@@ -8,6 +8,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     return;
   }
   const text = JSON.stringify(body);
+  // Kept readable after the answer (res.getHeader): the request log counts refusals by this policy.
+  if (headers['ratelimit-policy']) res.setHeader('ratelimit-policy', headers['ratelimit-policy']);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),

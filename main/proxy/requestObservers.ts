@@ -13,3 +13,9 @@ export function requestNotifier(observers: readonly ProxyObserver[]): (record: R
     }
   };
 }
+
+/** The quota a 429 names in its RateLimit-Policy header (`"queue";q=3` → queue), for refusal counts. */
+export function refusal(res: { getHeader(name: string): unknown }): { refusedPolicy?: string } {
+  const policy = /^"([a-z_]+)"/.exec(String(res.getHeader('ratelimit-policy') ?? ''))?.[1];
+  return policy ? { refusedPolicy: policy } : {};
+}

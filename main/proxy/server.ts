@@ -17,7 +17,7 @@ import { OpenConnections } from './admission/openConnections';
 import { memoByString } from './guards/pathMemo';
 import { rawResponse } from '../http/rawResponse';
 import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './guards/requestGuards';
-import { requestNotifier } from './requestObservers';
+import { refusal, requestNotifier } from './requestObservers';
 import { redirect, sendError } from '../http/respond';
 import { isBrowserNavigation, isExemptRoute } from './guards/routePolicy';
 import { duplicateHostProblem } from './guards/singleHost';
@@ -137,7 +137,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     res.on('close', () => {
       unregister?.();
       const status = res.headersSent ? res.statusCode : 499;
-      notify({ at: now(), method, path: loggedPath, status, durationMs: performance.now() - started, keyId: principal?.keyId ?? null, keyName: principal?.keyName ?? null });
+      notify({ at: now(), method, path: loggedPath, status, durationMs: performance.now() - started, keyId: principal?.keyId ?? null, keyName: principal?.keyName ?? null, ...(status === 429 ? refusal(res) : {}) });
     });
     // 1. Request frame and Host.
     if (!raw.startsWith('/')) return sendError(res, 'invalid_request', 'The request target must be a path such as /prompt.');

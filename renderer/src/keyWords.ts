@@ -3,18 +3,20 @@
 import type { KeyStatus, KeyView, Scope } from '../../preload/contract';
 import { formatNumber, formatRelative } from './format';
 
-export type AccessLevel = 'read' | 'generate' | 'admin';
+export type AccessLevel = 'read' | 'generate' | 'admin' | 'metrics';
 
 export const ACCESS_LEVELS: { value: AccessLevel; label: string; hint: string }[] = [
   { value: 'read', label: 'Read', hint: 'See the queue, history and images. Cannot queue jobs.' },
   { value: 'generate', label: 'Generate', hint: 'Use ComfyUI fully: queue jobs, upload images, cancel their own jobs. Sees only their own work.' },
   { value: 'admin', label: 'Admin', hint: 'Everything, including managing keys and installing custom nodes. Keep this one for yourself.' },
+  { value: 'metrics', label: 'Metrics', hint: 'Only GET /metrics, for a Prometheus scraper. Cannot see ComfyUI or anyone’s work.' },
 ];
 
 /** One level from a key's scopes: the highest it holds. */
 export function accessLevel(scopes: readonly Scope[]): AccessLevel {
   if (scopes.includes('admin')) return 'admin';
   if (scopes.includes('generate')) return 'generate';
+  if (scopes.includes('metrics') && !scopes.includes('read')) return 'metrics';
   return 'read';
 }
 

@@ -93,7 +93,7 @@ describe('npm run headless', () => {
   it('keys commands run through the bundle with hints spelled for npm', async () => {
     const r = await exited(shell('npm run --silent headless -- keys create --scope root --name x'));
     expect(r.code).toBe(2);
-    expect(r.err).toContain('comfy-auth-companion: --scope "root" is not a scope: use read, generate, admin.');
+    expect(r.err).toContain('comfy-auth-companion: --scope "root" is not a scope: use read, generate, admin, metrics.');
     expect(r.err).toContain('Run "npm run headless -- keys create --help" for usage.');
   });
 });

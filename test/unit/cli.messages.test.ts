@@ -80,7 +80,7 @@ describe('keys commands', () => {
     [['create', '--name', 'a', '--rate-limit', '0'], /--rate-limit takes a whole number from 1/, 'keys create'],
     [['create', '--name', 'a', '--expires-in', 'soon'], /--expires-in takes a duration such as 30d, 12h, 90m or 45s \(got "soon"\)/, 'keys create'],
     [['create', '--name', 'a', '--expires-in', '1.5d'], /--expires-in takes a duration/, 'keys create'],
-    [['create', '--name', 'a', '--scope', 'root'], /--scope "root" is not a scope: use read, generate, admin/, 'keys create'],
+    [['create', '--name', 'a', '--scope', 'root'], /--scope "root" is not a scope: use read, generate, admin, metrics/, 'keys create'],
     [['create', '--name', 'a', '--bogus'], /Unknown option --bogus/, 'keys create'],
     [['create', '--name', 'a', '--jsno'], /Unknown option --jsno \(did you mean --json\?\)/, 'keys create'],
     [['create', '--name', 'a', 'extra'], /Unexpected argument "extra"/, 'keys create'],

@@ -6,7 +6,7 @@ import { sameOriginVerdict } from '../../auth/login/sameOriginRequest';
 import { isAdminOnlyPath, pathForms } from './routePolicy';
 import type { Principal } from '../../common/principal';
 
-const CONTROL_PLANE = /^\/api\/(?:keys|audit|usage\/all)(?:[/.?]|$)/i;
+const CONTROL_PLANE = /^\/(?:api\/(?:keys|audit|usage\/all)|metrics)(?:[/.?]|$)/i;
 
 export function isControlPlanePath(pathname: string): boolean {
   return pathForms(pathname).some((p) => CONTROL_PLANE.test(p));
@@ -18,6 +18,9 @@ export function controlPlaneRefusal(principal: Principal, pathname: string): str
   // With the admin key, /api/usage answers for every key: the same as /api/usage/all.
   const usageOfAll = principal.scopes.includes('admin') && pathForms(pathname).some((p) => /^\/api\/usage\/?$/i.test(p));
   if (!usageOfAll && !isControlPlanePath(pathname)) return null;
+  if (pathForms(pathname).some((p) => /^\/metrics\/?$/i.test(p))) {
+    return 'Metrics are not served to a browser login session: send the admin key, or a key with the metrics scope, in an Authorization or X-API-Key header.';
+  }
   return 'Key management is not available to a browser login session: use the companion app, or send the admin key in an Authorization or X-API-Key header.';
 }
 

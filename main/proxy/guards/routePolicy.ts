@@ -75,11 +75,18 @@ export function isAdminOnlyPath(pathname: string): boolean {
   return pathForms(pathname).some((p) => ADMIN_ONLY.test(p));
 }
 
+/** The proxy's Prometheus endpoint: the admin key or a key with the `metrics` scope, nothing else (SPEC §11). */
+export const METRICS_PATH = /^\/metrics\/?$/;
+
 export type ScopeDecision = { allowed: true } | { allowed: false; message: string };
 
 export function checkScope(scopes: readonly Scope[], method: string, pathname: string): ScopeDecision {
   if (scopes.includes('admin')) return { allowed: true };
   const forms = pathForms(pathname);
+  if (forms.some((p) => METRICS_PATH.test(p))) {
+    if (scopes.includes('metrics') && (method === 'GET' || method === 'HEAD')) return { allowed: true };
+    return { allowed: false, message: `${method} ${pathname} is available to the admin key and keys with the metrics scope only.` };
+  }
   if (forms.some((p) => ADMIN_ONLY.test(p) || (method !== 'GET' && method !== 'HEAD' && ADMIN_ONLY_WRITE.test(p)))) {
     return { allowed: false, message: `${method} ${pathname} is available to the admin key only.` };
   }

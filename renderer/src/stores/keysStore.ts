@@ -89,7 +89,7 @@ export const useKeysStore = create<KeysState>((set, get) => ({
 }));
 
 const STATUS_ORDER = { active: 0, expired: 1, disabled: 2, revoked: 3 } as const;
-const LEVEL_ORDER = { read: 0, generate: 1, admin: 2 } as const;
+const LEVEL_ORDER = { metrics: 0, read: 1, generate: 2, admin: 3 } as const;
 
 /**
  * The visible rows: filtered by the search box (name, prefix, id, access level, status), sorted by the
