@@ -29,6 +29,8 @@ export class ObjectInfoRounds {
   private running = false;
   private wanted = false;
   private stopped = false;
+  /** Ids being fetched by the running round, each with a way to stop waiting for it. */
+  private fetching = new Map<string, () => void>();
   /** Ids whose difference the last applied round confirmed. */
   private confirmed = new Set<string>();
   /** Epoch ms when the last round started (0: none yet). */
@@ -39,8 +41,14 @@ export class ObjectInfoRounds {
     private readonly now: () => number,
   ) {}
 
-  get busy(): boolean {
-    return this.running;
+  /** Whether the running round fetches this upstream (a request for it would be one round too many). */
+  includes(id: string): boolean {
+    return this.fetching.has(id);
+  }
+
+  /** It went down: the running round stops waiting for its fetch (which may hang until its timeout). */
+  left(id: string): void {
+    this.fetching.get(id)?.();
   }
 
   /** A round now, or one more after the running one. */
@@ -80,6 +88,7 @@ export class ObjectInfoRounds {
       } while (this.wanted && !this.stopped);
     } finally {
       this.running = false;
+      this.fetching = new Map();
     }
   }
 
@@ -87,7 +96,13 @@ export class ObjectInfoRounds {
   private async round(): Promise<Map<string, ObjectInfoFingerprint | null>> {
     this.lastStart = this.now();
     const members = this.hooks.members();
-    const digests = await Promise.all(members.map((m) => this.hooks.fetch(m.u)));
+    this.fetching = new Map();
+    const digests = await Promise.all(
+      members.map((m) => {
+        const gone = new Promise<null>((resolve) => this.fetching.set(m.u.id, () => resolve(null)));
+        return Promise.race([this.hooks.fetch(m.u), gone]);
+      }),
+    );
     const kept = members.map((m, i) => ({ m, d: digests[i] ?? null })).filter((x) => this.hooks.current(x.m));
     const fps = fingerprintTogether(kept.map((x) => x.d));
     return new Map(kept.map((x, i) => [x.m.u.id, fps[i] ?? null]));

@@ -195,7 +195,7 @@ export class UpstreamWatcher {
       // Unknown since it joined (or its last fetch failed a while ago), or the periodic look while busy.
       const unknown = e.fingerprint === null && (e.fingerprintTriedAt === 0 || at - e.fingerprintTriedAt >= this.t.objectInfoRetryMs);
       const due = this.rounds.lastStart > 0 && at - this.rounds.lastStart >= this.t.objectInfoEveryMs && this.hooks.busy();
-      if ((unknown || due) && !this.rounds.busy) this.rounds.request();
+      if ((unknown || due) && !this.rounds.includes(e.u.id)) this.rounds.request();
     } else if (e.state === 'checking') this.setState(e, 'up', at);
     this.judge();
     this.notify();
@@ -219,6 +219,7 @@ export class UpstreamWatcher {
   private markDown(e: Entry, reason: string, at: number): void {
     this.setState(e, 'down', at);
     e.generation += 1;
+    this.rounds.left(e.u.id);
     this.pool.update(e.u.id, { up: false });
     this.judge();
     this.hooks.onDown(e.u, reason);
