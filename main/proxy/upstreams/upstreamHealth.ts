@@ -1,6 +1,6 @@
 // Watches every upstream (SPEC §10): an upstream that stops answering is marked down within 2 s, one that
-// answers again rejoins, and each one's queue, latency, device and /object_info fingerprint are kept for
-// routing, /health and the monitor. It runs only with several upstreams or when something subscribes;
+// answers again rejoins, and each one's queue, latency, device and /object_info fingerprint (fetched for all
+// live upstreams together, objectInfoRounds.ts) are kept for routing, /health and the monitor. It runs only with several upstreams or when something subscribes;
 // with one upstream and no subscriber it keeps no timer at all (the proxy behaves exactly as before).
 // Cadence: every `fastMs` while clients are connected, jobs are active or requests arrive; every `watchedMs`
 // while only a subscriber watches; otherwise it backs off, doubling up to `idleMaxMs`, until activity.
