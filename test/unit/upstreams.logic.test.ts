@@ -1,13 +1,17 @@
 // The pure parts of the several-upstreams layer (SPEC §10): the /object_info fingerprint (without the lists
 // that mirror a folder), which upstreams match, when a failed job submission may move on, which upstreams hold
 // an upload, and which upstream produced an output file.
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { OutputIndex } from '../../main/jobs/outputIndex';
 import { CompanionError } from '../../main/common/errors';
 import { judgeConsistency } from '../../main/proxy/upstreams/consistency';
 import { folderDerivedInputs } from '../../main/proxy/upstreams/folderInputs';
 import { describeDifference, differenceOf, digestObjectInfo, fingerprintObjectInfo, fingerprintTogether } from '../../main/proxy/upstreams/objectInfoHash';
-import { submitFailure } from '../../main/proxy/upstreams/resubmission';
+import { createUpstreamTarget } from '../../main/proxy/forward/upstreamTarget';
+import { checkGone, submitFailure } from '../../main/proxy/upstreams/resubmission';
+import { startSilentServer } from '../fixtures/stallingUpstream';
 import { UploadRegistry } from '../../main/proxy/upstreams/uploadRegistry';
 
 const nodes = (checkpoints: string[], images: string[], extra: Record<string, unknown> = {}) => ({
@@ -140,6 +144,37 @@ describe('a failed job submission', () => {
     expect(submitFailure(new CompanionError('upstream_timeout', 'did not answer', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }))).toBe('other');
     expect(submitFailure(failed('EHOSTUNREACH'))).toBe('other');
     expect(submitFailure(new Error('socket hang up'))).toBe('other');
+  });
+});
+
+describe('is an upstream that reset a submission gone?', () => {
+  const opts = { windowMs: 500, pauseMs: 50, timeoutMs: 300 };
+  const listen = async (server: net.Server | http.Server) => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  const fate = async (url: string) => {
+    const target = createUpstreamTarget(url);
+    try {
+      return await checkGone(target, {}, opts);
+    } finally {
+      target.close();
+    }
+  };
+  it('gone only when connections are refused; any answer means alive; a hang or endless resets stay unknown', async () => {
+    const closed = net.createServer();
+    const closedUrl = await listen(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    expect(await fate(closedUrl)).toBe('gone');
+    const failing = http.createServer((_q, res) => res.writeHead(500).end());
+    expect(await fate(await listen(failing))).toBe('answering');
+    const silent = await startSilentServer();
+    expect(await fate(silent.url)).toBe('unknown');
+    const resetting = net.createServer((socket) => socket.resetAndDestroy());
+    expect(await fate(await listen(resetting))).toBe('unknown');
+    failing.close();
+    resetting.close();
+    await silent.close();
   });
 });
 
