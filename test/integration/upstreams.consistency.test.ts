@@ -1,6 +1,7 @@
 // Consistency of several upstreams (SPEC §10): each one's /object_info is fingerprinted; one with other models
-// or custom nodes is reported in /health, in the log and in the state the monitor reads, and gets no new jobs
-// while the others match. Uploads (which change LoadImage's file list) are not a difference.
+// or custom nodes is reported in /health (down to the input), in the log and in the state the monitor reads,
+// and gets no new jobs while the others match. What mirrors the input folder (uploads, subfolders, latents,
+// 3D files) is not a difference, and a server that restarts is compared with freshly fetched others.
 import { afterEach, describe, expect, it } from 'vitest';
 import { makePng, startFakeComfy } from '../fixtures/fakeComfy';
 import { fakeHolding, health, promptBody, startMulti, submit, type Multi } from './upstreams.helpers';
@@ -26,7 +27,9 @@ describe('object_info consistency', () => {
     const problem = body.consistency?.problems[0] ?? '';
     expect(problem).toContain(fakes[1]?.url);
     expect(problem).toContain('has extra FakeUpscaleNode');
-    expect(problem).toContain('differs in CheckpointLoaderSimple');
+    expect(problem).toContain('differs in CheckpointLoaderSimple.ckpt_name');
+    expect(body.upstreams[1]?.object_info.difference).toEqual({ lacks: [], extra: ['FakeUpscaleNode'], inputs: ['CheckpointLoaderSimple.ckpt_name'], nodes: [] });
+    expect(body.upstreams[0]?.object_info.difference).toBeUndefined();
     // The log line and the state the monitor reads say the same.
     expect(multi.events.some((e) => e.startsWith('upstreams differ:') && e.includes('FakeUpscaleNode'))).toBe(true);
     expect(multi.stack.proxy.upstreamStatus()[1]?.objectInfo).toMatchObject({ matches: false, problem });
@@ -47,7 +50,7 @@ describe('object_info consistency', () => {
     b?.setObjectInfo('b');
     await expect.poll(() => multi.stack.proxy.upstreamStatus()[1]?.state, { timeout: 10_000, interval: 100 }).toBe('down');
     await b?.restart();
-    // A tie of one against one: the upstream listed first is the reference.
+    // A tie of one against one: the upstream that stayed up is the reference.
     await expect.poll(() => multi.stack.proxy.upstreamStatus()[1]?.objectInfo.matches, { timeout: 10_000, interval: 100 }).toBe(false);
     expect(multi.stack.proxy.upstreamStatus()[0]?.objectInfo.matches).toBe(true);
     const j = await submit(multi, promptBody('cons2'));
@@ -77,5 +80,53 @@ describe('object_info consistency', () => {
     await expect.poll(() => multi.stack.proxy.upstreamStatus()[0]?.state, { timeout: 10_000, interval: 100 }).toBe('up');
     expect(await hashes()).toEqual(before);
     expect(multi.stack.proxy.upstreamStatus().map((s) => s.objectInfo.matches)).toEqual([true, true]);
+  });
+
+  it('judges two servers that differ only in what their input folders hold the same', async () => {
+    const [a, b] = [await startFakeComfy(), await startFakeComfy()];
+    // b's input folder: pasted images (the web UI's subfolder), a per-key folder, a latent, a 3D model.
+    b.files.put('input', 'pasted', 'image (3).png', makePng(2, 2));
+    b.files.put('input', 'cac-key1/masks', 'm.png', makePng(2, 2));
+    b.files.put('input', '', 'saved.latent', Buffer.from('latent'));
+    b.files.put('input', '3d', 'chair.glb', Buffer.from('glTF'));
+    const folders = (f: typeof a) => (f.objectInfo().LoadImageSetFromFolderNode as { input: { required: { folder: [string[]] } } }).input.required.folder[0];
+    expect(folders(a)).not.toEqual(folders(b));
+    m = await startMulti(2, {}, [a, b]);
+    const multi = m;
+    await expect.poll(async () => (await health(multi)).body.upstreams.map((u) => u.object_info.matches).join(), { timeout: 10_000, interval: 100 }).toBe('true,true');
+    const { status, body } = await health(multi);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: 'ok', consistency: { consistent: true, problems: [] } });
+    expect(body.upstreams[0]?.object_info.hash).toBe(body.upstreams[1]?.object_info.hash);
+    expect(multi.events.filter((e) => e.startsWith('upstreams differ'))).toEqual([]);
+  });
+
+  it('after one server restarts with a new input subfolder, re-fetches both and spreads jobs over both again', async () => {
+    m = await startMulti(2);
+    const multi = m;
+    const [a, b] = multi.fakes;
+    await expect.poll(() => multi.stack.proxy.upstreamStatus().map((s) => s.objectInfo.matches).join(), { timeout: 10_000, interval: 100 }).toBe('true,true');
+    await b?.stop();
+    await expect.poll(() => multi.stack.proxy.upstreamStatus()[1]?.state, { timeout: 10_000, interval: 100 }).toBe('down');
+    // While b is down: someone pasted an image into b's web UI before (input/pasted), and the same models
+    // and nodes were installed on both (on a, which stays up, the fake swaps them live): a's fingerprint from
+    // before is stale, so b may only be compared with a fetched again.
+    b?.files.put('input', 'pasted', 'image.png', makePng(2, 2));
+    b?.setObjectInfo('b');
+    a?.setObjectInfo('b');
+    const fetchesOfA = a?.received.filter((r) => r.url === '/object_info').length ?? 0;
+    await b?.restart();
+    await expect.poll(() => multi.stack.proxy.upstreamStatus().map((s) => `${s.state}:${s.objectInfo.matches}`).join(), { timeout: 10_000, interval: 100 }).toBe('up:true,up:true');
+    expect(a?.received.filter((r) => r.url === '/object_info').length).toBeGreaterThan(fetchesOfA);
+    expect((await health(multi)).body).toMatchObject({ status: 'ok', consistency: { consistent: true } });
+    const spread = new Map<string, number>();
+    for (let i = 0; i < 6; i++) {
+      const j = await submit(multi, promptBody('restart'));
+      expect(j.status).toBe(200);
+      const on = fakeHolding(multi, j.promptId)?.url ?? 'nowhere';
+      spread.set(on, (spread.get(on) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(spread)).toEqual({ [a?.url ?? 'a']: 3, [b?.url ?? 'b']: 3 });
+    expect(multi.events.filter((e) => e.startsWith('upstreams differ'))).toEqual([]);
   });
 });

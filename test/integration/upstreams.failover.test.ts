@@ -1,7 +1,8 @@
 // Several upstreams (SPEC §10) when one fails: killed mid-job → its jobs are reported failed in the ledger and
 // to their client (execution_error), new jobs go to the other, /health shows it down; restarted → it rejoins
-// existing client sockets and new ones. Also: a hung upstream, one down from the start, and a refused
-// connection that the job survives by going to the other upstream.
+// existing client sockets and new ones. Also: a hung upstream, one down from the start, a refused connection
+// and a server dying the instant a job is sent (reset, then refused) that the job survives by going to the
+// other upstream — and a reset from a server still up, which is answered 502 so the job never runs twice.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeComfy } from '../fixtures/fakeComfy';
 import { startSilentServer, type SilentServer } from '../fixtures/stallingUpstream';
@@ -178,5 +179,39 @@ describe('other failures', () => {
     expect(m.stack.proxy.ledger.get(res.promptId)?.upstream).toBe(b?.url);
     // The refusal made the watcher look at once, long before its next round.
     await expect.poll(() => m?.stack.proxy.upstreamStatus()[0]?.state, { timeout: 10_000 }).toBe('down');
+  });
+
+  it('sends a job to the other upstream when the first dies the instant it is sent (connection reset, then refused)', async () => {
+    const slow = { fastMs: 600_000, watchedMs: 600_000, idleMaxMs: 600_000 };
+    m = await startMulti(2, { upstreamHealth: slow });
+    await expect.poll(() => m?.stack.proxy.upstreamStatus().map((s) => s.state).join(), { timeout: 10_000 }).toBe('up,up');
+    const [a, b] = m.fakes;
+    const dead = a?.dieOn(({ method, path }) => method === 'POST' && path === '/prompt');
+    const res = await submit(m, promptBody('crash-moment'));
+    expect(res.status).toBe(200);
+    // The dying server got the job's bytes, and lost them with its queue; the job is on b, once.
+    expect(a?.received.filter((r) => r.method === 'POST' && r.url === '/prompt')).toHaveLength(1);
+    expect(a?.state.pending).toHaveLength(0);
+    expect(fakeHolding(m, res.promptId)).toBe(b);
+    expect(b?.state.pending.filter((i) => i[1] === res.promptId)).toHaveLength(1);
+    expect(m.stack.proxy.ledger.get(res.promptId)).toMatchObject({ upstream: b?.url, state: 'pending' });
+    expect(m.events.some((e) => e.includes(`${a?.url} reset a job submission and is gone`))).toBe(true);
+    await dead;
+    await expect.poll(() => m?.stack.proxy.upstreamStatus()[0]?.state, { timeout: 10_000 }).toBe('down');
+  });
+
+  it('answers 502 as before when the connection breaks but the server is still up (the job may be in its queue)', async () => {
+    const slow = { fastMs: 600_000, watchedMs: 600_000, idleMaxMs: 600_000 };
+    m = await startMulti(2, { upstreamHealth: slow });
+    await expect.poll(() => m?.stack.proxy.upstreamStatus().map((s) => s.state).join(), { timeout: 10_000 }).toBe('up,up');
+    const [a, b] = m.fakes;
+    a?.dropAnswer(({ method, path }) => method === 'POST' && path === '/prompt');
+    const res = await submit(m, promptBody('broken-answer'));
+    expect(res.status).toBe(502);
+    expect(res.json<{ error: { type: string } }>().error.type).toBe('upstream_unavailable');
+    // a queued it; b never saw it: sending it there too would have run it twice.
+    expect(a?.state.pending).toHaveLength(1);
+    expect(b?.received.filter((r) => r.method === 'POST' && r.url === '/prompt')).toHaveLength(0);
+    expect(m.stack.proxy.upstreamStatus()[0]?.state).toBe('up');
   });
 });

@@ -152,6 +152,6 @@ export interface HealthBody {
   status: string;
   queue: { pending: number; running: number };
   upstream: { url: string; reachable: boolean };
-  upstreams: { url: string; state: string; reachable: boolean; latency_ms: number | null; queue: { pending: number; running: number }; device: { name: string } | null; object_info: { hash: string | null; matches: boolean | null } }[];
+  upstreams: { url: string; state: string; reachable: boolean; latency_ms: number | null; queue: { pending: number; running: number }; device: { name: string } | null; object_info: { hash: string | null; matches: boolean | null; difference?: { lacks: string[]; extra: string[]; inputs: string[]; nodes: string[] } } }[];
   consistency?: { consistent: boolean; problems: string[] };
 }

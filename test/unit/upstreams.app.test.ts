@@ -52,7 +52,7 @@ describe('monitor', () => {
     monitor.subscribe((u) => updates.push(u));
     const status: UpstreamStatus = {
       id: 'http://gpu:8188', state: 'down', queue: 0, latencyMs: null, device: { name: 'RTX', type: 'cuda', vramTotal: 1, vramFree: 1 },
-      objectInfo: { hash: 'abc', matches: true, problem: null }, error: 'not reachable (ECONNREFUSED)', since: 5, checkedAt: 6,
+      objectInfo: { hash: 'abc', matches: true, problem: null, difference: null }, error: 'not reachable (ECONNREFUSED)', since: 5, checkedAt: 6,
     };
     const view = toUpstreamView(status);
     expect(view).toEqual({ url: 'http://gpu:8188', state: 'down', queue: 0, latencyMs: null, device: { name: 'RTX', type: 'cuda', vramTotal: 1, vramFree: 1 }, matches: true, problem: 'not reachable (ECONNREFUSED)', error: 'not reachable (ECONNREFUSED)', since: 5 });

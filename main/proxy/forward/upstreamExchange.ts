@@ -24,7 +24,10 @@ export interface ExchangeResponse {
 
 const DEFAULT_CAP = 64 * 1024 * 1024;
 
-/** Throws CompanionError `upstream_unavailable` (unreachable, reset, too large) or `upstream_timeout`. */
+/**
+ * Throws CompanionError `upstream_unavailable` (unreachable, reset, too large) or `upstream_timeout`. The socket
+ * error is attached as `cause` only when it came before any answer: a retry elsewhere may rely on that.
+ */
 export function exchange(target: UpstreamTarget, r: ExchangeRequest): Promise<ExchangeResponse> {
   const cap = r.capBytes ?? DEFAULT_CAP;
   const headers: OutgoingHttpHeaders = { ...r.headers, host: target.hostHeader, 'accept-encoding': 'identity' };
@@ -44,6 +47,7 @@ export function exchange(target: UpstreamTarget, r: ExchangeRequest): Promise<Ex
       r.connectTimeoutMs ?? 5000,
     );
     let responseTimer: NodeJS.Timeout | null = null;
+    let answered = false;
     req.on('socket', (socket) => {
       const connected = () => {
         clearTimeout(connectTimer);
@@ -58,9 +62,13 @@ export function exchange(target: UpstreamTarget, r: ExchangeRequest): Promise<Ex
     req.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(connectTimer);
       if (responseTimer) clearTimeout(responseTimer);
-      reject(err instanceof CompanionError ? err : new CompanionError('upstream_unavailable', `ComfyUI at ${target.origin} is not reachable (${err.code ?? err.message}).`, { cause: err }));
+      if (err instanceof CompanionError) reject(err);
+      // Node reports a reset after the response head on the request too: that is an answer cut short.
+      else if (answered) reject(new CompanionError('upstream_unavailable', `ComfyUI at ${target.origin} closed the connection mid-answer.`));
+      else reject(new CompanionError('upstream_unavailable', `ComfyUI at ${target.origin} is not reachable (${err.code ?? err.message}).`, { cause: err }));
     });
     req.on('response', (res) => {
+      answered = true;
       clearTimeout(connectTimer);
       // The response timer runs on until the body has ended: these answers are small, and one that stalls
       // half-way must not hold the request (and its fair-lane slot) forever.

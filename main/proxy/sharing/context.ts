@@ -44,8 +44,12 @@ export interface MultiUpstreamHooks {
   /** A job is being sent there, then it answered: both count toward its queue until it reports again. */
   jobSending(upstreamId: string): void;
   jobAnswered(upstreamId: string, accepted: boolean): void;
-  /** A connection to it was refused: it is checked at once (and the job tried on the next upstream). */
-  unreachable(upstreamId: string): void;
+  /**
+   * Submitting a job there failed with `err`: true when the job cannot be there, so the next upstream
+   * (`hasNext`) may take it — a refused connection, or a reset without an answer from an upstream then found
+   * gone (upstreams/resubmission.ts). The upstream is checked at once either way.
+   */
+  resubmit(upstreamId: string, err: unknown, hasNext: boolean): Promise<boolean>;
   /** `POST /upload/*`: true when answered here (sent to every live upstream at once), false to forward. */
   upload(r: SharingRequest, path: string, fileHeaders: ((h: OutgoingHttpHeaders) => void) | null): Promise<boolean>;
   /** The same for a small upload the rules already read (a key's mask): sent to every live upstream. */

@@ -1,9 +1,9 @@
 // `POST /prompt` under the sharing rules (SPEC §2.4, §8.2, §8.3): the proxy reads the (small) JSON body,
 // gives the job a client_id and a prompt_id when it has none, checks that the client_id is the caller's,
 // decides who pays for its paid API nodes (cloudUse.ts), applies the queue and jobs quotas, adds the Comfy
-// Cloud key where allowed, records the job in the ledger, sends it to
-// the upstream with the shortest queue (the next one when that refuses the connection) and tells the
-// ledger what ComfyUI answered.
+// Cloud key where allowed, records the job in the ledger, sends it to the upstream with the shortest queue
+// (the next one when the job cannot be on that one: refused, or reset by a server that is then gone) and
+// tells the ledger what ComfyUI answered.
 import { randomUUID } from 'node:crypto';
 import { CompanionError } from '../../common/errors';
 import { MAX_ID_LENGTH } from '../../jobs/clientIds';
@@ -26,10 +26,6 @@ const PROMPT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 export const PROMPT_BODY_CAP_BYTES = 16 * 1024 * 1024;
 
 type Json = Record<string, unknown>;
-
-function refusedConnection(err: unknown): boolean {
-  return err instanceof CompanionError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED';
-}
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -151,11 +147,8 @@ export async function submitPrompt(deps: SharingDeps, r: SharingRequest): Promis
     } catch (err) {
       deps.multi?.jobAnswered(upstream.id, false);
       if (!reused) deps.ledger.submissionFailed(promptId);
-      // A refused connection sent nothing: the next upstream may take the job (several upstreams, SPEC §10).
-      if (deps.multi && refusedConnection(err)) {
-        deps.multi.unreachable(upstream.id);
-        if (i + 1 < candidates.length) continue;
-      }
+      // Several upstreams (SPEC §10): the next one takes the job when it cannot be on this one.
+      if (deps.multi && (await deps.multi.resubmit(upstream.id, err, i + 1 < candidates.length))) continue;
       if (deps.limiter) refundJob(deps.limiter, r.principal);
       throw err;
     }

@@ -1,87 +1,150 @@
-// The consistency fingerprint of a ComfyUI (SPEC §10): a hash of its /object_info (node classes, their
-// inputs, and the model lists inside them), so upstreams with other models or custom nodes are noticed.
-// What legitimately differs between identical installs is left out: the choice lists of upload inputs
-// (LoadImage's `image` lists the input folder, which changes with every upload).
+// The consistency fingerprint of a ComfyUI (SPEC §10): what makes two servers interchangeable — node classes,
+// their inputs and types, and the model lists inside them — from GET /object_info, so upstreams with other
+// models or custom nodes are noticed. Choices that mirror the input/output/temp folders are left out
+// (folderInputs.ts): they differ between identical installs with every upload or new subfolder.
+// Two steps: each server's body is reduced to small per-input digests at once (the body is then freed), and
+// the digests of all live servers, fetched together, are fingerprinted together: an input one server shows
+// to mirror a folder is compared by its type alone on every server, so the verdict never depends on which
+// server happened to reveal it.
 import { createHash } from 'node:crypto';
-
-export interface ObjectInfoFingerprint {
-  /** 16 hex characters of sha256 over the normalised node set. */
-  hash: string;
-  /** Per node class, its own short hash: lets a mismatch be named ("missing X, different Y"). */
-  nodes: Map<string, string>;
-}
+import { comboChoices, folderDerivedInputs, inputsOf } from './folderInputs';
 
 type Json = unknown;
+type Obj = Record<string, Json>;
 
-/** An input spec's options object asks for an upload widget (image_upload, video_upload, audio_upload, …). */
-function isUploadOptions(v: Json): boolean {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  return Object.entries(v).some(([k, x]) => k.endsWith('_upload') && x === true);
+/** One input: its spec as is, and (for a combo) with its choices and default left out. */
+interface InputDigest {
+  full: string;
+  shape: string;
 }
 
-/** Replaces the file list of an upload input ([list, opts] or ["COMBO", {options, *_upload}]) by a marker. */
-function normaliseInput(spec: Json): Json {
-  if (!Array.isArray(spec) || spec.length < 2 || !isUploadOptions(spec[1])) return spec;
-  const opts = { ...(spec[1] as Record<string, Json>) };
-  if ('options' in opts) opts.options = '<uploads>';
-  return [Array.isArray(spec[0]) ? '<uploads>' : spec[0], opts, ...spec.slice(2)];
+/** One server's /object_info, reduced: per node, a digest of everything but its inputs, and one per input. */
+export interface ObjectInfoDigest {
+  nodes: Map<string, { meta: string; inputs: Map<string, InputDigest> }>;
+  /** `Class.input` of the inputs this server shows to mirror a folder. */
+  folderInputs: Set<string>;
 }
 
-function normaliseNode(node: Json): Json {
-  if (typeof node !== 'object' || node === null || Array.isArray(node)) return node;
-  const n = node as Record<string, Json>;
-  const input = n.input;
-  if (typeof input !== 'object' || input === null) return node;
-  const groups: Record<string, Json> = {};
-  for (const [group, specs] of Object.entries(input as Record<string, Json>)) {
-    if (typeof specs !== 'object' || specs === null || Array.isArray(specs)) {
-      groups[group] = specs;
-      continue;
-    }
-    groups[group] = Object.fromEntries(Object.entries(specs as Record<string, Json>).map(([name, spec]) => [name, normaliseInput(spec)]));
-  }
-  return { ...n, input: groups };
+export interface ObjectInfoFingerprint {
+  /** 16 hex characters of sha256 over the compared node set (comparable within one round of fetches). */
+  hash: string;
+  /** Per node class, its own short hash: lets a mismatch be named. */
+  nodes: Map<string, string>;
+  /** Per node class, per input, the digest that was compared. */
+  inputs: Map<string, Map<string, string>>;
 }
+
+/** What differs between an upstream and the reference, for /health, the log and the monitor. */
+export interface ObjectInfoDifference {
+  /** Node classes the reference has and this one lacks. */
+  lacks: string[];
+  /** Node classes only this one has. */
+  extra: string[];
+  /** `Class.input` whose type, options or model list differ (or that only one side has). */
+  inputs: string[];
+  /** Node classes that differ elsewhere than in their inputs (outputs, category, description…). */
+  nodes: string[];
+}
+
+const isObj = (v: Json): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** JSON with object keys sorted, so two servers' key order never matters. */
 function stableJson(v: Json): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (typeof v === 'object' && v !== null) {
+  if (isObj(v)) {
     const entries = Object.keys(v)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, Json>)[k])}`);
+      .map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`);
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
 
-const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
-/** Fingerprints a parsed /object_info body; null when it is not an object of nodes. */
-export function fingerprintObjectInfo(body: Json): ObjectInfoFingerprint | null {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
-  const nodes = new Map<string, string>();
-  const all = createHash('sha256');
-  for (const name of Object.keys(body).sort()) {
-    const h = sha(stableJson(normaliseNode((body as Record<string, Json>)[name]))).slice(0, 16);
-    nodes.set(name, h);
-    all.update(`${name}\0${h}\n`);
-  }
-  return { hash: all.digest('hex').slice(0, 16), nodes };
+/** A combo's spec without its choices and default (a folder's default is one of its files). */
+function shapeOf(spec: Json[]): Json {
+  const opts = isObj(spec[1]) ? { ...spec[1] } : undefined;
+  if (opts) delete opts.default;
+  if (spec[0] === 'COMBO') return ['COMBO', opts ? { ...opts, options: '<choices>' } : undefined, ...spec.slice(2)];
+  return ['<choices>', opts, ...spec.slice(2)];
 }
 
-/** Names what differs between an upstream's nodes and the reference's, briefly, for a log line. */
-export function describeDifference(mine: ObjectInfoFingerprint, reference: ObjectInfoFingerprint, max = 4): string {
-  const missing: string[] = [];
-  const extra: string[] = [];
-  const changed: string[] = [];
-  for (const [name, h] of reference.nodes) {
-    const m = mine.nodes.get(name);
-    if (m === undefined) missing.push(name);
-    else if (m !== h) changed.push(name);
+function digestInput(group: string, spec: Json): InputDigest {
+  const full = sha(stableJson([group, spec]));
+  const listed = Array.isArray(spec) && (comboChoices(spec) !== null || spec[0] === 'COMBO');
+  return { full, shape: listed ? sha(stableJson([group, shapeOf(spec as Json[])])) : full };
+}
+
+/** Reduces a parsed /object_info body; null when it is not an object of nodes. */
+export function digestObjectInfo(body: Json): ObjectInfoDigest | null {
+  if (!isObj(body)) return null;
+  const nodes: ObjectInfoDigest['nodes'] = new Map();
+  for (const [cls, node] of Object.entries(body)) {
+    const inputs = new Map<string, InputDigest>();
+    for (const [group, name, spec] of inputsOf(node)) inputs.set(name, digestInput(group, spec));
+    // Everything but the inputs (outputs, category, description…) as one digest.
+    const meta = isObj(node) ? Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'input')) : node;
+    nodes.set(cls, { meta: sha(stableJson(meta)), inputs });
   }
-  for (const name of mine.nodes.keys()) if (!reference.nodes.has(name)) extra.push(name);
+  return { nodes, folderInputs: folderDerivedInputs(body) };
+}
+
+/** Fingerprints the digests of one round together: an input that mirrors a folder on any is compared by shape on all. */
+export function fingerprintTogether(digests: readonly (ObjectInfoDigest | null)[]): (ObjectInfoFingerprint | null)[] {
+  const folder = new Set<string>();
+  for (const d of digests) for (const k of d?.folderInputs ?? []) folder.add(k);
+  return digests.map((d) => {
+    if (!d) return null;
+    const nodes = new Map<string, string>();
+    const inputs = new Map<string, Map<string, string>>();
+    const all = createHash('sha256');
+    for (const cls of [...d.nodes.keys()].sort()) {
+      const n = d.nodes.get(cls) as { meta: string; inputs: Map<string, InputDigest> };
+      const compared = new Map<string, string>();
+      const node = createHash('sha256').update(n.meta);
+      for (const name of [...n.inputs.keys()].sort()) {
+        const digest = n.inputs.get(name) as InputDigest;
+        const h = folder.has(`${cls}.${name}`) ? digest.shape : digest.full;
+        compared.set(name, h);
+        node.update(`\n${name}\0${h}`);
+      }
+      const h = node.digest('hex').slice(0, 16);
+      nodes.set(cls, h);
+      inputs.set(cls, compared);
+      all.update(`${cls}\0${h}\n`);
+    }
+    return { hash: all.digest('hex').slice(0, 16), nodes, inputs };
+  });
+}
+
+/** One server on its own (its own folder inputs only): for tests and single reads. */
+export function fingerprintObjectInfo(body: Json): ObjectInfoFingerprint | null {
+  return fingerprintTogether([digestObjectInfo(body)])[0] ?? null;
+}
+
+/** What differs between an upstream's fingerprint and the reference's, by node and by input. */
+export function differenceOf(mine: ObjectInfoFingerprint, reference: ObjectInfoFingerprint): ObjectInfoDifference {
+  const d: ObjectInfoDifference = { lacks: [], extra: [], inputs: [], nodes: [] };
+  for (const [cls, h] of reference.nodes) {
+    const m = mine.nodes.get(cls);
+    if (m === undefined) d.lacks.push(cls);
+    else if (m !== h) {
+      const mi = mine.inputs.get(cls) ?? new Map<string, string>();
+      const ri = reference.inputs.get(cls) ?? new Map<string, string>();
+      const names = [...new Set([...ri.keys(), ...mi.keys()])].sort().filter((n) => mi.get(n) !== ri.get(n));
+      if (names.length === 0) d.nodes.push(cls);
+      else d.inputs.push(...names.map((n) => `${cls}.${n}`));
+    }
+  }
+  for (const cls of mine.nodes.keys()) if (!reference.nodes.has(cls)) d.extra.push(cls);
+  for (const list of Object.values(d)) list.sort();
+  return d;
+}
+
+/** The difference in a few words, for a log line: "lacks X; has extra Y; differs in A.b, C". */
+export function describeDifference(d: ObjectInfoDifference, max = 4): string {
   const part = (label: string, list: string[]) =>
     list.length === 0 ? null : `${label} ${list.slice(0, max).join(', ')}${list.length > max ? ` and ${list.length - max} more` : ''}`;
-  return [part('lacks', missing), part('has extra', extra), part('differs in', changed)].filter(Boolean).join('; ') || 'same nodes, other details';
+  return [part('lacks', d.lacks), part('has extra', d.extra), part('differs in', [...d.inputs, ...d.nodes])].filter(Boolean).join('; ') || 'same nodes, other details';
 }

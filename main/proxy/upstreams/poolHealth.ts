@@ -7,6 +7,7 @@ import type { HealthCheck, HealthReport } from './health';
 import { sendJson } from '../../http/respond';
 import type { LocalRoute } from '../../http/localRoute';
 import type { UpstreamPool } from '../forward/upstreamPool';
+import type { ObjectInfoDifference } from './objectInfoHash';
 import type { UpstreamStateName, UpstreamStatus, UpstreamWatcher } from './upstreamHealth';
 
 export interface UpstreamHealthEntry {
@@ -17,8 +18,16 @@ export interface UpstreamHealthEntry {
   queue: { pending: number; running: number };
   device: { name: string; type: string } | null;
   vram: { total: number; free: number } | null;
-  object_info: { hash: string | null; matches: boolean | null };
+  /** `difference`: only when it differs — node classes it lacks or has extra, and `Class.input` that differ. */
+  object_info: { hash: string | null; matches: boolean | null; difference?: ObjectInfoDifference };
   error?: string;
+}
+
+/** Lists in /health stay short: a server with hundreds of other nodes is named by its first ones. */
+const MAX_LISTED = 50;
+
+function shortened(d: ObjectInfoDifference): ObjectInfoDifference {
+  return { lacks: d.lacks.slice(0, MAX_LISTED), extra: d.extra.slice(0, MAX_LISTED), inputs: d.inputs.slice(0, MAX_LISTED), nodes: d.nodes.slice(0, MAX_LISTED) };
 }
 
 export type PoolHealthReport = HealthReport & {
@@ -42,6 +51,8 @@ function entryOf(url: string, sample: Sample, status: UpstreamStatus | undefined
     vram: sample?.vram ?? null,
     object_info: { hash: status?.objectInfo.hash ?? null, matches: status?.objectInfo.matches ?? null },
   };
+  const difference = status?.objectInfo.difference;
+  if (difference && status?.objectInfo.matches === false) entry.object_info.difference = shortened(difference);
   const error = sample?.upstream.error ?? status?.error ?? undefined;
   if (error) entry.error = error;
   return entry;

@@ -1,67 +1,19 @@
 // Watches every upstream (SPEC §10): an upstream that stops answering is marked down within 2 s, one that
-// answers again rejoins, and each one's queue, latency, device and /object_info fingerprint are kept for
-// routing, /health and the monitor. It runs only with several upstreams or when something subscribes;
+// answers again rejoins, and each one's queue, latency, device and /object_info fingerprint (fetched for all
+// live upstreams together, objectInfoRounds.ts) are kept for routing, /health and the monitor. It runs only with several upstreams or when something subscribes;
 // with one upstream and no subscriber it keeps no timer at all (the proxy behaves exactly as before).
 // Cadence: every `fastMs` while clients are connected, jobs are active or requests arrive; every `watchedMs`
 // while only a subscriber watches; otherwise it backs off, doubling up to `idleMaxMs`, until activity.
 import type { Upstream } from '../sharing/context';
 import type { UpstreamPool } from '../forward/upstreamPool';
 import { judgeConsistency } from './consistency';
-import type { ObjectInfoFingerprint } from './objectInfoHash';
+import type { ObjectInfoDifference, ObjectInfoFingerprint } from './objectInfoHash';
+import { ObjectInfoRounds } from './objectInfoRounds';
 import { probeDevice, probeLiveness, probeObjectInfo, type DeviceInfo } from './upstreamProbe';
+import { DEFAULT_WATCHER_TIMINGS, type UpstreamStateName, type UpstreamStatus, type WatcherHooks, type WatcherTimings } from './watcherTypes';
 
-export type UpstreamStateName = 'up' | 'down' | 'checking';
-
-/** One upstream as the monitor, the tray and /health see it. */
-export interface UpstreamStatus {
-  /** The upstream's URL (its id in the job ledger). */
-  id: string;
-  state: UpstreamStateName;
-  /** queue_remaining: pending + running, from probes and WS `status` messages. */
-  queue: number;
-  latencyMs: number | null;
-  device: DeviceInfo | null;
-  objectInfo: { hash: string | null; matches: boolean | null; problem: string | null };
-  /** Why it is down (never a secret). */
-  error: string | null;
-  /** Epoch ms of the last state change. */
-  since: number;
-  /** Epoch ms of the last answer or failure. */
-  checkedAt: number | null;
-}
-
-export interface WatcherTimings {
-  fastMs: number;
-  watchedMs: number;
-  idleMaxMs: number;
-  /** A liveness probe without an answer for this long marks the upstream down. */
-  timeoutMs: number;
-  deviceEveryMs: number;
-  objectInfoEveryMs: number;
-  objectInfoTimeoutMs: number;
-}
-
-// Down within 2 s: the next probe starts at most fastMs after the last answer and gives up after timeoutMs.
-export const DEFAULT_WATCHER_TIMINGS: WatcherTimings = {
-  fastMs: 500,
-  watchedMs: 1000,
-  idleMaxMs: 30_000,
-  timeoutMs: 1000,
-  deviceEveryMs: 5000,
-  objectInfoEveryMs: 5 * 60_000,
-  objectInfoTimeoutMs: 30_000,
-};
-
-export interface WatcherHooks {
-  onDown(u: Upstream, reason: string): void;
-  onUp(u: Upstream): void;
-  /** A consistency finding for the log (a mismatch appeared, changed or went away). */
-  onWarning(message: string): void;
-  /** Clients connected or jobs active: probe at the fast rate. */
-  busy(): boolean;
-  /** The upstream's queue_remaining, as a probe found it. */
-  onQueue(id: string, n: number): void;
-}
+export type { UpstreamStateName, UpstreamStatus, WatcherHooks, WatcherTimings } from './watcherTypes';
+export { DEFAULT_WATCHER_TIMINGS } from './watcherTypes';
 
 interface Entry {
   u: Upstream;
@@ -69,15 +21,19 @@ interface Entry {
   latencyMs: number | null;
   device: DeviceInfo | null;
   deviceAt: number;
+  /** From the latest round of /object_info fetches; null while unknown. */
   fingerprint: ObjectInfoFingerprint | null;
-  fingerprintAt: number;
+  /** Epoch ms of the last round that tried it (0: none since it joined or returned). */
+  fingerprintTriedAt: number;
   matches: boolean | null;
   problem: string | null;
+  difference: ObjectInfoDifference | null;
   error: string | null;
   since: number;
   checkedAt: number | null;
+  /** When it last came back after being down (null: up since the start); a tie goes to the longest up. */
+  returnedAt: number | null;
   probing: Promise<void> | null;
-  fetching: boolean;
   /** Bumped when it goes down: a fingerprint fetch from before (maybe hung) no longer counts. */
   generation: number;
 }
@@ -91,6 +47,7 @@ export class UpstreamWatcher {
   private recent = false;
   private stopped = false;
   private signature = '';
+  private readonly rounds: ObjectInfoRounds;
 
   constructor(
     private readonly pool: UpstreamPool,
@@ -102,9 +59,22 @@ export class UpstreamWatcher {
     this.t = { ...DEFAULT_WATCHER_TIMINGS, ...timings };
     const at = now();
     this.entries = pool.all.map((u) => ({
-      u, state: 'checking', latencyMs: null, device: null, deviceAt: 0, fingerprint: null, fingerprintAt: 0,
-      matches: null, problem: null, error: null, since: at, checkedAt: null, probing: null, fetching: false, generation: 0,
+      u, state: 'checking', latencyMs: null, device: null, deviceAt: 0, fingerprint: null, fingerprintTriedAt: 0, matches: null,
+      problem: null, difference: null, error: null, since: at, checkedAt: null, returnedAt: null, probing: null, generation: 0,
     }));
+    this.rounds = new ObjectInfoRounds(
+      {
+        members: () => this.entries.filter((e) => e.state !== 'down' && e.checkedAt !== null && e.error === null).map((e) => ({ u: e.u, generation: e.generation })),
+        fetch: (u) => probeObjectInfo(u.target, this.headers(), this.t.objectInfoTimeoutMs),
+        current: (m) => {
+          const e = this.entryOf(m.u.id);
+          return e !== undefined && e.state !== 'down' && e.generation === m.generation;
+        },
+        differing: (fps) => new Set(this.verdict(fps).problems.keys()),
+        apply: (fps) => this.applyRound(fps),
+      },
+      now,
+    );
   }
 
   /** Whether probing is wanted: several upstreams, or a subscriber. */
@@ -124,7 +94,7 @@ export class UpstreamWatcher {
 
   /** Something hinted this upstream is gone (its socket closed, a connect was refused): ask it now. */
   async suspect(id: string): Promise<boolean> {
-    const e = this.entries.find((x) => x.u.id === id);
+    const e = this.entryOf(id);
     if (!e || !this.running) return true;
     await this.probe(e);
     return e.state !== 'down';
@@ -137,7 +107,7 @@ export class UpstreamWatcher {
       queue: this.pool.stateOf(e.u.id)?.queue ?? 0,
       latencyMs: e.latencyMs,
       device: e.device,
-      objectInfo: { hash: e.fingerprint?.hash ?? null, matches: e.matches, problem: e.problem },
+      objectInfo: { hash: e.fingerprint?.hash ?? null, matches: e.matches, problem: e.problem, difference: e.difference },
       error: e.error,
       since: e.since,
       checkedAt: e.checkedAt,
@@ -161,7 +131,12 @@ export class UpstreamWatcher {
 
   stop(): void {
     this.stopped = true;
+    this.rounds.stop();
     this.clearTimer();
+  }
+
+  private entryOf(id: string): Entry | undefined {
+    return this.entries.find((x) => x.u.id === id);
   }
 
   private clearTimer(): void {
@@ -216,25 +191,27 @@ export class UpstreamWatcher {
       });
     }
     if (e.state === 'down') this.markReturning(e, at);
-    const several = this.pool.all.length > 1;
-    const stale = e.fingerprintAt === 0 || (at - e.fingerprintAt >= this.t.objectInfoEveryMs && this.hooks.busy());
-    if (several && stale && !e.fetching) void this.fetchFingerprint(e, headers, at);
-    else if (e.state === 'checking' && !e.fetching) this.setState(e, 'up', at);
+    if (this.pool.all.length > 1) {
+      // Unknown since it joined (or its last fetch failed a while ago), or the periodic look while busy.
+      const unknown = e.fingerprint === null && (e.fingerprintTriedAt === 0 || at - e.fingerprintTriedAt >= this.t.objectInfoRetryMs);
+      const due = this.rounds.lastStart > 0 && at - this.rounds.lastStart >= this.t.objectInfoEveryMs && this.hooks.busy();
+      if ((unknown || due) && !this.rounds.includes(e.u.id)) this.rounds.request();
+    } else if (e.state === 'checking') this.setState(e, 'up', at);
     this.judge();
     this.notify();
   }
 
-  /** Apart from the liveness probe, which keeps running while a large /object_info is read. */
-  private async fetchFingerprint(e: Entry, headers: Record<string, string>, at: number): Promise<void> {
-    e.fetching = true;
-    e.fingerprintAt = at;
-    const generation = e.generation;
-    const fp = await probeObjectInfo(e.u.target, headers, this.t.objectInfoTimeoutMs);
-    if (this.stopped || generation !== e.generation) return;
-    e.fetching = false;
-    if (fp) e.fingerprint = fp;
-    else e.fingerprintAt = 0; // asked again on the next round; routing meanwhile treats it as matching
-    if (e.state === 'checking') this.setState(e, 'up', this.now());
+  /** A round's result: every member's fingerprint replaced at once (null where the fetch failed). */
+  private applyRound(fps: Map<string, ObjectInfoFingerprint | null>): void {
+    const at = this.now();
+    for (const [id, fp] of fps) {
+      const e = this.entryOf(id);
+      if (!e) continue;
+      e.fingerprint = fp;
+      e.fingerprintTriedAt = at;
+      // Known now, or unreadable: routing treats an unknown one as matching (only a known difference excludes).
+      if (e.state === 'checking') this.setState(e, 'up', at);
+    }
     this.judge();
     this.notify();
   }
@@ -242,7 +219,7 @@ export class UpstreamWatcher {
   private markDown(e: Entry, reason: string, at: number): void {
     this.setState(e, 'down', at);
     e.generation += 1;
-    e.fetching = false;
+    this.rounds.left(e.u.id);
     this.pool.update(e.u.id, { up: false });
     this.judge();
     this.hooks.onDown(e.u, reason);
@@ -252,8 +229,9 @@ export class UpstreamWatcher {
   /** Answering again: it takes sockets at once, and new jobs once its nodes are known to match. */
   private markReturning(e: Entry, at: number): void {
     this.setState(e, 'checking', at);
+    e.returnedAt = at;
     e.fingerprint = null;
-    e.fingerprintAt = 0; // it may come back with other nodes (ComfyUI restarted after an install)
+    e.fingerprintTriedAt = 0; // it may come back with other nodes (ComfyUI restarted after an install): a new round
     this.pool.update(e.u.id, { up: true, matching: this.pool.all.length === 1 });
     this.hooks.onUp(e.u);
   }
@@ -264,10 +242,22 @@ export class UpstreamWatcher {
     e.since = at;
   }
 
+  /** The verdict over the current fingerprints, with `fps` (a round's result) in place of theirs. */
+  private verdict(fps?: Map<string, ObjectInfoFingerprint | null>) {
+    return judgeConsistency(
+      this.entries.map((e) => ({
+        id: e.u.id,
+        up: e.state !== 'down',
+        fingerprint: fps?.has(e.u.id) ? (fps.get(e.u.id) ?? null) : e.fingerprint,
+        returnedAt: e.returnedAt,
+      })),
+    );
+  }
+
   /** Recomputes who matches the reference node set; logs what changed. */
   private judge(): void {
     if (this.pool.all.length === 1) return;
-    const verdict = judgeConsistency(this.entries.map((e) => ({ id: e.u.id, up: e.state !== 'down', fingerprint: e.fingerprint })));
+    const verdict = this.verdict();
     for (const e of this.entries) {
       const matches = e.state === 'down' ? e.matches : (verdict.matches.get(e.u.id) ?? null);
       const problem = verdict.problems.get(e.u.id) ?? null;
@@ -275,6 +265,7 @@ export class UpstreamWatcher {
         if (problem) this.hooks.onWarning(`upstreams differ: ${problem}; new jobs go only to the matching upstreams`);
         else if (e.problem) this.hooks.onWarning(`upstreams agree again: ${e.u.id} now has the same nodes and models`);
         e.problem = problem;
+        e.difference = verdict.differences.get(e.u.id) ?? null;
       }
       e.matches = matches;
       // Unknown (still fetching, or the fetch failed) keeps routing as it was: only a known difference excludes.

@@ -1,9 +1,9 @@
 // The three questions the health watcher asks an upstream (SPEC §10), each with the upstream key:
 // is it answering and how long is its queue (GET /prompt: cheap, no GPU call), what device does it have
-// (GET /system_stats, asked less often), and what nodes does it have (GET /object_info, on joining).
+// (GET /system_stats, asked less often), and what nodes does it have (GET /object_info, in rounds).
 import { exchange, jsonOf } from '../forward/upstreamExchange';
 import { upstreamGetJson, type UpstreamTarget } from '../forward/upstreamTarget';
-import { fingerprintObjectInfo, type ObjectInfoFingerprint } from './objectInfoHash';
+import { digestObjectInfo, type ObjectInfoDigest } from './objectInfoHash';
 
 export type ProbeResult = { ok: true; queue: number | null; latencyMs: number } | { ok: false; error: string };
 
@@ -60,11 +60,14 @@ export async function probeDevice(target: UpstreamTarget, headers: Record<string
   }
 }
 
-/** /object_info can run to megabytes on a server with many custom nodes: read whole, up to 64 MiB. */
-export async function probeObjectInfo(target: UpstreamTarget, headers: Record<string, string>, timeoutMs: number): Promise<ObjectInfoFingerprint | null> {
+/**
+ * /object_info can run to megabytes on a server with many custom nodes: read whole, up to 64 MiB, and reduced
+ * at once to per-input digests (objectInfoHash.ts), so the parsed body is not kept.
+ */
+export async function probeObjectInfo(target: UpstreamTarget, headers: Record<string, string>, timeoutMs: number): Promise<ObjectInfoDigest | null> {
   try {
     const answer = await exchange(target, { method: 'GET', path: '/object_info', headers, capBytes: 64 * 1024 * 1024, connectTimeoutMs: timeoutMs, responseTimeoutMs: timeoutMs });
-    return answer.status === 200 ? fingerprintObjectInfo(jsonOf(answer.body)) : null;
+    return answer.status === 200 ? digestObjectInfo(jsonOf(answer.body)) : null;
   } catch {
     return null;
   }

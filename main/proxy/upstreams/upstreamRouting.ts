@@ -14,6 +14,7 @@ import { QueueEstimate } from './queueEstimate';
 import { SharedReads } from './sharedReads';
 import { answerBufferedUpload, answerUpload } from './uploadAnswer';
 import { UploadRegistry } from './uploadRegistry';
+import { checkGone, submitFailure } from './resubmission';
 import { upstreamCameBack, upstreamWentDown } from './upstreamFailover';
 import { UpstreamWatcher, type WatcherTimings } from './upstreamHealth';
 
@@ -102,7 +103,20 @@ export function createUpstreamRouting(p: UpstreamRoutingParts): UpstreamRouting 
   const hooks: MultiUpstreamHooks = {
     jobSending: (id) => queues.sending(id),
     jobAnswered: (id, accepted) => queues.answered(id, accepted),
-    unreachable: (id) => rejoinIfUp(id),
+    async resubmit(id, err, hasNext) {
+      const failure = submitFailure(err);
+      const u = pool.byId(id);
+      if (failure === 'other' || !u) return false;
+      if (failure === 'refused' || !hasNext) {
+        rejoinIfUp(id);
+        return failure === 'refused' && hasNext;
+      }
+      // Reset before any answer: only a server found gone cannot hold the job (resubmission.ts).
+      const fate = await checkGone(u.target, headers());
+      rejoinIfUp(id);
+      if (fate === 'gone') p.log(`ComfyUI at ${id} reset a job submission and is gone; the job goes to the next upstream`);
+      return fate === 'gone';
+    },
     async upload(r: SharingRequest, path, fileHeaders) {
       // Even with one live, the tee records who holds the file (the others lack it when they return).
       const live = pool.live();
