@@ -6,6 +6,7 @@ import { ClientIdOwners } from './clientIds';
 import { JobFile } from './jobFile';
 import { readHistory, readWsMessage, type WsFact } from './jobMessages';
 import { JobIndexes } from './jobIndexes';
+import { JobEventHub } from './jobEvents';
 import { JobProgressBoard } from './jobProgress';
 import { BatchedFlush } from '../common/batchedFlush';
 import { ADMIN_OWNER, FINISHED_STATES, FOREIGN_OWNER, type ComfyWsMessage, type Job, type JobEvent, type JobLedgerApi } from './types';
@@ -34,7 +35,7 @@ export class JobLedger implements JobLedgerApi {
   private readonly executed = new Set<string>();
   /** Where jobs that ran in this process are (the monitor's progress bars); dropped with their job. */
   private readonly progress = new JobProgressBoard();
-  private readonly listeners = new Set<{ listener: (e: JobEvent) => void; progress: boolean }>();
+  private readonly events: JobEventHub;
   private readonly file: JobFile | null;
   private readonly maxJobs: number;
   private readonly onError: (err: Error) => void;
@@ -43,6 +44,7 @@ export class JobLedger implements JobLedgerApi {
 
   constructor(options: JobLedgerOptions = {}) {
     this.onError = options.onError ?? (() => {});
+    this.events = new JobEventHub(this.onError);
     this.maxJobs = Math.max(options.maxJobs ?? 10_000, 1);
     this.file = options.dataDir ? new JobFile(options.dataDir, this.onError) : null;
     this.batch = new BatchedFlush(() => this.flush(), this.file ? (options.flushIntervalMs ?? 2000) : 0);
@@ -170,9 +172,7 @@ export class JobLedger implements JobLedgerApi {
   }
 
   subscribe(listener: (event: JobEvent) => void, options: { progress?: boolean } = {}): () => void {
-    const entry = { listener, progress: options.progress === true };
-    this.listeners.add(entry);
-    return () => this.listeners.delete(entry);
+    return this.events.subscribe(listener, options);
   }
 
   flush(): void {
@@ -209,7 +209,7 @@ export class JobLedger implements JobLedgerApi {
       case 'node':
         this.start(job, at);
         this.executed.add(job.promptId);
-        if (this.progress.advance(job.promptId, fact)) this.emit('progress', job);
+        if (this.progress.advance(job.promptId, fact)) this.events.emit('progress', job);
         break;
       case 'outputs':
         this.start(job, at);
@@ -290,19 +290,6 @@ export class JobLedger implements JobLedgerApi {
 
   private changed(type: JobEvent['type'], job: Job): void {
     this.batch.mark();
-    this.emit(type, job);
-  }
-
-  private emit(type: JobEvent['type'], job: Job): void {
-    if (this.listeners.size === 0) return;
-    const event: JobEvent = { type, job: { ...job, outputs: [...job.outputs] } };
-    for (const { listener, progress } of this.listeners) {
-      if (type === 'progress' && !progress) continue;
-      try {
-        listener(event);
-      } catch (err) {
-        this.onError(err as Error);
-      }
-    }
+    this.events.emit(type, job);
   }
 }
