@@ -20,6 +20,7 @@ import type { Principal } from '../../common/principal';
 import type { ProxyObserver, RequestRecord } from '../../common/traffic';
 import type { UpstreamPool } from '../forward/upstreamPool';
 import type { WsRelay, WsRelayOptions } from './wsRelay';
+import type { KeyStatusBoard } from './keyStatus';
 
 export interface UpgradeContext {
   req: IncomingMessage;
@@ -36,9 +37,14 @@ export interface UpgradeContext {
   allowedOrigins: () => readonly string[];
   allowedHosts: () => readonly string[];
   notify: (record: RequestRecord) => void;
+  /** How a key's sockets see the queue counts (keyStatus.ts). */
+  keyStatus: KeyStatusBoard;
   /** Several upstreams (SPEC §10): status merging, queue lengths, lost upstream sockets. */
   wsHooks?: Pick<WsRelayOptions, 'mergeStatus' | 'onStatus' | 'onUpstreamLost'>;
 }
+
+/** ComfyUI's terminal-log messages (json.dumps spacing, or compact). */
+const LOGS_MESSAGE = /^\{"type": ?"logs"/;
 
 export function handleUpgrade(c: UpgradeContext): void {
   const { req, socket } = c;
@@ -84,6 +90,7 @@ export function handleUpgrade(c: UpgradeContext): void {
   const admin = owner === ADMIN_OWNER;
   const ledger = c.sharing.ledger;
   let release: (() => void) | null = null;
+  let keyView: ReturnType<KeyStatusBoard['open']> | null = null;
 
   c.relay.relay(req, socket, c.head, {
     ...c.wsHooks,
@@ -97,7 +104,11 @@ export function handleUpgrade(c: UpgradeContext): void {
       if (principal.comfyUser) h['comfy-user'] = principal.comfyUser;
       return h;
     },
+    // A key's queue badge and controls follow its own jobs; admin's follow ComfyUI's whole queue.
+    statusView: admin ? undefined : (data) => (keyView ? keyView.view.render(data) : JSON.stringify({ type: 'status', data })),
     deliverText: (upstreamId, text) => {
+      // Server logs are admin's (SPEC §8.4): a key's sid never subscribes (serverLogs.ts), and a stray one is dropped.
+      if (!admin && LOGS_MESSAGE.test(text)) return false;
       const msg = parseJobMessage(text);
       if (!msg) return true;
       ledger.observeWsMessage(upstreamId, msg, c.now());
@@ -109,11 +120,13 @@ export function handleUpgrade(c: UpgradeContext): void {
     onOpen: (session) => {
       // Registered for revocation first: an observer that throws must not leave the socket uncut.
       release = c.connections.add({ owner, clientId, recheck: admitted.recheck, close: (why) => session.end(1008, why) });
+      if (!admin) keyView = c.keyStatus.open(owner, (text) => session.sendToClient(text));
       record(101, principal);
       notifyEach(c.observers, (o) => o.onWsOpen?.({ keyName: principal.keyName }));
     },
     onClose: () => {
       release?.();
+      keyView?.close();
       notifyEach(c.observers, (o) => o.onWsClose?.());
     },
     onRefused: (status) => record(status, principal),
