@@ -136,6 +136,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       listenPort: listen.port,
       dataDir,
       adminKey,
+      headless: true,
       upstreamKey: () => upstreamKey,
       cloudKey: () => cloudKey,
       version: pkg.version,

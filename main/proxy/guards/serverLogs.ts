@@ -4,7 +4,6 @@
 // refused) and the Logs panel (`GET /internal/logs/raw`, then `PATCH /internal/logs/subscribe`) — so a key is
 // answered in ComfyUI's shapes with a one-line note instead of a 403, and nothing reaches ComfyUI.
 import type { ServerResponse } from 'node:http';
-import { pathForms } from './routePolicy';
 
 export type ServerLogsRoute = 'logs' | 'raw' | 'subscribe';
 
@@ -16,11 +15,13 @@ const ROUTES: Record<string, { methods: readonly string[]; kind: ServerLogsRoute
 
 export const SERVER_LOGS_NOTE = 'Server logs are shown to the admin of this ComfyUI only.\n';
 
-/** The stand-in a key gets, or null; only the exact paths (every spelling of the path must be one of them). */
+/**
+ * The stand-in a key gets, or null. Only these exact paths as parsed: no percent-encoding, doubled slash or
+ * other spelling (each of which decodes or collapses to something else) matches, so those stay admin-only.
+ */
 export function serverLogsRoute(method: string, pathname: string): ServerLogsRoute | null {
   const route = Object.hasOwn(ROUTES, pathname) ? ROUTES[pathname] : undefined;
-  if (!route || !route.methods.includes(method)) return null;
-  return pathForms(pathname).every((p) => p === pathname) ? route.kind : null;
+  return route && route.methods.includes(method) ? route.kind : null;
 }
 
 /** ComfyUI's answers (api_server/routes/internal/internal_routes.py), holding the note instead of log lines. */

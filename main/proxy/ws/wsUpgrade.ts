@@ -73,7 +73,12 @@ export function handleUpgrade(c: UpgradeContext): void {
   }
   if (url.pathname !== '/ws' && url.pathname !== '/api/ws') return refuse(404, 'not_found', 'Only /ws is relayed.', null);
   const admitted = c.admit(req, url, 'GET');
-  if (isDenial(admitted)) return refuse(admitted.status, admitted.code, admitted.message, admitted.principal ?? null, admitted.headers);
+  if (isDenial(admitted)) {
+    // A refused upgrade leaves the session cookie alone: the page's next fetch clears it, and that 401 tells the
+    // page why (revoked, expired) for the login page's hint. A socket cannot read its refusal; a fetch can.
+    const { 'set-cookie': _cleared, ...headers } = admitted.headers;
+    return refuse(admitted.status, admitted.code, admitted.message, admitted.principal ?? null, headers);
+  }
   const principal = admitted.principal;
   const noOrigin = cookieOriginProblem(principal, req.headers);
   if (noOrigin) return refuse(noOrigin.status, noOrigin.code, noOrigin.message, principal);
