@@ -35,7 +35,6 @@ import { createUpstreamRouting } from './upstreams/upstreamRouting';
 import { DEFAULT_TIMEOUTS, type UpstreamTimeouts } from './forward/upstreamTimeouts';
 import { handleUpgrade } from './ws/wsUpgrade';
 import { WsRelay } from './ws/wsRelay';
-import { KeyStatusBoard } from './ws/keyStatus';
 
 export interface ProxyOptions {
   /** One upstream URL, or several (SPEC §10). */
@@ -101,7 +100,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const ledger = options.ledger ?? new JobLedger();
   const connections = new OpenConnections();
   const relay = new WsRelay();
-  const keyStatus = new KeyStatusBoard(ledger);
   const timeouts: UpstreamTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   if (options.upstreamTimeoutMs !== undefined) timeouts.responseMs = options.upstreamTimeoutMs;
   const gate = new InFlightGate({ ...DEFAULT_IN_FLIGHT, maxWaitMs: timeouts.responseMs, ...options.inFlight });
@@ -245,7 +243,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
       routing.watcher.poke();
-      handleUpgrade({ req, socket, head, admit, relay, keyStatus, sharing, pool, connections, observers, now, upstreamKey, allowedOrigins, allowedHosts, notify, wsHooks: routing.ws });
+      handleUpgrade({ req, socket, head, admit, relay, sharing, pool, connections, observers, now, upstreamKey, allowedOrigins, allowedHosts, notify, wsHooks: routing.ws });
     } catch {
       socket.destroy();
     }

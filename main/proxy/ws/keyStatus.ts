@@ -81,6 +81,15 @@ export class KeyStatusView {
 
 /** The key sockets open now; each hears of every job that starts or ends (one ledger subscription for all). */
 export class KeyStatusBoard {
+  private static readonly boards = new WeakMap<Ledger, KeyStatusBoard>();
+
+  /** The one board of a ledger (one per proxy): its subscription lives only while a key socket is open. */
+  static of(ledger: Ledger): KeyStatusBoard {
+    let board = KeyStatusBoard.boards.get(ledger);
+    if (!board) KeyStatusBoard.boards.set(ledger, (board = new KeyStatusBoard(ledger)));
+    return board;
+  }
+
   private readonly views = new Set<KeyStatusView>();
   private unsubscribe: (() => void) | null = null;
   private scheduled = false;

@@ -20,7 +20,7 @@ import type { Principal } from '../../common/principal';
 import type { ProxyObserver, RequestRecord } from '../../common/traffic';
 import type { UpstreamPool } from '../forward/upstreamPool';
 import type { WsRelay, WsRelayOptions } from './wsRelay';
-import type { KeyStatusBoard } from './keyStatus';
+import { KeyStatusBoard } from './keyStatus';
 
 export interface UpgradeContext {
   req: IncomingMessage;
@@ -37,8 +37,6 @@ export interface UpgradeContext {
   allowedOrigins: () => readonly string[];
   allowedHosts: () => readonly string[];
   notify: (record: RequestRecord) => void;
-  /** How a key's sockets see the queue counts (keyStatus.ts). */
-  keyStatus: KeyStatusBoard;
   /** Several upstreams (SPEC §10): status merging, queue lengths, lost upstream sockets. */
   wsHooks?: Pick<WsRelayOptions, 'mergeStatus' | 'onStatus' | 'onUpstreamLost'>;
 }
@@ -125,7 +123,7 @@ export function handleUpgrade(c: UpgradeContext): void {
     onOpen: (session) => {
       // Registered for revocation first: an observer that throws must not leave the socket uncut.
       release = c.connections.add({ owner, clientId, recheck: admitted.recheck, close: (why) => session.end(1008, why) });
-      if (!admin) keyView = c.keyStatus.open(owner, (text) => session.sendToClient(text));
+      if (!admin) keyView = KeyStatusBoard.of(ledger).open(owner, (text) => session.sendToClient(text));
       record(101, principal);
       notifyEach(c.observers, (o) => o.onWsOpen?.({ keyName: principal.keyName }));
     },
