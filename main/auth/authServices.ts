@@ -18,6 +18,8 @@ export interface LoginServicesOptions {
   keys: KeyAuthenticator;
   keyStore: Pick<KeyStore, 'get' | 'onChange'>;
   adminKey: string;
+  /** No app on this machine: the login page says where keys come from instead (loginPage.ts). */
+  headless?: boolean;
   now?: () => number;
   onError?: (err: Error) => void;
   /** Where logins, failed logins, logouts and ended sessions are recorded. */
@@ -51,7 +53,7 @@ export function openLoginServices(options: LoginServicesOptions): LoginServices 
   });
   return {
     sessions,
-    routes: loginRoutes({ sessions, keys: options.keys, throttle: new LoginThrottle({ now }), now, audit }),
+    routes: loginRoutes({ sessions, keys: options.keys, throttle: new LoginThrottle({ now }), now, audit, headless: options.headless === true }),
     htmlInjection: AUTH_INJECT_TAG,
     close() {
       unsubscribe();

@@ -9,7 +9,7 @@ import { errorLine, usageErrorText, warningLine } from './messages';
 import { parseOptions } from './parseOptions';
 import { watchForShutdown } from './shutdownSignals';
 import { UsageError } from './usageError';
-import { defaultDataDir } from '../common/dataDir';
+import { DATA_DIR_ENV, chooseDataDir, defaultDataDir } from '../common/dataDir';
 import { ListenAddressError, parseListenAddress } from '../http/listenAddress';
 import { startProxyStack } from '../compose/proxyStack';
 
@@ -23,8 +23,8 @@ Options:
   --upstream URL           ComfyUI to protect (default http://127.0.0.1:8188); repeat for several
   --allowed-host NAME      a host name besides localhost that may reach the proxy (a tunnel); repeatable
   --listen HOST:PORT       loopback address to listen on (default 127.0.0.1:8189)
-  --data-dir DIR           key store and state (default: the desktop app's folder,
-                           ${defaultDataDir()})
+  --data-dir DIR           key store and state (default: $${DATA_DIR_ENV} when set, else
+                           the desktop app's folder, ${defaultDataDir()})
   --api-key KEY            admin key (prefer --api-key-file: arguments are visible to other users)
   --api-key-file FILE      admin key from a file; with neither, one is generated into
                            <data-dir>/admin.key (mode 0600) and reused
@@ -53,7 +53,9 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   const invocation = io.invocation ?? BIN_NAME;
   if (argv[0] === 'keys') {
     const { runKeysCommand } = await import('./keysCli');
-    return runKeysCommand(argv.slice(1), { dataDir: defaultDataDir(env), stdout: io.out, stderr: io.err, invocation });
+    const chosen = chooseDataDir(undefined, env);
+    const from = chosen.from === 'env' ? 'env' : 'default';
+    return runKeysCommand(argv.slice(1), { dataDir: chosen.dir, dataDirFrom: from, stdout: io.out, stderr: io.err, invocation });
   }
 
   let values;
@@ -96,7 +98,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     throw err;
   }
   if (values['api-key'] && values['api-key-file']) return fail(io, 'Give either --api-key or --api-key-file, not both', true);
-  const dataDir = values['data-dir'] ?? defaultDataDir(env);
+  const dataDir = chooseDataDir(values['data-dir'], env).dir;
   const upstreamTimeoutS = Number(values['upstream-timeout']);
   if (!/^\d+(\.\d+)?$/.test(values['upstream-timeout']) || !(upstreamTimeoutS > 0 && upstreamTimeoutS <= 86_400)) {
     return fail(io, `--upstream-timeout takes a number of seconds above 0 and up to ${formatDuration(86_400_000)}, e.g. 60 (got "${values['upstream-timeout']}")`, true);
@@ -136,6 +138,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       listenPort: listen.port,
       dataDir,
       adminKey,
+      headless: true,
       upstreamKey: () => upstreamKey,
       cloudKey: () => cloudKey,
       version: pkg.version,

@@ -15,9 +15,13 @@ import { UsageRecorder } from '../keys/usageRecorder';
 import { runReportCommand, recordCliChanges } from './cliHooks';
 import { CLOUD_OPTIONS, cloudCell, cloudFields, cloudFootnote } from './keysBudgetFlags';
 import { UPDATE_HELP, updateKey } from './keysUpdate';
+import { resolveKeyRef } from './keyRef';
+import { DATA_DIR_ENV, type ChosenDataDir } from '../common/dataDir';
 
 export interface KeysCliIo {
+  /** The data dir without --data-dir (from COMFY_COMPANION_DATA_DIR or the default: `dataDirFrom`). */
   dataDir: string;
+  dataDirFrom?: Exclude<ChosenDataDir['from'], 'flag'>;
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   /** Epoch ms. */
@@ -37,14 +41,17 @@ Commands:
                         jobs spend your Comfy account's credits (paid API nodes); without it they may not.
   list [--json]         Show all access keys (never the secrets).
 ${UPDATE_HELP}
-  revoke KEY_ID         Revoke an access key: refused at once, for good.
-  rotate KEY_ID [--grace 10m] [--json]
+  revoke KEY_ID|NAME    Revoke an access key: refused at once, for good.
+  rotate KEY_ID|NAME [--grace 10m] [--json]
                         Give an access key a new secret; the old one stops (after the grace period).
   audit [--since 7d] [--json|--csv]
                         Who changed which key, logins, logouts, settings (see: keys audit --help).
   usage [ID] [--days N] [--csv|--json]
                         Requests, jobs and GPU seconds per key and day.
   --help                Show this help (also after a command: keys create --help).
+
+Without --data-dir, commands use $${DATA_DIR_ENV} when it is set, else the desktop app's folder;
+create and list say which store they used.
 
 Exit codes: 0 done, 1 failed (unknown id, unreadable store), 2 bad usage.
 `;
@@ -97,7 +104,7 @@ export async function runKeysCommand(argv: string[], io: KeysCliIo): Promise<num
       return 2;
     }
     if (err instanceof CompanionError && err.code === 'not_found') {
-      io.stderr(errorLine(`${err.message}. The ID column of "${invocation} keys list" shows the ids`));
+      io.stderr(errorLine(`${err.message}. The ID and NAME columns of "${invocation} keys list${dataDirSuffix(rest)}" show them`));
       return 1;
     }
     if (err instanceof CompanionError || err instanceof KeyStoreCorruptError) {
@@ -110,6 +117,22 @@ export async function runKeysCommand(argv: string[], io: KeysCliIo): Promise<num
 }
 
 const COMMON = COMMON_OPTIONS;
+
+/** A pasteable ` --data-dir DIR` when the user gave one, so a hint's command opens the same store. */
+function dataDirSuffix(args: readonly string[]): string {
+  const at = args.findIndex((a) => a === '--data-dir' || a.startsWith('--data-dir='));
+  const dir = at < 0 ? undefined : args[at]!.startsWith('--data-dir=') ? args[at]!.slice('--data-dir='.length) : args[at + 1];
+  if (!dir) return '';
+  return ` --data-dir ${/^[\w@%+=:,./~-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", "'\\''")}'`}`;
+}
+
+/** Which store a command used, on stderr (stdout stays the key, the table or the JSON). */
+function storeLine(values: Record<string, unknown>, io: KeysCliIo): string {
+  if (typeof values['data-dir'] === 'string') return `Key store: ${values['data-dir']}\n`;
+  if (io.dataDirFrom === 'env') return `Key store: ${io.dataDir} (from ${DATA_DIR_ENV})\n`;
+  if (io.dataDirFrom === 'default') return `Key store: ${io.dataDir} (the desktop app's folder; give --data-dir or set ${DATA_DIR_ENV} for another)\n`;
+  return `Key store: ${io.dataDir}\n`;
+}
 
 function openStore(values: Record<string, unknown>, io: KeysCliIo): KeyStore {
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : io.dataDir;
@@ -155,6 +178,7 @@ async function create(args: string[], io: KeysCliIo): Promise<number> {
     scopes,
   });
   await store.close();
+  io.stderr(storeLine(values, io));
   if (values.json) {
     io.stdout(`${JSON.stringify({ ...record, api_key: secret })}\n`);
   } else {
@@ -172,12 +196,13 @@ function list(args: string[], io: KeysCliIo): number {
   const { values } = parseOptions(args, { topic: 'keys list', options: { ...COMMON, json: { type: 'boolean' } } });
   if (values.help) return help(io);
   const keys = openStore(values, io).list();
+  io.stderr(storeLine(values, io));
   if (values.json) {
     io.stdout(`${JSON.stringify({ keys })}\n`);
     return 0;
   }
   if (keys.length === 0) {
-    io.stdout(`No access keys yet. Create one with: ${io.invocation ?? BIN_NAME} keys create --name NAME\n`);
+    io.stdout(`No access keys yet. Create one with: ${io.invocation ?? BIN_NAME} keys create${dataDirSuffix(args)} --name NAME\n`);
     return 0;
   }
   const now = (io.now ?? Date.now)() / 1000;
@@ -190,10 +215,10 @@ function list(args: string[], io: KeysCliIo): number {
 }
 
 async function revoke(args: string[], io: KeysCliIo): Promise<number> {
-  const { values, positionals } = parseOptions(args, { topic: 'keys revoke', options: COMMON, positional: { name: 'key id' } });
+  const { values, positionals } = parseOptions(args, { topic: 'keys revoke', options: COMMON, positional: { name: 'key id or name' } });
   if (values.help) return help(io);
   const store = openStore(values, io);
-  const record = await store.revoke(positionals[0]!);
+  const record = await store.revoke(resolveKeyRef(store.list(), positionals[0]!, (io.now ?? Date.now)() / 1000).key_id);
   await store.close();
   io.stdout(`Revoked access key "${record.name}" (id ${record.key_id}). Requests with it are refused from now on.\n`);
   return 0;
@@ -201,12 +226,13 @@ async function revoke(args: string[], io: KeysCliIo): Promise<number> {
 
 async function rotate(args: string[], io: KeysCliIo): Promise<number> {
   const topic = 'keys rotate';
-  const { values, positionals } = parseOptions(args, { topic, options: { ...COMMON, grace: { type: 'string' }, json: { type: 'boolean' } }, positional: { name: 'key id' } });
+  const { values, positionals } = parseOptions(args, { topic, options: { ...COMMON, grace: { type: 'string' }, json: { type: 'boolean' } }, positional: { name: 'key id or name' } });
   if (values.help) return help(io);
   const graceMs = values.grace === undefined ? undefined : parseDuration(values.grace, '--grace', topic);
   if (graceMs !== undefined && graceMs > GRACE_MAX_S * 1000) throw new UsageError(`--grace can be at most ${formatDuration(GRACE_MAX_S * 1000)}`, topic);
   const store = openStore(values, io);
-  const { record, secret, previousValidUntil } = await store.rotate(positionals[0]!, { graceSeconds: graceMs === undefined ? undefined : graceMs / 1000 });
+  const ref = resolveKeyRef(store.list(), positionals[0]!, (io.now ?? Date.now)() / 1000).key_id;
+  const { record, secret, previousValidUntil } = await store.rotate(ref, { graceSeconds: graceMs === undefined ? undefined : graceMs / 1000 });
   await store.close();
   if (values.json) {
     io.stdout(`${JSON.stringify({ ...record, api_key: secret, previous_key_valid_until: previousValidUntil })}\n`);

@@ -5,10 +5,11 @@ import type { UpdateKeyInput } from '../keys/keyInput';
 import type { KeyStore } from '../keys/keyStore';
 import { CLOUD_OPTIONS, cloudCell, cloudFields } from './keysBudgetFlags';
 import { COMMON_OPTIONS, wholeNumber } from './keysCliFlags';
+import { resolveKeyRef } from './keyRef';
 import { parseOptions } from './parseOptions';
 import { UsageError } from './usageError';
 
-export const UPDATE_HELP = `  update KEY_ID [--cloud|--no-cloud] [--cloud-jobs-per-day N|none] [--gpu-seconds-per-day N|none]
+export const UPDATE_HELP = `  update KEY_ID|NAME [--cloud|--no-cloud] [--cloud-jobs-per-day N|none] [--gpu-seconds-per-day N|none]
          [--rate-limit N] [--requests-per-minute N] [--max-queued N]
                         Change a key's limits, and whether it may spend your Comfy account.`;
 
@@ -21,7 +22,7 @@ export async function updateKey(
   const { values, positionals } = parseOptions(args, {
     topic,
     options: { ...COMMON_OPTIONS, ...CLOUD_OPTIONS, 'rate-limit': { type: 'string' }, 'requests-per-minute': { type: 'string' }, 'max-queued': { type: 'string' } },
-    positional: { name: 'key id' },
+    positional: { name: 'key id or name' },
   });
   if (values.help) return 'help';
   const patch: UpdateKeyInput = { ...cloudFields(values as Parameters<typeof cloudFields>[0], topic) };
@@ -39,7 +40,7 @@ export async function updateKey(
     throw new UsageError('Say what to change: --cloud, --no-cloud, --cloud-jobs-per-day, --gpu-seconds-per-day, --rate-limit, --requests-per-minute or --max-queued', topic);
   }
   const store = open(values);
-  const record = await store.update(positionals[0]!, patch);
+  const record = await store.update(resolveKeyRef(store.list(), positionals[0]!, Date.now() / 1000).key_id, patch);
   await store.close();
   out(
     `Updated access key "${record.name}" (id ${record.key_id}): ${record.rate_limit} jobs per hour, ${record.requests_per_minute} requests per minute, ` +

@@ -11,13 +11,13 @@ export interface ParseSpec<O extends ParseArgsOptionsConfig> {
   /** The command, for the --help hint: '' (top level), 'keys create', … */
   topic: string;
   /** Expected positionals; 'key id' ones may start with "-". Default: none. */
-  positional?: { name: 'key id'; optional?: boolean };
+  positional?: { name: 'key id' | 'key id or name'; optional?: boolean };
 }
 
 type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>>;
 
 export function parseOptions<O extends ParseArgsOptionsConfig>(args: string[], spec: ParseSpec<O>): Parsed<O> {
-  const prepared = spec.positional?.name === 'key id' ? dashedIdsLast(args, spec.options) : args;
+  const prepared = spec.positional?.name.startsWith('key id') ? dashedIdsLast(args, spec.options) : args;
   const { tokens } = parseArgs({ args: prepared, options: spec.options, strict: false, allowPositionals: true, tokens: true });
   // "keys revoke --help" shows the help, whatever else is (or is not) on the line.
   if (tokens.some((t) => t.kind === 'option' && t.name === 'help' && spec.options.help)) {
@@ -53,7 +53,8 @@ function checkPositionals(positionals: string[], spec: ParseSpec<ParseArgsOption
     return;
   }
   if (positionals.length > 1) throw new UsageError(`Give one ${wanted.name}, not ${positionals.length} ("${positionals.join('", "')}")`, spec.topic);
-  if (positionals.length === 0 && !wanted.optional) throw new UsageError(`Give the ${wanted.name} (the ID column of "keys list")`, spec.topic);
+  const column = wanted.name === 'key id' ? 'the ID column' : 'the ID or NAME column';
+  if (positionals.length === 0 && !wanted.optional) throw new UsageError(`Give the ${wanted.name} (${column} of "keys list")`, spec.topic);
 }
 
 /** Moves key ids that start with "-" behind a "--", where parseArgs reads them as positionals. */

@@ -22,6 +22,8 @@ export interface ProxyServicesConfig {
   now?: () => number;
   /** Days of usage and audit history kept (default 90). */
   retentionDays?: number;
+  /** The headless CLI: the login page tells people to get a key from whoever runs the box, not the app. */
+  headless?: boolean;
 }
 
 /** Everything behind the listener: survives a pause/resume of the proxy. */
@@ -82,6 +84,7 @@ export function openProxyServices(config: ProxyServicesConfig): ProxyServices {
     keys: authenticator,
     keyStore: keys.store,
     adminKey: config.adminKey,
+    headless: config.headless,
     now: config.now,
     onError: config.onError,
     audit: audit.log,

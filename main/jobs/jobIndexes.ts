@@ -6,6 +6,8 @@ import { FINISHED_STATES, type Job, type JobOutput, type JobOwner } from './type
 export class JobIndexes {
   readonly outputs = new OutputIndex();
   private readonly active = new Map<JobOwner, number>();
+  /** Prompt ids of every pending or running job (a key's queue view orders them, SPEC §8.3). */
+  private readonly activeIds = new Set<string>();
   /** upstream → prompt id running there. */
   private readonly running = new Map<string, string>();
 
@@ -37,6 +39,8 @@ export class JobIndexes {
   /** Counts (+1) or uncounts (-1) a job in its owner's active total, when it is pending or running. */
   count(job: Job, delta: 1 | -1): void {
     if (FINISHED_STATES.has(job.state)) return;
+    if (delta > 0) this.activeIds.add(job.promptId);
+    else this.activeIds.delete(job.promptId);
     const n = (this.active.get(job.owner) ?? 0) + delta;
     if (n <= 0) this.active.delete(job.owner);
     else this.active.set(job.owner, n);
@@ -44,6 +48,11 @@ export class JobIndexes {
 
   activeCount(owner: JobOwner): number {
     return this.active.get(owner) ?? 0;
+  }
+
+  /** Pending and running jobs' ids, in no particular order. */
+  activeIdList(): IterableIterator<string> {
+    return this.activeIds.values();
   }
 
   runningId(upstream: string): string | undefined {

@@ -152,6 +152,10 @@ export class JobLedger implements JobLedgerApi {
     return this.index.activeCount(owner);
   }
 
+  activeJobs(): Job[] {
+    return [...this.index.activeIdList()].flatMap((id) => this.jobs.get(id) ?? []).map((job) => ({ ...job, outputs: [] }));
+  }
+
   ownsOutput(owner: JobOwner, type: string, subfolder: string, filename: string): boolean {
     return this.index.outputs.has(owner, type, subfolder, filename);
   }

@@ -140,6 +140,8 @@ export interface JobLedgerApi {
   runningOwner(upstream: string): JobOwner | undefined;
   /** Pending + running jobs of an owner; O(1) (the `max_queued` quota). */
   activeCount(owner: JobOwner): number;
+  /** Every pending and running job (copies without outputs); as many as are queued, not the whole ledger. */
+  activeJobs(): Job[];
   /** Whether one of the owner's jobs produced this file; O(1) (the `/view` rule). */
   ownsOutput(owner: JobOwner, type: string, subfolder: string, filename: string): boolean;
   /** The upstream of the newest job of `owner` (admin: anyone's) that produced this file; O(1) per producer (`/view` routing, SPEC §10). */

@@ -116,7 +116,8 @@ describe('fake ComfyUI HTTP routes', () => {
     const page = await fetch(`${fake.url}/`);
     expect(await page.text()).toContain('<title>Fake ComfyUI</title>');
     expect(page.headers.get('content-security-policy')).toBeNull();
-    expect(await (await fetch(`${fake.url}/fake-app.js`)).text()).toContain("'/ws?clientId=page'");
+    expect(await (await fetch(`${fake.url}/fake-app.js`)).text()).toContain("'/ws?clientId='");
+    expect((await fetch(`${fake.url}/fake-app.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
     const csp = await fetch(`${fake.url}/csp/index.html`);
     expect(csp.headers.get('content-security-policy')).toBe("default-src 'self'; script-src 'self'");
   });

@@ -115,7 +115,7 @@ describe('keys CLI', () => {
     const dir = tempDir();
     const unknown = await cli(dir, 'revoke', 'AAAAAAAAAAAAAAAAAAAAAA');
     expect(unknown.code).toBe(1);
-    expect(unknown.err).toMatch(/No access key with id "AAAAAAAAAAAAAAAAAAAAAA"\. The ID column of "comfy-auth-companion keys list" shows the ids\.\n$/);
+    expect(unknown.err).toMatch(/No access key has the id or name "AAAAAAAAAAAAAAAAAAAAAA"\. The ID and NAME columns of "comfy-auth-companion keys list" show them\.\n$/);
     expect((await cli(dir)).code).toBe(2);
     const help = await cli(dir, '--help');
     expect(help.code).toBe(0);

@@ -1,5 +1,6 @@
 // Admin-only routes and the control plane (SPEC §8.4, §8.5): ComfyUI-Manager in every spelling and method,
-// /free, /internal/* and POST /users answer 403 to read and generate keys and never reach ComfyUI; admin's
+// /free, /internal/* and POST /users answer 403 to read and generate keys and never reach ComfyUI (the web
+// UI's own log requests get a stand-in instead: sharing.keyStatus.test.ts); admin's
 // requests are forwarded. Key management and all-keys usage refuse the admin's browser session (the page runs
 // every custom node's JavaScript) and accept the admin key only in a header.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,7 +78,7 @@ describe('/free, /internal/* and POST /users', () => {
   const ROUTES: [string, string][] = [
     ['POST', '/free'],
     ['POST', '/api/free'],
-    ['GET', '/internal/logs'],
+    ['GET', '/internal/files'],
     ['GET', '/api/internal/logs/raw'],
     ['GET', '/internal/folder_paths'],
     ['POST', '/%69nternal/logs/subscribe'],

@@ -1,11 +1,16 @@
 // /auth_inject.js, added to ComfyUI's own page by the proxy: when the proxy answers one of the page's
 // same-origin fetch/XHR calls with its 401 (the login session ended), send the user to the login page
-// and back afterwards. It never sees or stores a key; the session cookie does the authenticating.
+// and back afterwards, saying why (revoked, expired) when the 401 said so. It never sees or stores a key; the
+// session cookie does the authenticating. The queue note (queueNoteScript.ts) rides along.
+import { QUEUE_NOTE_JS } from './queueNoteScript';
+
+/** On the proxy's 401 to a login session whose key was revoked (or rotated) or expired: which, for the login page's hint. */
+export const LOGOUT_REASON_HEADER = 'x-companion-logout-reason';
 
 /** The tag the proxy injects right after <head> of the upstream's `/` and `/index.html`. */
 export const AUTH_INJECT_TAG = '<script src="/auth_inject.js" defer></script>';
 
-export const AUTH_INJECT_JS = `// ComfyUI Auth Companion: back to the login page when the login session ends.
+const SESSION_END_JS = `// ComfyUI Auth Companion: back to the login page when the login session ends.
 (function () {
   'use strict';
   if (window.__comfyAuthCompanion) return;
@@ -25,18 +30,20 @@ export const AUTH_INJECT_JS = `// ComfyUI Auth Companion: back to the login page
     return String(wwwAuthenticate || '').indexOf(REALM) !== -1 && String(contentType || '').indexOf('application/json') !== -1;
   }
 
-  function toLogin() {
+  // The login page says why ("…the key you used was revoked or replaced", "…has expired") when the 401 said so.
+  function toLogin(reason) {
     if (leaving) return;
     leaving = true;
     var next = location.pathname + location.search + location.hash;
-    location.assign('/auth_login.html?next=' + encodeURIComponent(next));
+    var why = reason === 'revoked' || reason === 'expired' ? '&reason=' + reason : '';
+    location.assign('/auth_login.html?next=' + encodeURIComponent(next) + why);
   }
 
   var nativeFetch = window.fetch;
   if (typeof nativeFetch === 'function') {
     window.fetch = function () {
       return nativeFetch.apply(window, arguments).then(function (res) {
-        if (isSessionEnd(res.status, res.url, res.headers.get('www-authenticate'), res.headers.get('content-type'))) toLogin();
+        if (isSessionEnd(res.status, res.url, res.headers.get('www-authenticate'), res.headers.get('content-type'))) toLogin(res.headers.get('${LOGOUT_REASON_HEADER}'));
         return res;
       });
     };
@@ -45,9 +52,11 @@ export const AUTH_INJECT_JS = `// ComfyUI Auth Companion: back to the login page
   var send = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function () {
     this.addEventListener('load', function () {
-      if (isSessionEnd(this.status, this.responseURL, this.getResponseHeader('www-authenticate'), this.getResponseHeader('content-type'))) toLogin();
+      if (isSessionEnd(this.status, this.responseURL, this.getResponseHeader('www-authenticate'), this.getResponseHeader('content-type'))) toLogin(this.getResponseHeader('${LOGOUT_REASON_HEADER}'));
     });
     return send.apply(this, arguments);
   };
 })();
 `;
+
+export const AUTH_INJECT_JS = SESSION_END_JS + QUEUE_NOTE_JS;

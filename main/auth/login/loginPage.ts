@@ -7,7 +7,14 @@ export interface LoginPageView {
   next: string;
   error: string | null;
   hint: string | null;
+  /** Headless: no Companion app here; people get keys from whoever runs the box. */
+  headless?: boolean;
 }
+
+export const KEY_HELP = {
+  app: "Access keys start with <code>comfy_</code>. Create one in the Companion app's Keys view.",
+  headless: 'Access keys start with <code>comfy_</code>. Ask whoever runs this ComfyUI for one.',
+} as const;
 
 /** default-src 'none' plus exactly what the page needs; connect-src lets its script POST the login. */
 export const LOGIN_PAGE_CSP =
@@ -43,7 +50,7 @@ export function renderLoginPage(view: LoginPageView): string {
         autocapitalize="off" autocorrect="off" required aria-describedby="key-help login-error"${error ? ' aria-invalid="true" autofocus' : ' autofocus'}>
       <button type="button" id="toggle-key" class="toggle" aria-controls="api_key" aria-pressed="false" hidden>Show</button>
     </div>
-    <p id="key-help" class="help">Access keys start with <code>comfy_</code>. Create one in the Companion app's Keys view.</p>
+    <p id="key-help" class="help">${view.headless ? KEY_HELP.headless : KEY_HELP.app}</p>
     <p id="login-error" class="error" role="alert"${error ? '' : ' hidden'}>${error}</p>
     <label class="check"><input type="checkbox" id="remember" name="remember" value="true"> Remember me for 30 days</label>
     <button type="submit" id="submit" class="primary">Log in</button>

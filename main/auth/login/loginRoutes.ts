@@ -28,6 +28,8 @@ export interface LoginRoutesDeps {
   now: () => number;
   /** Failed logins are recorded here (successes by the session store); nothing typed is ever kept. */
   audit?: AuditSink;
+  /** The headless CLI runs the proxy: keys come from whoever runs the box, not from an app on this machine. */
+  headless?: boolean;
 }
 
 const PAGE_HEADERS = {
@@ -89,6 +91,7 @@ function loginPageUrl(params: Record<string, string | undefined>): string {
 
 export function loginRoutes(deps: LoginRoutesDeps): LocalRoute[] {
   const { sessions, keys, throttle, now } = deps;
+  const headless = deps.headless === true;
 
   const endPresentedSession = (req: IncomingMessage): void => {
     const sid = readCookie(single(req.headers.cookie), sessions.cookieName);
@@ -106,13 +109,13 @@ export function loginRoutes(deps: LoginRoutesDeps): LocalRoute[] {
         // A page on another site cannot log the user out by linking here (its navigation says cross-site).
         const site = single(req.headers['sec-fetch-site']);
         if (site === undefined || site === 'none' || site === 'same-origin') endPresentedSession(req);
-        sendPage(res, renderLoginPage({ next, error: null, hint: loginHint('logged_out') }), { 'set-cookie': sessions.clearCookie() });
+        sendPage(res, renderLoginPage({ next, error: null, hint: loginHint('logged_out'), headless }), { 'set-cookie': sessions.clearCookie() });
         return;
       }
       const code = params.get('error');
       const retry = Number(params.get('retry'));
       const error = isLoginErrorCode(code) ? loginErrorMessage(code, Number.isFinite(retry) ? retry : undefined) : null;
-      sendPage(res, renderLoginPage({ next, error, hint: loginHint(params.get('reason')) }));
+      sendPage(res, renderLoginPage({ next, error, hint: loginHint(params.get('reason')), headless }));
     },
   };
 

@@ -3,6 +3,7 @@
 // cookie on key management, §8.5) and the per-key requests-per-minute quota.
 import type { IncomingMessage } from 'node:http';
 import { findCredential } from '../../auth/credentials';
+import { LOGOUT_REASON_HEADER } from '../../auth/login/authInjectScript';
 import { controlPlaneRefusal, sessionAdminRouteRefusal } from '../guards/controlPlane';
 import { rateLimitHeaders, type PolicyDecision } from '../../http/rateLimitHeaders';
 import { isQuotaRefusal, takeRequest } from '../../keys/quotas';
@@ -69,6 +70,8 @@ export function createAdmission({ keys, sessions, rateLimiter, now }: AdmissionD
       const headers: Record<string, string> = { 'www-authenticate': `${WWW_AUTHENTICATE}, error="invalid_token"` };
       if (cred.source === 'session' && sessions) {
         headers['set-cookie'] = `${sessions.cookieName}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`;
+        // The page script's bounce to the login page carries it, so the page can say why (authInjectScript.ts).
+        if (outcome.reason === 'revoked' || outcome.reason === 'expired') headers[LOGOUT_REASON_HEADER] = outcome.reason;
       }
       const message =
         cred.source === 'session' && outcome.reason === 'unknown' ? 'Your login session has ended; please log in again.' : outcome.message;

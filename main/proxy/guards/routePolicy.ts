@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { hasPathTrick } from './pathTricks';
 import { memoByString } from './pathMemo';
+import { serverLogsRoute } from './serverLogs';
 import type { Scope } from '../../common/principal';
 
 const STATIC_EXTENSIONS = /\.(?:html|m?js|map|css|json|png|jpe?g|gif|webp|avif|svg|ico|woff2?|ttf|otf|wasm|mp3|wav|mp4|webm)$/i;
@@ -82,6 +83,8 @@ export type ScopeDecision = { allowed: true } | { allowed: false; message: strin
 
 export function checkScope(scopes: readonly Scope[], method: string, pathname: string): ScopeDecision {
   if (scopes.includes('admin')) return { allowed: true };
+  // The web UI's own log requests get a quiet stand-in from the proxy, never ComfyUI's logs (serverLogs.ts).
+  if (serverLogsRoute(method, pathname)) return { allowed: true };
   const forms = pathForms(pathname);
   if (forms.some((p) => METRICS_PATH.test(p))) {
     if (scopes.includes('metrics') && (method === 'GET' || method === 'HEAD')) return { allowed: true };

@@ -1,8 +1,11 @@
 // Changes to jobs under the sharing rules (SPEC §8.3, §10): queue and history deletes forward only the
-// caller's ids, each to the upstream that has the job; `clear` is admin only; `/interrupt` stops a job only
-// when it is the caller's, naming its prompt_id so a newer ComfyUI cannot stop someone else's by accident.
+// caller's ids, each to the upstream that has the job; a key's `clear` clears its own jobs (the web UI's
+// Clear buttons act on the queue it shows), admin's everyone's; `/interrupt` stops a job only when it is the
+// caller's, naming its prompt_id so a newer ComfyUI cannot stop someone else's by accident, and a key whose
+// jobs all wait gets its next one taken out of the queue (docs/sharing.md, "What a key's web UI shows").
 import { CompanionError } from '../../common/errors';
-import { ADMIN_OWNER } from '../../jobs/types';
+import { firstToRun } from '../../jobs/queueOrder';
+import { ADMIN_OWNER, type JobOwner, type JobState } from '../../jobs/types';
 import { readJsonBody } from '../../http/readJsonBody';
 import { exchange } from '../forward/upstreamExchange';
 import { answerRaw, type SharingDeps, type SharingRequest, type Upstream } from './context';
@@ -40,20 +43,28 @@ function byUpstream(deps: SharingDeps, ids: readonly string[], includeUnknown: b
   return groups;
 }
 
+const HISTORY_STATES: readonly JobState[] = ['success', 'error', 'interrupted', 'cached'];
+
+/** What a key's `clear` covers: its pending jobs (ComfyUI's clear leaves the running one) or its finished ones. */
+function ownIds(deps: SharingDeps, owner: JobOwner, which: 'queue' | 'history'): string[] {
+  const states = which === 'queue' ? (['pending'] as const) : HISTORY_STATES;
+  return deps.ledger.list({ owner, states, limit: Number.MAX_SAFE_INTEGER }).map((j) => j.promptId);
+}
+
 /** `POST /queue` and `POST /history` with `{"delete":[ids]}` and/or `{"clear":true}`. */
 export async function changeQueueOrHistory(deps: SharingDeps, r: SharingRequest, which: 'queue' | 'history', path: string): Promise<void> {
   const body = await readObject(r);
-  if (body.clear === true && !r.admin) {
-    throw new CompanionError('forbidden', `Clearing the whole ${which} is for the admin key only; delete your own jobs with {"delete": [ids]}.`);
-  }
   const asked = Array.isArray(body.delete) ? body.delete.filter((x): x is string => typeof x === 'string') : [];
-  const ids = r.admin ? asked : asked.filter((id) => deps.ledger.ownerOfJob(id) === r.owner);
+  const clearAll = body.clear === true && r.admin;
+  // A key's clear: its own jobs only, sent as deletes; nobody else's queue or history is touched.
+  const cleared = body.clear === true && !r.admin ? ownIds(deps, r.owner, which) : [];
+  const ids = r.admin ? asked : [...new Set([...asked.filter((id) => deps.ledger.ownerOfJob(id) === r.owner), ...cleared])];
   const groups = byUpstream(deps, ids, r.admin);
-  const targets = body.clear === true ? deps.liveUpstreams() : [...groups.keys()];
+  const targets = clearAll ? deps.liveUpstreams() : [...groups.keys()];
   let last: { status: number; type?: string; body: Buffer } | null = null;
   for (const upstream of targets) {
     const part: Json = {};
-    if (body.clear === true) part.clear = true;
+    if (clearAll) part.clear = true;
     const mine = groups.get(upstream);
     if (mine) part.delete = mine;
     const a = await post(deps, r, upstream, path, part);
@@ -63,7 +74,7 @@ export async function changeQueueOrHistory(deps: SharingDeps, r: SharingRequest,
   const now = deps.now();
   if (which === 'queue') {
     deps.ledger.markDeleted(ids, now);
-    if (body.clear === true) {
+    if (clearAll) {
       const pending = deps.ledger.list({ states: ['pending'], limit: Number.MAX_SAFE_INTEGER });
       deps.ledger.markDeleted(pending.map((j) => j.promptId), now);
     }
@@ -91,17 +102,39 @@ export async function interrupt(deps: SharingDeps, r: SharingRequest, path: stri
   }
   if (r.admin) return forwardInterrupt(deps, r, deps.liveUpstreams(), path, body);
   // No prompt_id: the caller means "stop my running job". Only allowed while the running job is theirs.
-  const mine = deps.liveUpstreams().flatMap((u) => {
+  const running = deps.liveUpstreams().flatMap((u) => {
     const job = deps.ledger.runningOn(u.id);
-    return job && job.owner === r.owner && r.owner !== ADMIN_OWNER ? [{ u, id: job.promptId }] : [];
+    return job ? [{ u, job }] : [];
   });
-  if (mine.length === 0) throw new CompanionError('forbidden', 'The job running now is not one of yours; you can only interrupt your own jobs.');
+  const mine = running.filter(({ job }) => job.owner === r.owner && r.owner !== ADMIN_OWNER).map(({ u, job }) => ({ u, id: job.promptId }));
+  if (mine.length === 0) return cancelNextWaiting(deps, r, path, running.length > 0);
   let status = 200;
   for (const { u, id } of mine) {
     const a = await post(deps, r, u, path, { prompt_id: id });
     if (a.status >= 400) status = a.status;
   }
   answerRaw(r.res, status, 'text/plain; charset=utf-8', Buffer.alloc(0), r.responseHeaders);
+}
+
+/**
+ * A key none of whose jobs runs. Its web UI shows its own queue and enables "Cancel current run" while that
+ * queue is not empty, so with jobs waiting the press means the one that would run next: it leaves the queue
+ * (as a delete would take it). With none, the refusal says what is true: nothing runs, or another key's job.
+ */
+async function cancelNextWaiting(deps: SharingDeps, r: SharingRequest, path: string, somethingRuns: boolean): Promise<void> {
+  const next = firstToRun(deps.ledger.list({ owner: r.owner, states: ['pending'], limit: Number.MAX_SAFE_INTEGER }));
+  const upstream = next ? deps.upstreamById(next.upstream) : undefined;
+  if (!next || !upstream) {
+    throw new CompanionError(
+      'forbidden',
+      somethingRuns
+        ? 'The job running now is another key\'s, and you have no job queued: you can only interrupt your own jobs.'
+        : 'Nothing is running now, and you have no job queued: there is nothing of yours to interrupt.',
+    );
+  }
+  const a = await post(deps, r, upstream, path.replace(/interrupt$/, 'queue'), { delete: [next.promptId] });
+  if (a.status < 400) deps.ledger.markDeleted([next.promptId], deps.now());
+  answerRaw(r.res, a.status, a.headers['content-type'] ?? 'text/plain; charset=utf-8', a.body, r.responseHeaders);
 }
 
 async function forwardInterrupt(deps: SharingDeps, r: SharingRequest, targets: Upstream[], path: string, body: Json): Promise<void> {

@@ -16,7 +16,8 @@ export type SharingRule =
   | 'mask-upload'
   | 'upload'
   | 'object-info'
-  | 'system-stats';
+  | 'system-stats'
+  | 'server-logs';
 
 export interface SharingMatch {
   rule: SharingRule;
@@ -49,6 +50,10 @@ const RULES: [RegExp, string, SharingRule][] = [
   [/^\/(?:api\/)?upload\/image$/, 'POST', 'upload'],
   [/^\/(?:api\/)?object_info$/, 'GET', 'object-info'],
   [/^\/(?:api\/)?system_stats$/, 'GET', 'system-stats'],
+  // Admin's go to ComfyUI; a key gets the proxy's stand-in (guards/serverLogs.ts decides which paths).
+  [/^\/internal\/logs(?:\/raw)?$/, 'GET', 'server-logs'],
+  [/^\/internal\/logs(?:\/raw)?$/, 'HEAD', 'server-logs'],
+  [/^\/internal\/logs\/subscribe$/, 'PATCH', 'server-logs'],
 ];
 
 function decoded(pathname: string): string | null {

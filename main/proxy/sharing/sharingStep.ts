@@ -13,6 +13,7 @@ import { uploadMask } from './maskUpload';
 import { checkedUploadBody } from './uploadCheck';
 import { submitPrompt } from './promptSubmission';
 import { sharingRuleFor } from './sharingRoutes';
+import { answerServerLogsForKey, serverLogsRoute } from '../guards/serverLogs';
 
 export type SharingOutcome =
   | { kind: 'answered' }
@@ -76,6 +77,12 @@ export function sharingStep(deps: SharingDeps, r: SharingRequest, pathAndQuery: 
     case 'upload':
       if (!r.admin) r.body = checkedUploadBody(deps, r);
       return deps.multi ? orForward(deps.multi.upload(r, canonical, fileHeaders), { ...forward, body: r.body }) : { ...forward, body: r.body };
+    case 'server-logs': {
+      const kind = r.admin ? null : serverLogsRoute(method, r.url.pathname);
+      if (!kind) return forward;
+      answerServerLogsForKey(r.res, kind, r.responseHeaders, new Date(deps.now()));
+      return ANSWERED;
+    }
     case 'object-info':
     case 'system-stats':
       return deps.multi ? orForward(deps.multi.sharedRead(match.rule === 'object-info' ? 'object_info' : 'system_stats', r, canonical)) : forward;

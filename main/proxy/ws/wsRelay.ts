@@ -28,6 +28,8 @@ export interface WsRelayOptions {
   onOpen?(session: WsSession): void;
   /** Several upstreams (SPEC §10): merge their `status` messages (default: when `upstreams` has several). */
   mergeStatus?: boolean;
+  /** A key's socket: how its `status` messages read (keyStatus.ts); admin's pass as ComfyUI (or the merge) says. */
+  statusView?: (data: Record<string, unknown>) => string;
   /** An upstream's queue_remaining, from a merged `status` message. */
   onStatus?(upstreamId: string, queueRemaining: number): void;
   /** An upstream socket failed to open or closed without the proxy asking: it may be down. */
@@ -110,10 +112,12 @@ export class WsSession {
         if (!this.options.deliverText(upstreamId, text)) return;
         const secret = this.options.secret?.();
         if (secret && text.includes(secret)) out = text.replaceAll(secret, '[redacted]');
-        if ((this.options.mergeStatus ?? this.options.upstreams.length > 1) && looksLikeStatus(text)) {
+        const merge = this.options.mergeStatus ?? this.options.upstreams.length > 1;
+        if ((merge || this.options.statusView) && looksLikeStatus(text)) {
           const status = parseStatus(text);
           if (status) {
-            out = this.merger.merge(upstreamId, status);
+            const data = merge ? this.merger.merge(upstreamId, status) : status.data;
+            out = this.options.statusView ? this.options.statusView(data) : JSON.stringify({ type: 'status', data });
             const n = status.data.status?.exec_info?.queue_remaining;
             if (typeof n === 'number' && Number.isFinite(n)) this.options.onStatus?.(upstreamId, n);
           }

@@ -20,6 +20,7 @@ import type { Principal } from '../../common/principal';
 import type { ProxyObserver, RequestRecord } from '../../common/traffic';
 import type { UpstreamPool } from '../forward/upstreamPool';
 import type { WsRelay, WsRelayOptions } from './wsRelay';
+import { KeyStatusBoard } from './keyStatus';
 
 export interface UpgradeContext {
   req: IncomingMessage;
@@ -39,6 +40,9 @@ export interface UpgradeContext {
   /** Several upstreams (SPEC §10): status merging, queue lengths, lost upstream sockets. */
   wsHooks?: Pick<WsRelayOptions, 'mergeStatus' | 'onStatus' | 'onUpstreamLost'>;
 }
+
+/** ComfyUI's terminal-log messages (json.dumps spacing, or compact). */
+const LOGS_MESSAGE = /^\{"type": ?"logs"/;
 
 export function handleUpgrade(c: UpgradeContext): void {
   const { req, socket } = c;
@@ -67,7 +71,12 @@ export function handleUpgrade(c: UpgradeContext): void {
   }
   if (url.pathname !== '/ws' && url.pathname !== '/api/ws') return refuse(404, 'not_found', 'Only /ws is relayed.', null);
   const admitted = c.admit(req, url, 'GET');
-  if (isDenial(admitted)) return refuse(admitted.status, admitted.code, admitted.message, admitted.principal ?? null, admitted.headers);
+  if (isDenial(admitted)) {
+    // A refused upgrade leaves the session cookie alone: the page's next fetch clears it, and that 401 tells the
+    // page why (revoked, expired) for the login page's hint. A socket cannot read its refusal; a fetch can.
+    const { 'set-cookie': _cleared, ...headers } = admitted.headers;
+    return refuse(admitted.status, admitted.code, admitted.message, admitted.principal ?? null, headers);
+  }
   const principal = admitted.principal;
   const noOrigin = cookieOriginProblem(principal, req.headers);
   if (noOrigin) return refuse(noOrigin.status, noOrigin.code, noOrigin.message, principal);
@@ -84,6 +93,7 @@ export function handleUpgrade(c: UpgradeContext): void {
   const admin = owner === ADMIN_OWNER;
   const ledger = c.sharing.ledger;
   let release: (() => void) | null = null;
+  let keyView: ReturnType<KeyStatusBoard['open']> | null = null;
 
   c.relay.relay(req, socket, c.head, {
     ...c.wsHooks,
@@ -98,7 +108,11 @@ export function handleUpgrade(c: UpgradeContext): void {
       if (principal.comfyUser) h['comfy-user'] = principal.comfyUser;
       return h;
     },
+    // A key's queue badge and controls follow its own jobs; admin's follow ComfyUI's whole queue.
+    statusView: admin ? undefined : (data) => (keyView ? keyView.view.render(data) : JSON.stringify({ type: 'status', data })),
     deliverText: (upstreamId, text) => {
+      // Server logs are admin's (SPEC §8.4): a key's sid never subscribes (serverLogs.ts), and a stray one is dropped.
+      if (!admin && LOGS_MESSAGE.test(text)) return false;
       const msg = parseJobMessage(text);
       if (!msg) return true;
       ledger.observeWsMessage(upstreamId, msg, c.now());
@@ -110,11 +124,13 @@ export function handleUpgrade(c: UpgradeContext): void {
     onOpen: (session) => {
       // Registered for revocation first: an observer that throws must not leave the socket uncut.
       release = c.connections.add({ owner, clientId, recheck: admitted.recheck, close: (why) => session.end(1008, why) });
+      if (!admin) keyView = KeyStatusBoard.of(ledger).open(owner, (text) => session.sendToClient(text));
       record(101, principal);
       notifyEach(c.observers, (o) => o.onWsOpen?.({ keyName: principal.keyName }));
     },
     onClose: () => {
       release?.();
+      keyView?.close();
       notifyEach(c.observers, (o) => o.onWsClose?.());
     },
     onRefused: (status) => record(status, principal),
