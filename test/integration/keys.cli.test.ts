@@ -1,29 +1,16 @@
 // The `keys` CLI on a data dir, and a running server's key store noticing its changes.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runKeysCommand } from '../../main/cli/keysCli';
 import { KeyStore, type KeyChange } from '../../main/keys/keyStore';
+import { keysCli, tempDirs } from '../helpers/keysCli';
 
-const dirs: string[] = [];
 const stores: KeyStore[] = [];
 afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'keys-cli-'));
-  dirs.push(d);
-  return d;
-}
-
-async function cli(dataDir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runKeysCommand(argv, { dataDir, stdout: (s) => (out += s), stderr: (s) => (err += s), now: () => Date.UTC(2026, 10, 22) });
-  return { code, out, err };
-}
+const tempDir = tempDirs('keys-cli-');
+const cli = keysCli(Date.UTC(2026, 10, 22));
 
 /** The store's next matching change; fails with a message (not a test timeout) if none comes in 20 s, 40× the 500 ms poll. */
 function nextChange(store: KeyStore, match: (c: KeyChange) => boolean, what: string): Promise<KeyChange> {

@@ -1,27 +1,13 @@
 // The Comfy-account permission from the command line (SPEC §8.8, issue 21): `--cloud`, `--no-cloud` and
 // `--cloud-jobs-per-day` on create and update, the CLOUD column and its footnote in `keys list`, the
 // permission change in the audit log, and a key store from before the permission existed.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runKeysCommand } from '../../main/cli/keysCli';
+import { describe, expect, it } from 'vitest';
+import { keysCli, tempDirs } from '../helpers/keysCli';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'keys-cloud-'));
-  dirs.push(d);
-  return d;
-}
-async function cli(dataDir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runKeysCommand(argv, { dataDir, stdout: (s) => (out += s), stderr: (s) => (err += s), now: () => Date.UTC(2026, 11, 6) });
-  return { code, out, err };
-}
+const tempDir = tempDirs('keys-cloud-');
+const cli = keysCli(Date.UTC(2026, 11, 6));
 const idOf = (out: string) => /\(id ([A-Za-z0-9_-]{22}),/.exec(out)?.[1] ?? '';
 
 describe('keys create / update / list and the Comfy account', () => {
