@@ -3,6 +3,7 @@
 // /object_info lists each key's own uploads and never another's; admin uploads shared files and sees all; files
 // already in the input folder stay shared; folders admin marks shared are shared; rotation keeps the folder.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bigImageUpload } from '../helpers/bigUpload';
 import { request } from '../helpers/http';
 import type { Harness } from '../helpers/proxyHarness';
 import { ADMIN, get, openWs, postJson, reached, runToEnd, startSharing, type TestKey, type TestSocket } from './sharing.helpers';
@@ -177,5 +178,23 @@ describe('rotation', () => {
     expect((await uploadFile(h.url, auth, 'new.png', 'new')).json()).toMatchObject({ subfolder: aliceDir });
     expect((await choices(h.url, auth, 'LoadImage', 'image')).slice(0, 3)).toEqual([`${aliceDir}/new.png`, `${aliceDir}/later.png`, `${aliceDir}/face.png`]);
     expect((await get(h, `/view?filename=new.png&type=input&subfolder=${aliceDir}`, keys.bob.auth)).status).toBe(404);
+  });
+});
+
+describe('a key’s large upload', () => {
+  it('is rewritten as it streams: it lands whole in the key’s folder and the heap stays flat', async () => {
+    const total = 64 * 1024 * 1024;
+    const upload = bigImageUpload(total, 'big-private.png');
+    const held = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    const baseline = held();
+    let peak = baseline;
+    const sampler = setInterval(() => (peak = Math.max(peak, held())), 20);
+    const res = await request(`${h.url}/upload/image`, { method: 'POST', headers: { ...keys.bob.auth, 'content-type': upload.contentType }, body: upload.body() });
+    clearInterval(sampler);
+    expect(res.json()).toEqual({ name: 'big-private.png', subfolder: bobDir, type: 'input' });
+    const stored = h.fake.uploads.find((u) => u.name === 'big-private.png');
+    expect([stored?.subfolder, stored?.bytes, stored?.sha256]).toEqual([bobDir, total, upload.digest()]);
+    // Holding the upload anywhere in this process (client, proxy or fake) would add ≥ 64 MB.
+    expect(peak - baseline).toBeLessThan(48 * 1024 * 1024);
   });
 });

@@ -152,11 +152,28 @@ export function uploadInspector(boundary: string, judge: (fields: UploadFields) 
     }
   };
 
+  /**
+   * `pending` followed by the new chunk. Inside a part's data, `pending` is only the few bytes held back in case
+   * a delimiter started there: when none does, they are passed on and the chunk is taken as it is, so a large
+   * file is never copied chunk by chunk.
+   */
+  const joined = (chunk: Buffer): Buffer => {
+    if (pending.length === 0) return chunk;
+    if (state === 'data' && chunk.length >= delimiter.length) {
+      const at = Buffer.concat([pending, chunk.subarray(0, delimiter.length - 1)]).indexOf(delimiter);
+      if (at < 0 || at >= pending.length) {
+        keep(pending);
+        return chunk;
+      }
+    }
+    return Buffer.concat([pending, chunk]);
+  };
+
   return new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       out = [];
       try {
-        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        pending = joined(chunk);
         while (step()) {
           /* keep going */
         }
