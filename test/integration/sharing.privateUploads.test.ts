@@ -78,6 +78,7 @@ describe('a key’s upload', () => {
     for (const q of spellings) {
       expect((await view(q, keys.bob.auth)).status, q).toBe(404);
       expect((await view(q, keys.bob.auth, 'HEAD')).status, q).toBe(404);
+      expect((await request(`${h.url}/api/view?${q}`, { headers: keys.bob.auth })).status, q).toBe(404);
     }
     expect(views()).toBe(before);
     // A name carrying the folder is read by ComfyUI by its last part: the top level's face.png (none there).
