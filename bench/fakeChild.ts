@@ -27,4 +27,32 @@ serveParent({
     return true;
   },
   connections: () => fake.connectionsOpened,
+  /** A large node set (`nodes` classes with combos, LoadImage among them) for /object_info; 0 puts the stock one back. */
+  bigObjectInfo: (args) => {
+    const n = Number(args.nodes);
+    if (n === 0) {
+      fake.setObjectInfo('a');
+      return 0;
+    }
+    const defs: Record<string, Record<string, unknown>> = {
+      LoadImage: { input: { required: { image: [Array.from({ length: 300 }, (_, i) => `photo_${i}.png`), { image_upload: true }] } }, name: 'LoadImage', output: ['IMAGE', 'MASK'] },
+      SaveImage: { input: { required: { images: ['IMAGE'] } }, name: 'SaveImage', output: [], output_node: true },
+    };
+    for (let i = 0; i < n; i++) {
+      defs[`CustomNode${i}`] = {
+        input: { required: { model: [Array.from({ length: 40 }, (_, j) => `model_${j}.safetensors`)], strength: ['FLOAT', { default: 1, min: 0, max: 10, step: 0.01 }], text: ['STRING', { multiline: true }] } },
+        input_order: { required: ['model', 'strength', 'text'] },
+        output: ['MODEL'],
+        output_name: ['MODEL'],
+        name: `CustomNode${i}`,
+        display_name: `Custom node ${i}`,
+        description: 'A node from a custom node pack, with a description of a typical length for such nodes.',
+        category: 'custom/pack',
+        python_module: 'custom_nodes.pack',
+        output_node: false,
+      };
+    }
+    fake.setObjectInfo(defs);
+    return Buffer.byteLength(JSON.stringify(defs));
+  },
 });

@@ -190,6 +190,8 @@ export interface SettingsView {
   allowedOrigins: string[];
   /** Host names besides this computer's that may reach the proxy: `name` (any port) or `name:port`. */
   allowedHosts: string[];
+  /** Folders of ComfyUI's input folder every key may read (keys' own uploads are private to them). */
+  sharedInputFolders: string[];
   theme: ThemeSetting;
   startAtLogin: boolean;
   notifications: NotificationSettings;

@@ -81,6 +81,7 @@ export const settingsPatch = z.strictObject({
   listenPort: z.unknown().optional(),
   allowedOrigins: z.unknown().optional(),
   allowedHosts: z.unknown().optional(),
+  sharedInputFolders: z.unknown().optional(),
   theme: z.unknown().optional(),
   startAtLogin: z.unknown().optional(),
   notifications: z.unknown().optional(),

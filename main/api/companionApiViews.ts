@@ -54,6 +54,7 @@ export function toSettingsView(s: Settings): SettingsView {
     listenPort: s.listenPort,
     allowedOrigins: [...s.allowedOrigins],
     allowedHosts: [...s.allowedHosts],
+    sharedInputFolders: [...s.sharedInputFolders],
     theme: s.theme,
     startAtLogin: s.startAtLogin,
     notifications: { ...s.notifications },

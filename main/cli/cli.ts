@@ -10,6 +10,7 @@ import { parseOptions } from './parseOptions';
 import { watchForShutdown } from './shutdownSignals';
 import { UsageError } from './usageError';
 import { DATA_DIR_ENV, chooseDataDir, defaultDataDir } from '../common/dataDir';
+import { normalizeSharedFolder, sharedFolderProblem } from '../common/inputFolders';
 import { ListenAddressError, parseListenAddress } from '../http/listenAddress';
 import { startProxyStack } from '../compose/proxyStack';
 
@@ -22,6 +23,8 @@ Usage:
 Options:
   --upstream URL           ComfyUI to protect (default http://127.0.0.1:8188); repeat for several
   --allowed-host NAME      a host name besides localhost that may reach the proxy (a tunnel); repeatable
+  --shared-input-folder D  a folder of ComfyUI's input folder every key may read (uploads are private to
+                           their key; the top level and 3d/ are shared); repeatable
   --listen HOST:PORT       loopback address to listen on (default 127.0.0.1:8189)
   --data-dir DIR           key store and state (default: $${DATA_DIR_ENV} when set, else
                            the desktop app's folder, ${defaultDataDir()})
@@ -65,6 +68,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       options: {
         upstream: { type: 'string', multiple: true },
         'allowed-host': { type: 'string', multiple: true },
+        'shared-input-folder': { type: 'string', multiple: true },
         listen: { type: 'string', default: '127.0.0.1:8189' },
         'data-dir': { type: 'string' },
         'api-key': { type: 'string' },
@@ -109,6 +113,9 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   const allowedHosts = (values['allowed-host'] ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
   const badHost = allowedHosts.find((h) => !/^[a-z0-9.-]+(?::\d{1,5})?$/.test(h));
   if (badHost) return fail(io, `--allowed-host "${badHost}" is not a host name (e.g. gpu-box.tailnet.ts.net or gpu-box:9000)`, true);
+  const sharedInputFolders = (values['shared-input-folder'] ?? []).map(normalizeSharedFolder);
+  const folderProblem = sharedInputFolders.map(sharedFolderProblem).find((p) => p !== null);
+  if (folderProblem) return fail(io, `--shared-input-folder: ${folderProblem}`, true);
 
   let adminKey: string;
   let upstreamKey: string | null = null;
@@ -134,6 +141,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     stack = await startProxyStack({
       upstream: upstreams,
       allowedHosts: () => allowedHosts,
+      sharedInputFolders: () => sharedInputFolders,
       listenHost: listen.host,
       listenPort: listen.port,
       dataDir,

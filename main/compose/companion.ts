@@ -119,6 +119,7 @@ export async function createCompanion(initialOptions: CompanionOptions): Promise
         cloudKey: () => account.getCloudKey(),
         allowedOrigins: () => settings.get().allowedOrigins,
         allowedHosts: () => settings.get().allowedHosts,
+        sharedInputFolders: () => settings.get().sharedInputFolders,
         observers: [monitor],
         version: options.appVersion,
         now,

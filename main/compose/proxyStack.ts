@@ -50,6 +50,8 @@ export interface ListenConfig extends Pick<ProxyOptions, 'upstreamTimeoutMs' | '
   cloudKey: () => string | null;
   allowedOrigins?: () => readonly string[];
   allowedHosts?: () => readonly string[];
+  /** Folders of ComfyUI's input folder that keys share besides its top level (SPEC §8.3 private uploads). */
+  sharedInputFolders?: () => readonly string[];
   upstreamTimeoutMs?: number;
   observers?: ProxyObserver[];
   version: string;
@@ -136,6 +138,7 @@ export async function startProxyWith(services: ProxyServices, config: ListenConf
     gpuSecondsToday: (keyId) => gpuSecondsOn(keys.usage, keyId, (config.now ?? Date.now)()),
     allowedOrigins: config.allowedOrigins,
     allowedHosts: config.allowedHosts,
+    sharedInputFolders: config.sharedInputFolders,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     ledger: services.ledger,
     version: config.version,

@@ -5,6 +5,7 @@ import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomicSync } from '../common/atomicFile';
+import type { InputUpload } from './inputUploads';
 import type { Job } from './types';
 
 export const JOBS_FILE = 'jobs.json';
@@ -33,12 +34,16 @@ const fileSchema = z.object({
   version: z.literal(1),
   jobs: z.array(jobSchema),
   clients: z.record(z.string(), z.string()),
+  // Files written before private uploads (SPEC §8.3) have no list: no key had uploads of its own yet.
+  uploads: z.array(z.object({ owner: z.string(), path: z.string(), at: z.number() })).optional(),
 });
 
 export interface JobFileContent {
   jobs: Job[];
   /** clientId → owner. */
   clients: Record<string, string>;
+  /** What each key uploaded into the input folder, oldest first (inputUploads.ts). */
+  uploads: InputUpload[];
 }
 
 export class JobFile {
@@ -57,11 +62,11 @@ export class JobFile {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.onError(err as Error);
-      return { jobs: [], clients: {} };
+      return { jobs: [], clients: {}, uploads: [] };
     }
     try {
       const parsed = fileSchema.parse(JSON.parse(text));
-      return { jobs: parsed.jobs, clients: parsed.clients };
+      return { jobs: parsed.jobs, clients: parsed.clients, uploads: parsed.uploads ?? [] };
     } catch {
       const aside = `${this.path}.corrupt-${Date.now()}`;
       try {
@@ -70,12 +75,12 @@ export class JobFile {
         /* leave it where it is; the next write replaces it */
       }
       this.onError(new Error(`The job ledger ${this.path} was unreadable; it was moved to ${aside} and the ledger starts empty.`));
-      return { jobs: [], clients: {} };
+      return { jobs: [], clients: {}, uploads: [] };
     }
   }
 
   /** Throws on a failed write (the caller keeps its state and retries at the next flush). */
   write(content: JobFileContent): void {
-    writeFileAtomicSync(this.path, JSON.stringify({ version: 1, jobs: content.jobs, clients: content.clients }));
+    writeFileAtomicSync(this.path, JSON.stringify({ version: 1, jobs: content.jobs, clients: content.clients, uploads: content.uploads }));
   }
 }

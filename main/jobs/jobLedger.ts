@@ -3,6 +3,7 @@
 // active jobs of an owner, whether an owner produced a file, the job running on an upstream. Bounded
 // (oldest finished jobs go first) and persisted in batches.
 import { ClientIdOwners } from './clientIds';
+import { InputUploads } from './inputUploads';
 import { JobFile } from './jobFile';
 import { readHistory, readWsMessage, type WsFact } from './jobMessages';
 import { JobIndexes } from './jobIndexes';
@@ -29,6 +30,8 @@ function blankJob(promptId: string, owner: JobOwner, upstream: string, at: numbe
 
 export class JobLedger implements JobLedgerApi {
   readonly clientIds: ClientIdOwners;
+  /** What each key uploaded into the input folder (SPEC §8.3 "Private uploads"), saved with the jobs. */
+  readonly inputUploads: InputUploads;
   private readonly jobs = new Map<string, Job>();
   private readonly index = new JobIndexes();
   /** Jobs that ran at least one node (a job that ends without one was answered from cache). */
@@ -48,9 +51,10 @@ export class JobLedger implements JobLedgerApi {
     this.maxJobs = Math.max(options.maxJobs ?? 10_000, 1);
     this.file = options.dataDir ? new JobFile(options.dataDir, this.onError) : null;
     this.batch = new BatchedFlush(() => this.flush(), this.file ? (options.flushIntervalMs ?? 2000) : 0);
-    const saved = this.file?.read() ?? { jobs: [], clients: {} };
+    const saved = this.file?.read() ?? { jobs: [], clients: {}, uploads: [] };
     for (const job of saved.jobs) this.insert(job);
     this.clientIds = new ClientIdOwners(saved.clients, () => this.batch.mark());
+    this.inputUploads = new InputUploads(saved.uploads, () => this.batch.mark());
   }
 
   recordSubmitted(s: SubmittedJob): Job {
@@ -182,7 +186,7 @@ export class JobLedger implements JobLedgerApi {
   flush(): void {
     if (!this.file || !this.batch.dirty) return;
     try {
-      this.file.write({ jobs: [...this.jobs.values()], clients: this.clientIds.toJSON() });
+      this.file.write({ jobs: [...this.jobs.values()], clients: this.clientIds.toJSON(), uploads: this.inputUploads.toJSON() });
       this.batch.clear();
     } catch (err) {
       this.onError(err as Error);

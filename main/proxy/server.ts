@@ -56,6 +56,8 @@ export interface ProxyOptions {
   allowedOrigins?: () => readonly string[];
   /** Host names besides loopback that may reach the proxy (tunnels), SPEC §2.1. */
   allowedHosts?: () => readonly string[];
+  /** Folders of ComfyUI's input folder that keys share besides its top level (SPEC §8.3 private uploads). */
+  sharedInputFolders?: () => readonly string[];
   /** Wait for the upstream's response head after the request was sent (`--upstream-timeout`, default 60 s). */
   upstreamTimeoutMs?: number;
   /** Connect and stall timeouts (tests shorten them). */
@@ -110,7 +112,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const gate = new InFlightGate({ ...DEFAULT_IN_FLIGHT, maxWaitMs: timeouts.responseMs, ...options.inFlight });
   const routing = createUpstreamRouting({ pool, ledger, relay, upstreamKey, now, timeouts, log: options.onUpstreamEvent ?? (() => {}), watcher: options.upstreamHealth });
   const health = routing.health(options.version, now());
-  const sharing = createSharingDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, gpuSecondsToday: options.gpuSecondsToday, upstreamKey, upstreamTimeoutMs: timeouts.responseMs, now, routing });
+  const { cloudKey, gpuSecondsToday, sharedInputFolders } = options;
+  const sharing = createSharingDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey, gpuSecondsToday, sharedInputFolders, upstreamKey, upstreamTimeoutMs: timeouts.responseMs, now, routing });
   const admit = createAdmission({ keys: options.keys, sessions, rateLimiter: options.rateLimiter ?? null, now });
   let proxyOrigin = '';
 
@@ -214,6 +217,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       plan.pathAndQuery = outcome.pathAndQuery;
       plan.fileHeaders = outcome.fileHeaders;
       plan.body = outcome.body;
+      plan.onJsonAnswer = outcome.onAnswer;
       forwardHttp((outcome.upstream ?? sharing.upstreamFor(url)).target, req, res, plan);
     };
     const fail = (err: unknown): void => answerFailure(res, err);

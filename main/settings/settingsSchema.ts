@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { checkCloudBaseUrl } from '../cloud/cloudEnvironments';
 import { allowedHostsSchema, DEFAULT_UPSTREAM, upstreamsSchema } from './settingsNetwork';
+import { sharedInputFoldersSchema } from './settingsSharing';
 
 export const SETTINGS_SCHEMA_VERSION = 5;
 
@@ -91,6 +92,8 @@ export const settingsSchema = z.object({
   allowedOrigins: z.array(originSchema).max(64, { message: 'At most 64 extra origins can be allowed.' }).default([]),
   /** Host names besides this computer's that may reach the proxy (tunnels such as Tailscale serve), SPEC §2.1. */
   allowedHosts: allowedHostsSchema.default([]),
+  /** Folders of ComfyUI's input folder every key may read; keys' own uploads are private (SPEC §8.3). */
+  sharedInputFolders: sharedInputFoldersSchema.default([]),
   theme: z.enum(['system', 'light', 'dark'], { message: 'The theme must be System, Light or Dark.' }).default('system'),
   startAtLogin: z.boolean({ message: 'Start at sign-in must be on or off.' }).default(false),
   notifications: notificationSettingsSchema.default(DEFAULT_NOTIFICATIONS),

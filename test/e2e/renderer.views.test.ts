@@ -1,6 +1,6 @@
 // Comfy Cloud, Monitor and Settings end to end in Chromium over the real services (proxy, job ledger,
 // fake ComfyUI, fake Comfy Cloud). Screenshots: cloud-logged-out, cloud-logged-in, monitor-live,
-// settings-invalid, notification-settings.
+// settings-invalid, settings-shared-folders, notification-settings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { canRunWindowTests, openWindowPage, type WindowPage } from './bridge/windowPage';
@@ -120,6 +120,25 @@ describe.skipIf(!canRunWindowTests)('Cloud, Monitor and Settings (Chromium, real
     await w.shoot('settings-invalid');
     await page.getByRole('button', { name: 'Undo changes' }).click();
     expect(await save.isDisabled()).toBe(true);
+  });
+
+  it('Settings: shared input folders are checked as typed, saved, and the proxy lets every key read them', async () => {
+    const { page, stack } = w;
+    const folders = page.getByLabel('Shared input folders');
+    await page.getByText('Each access key’s uploads are its own').waitFor();
+    await folders.fill('team\n../outside');
+    await page.getByText('“../outside” holds "." or ".."', { exact: false }).waitFor();
+    expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await w.shoot('settings-shared-folders');
+    await folders.fill('team/');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => stack.settings.get().sharedInputFolders).toEqual(['team']);
+    expect(await folders.inputValue()).toBe('team');
+    const { secret } = await stack.keys.store.create({ name: 'reader' });
+    stack.comfy.files.put('input', 'team', 'logo.png', Buffer.from('logo'));
+    stack.comfy.files.put('input', 'pasted', 'theirs.png', Buffer.from('theirs'));
+    expect((await w.proxyFetch('/view?filename=logo.png&type=input&subfolder=team', secret)).status).toBe(200);
+    expect((await w.proxyFetch('/view?filename=theirs.png&type=input&subfolder=pasted', secret)).status).toBe(404);
   });
 
   it('Settings: notifications are switched off one kind at a time, and the choice is saved', async () => {

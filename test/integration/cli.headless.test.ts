@@ -123,4 +123,23 @@ describe('headless CLI', () => {
     expect(r2.out).toContain(`Using the admin key in ${keyPath}`);
     await rm(own, { recursive: true, force: true });
   });
+
+  it('--shared-input-folder shares a folder of the input folder with every key; a bad one exits 2', async () => {
+    const bad = await finish(run(['--shared-input-folder', 'team', '--shared-input-folder', '../up', '--data-dir', dir]));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--shared-input-folder');
+    expect(bad.err).toContain('"."');
+    const admin = 'cli-admin-key-abcdefghijklmnop';
+    const child = run(['--upstream', fake.url, '--listen', '127.0.0.1:0', '--api-key', admin, '--data-dir', dir, '--shared-input-folder', 'team/']);
+    const done = finish(child);
+    const url = (await waitForLine(child, /listening on (\S+)/))[1] as string;
+    const created = await request(`${url}/api/keys`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: '{"name":"reader"}' });
+    const key = { authorization: `Bearer ${created.json<{ api_key: string }>().api_key}` };
+    fake.files.put('input', 'team', 'logo.png', Buffer.from('logo'));
+    fake.files.put('input', 'pasted', 'theirs.png', Buffer.from('theirs'));
+    expect((await request(`${url}/view?filename=logo.png&type=input&subfolder=team`, { headers: key })).status).toBe(200);
+    expect((await request(`${url}/view?filename=theirs.png&type=input&subfolder=pasted`, { headers: key })).status).toBe(404);
+    child.kill('SIGTERM');
+    expect((await done).code).toBe(0);
+  });
 });

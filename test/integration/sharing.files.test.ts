@@ -1,5 +1,6 @@
 // Files on the proxy origin (SPEC §8.3, §8.7): `/view` of an output only for its owner (others 404, never
-// forwarded; ComfyUI's "name [output]" annotation cannot dodge the rule), `type=input` shared, served files
+// forwarded; ComfyUI's "name [output]" annotation cannot dodge the rule), `type=input` of a key's upload only
+// for that key (sharing.privateUploads.test.ts has the rest of private uploads), served files
 // with nosniff + CSP sandbox and active types (SVG, HTML) as attachments, path tricks on /view, /userdata and
 // /upload refused with 400 before forwarding, and the comfy-user header replaced by the key's comfy_user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ let keys: Record<'alice' | 'bob' | 'plain', TestKey>;
 let alice: TestSocket;
 let output = '';
 
-function upload(key: TestKey, name: string, content: string | Buffer, query = ''): ReturnType<typeof request> {
+function upload(key: TestKey | { auth: Record<string, string> }, name: string, content: string | Buffer, query = ''): ReturnType<typeof request> {
   const boundary = '----sharing-test-boundary';
   const body = Buffer.concat([
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
@@ -76,25 +77,32 @@ describe('/view of a job output', () => {
   });
 });
 
-describe('/view of the input folder (shared: ComfyUI has one)', () => {
-  it('another key’s upload is visible to everyone', async () => {
+describe('/view of the input folder', () => {
+  it('a key’s upload is its own (other keys 404, admin sees it); a file admin put in the top level is shared', async () => {
     const up = await upload(keys.bob, 'cat.png', 'not really a png');
     expect(up.status).toBe(200);
-    for (const who of [keys.alice.auth, keys.plain.auth, ADMIN]) {
-      expect((await view('filename=cat.png&type=input', who)).status).toBe(200);
-      expect((await view(`filename=${encodeURIComponent('cat.png [input]')}`, who)).status).toBe(200);
+    const { subfolder } = JSON.parse(up.text) as { subfolder: string };
+    expect(subfolder).toBe(`private-${keys.bob.id}`);
+    for (const [who, status] of [[keys.bob.auth, 200], [ADMIN, 200], [keys.alice.auth, 404], [keys.plain.auth, 404]] as const) {
+      expect((await view(`filename=cat.png&type=input&subfolder=${subfolder}`, who)).status).toBe(status);
+      expect((await view(`filename=${encodeURIComponent('cat.png [input]')}&subfolder=${subfolder}`, who)).status).toBe(status);
     }
+    expect((await upload({ auth: ADMIN }, 'shared.png', 'for everyone')).status).toBe(200);
+    for (const who of [keys.alice.auth, keys.bob.auth, ADMIN]) expect((await view('filename=shared.png&type=input', who)).status).toBe(200);
   });
 
   it('SVG and HTML are served as attachments with nosniff and CSP sandbox (no script on the logged-in origin)', async () => {
     await upload(keys.bob, 'evil.svg', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
     await upload(keys.bob, 'evil.html', '<script>fetch("/api/keys")</script>');
-    for (const [query, name] of [
-      ['filename=evil.svg&type=input', 'evil.svg'],
-      [`filename=${encodeURIComponent('evil.svg [input]')}`, 'evil.svg'],
-      ['filename=evil.html&type=input', 'evil.html'],
+    await upload({ auth: ADMIN }, 'evil.svg', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(2)</script></svg>');
+    const bobs = `subfolder=private-${keys.bob.id}`;
+    for (const [query, name, who] of [
+      [`filename=evil.svg&type=input&${bobs}`, 'evil.svg', keys.bob.auth],
+      [`filename=${encodeURIComponent('evil.svg [input]')}&${bobs}`, 'evil.svg', keys.bob.auth],
+      [`filename=evil.html&type=input&${bobs}`, 'evil.html', keys.bob.auth],
+      ['filename=evil.svg&type=input', 'evil.svg', keys.alice.auth],
     ] as const) {
-      const res = await view(query, keys.alice.auth);
+      const res = await view(query, who);
       expect(res.status, query).toBe(200);
       expect(res.headers['content-disposition'], query).toBe(`attachment; filename="${name}"`);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -106,7 +114,7 @@ describe('/view of the input folder (shared: ComfyUI has one)', () => {
   });
 });
 
-describe('/upload/mask (ComfyUI copies original_ref into the shared input folder)', () => {
+describe('/upload/mask (ComfyUI copies original_ref into the input folder)', () => {
   function mask(who: Record<string, string>, ref: unknown, path = '/upload/mask') {
     const boundary = '----mask-boundary';
     const body = Buffer.concat([
@@ -134,17 +142,22 @@ describe('/upload/mask (ComfyUI copies original_ref into the shared input folder
     expect(masksReached().length).toBe(before);
   });
 
-  it('the owner’s output, an input image, and admin’s masks are forwarded byte for byte', async () => {
+  it('the owner’s output and its own upload go on as masks in its folder; admin’s masks are forwarded byte for byte', async () => {
     const before = masksReached().length;
-    const own = mask(keys.alice.auth, { filename: output, subfolder: '', type: 'output' });
-    await own.send();
-    const input = mask(keys.bob.auth, { filename: 'cat.png', subfolder: '', type: 'input' }, '/api/upload/mask');
-    await input.send();
+    const own = await mask(keys.alice.auth, { filename: output, subfolder: '', type: 'output' }).send();
+    expect(own.status).toBe(200);
+    expect(JSON.parse(own.text)).toEqual({ name: 'clipspace-mask.png', subfolder: `private-${keys.alice.id}`, type: 'input' });
+    const input = await mask(keys.bob.auth, { filename: 'cat.png', subfolder: `private-${keys.bob.id}`, type: 'input' }, '/api/upload/mask').send();
+    expect(input.status).toBe(200);
+    expect(JSON.parse(input.text)).toMatchObject({ subfolder: `private-${keys.bob.id}` });
+    // Another key's upload as original_ref: 404, like its /view.
+    expect((await mask(keys.alice.auth, { filename: 'cat.png', subfolder: `private-${keys.bob.id}`, type: 'input' }).send()).status).toBe(404);
     const admin = mask(ADMIN, { filename: output, type: 'output' });
     await admin.send();
     const got = masksReached().slice(before);
     expect(got.map((r) => r.url)).toEqual(['/upload/mask', '/api/upload/mask', '/upload/mask']);
-    expect(got.map((r) => r.bodyBytes)).toEqual([own.body.length, input.body.length, admin.body.length]);
+    expect(got[2]?.bodyBytes).toBe(admin.body.length);
+    expect(h.fake.files.get('input', `private-${keys.bob.id}`, 'clipspace-mask.png')).toBeDefined();
   });
 });
 

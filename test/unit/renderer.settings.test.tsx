@@ -18,6 +18,7 @@ const settings: Settings = {
   listenPort: 8189,
   allowedOrigins: [],
   allowedHosts: [],
+  sharedInputFolders: [],
   theme: 'system',
   startAtLogin: false,
   notifications: { jobs: true, upstream: true },
@@ -52,7 +53,7 @@ describe('Settings', () => {
     await user.type(screen.getByLabelText('Extra allowed origins'), 'http://localhost:5173');
     expect(save.disabled).toBe(false);
     await user.click(save);
-    expect(calls.filter((c) => c.channel === 'settings:update').map((c) => c.req)).toEqual([{ listenPort: 9100, allowedHosts: [], allowedOrigins: ['http://localhost:5173'] }]);
+    expect(calls.filter((c) => c.channel === 'settings:update').map((c) => c.req)).toEqual([{ listenPort: 9100, allowedHosts: [], allowedOrigins: ['http://localhost:5173'], sharedInputFolders: [] }]);
     expect(await screen.findByText('Saved.')).toBeTruthy();
   });
 
@@ -79,9 +80,33 @@ describe('Settings', () => {
     expect(save.disabled).toBe(false);
     await user.click(save);
     expect(calls.filter((c) => c.channel === 'settings:update').map((c) => c.req)).toEqual([
-      { listenPort: 8189, allowedHosts: ['gpu-box.tailnet.ts.net', 'gpu-box:9000', 'gpu-box:9001'], allowedOrigins: [] },
+      { listenPort: 8189, allowedHosts: ['gpu-box.tailnet.ts.net', 'gpu-box:9000', 'gpu-box:9001'], allowedOrigins: [], sharedInputFolders: [] },
     ]);
     expect(await screen.findByText('Saved.')).toBeTruthy();
+  });
+
+  it('shared input folders: what is private, checked as typed, saved as main stores them', async () => {
+    const user = userEvent.setup();
+    const { calls } = installBridge({ 'settings:get': () => ok(settings), 'settings:update': (req) => ok({ ...settings, ...(req as object) }) });
+    render(<SettingsView />);
+    const folders = await screen.findByLabelText('Shared input folders');
+    expect(document.body.textContent).toMatch(/uploads are its own \(in private-<key id>\/\)/);
+    const save = screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement;
+    await user.type(folders, '../secrets');
+    expect(screen.getByText('“../secrets” holds "." or ".."; name a folder inside ComfyUI\'s input folder.')).toBeTruthy();
+    expect(save.disabled).toBe(true);
+    await user.clear(folders);
+    await user.type(folders, 'private-AAAAAAAAAAAAAAAAAAAAAA');
+    expect(screen.getByText(/is an access key's private upload folder/)).toBeTruthy();
+    await user.clear(folders);
+    await user.type(folders, 'team/{Enter}/refs//faces{Enter}team');
+    expect(screen.getByText('“team” is listed twice.')).toBeTruthy();
+    await user.type(folders, '{Backspace}{Backspace}{Backspace}{Backspace}');
+    expect(save.disabled).toBe(false);
+    await user.click(save);
+    expect(calls.filter((c) => c.channel === 'settings:update').map((c) => c.req)).toEqual([
+      { listenPort: 8189, allowedHosts: [], allowedOrigins: [], sharedInputFolders: ['team', 'refs/faces'] },
+    ]);
   });
 
   it('shows main\'s message next to the field it names', async () => {

@@ -58,6 +58,16 @@ describe('settings values', () => {
     expect(reopened.allowedHosts).toEqual(['gpu-box.tailnet.ts.net', 'gpu-box:9000', '192.168.1.20', '[fd00::1]:9000']);
   });
 
+  it('shared input folders are stored normalised, and a folder outside the input folder or a key’s own is refused', () => {
+    const store = createSettingsStore({ cwd: dir });
+    store.update({ sharedInputFolders: ['team/', ' /refs//faces '] });
+    expect(createSettingsStore({ cwd: dir }).get().sharedInputFolders).toEqual(['team', 'refs/faces']);
+    expectRejected(() => store.update({ sharedInputFolders: ['../x'] }), 'sharedInputFolders.0: “../x” holds "." or ".."');
+    expectRejected(() => store.update({ sharedInputFolders: ['private-AAAAAAAAAAAAAAAAAAAAAA'] }), "is an access key's private upload folder");
+    expectRejected(() => store.update({ sharedInputFolders: ['team', 'team/'] }), 'sharedInputFolders.1: “team” is listed twice.');
+    expect(createSettingsStore({ cwd: dir }).get().sharedInputFolders).toEqual(['team', 'refs/faces']);
+  });
+
   it('a change survives reopening the store', () => {
     createSettingsStore({ cwd: dir }).update({ listenPort: 9100, theme: 'dark', cloud: { environment: 'staging' } });
     const reopened = createSettingsStore({ cwd: dir }).get();

@@ -34,8 +34,13 @@ export interface ForwardPlan extends UpstreamHeaderOptions {
   fileHeaders?: ((headers: OutgoingHttpHeaders) => void) | null;
   /** The request body as the sharing rules pass it (a key's checked upload form); errors with the answer to give. */
   body?: Readable;
+  /** Hears a small JSON answer once it has streamed by whole (where ComfyUI stored a key's upload). */
+  onJsonAnswer?: ((status: number, body: Buffer) => void) | null;
   timeouts: UpstreamTimeouts;
 }
+
+/** The largest answer `onJsonAnswer` hears (ComfyUI's upload answer is a few hundred bytes). */
+const ANSWER_TAP_CAP_BYTES = 64 * 1024;
 
 function isUiPage(method: string, pathname: string): boolean {
   return method === 'GET' && (pathname === '/' || pathname === '/index.html');
@@ -71,6 +76,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   private clientGone = false;
   /** Set for the rare responses that are rewritten (HTML injection, cloud-key redaction). */
   private body: Readable | null = null;
+  /** A copy of a small JSON answer for `plan.onJsonAnswer`, while it stays under the cap. */
+  private tap: { status: number; chunks: Buffer[]; size: number } | null = null;
   private readonly onDrain = (): void => this.controller?.resume();
 
   constructor(
@@ -105,6 +112,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const type = headers['content-type'];
     const encoded = headers['content-encoding'] !== undefined && headers['content-encoding'] !== 'identity';
     const rewrite = !encoded && typeof type === 'string';
+    if (plan.onJsonAnswer && rewrite && type.includes('json')) this.tap = { status, chunks: [], size: 0 };
     if (this.injectHtml && rewrite && status === 200 && type.includes('text/html')) {
       const body = this.streamBody(controller);
       collectUpTo(body, HTML_INJECTION_CAP_BYTES).then(
@@ -134,6 +142,11 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.tap) {
+      this.tap.size += chunk.length;
+      if (this.tap.size <= ANSWER_TAP_CAP_BYTES) this.tap.chunks.push(chunk);
+      else this.tap = null;
+    }
     if (this.body) {
       if (!this.body.push(chunk)) controller.pause();
       return;
@@ -146,6 +159,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.tap) this.plan.onJsonAnswer?.(this.tap.status, Buffer.concat(this.tap.chunks));
     if (this.body) this.body.push(null);
     else this.res.end();
   }

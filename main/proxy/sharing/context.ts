@@ -8,8 +8,16 @@ import type { Principal } from '../../common/principal';
 import type { RateLimiter } from '../../common/rateLimit';
 import type { Upstream, UpstreamTarget } from '../forward/upstreamTarget';
 import type { ApiNodeCatalog } from './apiNodeCatalog';
+import type { KeyObjectInfo } from './keyObjectInfo';
 
 export type { Upstream } from '../forward/upstreamTarget';
+
+/** Where ComfyUI says it stored an upload (its answer to /upload/image and /upload/mask). */
+export interface StoredRef {
+  name: string;
+  subfolder: string;
+  type: string;
+}
 
 export interface ClientIdRegistry {
   claim(clientId: string, owner: JobOwner): boolean;
@@ -35,6 +43,14 @@ export interface SharingDeps {
   /** Response-head timeout for buffered exchanges, ms. */
   responseTimeoutMs: number;
   now(): number;
+  /** The upstream a read goes to: the first live one that matches the others (SPEC §10). */
+  upstreamFor(url: URL): Upstream;
+  /** What each key uploaded into the input folder (SPEC §8.3 private uploads; kept with the job ledger). */
+  inputUploads: { record(owner: JobOwner, path: string, at: number): void; of(owner: JobOwner): string[]; version(owner: JobOwner): number };
+  /** Folders of the input folder admin marks shared (settings, CLI), normalised. */
+  sharedInputFolders(): readonly string[];
+  /** Keys' /object_info with their own file lists, cached per key. */
+  objectInfo: KeyObjectInfo;
   /** Several upstreams (SPEC §10); absent when the proxy fronts one. */
   multi?: MultiUpstreamHooks;
 }
@@ -50,12 +66,18 @@ export interface MultiUpstreamHooks {
    * gone (upstreams/resubmission.ts). The upstream is checked at once either way.
    */
   resubmit(upstreamId: string, err: unknown, hasNext: boolean): Promise<boolean>;
-  /** `POST /upload/*`: true when answered here (sent to every live upstream at once), false to forward. */
-  upload(r: SharingRequest, path: string, fileHeaders: ((h: OutgoingHttpHeaders) => void) | null): Promise<boolean>;
+  /**
+   * `POST /upload/*`: true when answered here (sent to every live upstream at once), false to forward. `onStored`
+   * hears where the answer says the file was stored.
+   */
+  upload(r: SharingRequest, path: string, fileHeaders: ((h: OutgoingHttpHeaders) => void) | null, onStored?: (ref: StoredRef) => void): Promise<boolean>;
   /** The same for a small upload the rules already read (a key's mask): sent to every live upstream. */
-  uploadBody(r: SharingRequest, path: string, body: Buffer): Promise<boolean>;
-  /** `GET /object_info`, `/system_stats`: true when answered here (several live upstreams), false to forward. */
-  sharedRead(kind: 'object_info' | 'system_stats', r: SharingRequest, path: string): Promise<boolean>;
+  uploadBody(r: SharingRequest, path: string, body: Buffer, onStored?: (ref: StoredRef) => void): Promise<boolean>;
+  /**
+   * `GET /object_info`, `/system_stats`: true when answered here (several live upstreams), false to forward.
+   * `rewrite` turns a 200 answer into the caller's own (a key's file lists).
+   */
+  sharedRead(kind: 'object_info' | 'system_stats', r: SharingRequest, path: string, rewrite?: (body: Buffer) => Buffer): Promise<boolean>;
   /** The upstream that holds an output or temp file of this owner's jobs (`/view`), if the ledger knows it. */
   fileUpstream(owner: JobOwner, url: URL): Upstream | undefined;
 }

@@ -1,9 +1,11 @@
-// Files served on the proxy's origin (SPEC §8.3, §8.7): `/view` of outputs only to their owner; path
-// tricks in file parameters refused before anything is forwarded; and headers that stop a served file
-// from running script in the logged-in origin (nosniff, CSP sandbox, HTML/XML/SVG as attachments).
+// Files served on the proxy's origin (SPEC §8.3, §8.7): `/view` of outputs only to their owner, of inputs only
+// the caller's own uploads and the shared ones (inputAccess.ts); path tricks in file parameters refused before
+// anything is forwarded; and headers that stop a served file from running script in the logged-in origin
+// (nosniff, CSP sandbox, HTML/XML/SVG as attachments).
 import type { OutgoingHttpHeaders } from 'node:http';
 import { ADMIN_OWNER, type JobLedgerApi, type JobOwner } from '../../jobs/types';
 import { memoByString } from '../guards/pathMemo';
+import { mayReadInput } from './inputAccess';
 
 /** Which file-serving family a path belongs to (after percent-decoding), or null. */
 export type FileRoute = 'view' | 'userdata' | 'upload' | 'model-preview';
@@ -91,11 +93,26 @@ export function viewedFile(url: URL): { type: string; subfolder: string; filenam
   return { type: folder, subfolder, filename: pyStrip(untrimmed), untrimmed };
 }
 
-/** `/view` of an output or temp file: only its owner (or admin). `input` stays shared (one input folder). */
-export function mayView(ledger: JobLedgerApi, owner: JobOwner, url: URL): boolean {
+/** server.py view_image reads `join(folder, subfolder, basename(filename))`: the input path that is served. */
+function servedInputPath(subfolder: string, filename: string): string {
+  const base = filename.slice(filename.lastIndexOf('/') + 1);
+  return subfolder ? `${subfolder}/${base}` : base;
+}
+
+/**
+ * `/view` of an output or temp file: only its owner (or admin). Of an input file: the caller's own uploads and the
+ * shared files, judged on the path ComfyUI will read (a name carrying a folder is read by its last part).
+ */
+export function mayView(ledger: JobLedgerApi, owner: JobOwner, url: URL, sharedFolders: readonly string[]): boolean {
   if (owner === ADMIN_OWNER) return true;
   const file = viewedFile(url);
-  if (file.type === 'input') return true;
+  // Newer ComfyUI resolves "blake3:<hash>" names through its asset index (--enable-assets), whatever the folder
+  // and whoever uploaded it: no folder rule can be checked on such a name.
+  if (file.untrimmed.startsWith('blake3:') || file.filename.startsWith('blake3:')) return false;
+  if (file.type === 'input') {
+    const read = (name: string) => mayReadInput(owner, servedInputPath(file.subfolder, name), sharedFolders);
+    return read(file.filename) && read(file.untrimmed);
+  }
   const owns = (name: string) => ledger.ownsOutput(owner, file.type, file.subfolder, name);
   return owns(file.filename) && (file.untrimmed === file.filename || owns(file.untrimmed));
 }

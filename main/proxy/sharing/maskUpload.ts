@@ -1,15 +1,18 @@
 // `POST /upload/mask` under the sharing rules (SPEC §8.3): ComfyUI copies the image named by the form's
-// `original_ref` ({filename, subfolder, type}, an annotated name too) into the shared input folder with the
-// mask applied (server.py upload_mask). Left alone, any key could copy another key's output into the input
+// `original_ref` ({filename, subfolder, type}, an annotated name too) into the input folder with the mask
+// applied (server.py upload_mask). Left alone, any key could copy another key's output or upload into the input
 // folder and then view it there. So for keys the proxy reads this one form (capped; a mask is one canvas-sized
-// PNG), checks `original_ref` with the /view rule, and only then sends it on. Admin's masks stream as usual.
+// PNG), checks `original_ref` with the /view rule, sends the copy into the key's own folder like any upload, and
+// remembers where ComfyUI stored it. Admin's masks stream as usual.
 import { CompanionError } from '../../common/errors';
 import { readBody } from '../../http/readBody';
 import { exchange } from '../forward/upstreamExchange';
 import { answerRaw, type SharingDeps, type SharingRequest } from './context';
 import { badFileValue, mayView } from './fileRules';
 import { formProblem, pinFormBoundary, splitForm, textValue } from './formParts';
-import { UPLOAD_TEXT_FIELDS, uploadTargetProblem, type UploadFields } from './uploadTarget';
+import { uploadInspector } from './uploadInspector';
+import { recordStored, storedRefOf } from './uploadRecord';
+import { UPLOAD_TEXT_FIELDS, uploadVerdict, type UploadFields, type UploadRewrite } from './uploadTarget';
 
 /**
  * Largest mask form a key may send (read whole, to check it). Kept at 64 MiB, not 32: a 4096×4096 RGBA
@@ -37,6 +40,18 @@ export function maskFields(body: Buffer, boundary: string): UploadFields & { ori
   return fields;
 }
 
+/** The whole form as ComfyUI gets it: the same inspector as a streamed upload, run over the buffer. */
+function rewrittenForm(body: Buffer, boundary: string, verdict: UploadRewrite): Promise<Buffer> {
+  const out: Buffer[] = [];
+  const form = uploadInspector(boundary, () => verdict);
+  form.on('data', (c: Buffer) => out.push(c));
+  return new Promise((resolve, reject) => {
+    form.on('end', () => resolve(Buffer.concat(out)));
+    form.on('error', reject);
+    form.end(body);
+  });
+}
+
 export async function uploadMask(deps: SharingDeps, r: SharingRequest, path: string): Promise<void> {
   const boundary = pinFormBoundary(r.req.headers);
   const body = await readBody(r.req, { capBytes: MASK_BODY_CAP_BYTES, tooLargeMessage: `A mask upload may be at most ${MASK_BODY_CAP_BYTES / (1024 * 1024)} MiB.` });
@@ -60,19 +75,21 @@ export async function uploadMask(deps: SharingDeps, r: SharingRequest, path: str
     if (why) throw new CompanionError('invalid_request', `original_ref.${field} holds ${why}; file paths must stay inside ComfyUI's folders.`);
     probe.searchParams.set(field, value);
   }
-  if (!mayView(deps.ledger, r.owner, probe)) throw new CompanionError('not_found', "No such file among your jobs' outputs.");
+  if (!mayView(deps.ledger, r.owner, probe, deps.sharedInputFolders())) throw new CompanionError('not_found', "No such file among your jobs' outputs or your uploads.");
   // The masked copy is written where the form's type/subfolder say, like any upload (uploadTarget.ts).
-  const refusal = uploadTargetProblem(deps.ledger, r.owner, fields);
-  if (refusal) throw refusal;
-  if (deps.multi && (await deps.multi.uploadBody(r, path, body))) return;
+  const verdict = uploadVerdict(deps.ledger, r.owner, fields);
+  if (verdict instanceof Error) throw verdict;
+  const form = await rewrittenForm(body, boundary, verdict);
+  if (deps.multi && (await deps.multi.uploadBody(r, path, form, (ref) => recordStored(deps, r, ref)))) return;
   const upstream = deps.liveUpstreams()[0];
   if (!upstream) throw new CompanionError('upstream_unavailable', 'No ComfyUI server is reachable right now.');
   const a = await exchange(upstream.target, {
     method: 'POST',
     path,
     headers: r.upstreamHeaders(upstream.target),
-    body,
+    body: form,
     responseTimeoutMs: deps.responseTimeoutMs,
   });
+  recordStored(deps, r, storedRefOf(a.status, a.body));
   answerRaw(r.res, a.status, a.headers['content-type'], a.body, r.responseHeaders);
 }

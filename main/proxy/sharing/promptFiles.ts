@@ -2,9 +2,11 @@
 // input folder as given (folder_paths.get_annotated_filepath) and accept annotated names such as
 // "ComfyUI_00001_.png [output]", which read from the output or temp folder whatever the node lists — so a key
 // could load another key's output into its own job and view it. Keys may only name output/temp files their own
-// jobs produced (`[input]` stays shared like /view's input), and a file name may not be a path.
+// jobs produced, never a file in another key's private upload folder (SPEC §8.3 private uploads, inputAccess.ts),
+// and a file name may not be a path out of ComfyUI's folders.
 import type { JobLedgerApi, JobOwner } from '../../jobs/types';
 import { badFileValue, pyStrip } from './fileRules';
+import { foreignInputIn } from './inputAccess';
 
 // ComfyUI tests `name.endswith("[output]")` and drops the tag and ONE character before it, whatever that is
 // ("x.png_[output]" is x.png); some versions also strip() what is left. Every reading must be the key's own.
@@ -29,6 +31,8 @@ function owns(ledger: JobLedgerApi, owner: JobOwner, type: string, path: string)
 
 /** Why a workflow input naming a file is not the key's to use, or null. */
 function fileProblem(value: string, ledger: JobLedgerApi, owner: JobOwner): string | null {
+  const foreign = foreignInputIn(value, owner);
+  if (foreign) return foreign;
   const tag = TAGS.find(([t]) => value.endsWith(t));
   // The names ComfyUI may read: with the tag and the character before it dropped, stripped or not.
   const raw = tag ? value.slice(0, -(tag[0].length + 1)) : value;

@@ -1,14 +1,16 @@
 // Builds the sharing rules' dependencies from the proxy's parts: the ledger, the upstream pool, the
-// open-connection registry (for a key's default client id) and the limiter.
+// open-connection registry (for a key's default client id), the limiter and the shared input folders.
 import { createHash } from 'node:crypto';
 import type { JobLedger } from '../../jobs/jobLedger';
 import type { JobOwner } from '../../jobs/types';
 import type { OpenConnections } from '../admission/openConnections';
 import type { RateLimiter } from '../../common/rateLimit';
 import type { UpstreamPool } from '../forward/upstreamPool';
+import { normalizeSharedFolder, sharedFolderProblem } from '../../common/inputFolders';
 import { ApiNodeCatalog } from './apiNodeCatalog';
 import { JobSettler } from './jobSettler';
 import type { MultiUpstreamHooks, SharingDeps, Upstream } from './context';
+import { KeyObjectInfo } from './keyObjectInfo';
 
 export interface SharingParts {
   ledger: JobLedger;
@@ -22,6 +24,8 @@ export interface SharingParts {
   upstreamKey?: () => string | null;
   upstreamTimeoutMs?: number;
   now: () => number;
+  /** Folders of the input folder admin marks shared (SPEC §8.3 private uploads); none when omitted. */
+  sharedInputFolders?: () => readonly string[];
   /** Several upstreams (main/proxy/upstreams/upstreamRouting.ts); without it, the pool's own choices. */
   routing?: {
     forNewJob(prompt?: unknown): Upstream[];
@@ -31,11 +35,23 @@ export interface SharingParts {
 }
 
 export type ProxySharing = SharingDeps & {
-  /** The upstream a streamed request goes to: the first live one that matches the others (SPEC §10). */
-  upstreamFor(url: URL): Upstream;
   /** Settles jobs nobody reads back (SPEC §11); stopped when the proxy closes. */
   settler: JobSettler;
 };
+
+/** The settings and the CLI validate the list; what reaches the rules is normalised and never a key's folder. */
+function sharedFolders(list: () => readonly string[]): () => readonly string[] {
+  let seen: readonly string[] | null = null;
+  let folders: readonly string[] = [];
+  return () => {
+    const given = list();
+    if (given !== seen) {
+      seen = given;
+      folders = Object.freeze(given.map(normalizeSharedFolder).filter((f) => sharedFolderProblem(f) === null));
+    }
+    return folders;
+  };
+}
 
 /**
  * A job queued without a client_id goes to the owner's newest open WebSocket, so a script that opened
@@ -61,6 +77,9 @@ export function createSharingDeps(p: SharingParts): ProxySharing {
     responseTimeoutMs: p.upstreamTimeoutMs ?? 60_000,
     now: p.now,
     upstreamFor: (url) => p.routing?.upstreamFor(url) ?? p.pool.live()[0] ?? p.pool.primary,
+    inputUploads: p.ledger.inputUploads,
+    sharedInputFolders: sharedFolders(p.sharedInputFolders ?? (() => [])),
+    objectInfo: new KeyObjectInfo(),
     multi: p.routing?.hooks,
   };
   const headersFor = (): Record<string, string> => {

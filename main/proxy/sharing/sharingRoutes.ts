@@ -16,6 +16,7 @@ export type SharingRule =
   | 'mask-upload'
   | 'upload'
   | 'object-info'
+  | 'object-info-one'
   | 'system-stats'
   | 'server-logs';
 
@@ -49,6 +50,8 @@ const RULES: [RegExp, string, SharingRule][] = [
   // Several upstreams (SPEC §10): answered by the proxy only with several upstreams.
   [/^\/(?:api\/)?upload\/image$/, 'POST', 'upload'],
   [/^\/(?:api\/)?object_info$/, 'GET', 'object-info'],
+  // One class (any name, even one ComfyUI would not find): a key's file lists are its own there too.
+  [/^\/(?:api\/)?object_info\/.+$/, 'GET', 'object-info-one'],
   [/^\/(?:api\/)?system_stats$/, 'GET', 'system-stats'],
   // Admin's go to ComfyUI; a key gets the proxy's stand-in (guards/serverLogs.ts decides which paths).
   [/^\/internal\/logs(?:\/raw)?$/, 'GET', 'server-logs'],

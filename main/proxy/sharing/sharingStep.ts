@@ -10,14 +10,24 @@ import { changeQueueOrHistory, interrupt } from './jobControl';
 import { getJob, listJobs } from './jobsApi';
 import { readHistory, readHistoryOne, readQueue } from './jobViews';
 import { uploadMask } from './maskUpload';
+import { keyObjectInfo } from './objectInfoRule';
 import { checkedUploadBody } from './uploadCheck';
+import { recordAnswer, recordStored } from './uploadRecord';
 import { submitPrompt } from './promptSubmission';
 import { sharingRuleFor } from './sharingRoutes';
 import { answerServerLogsForKey, serverLogsRoute } from '../guards/serverLogs';
 
 export type SharingOutcome =
   | { kind: 'answered' }
-  | { kind: 'forward'; pathAndQuery: string; fileHeaders: ((h: OutgoingHttpHeaders) => void) | null; upstream?: Upstream; body?: Readable };
+  | {
+      kind: 'forward';
+      pathAndQuery: string;
+      fileHeaders: ((h: OutgoingHttpHeaders) => void) | null;
+      upstream?: Upstream;
+      body?: Readable;
+      /** Reads ComfyUI's small JSON answer as it streams by (where a key's upload was stored). */
+      onAnswer?: (status: number, body: Buffer) => void;
+    };
 
 function fileHeadersFor(family: NonNullable<ReturnType<typeof fileRouteOf>>, filename: string | null) {
   return (h: OutgoingHttpHeaders) => fileResponseHeaders(family, h, filename);
@@ -72,11 +82,17 @@ export function sharingStep(deps: SharingDeps, r: SharingRequest, pathAndQuery: 
     case 'mask-upload':
       return maskUpload(deps, r, match.path, canonical, fileHeaders);
     case 'view':
-      if (!mayView(deps.ledger, r.owner, r.url)) throw new CompanionError('not_found', 'No such file among your jobs\' outputs.');
+      if (!mayView(deps.ledger, r.owner, r.url, deps.sharedInputFolders())) throw new CompanionError('not_found', 'No such file among your jobs\' outputs or your uploads.');
       return { kind: 'forward', pathAndQuery: canonical, fileHeaders, upstream: deps.multi?.fileUpstream(r.owner, r.url) };
-    case 'upload':
-      if (!r.admin) r.body = checkedUploadBody(deps, r);
-      return deps.multi ? orForward(deps.multi.upload(r, canonical, fileHeaders), { ...forward, body: r.body }) : { ...forward, body: r.body };
+    case 'upload': {
+      if (r.admin) return deps.multi ? orForward(deps.multi.upload(r, canonical, fileHeaders)) : forward;
+      // A key's form is checked and sent into its own folder; where ComfyUI stored it is remembered (uploadRecord.ts).
+      r.body = checkedUploadBody(deps, r);
+      const checked: SharingOutcome = { ...forward, body: r.body, onAnswer: recordAnswer(deps, r) };
+      return deps.multi ? orForward(deps.multi.upload(r, canonical, fileHeaders, (ref) => recordStored(deps, r, ref)), checked) : checked;
+    }
+    case 'object-info-one':
+      return r.admin ? forward : answered(keyObjectInfo(deps, r, canonical, false));
     case 'server-logs': {
       const kind = r.admin ? null : serverLogsRoute(method, r.url.pathname);
       if (!kind) return forward;
@@ -84,8 +100,10 @@ export function sharingStep(deps: SharingDeps, r: SharingRequest, pathAndQuery: 
       return ANSWERED;
     }
     case 'object-info':
+      if (!r.admin) return answered(keyObjectInfo(deps, r, canonical, true));
+      return deps.multi ? orForward(deps.multi.sharedRead('object_info', r, canonical)) : forward;
     case 'system-stats':
-      return deps.multi ? orForward(deps.multi.sharedRead(match.rule === 'object-info' ? 'object_info' : 'system_stats', r, canonical)) : forward;
+      return deps.multi ? orForward(deps.multi.sharedRead('system_stats', r, canonical)) : forward;
     default:
       return forward;
   }

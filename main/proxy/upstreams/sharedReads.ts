@@ -36,8 +36,11 @@ export class SharedReads {
     this.cache.clear();
   }
 
-  /** True when answered; false when fewer than two upstreams are live (the request is forwarded as before). */
-  async answer(kind: 'object_info' | 'system_stats', r: SharingRequest, path: string): Promise<boolean> {
+  /**
+   * True when answered; false when fewer than two upstreams are live (the request is forwarded as before).
+   * `rewrite` makes a 200 answer the caller's own (a key's file lists, SPEC §8.3); the cache keeps ComfyUI's.
+   */
+  async answer(kind: 'object_info' | 'system_stats', r: SharingRequest, path: string, rewrite?: (body: Buffer) => Buffer): Promise<boolean> {
     const live = this.o.live();
     if (live.length < 2) return false;
     const ttl = kind === 'object_info' ? (this.o.objectInfoTtlMs ?? 5_000) : (this.o.systemStatsTtlMs ?? 1_000);
@@ -56,7 +59,8 @@ export class SharedReads {
       if (!got) return false;
       if (got.status === 200) this.remember(key, got);
     }
-    answerRaw(r.res, got.status, got.type, got.body, { ...r.responseHeaders, 'cache-control': 'no-store' });
+    const body = rewrite && got.status === 200 ? rewrite(got.body) : got.body;
+    answerRaw(r.res, got.status, got.type, body, { ...r.responseHeaders, 'cache-control': 'no-store' });
     return true;
   }
 

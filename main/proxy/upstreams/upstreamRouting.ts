@@ -117,24 +117,26 @@ export function createUpstreamRouting(p: UpstreamRoutingParts): UpstreamRouting 
       if (fate === 'gone') p.log(`ComfyUI at ${id} reset a job submission and is gone; the job goes to the next upstream`);
       return fate === 'gone';
     },
-    async upload(r: SharingRequest, path, fileHeaders) {
+    async upload(r: SharingRequest, path, fileHeaders, onStored) {
       // Even with one live, the tee records who holds the file (the others lack it when they return).
       const live = pool.live();
       if (live.length === 0) return false;
       const outcome = await answerUpload(r, live, path, fileHeaders, p.timeouts);
       if (outcome.ref) uploads.record(outcome.ref, outcome.holders);
+      if (outcome.ref) onStored?.(outcome.ref);
       for (const id of outcome.refused) rejoinIfUp(id);
       reads.invalidate();
       return true;
     },
-    async uploadBody(r: SharingRequest, path, body) {
+    async uploadBody(r: SharingRequest, path, body, onStored) {
       const outcome = await answerBufferedUpload(r, pool.live(), path, body, p.timeouts);
       if (outcome.ref) uploads.record(outcome.ref, outcome.holders);
+      if (outcome.ref) onStored?.(outcome.ref);
       for (const id of outcome.refused) rejoinIfUp(id);
       reads.invalidate();
       return true;
     },
-    sharedRead: (kind, r, path) => reads.answer(kind, r, path),
+    sharedRead: (kind, r, path, rewrite) => reads.answer(kind, r, path, rewrite),
     fileUpstream(owner: JobOwner, url: URL) {
       const type = url.searchParams.get('type') || 'output';
       if (!OUTPUT_TYPES.has(type)) return undefined;

@@ -1,10 +1,11 @@
-// Settings: the proxy's port, the host names tunnels arrive by and extra allowed origins (saved together, Save
-// off while invalid, each message naming its field), start at sign-in, notifications and theme (applied at once).
+// Settings: the proxy's port, the host names tunnels arrive by, extra allowed origins and the input folders keys
+// share (saved together, Save off while invalid, each message naming its field), start at sign-in,
+// notifications and theme (applied at once).
 import { useEffect, useState } from 'react';
 import type { SettingsView as Settings, ThemeSetting } from '../../../preload/contract';
 import { Card, ErrorBanner, Field, Loading, Segmented, Switch } from '../components/ui';
 import { useSettingsStore } from '../stores/settingsStore';
-import { checkSettingsDraft, lines, type SettingsDraft } from './settingsRules';
+import { checkSettingsDraft, lines, normalFolder, type SettingsDraft } from './settingsRules';
 
 const THEMES: { value: ThemeSetting; label: string }[] = [
   { value: 'system', label: 'System' },
@@ -13,8 +14,21 @@ const THEMES: { value: ThemeSetting; label: string }[] = [
 ];
 
 function toDraft(s: Settings): SettingsDraft {
-  return { listenPort: String(s.listenPort), allowedOrigins: s.allowedOrigins.join('\n'), allowedHosts: s.allowedHosts.join('\n') };
+  return {
+    listenPort: String(s.listenPort),
+    allowedOrigins: s.allowedOrigins.join('\n'),
+    allowedHosts: s.allowedHosts.join('\n'),
+    sharedInputFolders: s.sharedInputFolders.join('\n'),
+  };
 }
+
+/** What is private and what keys share in ComfyUI's input folder (SPEC §8.3). */
+const SHARED_FOLDERS_HINT = (
+  <>
+    Each access key’s uploads are its own (in <code>private-&lt;key id&gt;/</code>): no other key can list, open or load them. Every key may read the input
+    folder’s top level and <code>3d/</code>. List more folders every key may read, one per line, e.g. <code>team</code> or <code>refs/faces</code>.
+  </>
+);
 
 /** What the allowed host names are for, and what they cannot do (SPEC §8.0). */
 function TunnelHint({ port }: { port: number }) {
@@ -58,6 +72,7 @@ export function SettingsView() {
       listenPort: Number(draft.listenPort.trim()),
       allowedHosts: lines(draft.allowedHosts).map((h) => h.toLowerCase()),
       allowedOrigins: lines(draft.allowedOrigins),
+      sharedInputFolders: lines(draft.sharedInputFolders).map(normalFolder),
     }).then((saved) => {
       setFormSaved(saved);
       // Show what was stored (trimmed, lowercase names), so the form is not "changed" right after Save.
@@ -89,6 +104,11 @@ export function SettingsView() {
             hint="Other web pages that may call the proxy from a browser, one per line, e.g. http://localhost:5173. ComfyUI opened through the proxy never needs one."
           >
             {(p) => <textarea {...p} rows={3} value={draft.allowedOrigins} onChange={(e) => setDraft({ ...draft, allowedOrigins: e.target.value })} spellCheck={false} />}
+          </Field>
+          <Field label="Shared input folders" error={shown.sharedInputFolders} hint={SHARED_FOLDERS_HINT}>
+            {(p) => (
+              <textarea {...p} rows={2} value={draft.sharedInputFolders} onChange={(e) => setDraft({ ...draft, sharedInputFolders: e.target.value })} placeholder="team" spellCheck={false} />
+            )}
           </Field>
           <div className="form-actions">
             <span className="muted small grow" role="status">

@@ -36,7 +36,7 @@ export const VIEWS: ViewEntry[] = [
   { id: 'monitor', title: 'Monitor', subtitle: 'Live health, jobs and traffic', icon: PulseIcon, render: (c) => <MonitorView theme={c.theme} />, badge: MonitorBadge },
   { id: 'usage', title: 'Usage', subtitle: 'Jobs, GPU time and requests per key and day', icon: ChartIcon, render: (c) => <UsageView theme={c.theme} /> },
   { id: 'audit', title: 'Audit log', subtitle: 'Who changed keys, logged in or out, and changed settings', icon: ListIcon, render: () => <AuditView /> },
-  { id: 'settings', title: 'Settings', subtitle: 'Port, tunnels, startup, notifications and appearance', icon: GearIcon, render: () => <SettingsView /> },
+  { id: 'settings', title: 'Settings', subtitle: 'Port, tunnels, shared input folders, startup, notifications and appearance', icon: GearIcon, render: () => <SettingsView /> },
 ];
 
 export function viewById(id: string): ViewEntry {

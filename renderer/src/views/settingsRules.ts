@@ -1,9 +1,10 @@
-// The Settings form's checks, worded like main's settings schema, so Save stays off while the port, an origin
-// or an allowed host would be refused (main validates again).
+// The Settings form's checks, worded like main's settings schema, so Save stays off while the port, an origin,
+// an allowed host or a shared folder would be refused (main validates again).
 export interface SettingsDraft {
   listenPort: string;
   allowedOrigins: string;
   allowedHosts: string;
+  sharedInputFolders: string;
 }
 
 export const lines = (text: string): string[] =>
@@ -38,6 +39,23 @@ export function allowedHostProblem(raw: string): string | null {
   return null;
 }
 
+/** A shared folder as main stores it: slashes trimmed and collapsed. */
+export const normalFolder = (line: string): string => line.trim().replace(/\/{2,}/g, '/').replace(/^\/+|\/+$/g, '');
+
+/** Main's sharedFolderProblem (common/inputFolders.ts) in the renderer. */
+export function sharedFolderProblem(folder: string): string | null {
+  if (folder === '') return 'A shared folder needs a name, such as "team" or "refs/faces".';
+  if (folder.length > 200) return 'A shared folder name may be at most 200 characters.';
+  if (/[\\\x00-\x1f\x7f]/.test(folder)) return `“${folder}” holds a backslash or a control character; use "/" between folders.`;
+  if (/^[a-zA-Z]:/.test(folder)) return `“${folder}” is an absolute path; name a folder inside ComfyUI's input folder.`;
+  const segments = folder.split('/');
+  if (segments.some((s) => s === '..' || s === '.')) return `“${folder}” holds "." or ".."; name a folder inside ComfyUI's input folder.`;
+  if (segments.some((s) => /^private-[a-z0-9_-]{22}$/.test(s.toLowerCase().replace(/(?::[^:/\\]*)+$/, '').replace(/[. ]+$/, '')))) {
+    return `“${folder}” is an access key's private upload folder; those cannot be shared.`;
+  }
+  return null;
+}
+
 export function checkSettingsDraft(d: SettingsDraft): Record<string, string> {
   const out: Record<string, string> = {};
   const port = d.listenPort.trim();
@@ -54,5 +72,11 @@ export function checkSettingsDraft(d: SettingsDraft): Record<string, string> {
   if (hostProblem) out.allowedHosts = hostProblem;
   else if (twice !== undefined) out.allowedHosts = `“${twice}” is listed twice.`;
   else if (hosts.length > 64) out.allowedHosts = 'At most 64 extra host names can be allowed.';
+  const folders = lines(d.sharedInputFolders).map(normalFolder);
+  const folderProblem = folders.map(sharedFolderProblem).find((p) => p !== null);
+  const twiceFolder = folders.find((f, i) => folders.indexOf(f) !== i);
+  if (folderProblem) out.sharedInputFolders = folderProblem;
+  else if (twiceFolder !== undefined) out.sharedInputFolders = `“${twiceFolder}” is listed twice.`;
+  else if (folders.length > 64) out.sharedInputFolders = 'At most 64 folders can be shared.';
   return out;
 }
