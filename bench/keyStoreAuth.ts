@@ -29,6 +29,7 @@ export default async function keyStoreAuth(arg: unknown) {
       comfy_user: null,
       cloud: false,
       cloud_jobs_per_day: null,
+      share: 1,
       is_active: true,
       revoked_at: null,
       metadata: {},

@@ -25,6 +25,9 @@ const jobSchema = z.object({
   workflowName: z.string().nullable(),
   // Jobs recorded before SPEC §8.8 have no flag: none of them spent the owner's account through a key's permission.
   cloud: z.boolean().optional(),
+  // Jobs recorded before SPEC §12 were queued first come, first served.
+  share: z.number().positive().optional(),
+  estimatedMs: z.number().nonnegative().optional(),
 });
 
 const fileSchema = z.object({

@@ -47,6 +47,13 @@ export interface Job {
   workflowName: string | null;
   /** It runs paid API nodes on the owner's Comfy account (SPEC §8.8): counted in `cloud_jobs` and the daily cap. */
   cloud?: boolean;
+  /**
+   * Set when the proxy chose the job's place in ComfyUI's queue by fair order (SPEC §12): the owner's `share`
+   * then. Its `number` is then the job's virtual start time; absent for admin's front/numbered and foreign jobs.
+   */
+  share?: number;
+  /** GPU milliseconds the proxy expected the job to take when it queued it (from the owner's recent jobs). */
+  estimatedMs?: number;
 }
 
 /** Where a running job is (from its `executing` / `progress` messages): in memory only, never persisted. */
@@ -81,6 +88,8 @@ export interface ComfyWsMessage {
 export type SubmittedJob = Pick<Job, 'promptId' | 'owner' | 'ownerName' | 'clientId' | 'upstream' | 'number'> & {
   workflowName?: string | null;
   cloud?: boolean;
+  share?: number;
+  estimatedMs?: number;
   /** Epoch ms. */
   at: number;
 };

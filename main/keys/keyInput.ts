@@ -9,6 +9,9 @@ export const RATE_LIMIT_MAX = 1_000_000;
 export const METADATA_MAX_BYTES = 16 * 1024;
 export const QUEUE_MAX = 10_000;
 export const GRACE_MAX_S = 7 * 24 * 3600;
+/** A key's share of the GPU (SPEC §12): from a tenth of the default to a hundred times it. */
+export const SHARE_MIN = 0.1;
+export const SHARE_MAX = 100;
 
 const name = z
   .string()
@@ -45,6 +48,12 @@ const cloudJobsPerDay = z
   .min(1, 'must be at least 1 job per day (or null for no cap)')
   .max(RATE_LIMIT_MAX, `must be at most ${RATE_LIMIT_MAX} jobs per day`)
   .nullable();
+const share = z
+  .number({ error: 'must be a number such as 1 or 2' })
+  .min(SHARE_MIN, `must be at least ${SHARE_MIN}`)
+  .max(SHARE_MAX, `must be at most ${SHARE_MAX}`)
+  // Two decimals are plenty for a weight and keep lists and the audit log readable.
+  .refine((s) => Math.abs(Math.round(s * 100) - s * 100) < 1e-9, 'must have at most two decimals');
 const metadata = z
   .record(z.string(), z.unknown())
   .refine((m) => JSON.stringify(m).length <= METADATA_MAX_BYTES, `must be at most ${METADATA_MAX_BYTES} bytes as JSON`);
@@ -63,6 +72,7 @@ export const createKeySchema = z.strictObject({
   comfy_user: comfyUser.optional(),
   cloud: cloud.optional(),
   cloud_jobs_per_day: cloudJobsPerDay.optional(),
+  share: share.optional(),
   metadata: metadata.optional(),
   expires_at: expiresAt.optional(),
   scopes: scopes.optional(),
@@ -78,6 +88,7 @@ export const updateKeySchema = z
     comfy_user: comfyUser.optional(),
     cloud: cloud.optional(),
     cloud_jobs_per_day: cloudJobsPerDay.optional(),
+    share: share.optional(),
     metadata: metadata.optional(),
     is_active: z.boolean().optional(),
     expires_at: expiresAt.optional(),

@@ -1,7 +1,7 @@
 // Shapes of an access key: the public record (what the API and CLI show) and the on-disk entry in
 // keys.json (definitions only, hashes never secrets), with the schema that validates the file.
 import { z } from 'zod';
-import { SCOPES, type Scope } from '../common/principal';
+import { DEFAULT_SHARE, SCOPES, type Scope } from '../common/principal';
 
 /** Jobs per hour (SPEC §2.4: the seed's field and number, now counting jobs). */
 export const DEFAULT_RATE_LIMIT = 100;
@@ -33,6 +33,8 @@ export interface KeyRecord {
   cloud: boolean;
   /** At most this many jobs with paid API nodes per UTC day on the owner's account, or null for no cap. */
   cloud_jobs_per_day: number | null;
+  /** Weight in the shared GPU queue (SPEC §12, default 1): while several keys wait, GPU time goes in proportion. */
+  share: number;
   /** False when disabled or revoked. */
   is_active: boolean;
   /** Epoch seconds when revoked (final), or null. */
@@ -62,6 +64,8 @@ export const storedKeySchema = z.object({
   // Keys from before SPEC §8.8 (files of version 2) do not spend the owner's Comfy account until allowed.
   cloud: z.boolean().default(false),
   cloud_jobs_per_day: z.number().int().positive().nullable().default(null),
+  // Keys from before SPEC §12 all weigh the same.
+  share: z.number().positive().default(DEFAULT_SHARE),
   is_active: z.boolean(),
   revoked_at: z.number().nullable(),
   metadata: z.record(z.string(), z.unknown()),
@@ -125,6 +129,7 @@ export function toRecord(stored: StoredKey, lastUsed: number | null, nowMs: numb
     comfy_user: stored.comfy_user,
     cloud: stored.cloud,
     cloud_jobs_per_day: stored.cloud_jobs_per_day,
+    share: stored.share,
     is_active: stored.is_active,
     revoked_at: stored.revoked_at,
     status: keyStatus(stored, nowMs),

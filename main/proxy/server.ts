@@ -22,6 +22,7 @@ import { redirect, sendError } from '../http/respond';
 import { isBrowserNavigation, isExemptRoute } from './guards/routePolicy';
 import { duplicateHostProblem } from './guards/singleHost';
 import { createSharingDeps } from './sharing/sharingDeps';
+import type { QueueOrderMode } from './sharing/fairOrder';
 import { sharingStep, type SharingOutcome } from './sharing/sharingStep';
 import type { KeyAuthenticator, Principal, SessionAuthenticator } from '../common/principal';
 import type { LocalRoute } from '../http/localRoute';
@@ -62,6 +63,8 @@ export interface ProxyOptions {
   /** Several upstreams (SPEC §10): the health watcher's cadence (tests shorten it); a log line per upstream event. */
   upstreamHealth?: Partial<WatcherTimings>;
   onUpstreamEvent?: (message: string) => void;
+  /** How jobs are ordered in ComfyUI's queue: 'fair' (SPEC §12, the default) or 'fifo' (ComfyUI's own, for the benchmark). */
+  queueOrder?: QueueOrderMode;
   /** A tag added to the UI page (e.g. the login helper script), or null. */
   htmlInjection?: string | null;
   version: string;
@@ -105,7 +108,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const gate = new InFlightGate({ ...DEFAULT_IN_FLIGHT, maxWaitMs: timeouts.responseMs, ...options.inFlight });
   const routing = createUpstreamRouting({ pool, ledger, relay, upstreamKey, now, timeouts, log: options.onUpstreamEvent ?? (() => {}), watcher: options.upstreamHealth });
   const health = routing.health(options.version, now());
-  const sharing = createSharingDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, upstreamTimeoutMs: timeouts.responseMs, now, routing });
+  const sharing = createSharingDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey: options.cloudKey, upstreamTimeoutMs: timeouts.responseMs, now, routing, queueOrder: options.queueOrder });
   const admit = createAdmission({ keys: options.keys, sessions, rateLimiter: options.rateLimiter ?? null, now });
   let proxyOrigin = '';
 

@@ -137,7 +137,7 @@ describe('who may use the keys API', () => {
 
   it('admin routes refuse a non-admin principal even when mounted without the proxy check', async () => {
     const route = h.stack.keys.routes.find((r) => r.path === '/api/keys' && r.methods.includes('GET'))!;
-    const principal: Principal = { kind: 'access_key', keyId, keyName: 'x', scopes: ['generate'], quotas: { jobsPerHour: 100, requestsPerMinute: 600, maxQueued: 100 }, comfyUser: null, cloud: { allowed: false, jobsPerDay: null }, via: 'bearer' };
+    const principal: Principal = { kind: 'access_key', keyId, keyName: 'x', scopes: ['generate'], quotas: { jobsPerHour: 100, requestsPerMinute: 600, maxQueued: 100 }, comfyUser: null, cloud: { allowed: false, jobsPerDay: null }, share: 1, via: 'bearer' };
     const bare = http.createServer((req, res) => {
       void route.handle({ req, res, url: new URL(`http://x${req.url}`), principal, proxyOrigin: '', clientAddress: '' });
     });

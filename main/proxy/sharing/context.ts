@@ -8,6 +8,7 @@ import type { Principal } from '../../common/principal';
 import type { RateLimiter } from '../../common/rateLimit';
 import type { Upstream, UpstreamTarget } from '../forward/upstreamTarget';
 import type { ApiNodeCatalog } from './apiNodeCatalog';
+import type { FairOrder } from './fairOrder';
 
 export type { Upstream } from '../forward/upstreamTarget';
 
@@ -30,6 +31,8 @@ export interface SharingDeps {
   cloudKey(): string | null;
   /** Which node classes are paid API nodes (SPEC §8.8), learned from the upstreams' /object_info. */
   apiNodes: ApiNodeCatalog;
+  /** Each job's place in ComfyUI's queue (SPEC §12). */
+  order: FairOrder;
   /** Response-head timeout for buffered exchanges, ms. */
   responseTimeoutMs: number;
   now(): number;

@@ -7,6 +7,7 @@ import type { OpenConnections } from '../admission/openConnections';
 import type { RateLimiter } from '../../common/rateLimit';
 import type { UpstreamPool } from '../forward/upstreamPool';
 import { ApiNodeCatalog } from './apiNodeCatalog';
+import { FairOrder, type QueueOrderMode } from './fairOrder';
 import type { MultiUpstreamHooks, SharingDeps, Upstream } from './context';
 
 export interface SharingParts {
@@ -17,6 +18,8 @@ export interface SharingParts {
   cloudKey?: () => string | null;
   upstreamTimeoutMs?: number;
   now: () => number;
+  /** 'fair' unless told otherwise (SPEC §12). */
+  queueOrder?: QueueOrderMode;
   /** Several upstreams (main/proxy/upstreams/upstreamRouting.ts); without it, the pool's own choices. */
   routing?: {
     forNewJob(prompt?: unknown): Upstream[];
@@ -50,6 +53,7 @@ export function createSharingDeps(p: SharingParts): ProxySharing {
     defaultClientId: (owner) => defaultClientId(p.connections, owner),
     cloudKey: () => p.cloudKey?.() ?? null,
     apiNodes: new ApiNodeCatalog({ now: p.now }),
+    order: new FairOrder(p.ledger, p.queueOrder),
     responseTimeoutMs: p.upstreamTimeoutMs ?? 60_000,
     now: p.now,
     upstreamFor: (url) => p.routing?.upstreamFor(url) ?? p.pool.live()[0] ?? p.pool.primary,
