@@ -28,6 +28,8 @@ export interface KeyView {
   cloudJobsPerDay: number | null;
   /** Its jobs with paid API nodes on the owner's account today (UTC). */
   cloudJobsToday: number;
+  /** Weight in the shared GPU queue (default 1): while keys wait, share 2 gets about twice the GPU time of share 1. */
+  share: number;
   /** False when disabled or revoked. */
   isActive: boolean;
   expiresAt: number | null;
@@ -61,6 +63,7 @@ export interface KeyFields {
   cloud?: boolean;
   /** null = no daily cap. */
   cloudJobsPerDay?: number | null;
+  share?: number;
   /** Epoch ms; null or absent = never expires. */
   expiresAt?: number | null;
   scopes?: Scope[];

@@ -55,6 +55,7 @@ function storeFields(f: Partial<KeyFields>): StorePatch {
   if (f.comfyUser !== undefined) p.comfy_user = f.comfyUser;
   if (f.cloud !== undefined) p.cloud = f.cloud;
   if (f.cloudJobsPerDay !== undefined) p.cloud_jobs_per_day = f.cloudJobsPerDay;
+  if (f.share !== undefined) p.share = f.share;
   if (f.scopes !== undefined) p.scopes = f.scopes;
   if (f.metadata !== undefined) p.metadata = f.metadata;
   return p;

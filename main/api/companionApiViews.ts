@@ -36,6 +36,7 @@ export function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number, count
     cloud: r.cloud,
     cloudJobsPerDay: r.cloud_jobs_per_day,
     cloudJobsToday: counts.cloudToday ?? 0,
+    share: r.share,
     isActive: r.is_active,
     expiresAt: secondsToMs(r.expires_at),
     revokedAt: secondsToMs(r.revoked_at),

@@ -66,6 +66,7 @@ export function keyView(over: Partial<KeyView> = {}): KeyView {
     cloud: false,
     cloudJobsPerDay: null,
     cloudJobsToday: 0,
+    share: 1,
     isActive: true,
     expiresAt: null,
     revokedAt: null,

@@ -1,5 +1,5 @@
-// Create or edit an access key: name, one access level, the three limits with plain-language help,
-// whether it may spend the owner's Comfy credits, expiry, and (under "More options") the ComfyUI user folder and labels. Create/Save stays off while
+// Create or edit an access key: name, one access level, the three limits and the key's share of the GPU with
+// plain-language help, whether it may spend the owner's Comfy credits, expiry, and (under "More options") the ComfyUI user folder and labels. Create/Save stays off while
 // a field is invalid; each message names the field.
 import { useState } from 'react';
 import type { KeyFields, KeyView } from '../../../preload/contract';
@@ -39,6 +39,7 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
     rateLimit: String(base?.rateLimit ?? 100),
     maxQueued: String(base?.maxQueued ?? 100),
     requestsPerMinute: String(base?.requestsPerMinute ?? 600),
+    share: String(base?.share ?? 1),
     comfyUser: base?.comfyUser ?? '',
   });
   const [cloud, setCloud] = useState<CloudDraft>(() => cloudDraftOf(base));
@@ -79,6 +80,7 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
         rateLimit: Number(draft.rateLimit),
         maxQueued: Number(draft.maxQueued),
         requestsPerMinute: Number(draft.requestsPerMinute),
+        share: Number(draft.share),
         comfyUser: draft.comfyUser.trim() === '' ? null : draft.comfyUser.trim(),
         ...cloudRequest(cloud),
         metadata,
@@ -134,6 +136,9 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
           </Field>
           <Field label="Requests per minute" error={shown.requestsPerMinute} hint="API calls; the web page’s own files do not count.">
             {(p) => <input {...p} className="num" inputMode="numeric" value={draft.requestsPerMinute} onChange={set('requestsPerMinute')} />}
+          </Field>
+          <Field label="Share of the GPU" error={shown.share} hint="While several keys have jobs waiting, each gets GPU time in proportion: 2 gets about twice the time of 1.">
+            {(p) => <input {...p} className="num" inputMode="decimal" value={draft.share} onChange={set('share')} />}
           </Field>
         </div>
       </fieldset>
