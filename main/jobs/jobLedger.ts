@@ -77,7 +77,7 @@ export class JobLedger implements JobLedgerApi {
     } else {
       job.number = number;
     }
-    this.batch.mark();
+    this.changed('accepted', this.jobs.get(acceptedId) ?? job);
   }
 
   submissionFailed(promptId: string): void {

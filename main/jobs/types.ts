@@ -70,9 +70,10 @@ export interface JobProgress {
 /**
  * What a change to the ledger was; listeners (usage, monitor, notifications) get one per change. `progress`
  * (a running job moved to another node or sampler step) is frequent, changes nothing persisted, and is sent
- * only to listeners that subscribed with `{progress: true}`.
+ * only to listeners that subscribed with `{progress: true}`. `accepted`: ComfyUI took a queued job, so its
+ * queue number (its place, SPEC §12) is known.
  */
-export type JobEventType = 'queued' | 'started' | 'finished' | 'progress';
+export type JobEventType = 'queued' | 'accepted' | 'started' | 'finished' | 'progress';
 export interface JobEvent {
   type: JobEventType;
   /** A copy of the job after the change. */

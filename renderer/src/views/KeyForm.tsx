@@ -137,7 +137,7 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
           <Field label="Requests per minute" error={shown.requestsPerMinute} hint="API calls; the web page’s own files do not count.">
             {(p) => <input {...p} className="num" inputMode="numeric" value={draft.requestsPerMinute} onChange={set('requestsPerMinute')} />}
           </Field>
-          <Field label="Share of the GPU" error={shown.share} hint="While several keys have jobs waiting, each gets GPU time in proportion: 2 gets about twice the time of 1.">
+          <Field label="Share of the GPU" error={shown.share} hint="When keys wait together, 2 gets about twice the GPU time of 1.">
             {(p) => <input {...p} className="num" inputMode="decimal" value={draft.share} onChange={set('share')} />}
           </Field>
         </div>
