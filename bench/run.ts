@@ -22,11 +22,12 @@ import { keyCountScenario } from './keyCountScenario';
 import { idleScenario } from './idleScenario';
 import { headlessStartScenario } from './headlessStartScenario';
 import { multiUpstreamScenario } from './multiUpstreamScenario';
+import { fairQueueScenario } from './fairQueueScenario';
 
 // ─── EXTENSION POINT ────────────────────────────────────────────────────────────────────────────────
 // The scenarios, run in this order. A scenario may start extra proxy processes with another authenticator
 // through ctx.startProxy({ name, auth, authArg }) (see proxyChild.ts and keyStoreAuth.ts).
-const SCENARIOS: Scenario[] = [httpGetsScenario, wsFramesScenario, uploadScenario, idleScenario, keyCountScenario, headlessStartScenario, multiUpstreamScenario];
+const SCENARIOS: Scenario[] = [httpGetsScenario, wsFramesScenario, uploadScenario, idleScenario, keyCountScenario, headlessStartScenario, multiUpstreamScenario, fairQueueScenario];
 // ────────────────────────────────────────────────────────────────────────────────────────────────────
 
 const HERE = fileURLToPath(new URL('..', import.meta.url));
