@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { JobLedger } from '../../main/jobs/jobLedger';
 import { ADMIN_OWNER } from '../../main/jobs/types';
 import { FairOrder } from '../../main/proxy/sharing/fairOrder';
-import { DEFAULT_COST_MS, estimateGpuMs, MIN_COST_MS } from '../../main/proxy/sharing/gpuCost';
+import { COST_SAMPLE, DEFAULT_COST_MS, estimateGpuMs, MIN_COST_MS } from '../../main/proxy/sharing/gpuCost';
 
 const U = 'http://gpu-box:8188';
 let t = Date.UTC(2031, 0, 1);
@@ -59,10 +59,13 @@ describe('fair order', () => {
     expect(order.state(U)).toEqual({ virtualTime: 0, finish: { alice: 80, bob: 30, carol: 20 } });
   });
 
-  it('the estimate is the mean of the owner’s last jobs, else anyone’s, else the default; cached jobs count 0, within bounds', () => {
+  it('the estimate is the mean of the owner’s last jobs, else anyone’s (the default standing in for jobs not run yet); cached jobs count 0; within bounds', () => {
     const ledger = new JobLedger();
     expect(estimateGpuMs(ledger, 'k1')).toBe(DEFAULT_COST_MS);
     ran(ledger, 'k2', 4_000);
+    // One measured job of 20 moves a newcomer's estimate a twentieth of the way, not all the way at once.
+    expect(estimateGpuMs(ledger, 'k1')).toBe((4_000 + (COST_SAMPLE - 1) * DEFAULT_COST_MS) / COST_SAMPLE);
+    for (let i = 1; i < COST_SAMPLE; i++) ran(ledger, 'k2', 4_000);
     expect(estimateGpuMs(ledger, 'k1')).toBe(4_000);
     ran(ledger, 'k1', 30_000);
     ran(ledger, 'k1', 60_000);

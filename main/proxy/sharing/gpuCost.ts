@@ -1,6 +1,6 @@
 // What a job is expected to cost the GPU (SPEC §12), from the job ledger: the mean GPU time of the owner's
-// last jobs that ran, else of anyone's, else a default. Fair order charges each job this estimate, so a key
-// whose jobs are long videos gets fewer turns than one making quick images, in proportion.
+// last jobs that ran, else of anyone's. Fair order charges each job this estimate, so a key whose jobs are
+// long videos gets fewer turns than one making quick images, in proportion.
 import type { Job, JobLedgerApi, JobOwner, JobState } from '../../jobs/types';
 
 /** Jobs of the owner the estimate averages: enough to smooth one odd job, few enough to follow a change of work. */
@@ -23,10 +23,8 @@ export function gpuMsOf(job: Pick<Job, 'state' | 'startedAt' | 'finishedAt'>): n
   return Math.max(0, job.finishedAt - job.startedAt);
 }
 
-function meanOf(jobs: readonly Job[]): number | null {
-  const times = jobs.map(gpuMsOf).filter((ms): ms is number => ms !== null);
-  if (times.length === 0) return null;
-  return times.reduce((a, b) => a + b, 0) / times.length;
+function timesOf(jobs: readonly Job[]): number[] {
+  return jobs.map(gpuMsOf).filter((ms): ms is number => ms !== null);
 }
 
 function bounded(ms: number): number {
@@ -35,8 +33,13 @@ function bounded(ms: number): number {
 
 /** The GPU milliseconds a new job of `owner` is expected to take. */
 export function estimateGpuMs(ledger: Pick<JobLedgerApi, 'list'>, owner: JobOwner): number {
-  const own = meanOf(ledger.list({ owner, states: RAN, limit: COST_SAMPLE }));
-  if (own !== null) return bounded(own);
-  const anyone = meanOf(ledger.list({ states: RAN, limit: COST_SAMPLE }));
-  return bounded(anyone ?? DEFAULT_COST_MS);
+  const own = timesOf(ledger.list({ owner, states: RAN, limit: COST_SAMPLE }));
+  if (own.length > 0) return bounded(own.reduce((a, b) => a + b, 0) / own.length);
+  // A newcomer is charged what anyone's jobs cost. Until COST_SAMPLE jobs have run at all (a fresh install),
+  // the missing ones count as the default: jobs already waiting were charged the default, and an estimate that
+  // jumped to the first measured job would let a newcomer's whole burst start before them (their numbers
+  // cannot change once sent).
+  const anyone = timesOf(ledger.list({ states: RAN, limit: COST_SAMPLE }));
+  const padded = anyone.reduce((a, b) => a + b, 0) + (COST_SAMPLE - anyone.length) * DEFAULT_COST_MS;
+  return bounded(padded / COST_SAMPLE);
 }
