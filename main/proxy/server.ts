@@ -21,8 +21,7 @@ import { requestNotifier } from './requestObservers';
 import { redirect, sendError } from '../http/respond';
 import { isBrowserNavigation, isExemptRoute } from './guards/routePolicy';
 import { duplicateHostProblem } from './guards/singleHost';
-import { createSharingDeps } from './sharing/sharingDeps';
-import type { QueueOrderMode } from './sharing/fairOrder';
+import { createSharingDeps, type QueueOrderMode } from './sharing/sharingDeps';
 import { sharingStep, type SharingOutcome } from './sharing/sharingStep';
 import type { KeyAuthenticator, Principal, SessionAuthenticator } from '../common/principal';
 import type { LocalRoute } from '../http/localRoute';
@@ -63,8 +62,7 @@ export interface ProxyOptions {
   /** Several upstreams (SPEC §10): the health watcher's cadence (tests shorten it); a log line per upstream event. */
   upstreamHealth?: Partial<WatcherTimings>;
   onUpstreamEvent?: (message: string) => void;
-  /** How jobs are ordered in ComfyUI's queue: 'fair' (SPEC §12, the default) or 'fifo' (ComfyUI's own, for the benchmark). */
-  queueOrder?: QueueOrderMode;
+  queueOrder?: QueueOrderMode; // 'fair' (SPEC §12, the default); 'fifo' = ComfyUI's own order, the benchmark's "before"
   /** A tag added to the UI page (e.g. the login helper script), or null. */
   htmlInjection?: string | null;
   version: string;

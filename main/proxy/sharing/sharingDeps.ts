@@ -8,6 +8,8 @@ import type { RateLimiter } from '../../common/rateLimit';
 import type { UpstreamPool } from '../forward/upstreamPool';
 import { ApiNodeCatalog } from './apiNodeCatalog';
 import { FairOrder, type QueueOrderMode } from './fairOrder';
+
+export type { QueueOrderMode };
 import type { MultiUpstreamHooks, SharingDeps, Upstream } from './context';
 
 export interface SharingParts {
