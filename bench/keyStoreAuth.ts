@@ -30,6 +30,7 @@ export default async function keyStoreAuth(arg: unknown) {
       cloud: false,
       cloud_jobs_per_day: null,
       gpu_seconds_per_day: null,
+      share: 1,
       is_active: true,
       revoked_at: null,
       metadata: {},

@@ -23,11 +23,12 @@ import { idleScenario } from './idleScenario';
 import { headlessStartScenario } from './headlessStartScenario';
 import { multiUpstreamScenario } from './multiUpstreamScenario';
 import { objectInfoScenario } from './objectInfoScenario';
+import { fairQueueScenario } from './fairQueueScenario';
 
 // ─── EXTENSION POINT ────────────────────────────────────────────────────────────────────────────────
 // The scenarios, run in this order. A scenario may start extra proxy processes with another authenticator
 // through ctx.startProxy({ name, auth, authArg }) (see proxyChild.ts and keyStoreAuth.ts).
-const SCENARIOS: Scenario[] = [httpGetsScenario, wsFramesScenario, uploadScenario, idleScenario, keyCountScenario, headlessStartScenario, multiUpstreamScenario, objectInfoScenario];
+const SCENARIOS: Scenario[] = [httpGetsScenario, wsFramesScenario, uploadScenario, idleScenario, keyCountScenario, headlessStartScenario, multiUpstreamScenario, objectInfoScenario, fairQueueScenario];
 // ────────────────────────────────────────────────────────────────────────────────────────────────────
 
 const HERE = fileURLToPath(new URL('..', import.meta.url));

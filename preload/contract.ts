@@ -27,6 +27,7 @@ export type {
   TrafficPoint,
   TrafficStats,
   UpstreamView,
+  WaitingJobView,
 } from '../main/monitor/types';
 
 // ---------------------------------------------------------------- data shapes

@@ -30,6 +30,8 @@ export interface KeyView {
   cloudJobsToday: number;
   /** GPU seconds per UTC day, or null for no budget. */
   gpuSecondsPerDay: number | null;
+  /** Weight in the shared GPU queue (default 1): while keys wait, share 2 gets about twice the GPU time of share 1. */
+  share: number;
   /** False when disabled or revoked. */
   isActive: boolean;
   expiresAt: number | null;
@@ -65,6 +67,7 @@ export interface KeyFields {
   cloudJobsPerDay?: number | null;
   /** null = no GPU budget. */
   gpuSecondsPerDay?: number | null;
+  share?: number;
   /** Epoch ms; null or absent = never expires. */
   expiresAt?: number | null;
   scopes?: Scope[];

@@ -56,6 +56,7 @@ function storeFields(f: Partial<KeyFields>): StorePatch {
   if (f.cloud !== undefined) p.cloud = f.cloud;
   if (f.cloudJobsPerDay !== undefined) p.cloud_jobs_per_day = f.cloudJobsPerDay;
   if (f.gpuSecondsPerDay !== undefined) p.gpu_seconds_per_day = f.gpuSecondsPerDay;
+  if (f.share !== undefined) p.share = f.share;
   if (f.scopes !== undefined) p.scopes = f.scopes;
   if (f.metadata !== undefined) p.metadata = f.metadata;
   return p;

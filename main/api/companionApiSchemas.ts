@@ -6,6 +6,7 @@ import { EXTERNAL_TARGETS } from '../../preload/contract';
 import { CompanionError } from '../common/errors';
 import { SCOPES, type Scope } from '../common/principal';
 import { settingsSchema } from '../settings/settingsSchema';
+import { SHARE_MAX, SHARE_MIN } from '../keys/keyInput';
 
 /** A request that failed validation; carries per-field issues the UI shows next to inputs. */
 export class RequestValidationError extends CompanionError {
@@ -49,6 +50,11 @@ const comfyUser = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'The ComfyUI user folder must be 1–128 letters, digits, "_", "." or "-", starting with a letter or digit.')
   .refine((u) => !u.includes('..'), 'The ComfyUI user folder must not contain "..".')
   .nullable();
+const share = z
+  .number({ message: 'The GPU share must be a number.' })
+  .min(SHARE_MIN, `The GPU share must be at least ${SHARE_MIN}.`)
+  .max(SHARE_MAX, `The GPU share can be at most ${SHARE_MAX}.`)
+  .refine((s) => Math.abs(Math.round(s * 100) - s * 100) < 1e-9, 'The GPU share can have at most two decimals.');
 const keyFields = {
   rateLimit: rateLimit.optional(),
   requestsPerMinute: requestsPerMinute.optional(),
@@ -57,6 +63,7 @@ const keyFields = {
   cloud: z.boolean().optional(),
   cloudJobsPerDay: wholeBetween('Paid API jobs per day', 1, 1_000_000).nullable().optional(),
   gpuSecondsPerDay: wholeBetween('GPU seconds per day', 1, 86_400 * 64).nullable().optional(),
+  share: share.optional(),
   expiresAt: expiresAtMs.optional(),
   scopes: scopes.optional(),
   metadata: metadata.optional(),

@@ -37,6 +37,7 @@ export function toKeyView(r: KeyRecord, used: RateDecision, nowMs: number, count
     cloudJobsPerDay: r.cloud_jobs_per_day,
     cloudJobsToday: counts.cloudToday ?? 0,
     gpuSecondsPerDay: r.gpu_seconds_per_day,
+    share: r.share,
     isActive: r.is_active,
     expiresAt: secondsToMs(r.expires_at),
     revokedAt: secondsToMs(r.revoked_at),

@@ -10,7 +10,7 @@ export type KeyMutations = Pick<KeyStore, 'create' | 'update' | 'revoke' | 'rota
 type KeyReader = Pick<KeyStore, 'get'>;
 
 /** Fields an edit may report with their new value; everything else (metadata) is named only. */
-const SHOWN_FIELDS = new Set(['name', 'rate_limit', 'requests_per_minute', 'max_queued', 'expires_at', 'scopes', 'comfy_user', 'cloud', 'cloud_jobs_per_day', 'gpu_seconds_per_day']);
+const SHOWN_FIELDS = new Set(['name', 'rate_limit', 'requests_per_minute', 'max_queued', 'expires_at', 'scopes', 'comfy_user', 'cloud', 'cloud_jobs_per_day', 'gpu_seconds_per_day', 'share']);
 /** Not part of an edit: derived or hot data, and the state changes that have their own events. */
 const IGNORED_FIELDS = new Set(['last_used', 'is_active', 'status', 'revoked_at', 'created_at', 'key_id']);
 

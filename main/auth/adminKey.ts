@@ -1,7 +1,7 @@
 // The admin key (the seed's single --api-key) as a KeyAuthenticator, and authenticator chaining.
 import { hash, timingSafeEqual } from 'node:crypto';
 import { hasKeyShape } from '../keys/keyFormat';
-import { OWNER_CLOUD, type AuthOutcome, type KeyAuthenticator, type Principal } from '../common/principal';
+import { DEFAULT_SHARE, OWNER_CLOUD, type AuthOutcome, type KeyAuthenticator, type Principal } from '../common/principal';
 
 function digest(value: string): Buffer {
   // The one-shot crypto.hash: cheaper than createHash() on every request.
@@ -30,7 +30,8 @@ export function adminKeyAuthenticator(adminKey: string): KeyAuthenticator {
         scopes: ['admin'],
         quotas: null,
         comfyUser: null,
-      cloud: OWNER_CLOUD,
+        cloud: OWNER_CLOUD,
+        share: DEFAULT_SHARE,
         via,
       };
       return { ok: true, principal };

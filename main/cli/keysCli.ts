@@ -8,7 +8,7 @@ import { parseOptions } from './parseOptions';
 import { UsageError } from './usageError';
 import { CompanionError } from '../common/errors';
 import { GRACE_MAX_S, QUEUE_MAX, RATE_LIMIT_MAX } from '../keys/keyInput';
-import { checkScopes, COMMON_OPTIONS, statusOf, storeErrorAsFlag, wholeNumber } from './keysCliFlags';
+import { checkScopes, COMMON_OPTIONS, shareNumber, shareText, statusOf, storeErrorAsFlag, wholeNumber } from './keysCliFlags';
 import { KeyStore, KeyStoreCorruptError } from '../keys/keyStore';
 import type { KeyRecord } from '../keys/keyRecord';
 import { UsageRecorder } from '../keys/usageRecorder';
@@ -35,10 +35,12 @@ export function keysHelp(invocation = BIN_NAME): string {
 
 Commands:
   create --name NAME [--rate-limit JOBS_PER_HOUR] [--requests-per-minute N] [--max-queued N] [--comfy-user USER]
-         [--cloud [--cloud-jobs-per-day N]] [--gpu-seconds-per-day N] [--expires-in 30d|12h|90m]
-         [--scope read|generate|admin ...] [--json]
+         [--cloud [--cloud-jobs-per-day N]] [--gpu-seconds-per-day N] [--share N] [--expires-in 30d|12h|90m]
+         [--scope read|generate|admin|metrics ...] [--json]
                         Create an access key. The key is printed once: save it then. --cloud lets its
                         jobs spend your Comfy account's credits (paid API nodes); without it they may not.
+                        --share (default 1) weighs its turns on the GPU: while keys wait, share 2 gets
+                        about twice the GPU time of share 1.
   list [--json]         Show all access keys (never the secrets).
 ${UPDATE_HELP}
   revoke KEY_ID|NAME    Revoke an access key: refused at once, for good.
@@ -155,6 +157,7 @@ async function create(args: string[], io: KeysCliIo): Promise<number> {
       'expires-in': { type: 'string' },
       scope: { type: 'string', multiple: true },
       json: { type: 'boolean' },
+      share: { type: 'string' },
       ...CLOUD_OPTIONS,
     },
   });
@@ -166,6 +169,7 @@ async function create(args: string[], io: KeysCliIo): Promise<number> {
   const now = (io.now ?? Date.now)();
   const expiresIn = values['expires-in'] === undefined ? undefined : parseDuration(values['expires-in'], '--expires-in', topic);
   const scopes = values.scope === undefined ? undefined : checkScopes(values.scope, topic);
+  const share = values.share === undefined ? undefined : shareNumber(values.share, topic);
   const store = openStore(values, io);
   const { record, secret } = await store.create({
     name: values.name,
@@ -174,6 +178,7 @@ async function create(args: string[], io: KeysCliIo): Promise<number> {
     max_queued: maxQueued,
     comfy_user: values['comfy-user'],
     ...cloudFields(values, topic),
+    share,
     expires_at: expiresIn === undefined ? undefined : (now + expiresIn) / 1000,
     scopes,
   });
@@ -184,7 +189,7 @@ async function create(args: string[], io: KeysCliIo): Promise<number> {
   } else {
     const expires = record.expires_at ? `, expires ${iso(record.expires_at)} (in ${formatDuration(record.expires_at * 1000 - now)})` : '';
     io.stdout(
-      `Created access key "${record.name}" (id ${record.key_id}, ${record.rate_limit} jobs per hour, ${record.requests_per_minute} requests per minute, at most ${record.max_queued} queued, scopes ${record.scopes.join(', ')}, ${record.cloud ? `may spend your Comfy credits${record.cloud_jobs_per_day === null ? '' : ` (${record.cloud_jobs_per_day} jobs a day)`}` : 'may not spend your Comfy credits'}${record.comfy_user ? `, ComfyUI user ${record.comfy_user}` : ''}${expires}).\n`,
+      `Created access key "${record.name}" (id ${record.key_id}, ${record.rate_limit} jobs per hour, ${record.requests_per_minute} requests per minute, at most ${record.max_queued} queued, scopes ${record.scopes.join(', ')}, ${record.cloud ? `may spend your Comfy credits${record.cloud_jobs_per_day === null ? '' : ` (${record.cloud_jobs_per_day} jobs a day)`}` : 'may not spend your Comfy credits'}, GPU share ${shareText(record.share)}${record.comfy_user ? `, ComfyUI user ${record.comfy_user}` : ''}${expires}).\n`,
     );
     io.stdout(`${secret}\n`);
     io.stdout('Save this key now: it will not be shown again.\n');
@@ -206,7 +211,7 @@ function list(args: string[], io: KeysCliIo): number {
     return 0;
   }
   const now = (io.now ?? Date.now)() / 1000;
-  const rows = [['ID', 'NAME', 'STATUS', 'RATE/H', 'CLOUD', 'LAST USED', 'EXPIRES', 'SCOPES'], ...keys.map((k) => row(k, now))];
+  const rows = [['ID', 'NAME', 'STATUS', 'RATE/H', 'CLOUD', 'SHARE', 'LAST USED', 'EXPIRES', 'SCOPES'], ...keys.map((k) => row(k, now))];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) io.stdout(`${r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
   const note = cloudFootnote(keys, io.invocation ?? BIN_NAME);
@@ -254,7 +259,7 @@ function help(io: KeysCliIo): number {
 }
 
 function row(k: KeyRecord, nowS: number): string[] {
-  return [k.key_id, k.name, statusOf(k, nowS), String(k.rate_limit), cloudCell(k), k.last_used ? iso(k.last_used) : 'never', k.expires_at ? iso(k.expires_at) : 'never', k.scopes.join(',')];
+  return [k.key_id, k.name, statusOf(k, nowS), String(k.rate_limit), cloudCell(k), shareText(k.share), k.last_used ? iso(k.last_used) : 'never', k.expires_at ? iso(k.expires_at) : 'never', k.scopes.join(',')];
 }
 
 function iso(epochS: number): string {

@@ -4,6 +4,7 @@
 import { UsageError } from './usageError';
 import { SCOPES, type Scope } from '../common/principal';
 import type { KeyRecord } from '../keys/keyRecord';
+import { SHARE_MAX, SHARE_MIN } from '../keys/keyInput';
 
 /** Options every `keys` command takes. */
 export const COMMON_OPTIONS = { 'data-dir': { type: 'string' }, help: { type: 'boolean' } } as const;
@@ -16,6 +17,7 @@ const FLAGS: Record<string, { flag: string; rule: string }> = {
   comfy_user: { flag: '--comfy-user', rule: 'takes a ComfyUI user name' },
   cloud_jobs_per_day: { flag: '--cloud-jobs-per-day', rule: 'takes a whole number per day, at least 1, or none' },
   gpu_seconds_per_day: { flag: '--gpu-seconds-per-day', rule: 'takes a whole number of seconds per day, at least 1, or none' },
+  share: { flag: '--share', rule: `takes a number from ${SHARE_MIN} to ${SHARE_MAX}, such as 1 or 2` },
   expires_at: { flag: '--expires-in', rule: 'takes a duration such as 30d, 12h, 90m or 45s' },
   scopes: { flag: '--scope', rule: `takes ${SCOPES.join(', ')} (repeat it for more than one)` },
   grace_seconds: { flag: '--grace', rule: 'takes a duration such as 10m, up to 7 days' },
@@ -38,6 +40,20 @@ export function wholeNumber(text: string, flag: string, max: number, topic: stri
     throw new UsageError(`${flag} takes a whole number from 1 to ${max} (got "${text}")`, topic);
   }
   return Number(text);
+}
+
+/** `--share`: a key's weight in the GPU queue (SPEC §12), a number such as 1, 2 or 0.5 (two decimals at most). */
+export function shareNumber(text: string, topic: string): number {
+  const n = Number(text);
+  if (!/^\d{1,3}(\.\d{1,2})?$/.test(text) || n < SHARE_MIN || n > SHARE_MAX) {
+    throw new UsageError(`--share takes a number from ${SHARE_MIN} to ${SHARE_MAX} with at most two decimals, such as 1, 2 or 0.5 (got "${text}")`, topic);
+  }
+  return n;
+}
+
+/** How `keys list` and the messages show a share: "1", "2", "0.5". */
+export function shareText(share: number): string {
+  return String(Number(share.toFixed(2)));
 }
 
 export function checkScopes(values: string[], topic: string): Scope[] {

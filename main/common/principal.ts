@@ -22,6 +22,8 @@ export interface Principal {
   comfyUser: string | null;
   /** Whether this principal may spend the owner's Comfy account, and how many such jobs a day (SPEC §8.8). */
   cloud: CloudPermission;
+  /** Weight in the shared GPU queue (SPEC §12): share 2 gets about twice the GPU time of share 1 while both wait. */
+  share: number;
   via: CredentialSource;
   /** Set when authenticated by a login session cookie. */
   sessionId?: string;
@@ -35,6 +37,9 @@ export interface CloudPermission {
 
 /** The admin key's: the owner's own account, no cap. */
 export const OWNER_CLOUD: CloudPermission = Object.freeze({ allowed: true, jobsPerDay: null });
+
+/** A key's `share` unless set otherwise, and the admin key's (SPEC §12). */
+export const DEFAULT_SHARE = 1;
 
 /** Per-key quotas (SPEC §2.4, §8.2). */
 export interface Quotas {

@@ -28,6 +28,9 @@ const jobSchema = z.object({
   cloud: z.boolean().optional(),
   comfyStart: z.number().optional(),
   gpuMs: z.number().optional(),
+  // Jobs recorded before SPEC §12 were queued first come, first served.
+  share: z.number().positive().optional(),
+  estimatedMs: z.number().nonnegative().optional(),
 });
 
 const fileSchema = z.object({

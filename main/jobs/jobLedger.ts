@@ -65,6 +65,8 @@ export class JobLedger implements JobLedgerApi {
     const { owner, ownerName, clientId, number } = s;
     const job: Job = { ...(existing ?? blankJob(s.promptId, owner, s.upstream, s.at)), owner, ownerName, clientId, number, queuedAt: s.at, workflowName: s.workflowName ?? null };
     if (s.cloud) job.cloud = true;
+    if (s.share !== undefined) job.share = s.share;
+    if (s.estimatedMs !== undefined) job.estimatedMs = s.estimatedMs;
     this.insert(job);
     this.changed('queued', job);
     return { ...job };
@@ -81,7 +83,7 @@ export class JobLedger implements JobLedgerApi {
     } else {
       job.number = number;
     }
-    this.batch.mark();
+    this.changed('accepted', this.jobs.get(acceptedId) ?? job);
   }
 
   submissionFailed(promptId: string): void {

@@ -47,6 +47,13 @@ export interface Job {
   workflowName: string | null;
   /** It runs paid API nodes on the owner's Comfy account (SPEC §8.8): counted in `cloud_jobs` and the daily cap. */
   cloud?: boolean;
+  /**
+   * Set when the proxy chose the job's place in ComfyUI's queue by fair order (SPEC §12): the owner's `share`
+   * then. Its `number` is then the job's virtual start time; absent for admin's front/numbered and foreign jobs.
+   */
+  share?: number;
+  /** GPU milliseconds the proxy expected the job to take when it queued it (from the owner's recent jobs). */
+  estimatedMs?: number;
   /** ComfyUI's own `execution_start` timestamp (epoch ms, ComfyUI's clock), when it gave one. */
   comfyStart?: number;
   /** ComfyUI's own run time: `execution_start` to `execution_success|error|interrupted`, when it gave both (SPEC §11). */
@@ -77,9 +84,10 @@ export interface JobProgress {
 /**
  * What a change to the ledger was; listeners (usage, monitor, notifications) get one per change. `progress`
  * (a running job moved to another node or sampler step) is frequent, changes nothing persisted, and is sent
- * only to listeners that subscribed with `{progress: true}`.
+ * only to listeners that subscribed with `{progress: true}`. `accepted`: ComfyUI took a queued job, so its
+ * queue number (its place, SPEC §12) is known.
  */
-export type JobEventType = 'queued' | 'started' | 'finished' | 'progress';
+export type JobEventType = 'queued' | 'accepted' | 'started' | 'finished' | 'progress';
 export interface JobEvent {
   type: JobEventType;
   /** A copy of the job after the change. */
@@ -95,6 +103,8 @@ export interface ComfyWsMessage {
 export type SubmittedJob = Pick<Job, 'promptId' | 'owner' | 'ownerName' | 'clientId' | 'upstream' | 'number'> & {
   workflowName?: string | null;
   cloud?: boolean;
+  share?: number;
+  estimatedMs?: number;
   /** Epoch ms. */
   at: number;
 };

@@ -9,6 +9,9 @@ export const RATE_LIMIT_MAX = 1_000_000;
 export const METADATA_MAX_BYTES = 16 * 1024;
 export const QUEUE_MAX = 10_000;
 export const GRACE_MAX_S = 7 * 24 * 3600;
+/** A key's share of the GPU (SPEC §12): from a tenth of the default to a hundred times it. */
+export const SHARE_MIN = 0.1;
+export const SHARE_MAX = 100;
 
 const name = z
   .string()
@@ -51,6 +54,12 @@ const gpuSecondsPerDay = z
   .min(1, 'must be at least 1 second (or null for no budget)')
   .max(86_400 * 64, `must be at most ${86_400 * 64} seconds`)
   .nullable();
+const share = z
+  .number({ error: 'must be a number such as 1 or 2' })
+  .min(SHARE_MIN, `must be at least ${SHARE_MIN}`)
+  .max(SHARE_MAX, `must be at most ${SHARE_MAX}`)
+  // Two decimals are plenty for a weight and keep lists and the audit log readable.
+  .refine((s) => Math.abs(Math.round(s * 100) - s * 100) < 1e-9, 'must have at most two decimals');
 const metadata = z
   .record(z.string(), z.unknown())
   .refine((m) => JSON.stringify(m).length <= METADATA_MAX_BYTES, `must be at most ${METADATA_MAX_BYTES} bytes as JSON`);
@@ -70,6 +79,7 @@ export const createKeySchema = z.strictObject({
   cloud: cloud.optional(),
   cloud_jobs_per_day: cloudJobsPerDay.optional(),
   gpu_seconds_per_day: gpuSecondsPerDay.optional(),
+  share: share.optional(),
   metadata: metadata.optional(),
   expires_at: expiresAt.optional(),
   scopes: scopes.optional(),
@@ -86,6 +96,7 @@ export const updateKeySchema = z
     cloud: cloud.optional(),
     cloud_jobs_per_day: cloudJobsPerDay.optional(),
     gpu_seconds_per_day: gpuSecondsPerDay.optional(),
+    share: share.optional(),
     metadata: metadata.optional(),
     is_active: z.boolean().optional(),
     expires_at: expiresAt.optional(),

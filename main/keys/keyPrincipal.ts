@@ -5,7 +5,7 @@ import type { StoredKey } from './keyRecord';
 
 type KeyFields = Pick<
   StoredKey,
-  'key_id' | 'name' | 'scopes' | 'rate_limit' | 'requests_per_minute' | 'max_queued' | 'comfy_user' | 'cloud' | 'cloud_jobs_per_day' | 'gpu_seconds_per_day' | 'is_active' | 'revoked_at' | 'expires_at'
+  'key_id' | 'name' | 'scopes' | 'rate_limit' | 'requests_per_minute' | 'max_queued' | 'comfy_user' | 'cloud' | 'cloud_jobs_per_day' | 'gpu_seconds_per_day' | 'share' | 'is_active' | 'revoked_at' | 'expires_at'
 >;
 
 /** `subject` starts the refusal message ("This access key", "The key this login used"). */
@@ -25,6 +25,7 @@ export function principalForKey(key: KeyFields, via: CredentialSource, nowMs: nu
       quotas: { jobsPerHour: key.rate_limit, requestsPerMinute: key.requests_per_minute, maxQueued: key.max_queued, gpuSecondsPerDay: key.gpu_seconds_per_day },
       comfyUser: key.comfy_user,
       cloud: { allowed: key.cloud, jobsPerDay: key.cloud_jobs_per_day },
+      share: key.share,
       via,
     },
   };

@@ -1,7 +1,7 @@
 // Shapes of an access key: the public record (what the API and CLI show) and the on-disk entry in
 // keys.json (definitions only, hashes never secrets), with the schema that validates the file.
 import { z } from 'zod';
-import { SCOPES, type Scope } from '../common/principal';
+import { DEFAULT_SHARE, SCOPES, type Scope } from '../common/principal';
 
 /** Jobs per hour (SPEC §2.4: the seed's field and number, now counting jobs). */
 export const DEFAULT_RATE_LIMIT = 100;
@@ -35,6 +35,8 @@ export interface KeyRecord {
   cloud_jobs_per_day: number | null;
   /** GPU seconds per UTC day (ComfyUI's run time of the key's jobs); once spent, new jobs wait for the next day. */
   gpu_seconds_per_day: number | null;
+  /** Weight in the shared GPU queue (SPEC §12, default 1): while several keys wait, GPU time goes in proportion. */
+  share: number;
   /** False when disabled or revoked. */
   is_active: boolean;
   /** Epoch seconds when revoked (final), or null. */
@@ -65,6 +67,8 @@ export const storedKeySchema = z.object({
   cloud: z.boolean().default(false),
   cloud_jobs_per_day: z.number().int().positive().nullable().default(null),
   gpu_seconds_per_day: z.number().positive().nullable().default(null),
+  // Keys from before SPEC §12 all weigh the same.
+  share: z.number().positive().default(DEFAULT_SHARE),
   is_active: z.boolean(),
   revoked_at: z.number().nullable(),
   metadata: z.record(z.string(), z.unknown()),
@@ -129,6 +133,7 @@ export function toRecord(stored: StoredKey, lastUsed: number | null, nowMs: numb
     cloud: stored.cloud,
     cloud_jobs_per_day: stored.cloud_jobs_per_day,
     gpu_seconds_per_day: stored.gpu_seconds_per_day,
+    share: stored.share,
     is_active: stored.is_active,
     revoked_at: stored.revoked_at,
     status: keyStatus(stored, nowMs),

@@ -5,7 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompanionError } from '../common/errors';
-import type { AuthOutcome, CredentialSource, KeyAuthenticator, Scope } from '../common/principal';
+import { DEFAULT_SHARE, type AuthOutcome, type CredentialSource, type KeyAuthenticator, type Scope } from '../common/principal';
 import { writeFileAtomicSync } from '../common/atomicFile';
 import { withFileLock } from '../common/lockFile';
 import { generateKey, generateKeyId, hashKey, hasKeyShape, isWellFormedKey } from './keyFormat';
@@ -122,6 +122,7 @@ export class KeyStore implements KeyAuthenticator {
       cloud: parsed.cloud ?? false,
       cloud_jobs_per_day: parsed.cloud_jobs_per_day ?? null,
       gpu_seconds_per_day: parsed.gpu_seconds_per_day ?? null,
+      share: parsed.share ?? DEFAULT_SHARE,
       is_active: true,
       revoked_at: null,
       metadata: parsed.metadata ?? {},
@@ -152,6 +153,7 @@ export class KeyStore implements KeyAuthenticator {
       if (parsed.cloud !== undefined) next.cloud = parsed.cloud;
       if (parsed.cloud_jobs_per_day !== undefined) next.cloud_jobs_per_day = parsed.cloud_jobs_per_day;
       if (parsed.gpu_seconds_per_day !== undefined) next.gpu_seconds_per_day = parsed.gpu_seconds_per_day;
+      if (parsed.share !== undefined) next.share = parsed.share;
       if (parsed.metadata !== undefined) next.metadata = parsed.metadata;
       if (parsed.is_active !== undefined) next.is_active = parsed.is_active;
       if (parsed.expires_at !== undefined) next.expires_at = parsed.expires_at;

@@ -10,7 +10,8 @@ import { stripSecretParams } from './secretParams';
 import { RingBuffer } from './ringBuffer';
 import { defaultTimers, SamplePacing, type MonitorTimers } from './samplePacing';
 import { TrafficCounter } from './trafficStats';
-import type { HealthSample, JobView, KeyJobStats, MonitorSnapshot, MonitorUpdate, RequestView, UpstreamView } from './types';
+import { waitingJobs } from './waitingJobs';
+import type { HealthSample, JobView, KeyJobStats, MonitorSnapshot, MonitorUpdate, RequestView, UpstreamView, WaitingJobView } from './types';
 
 export type { MonitorJobFeed };
 
@@ -96,7 +97,9 @@ export class MonitorService implements ProxyObserver {
     this.#ledger = options.jobs;
     this.#keyJobsWindowH = options.keyJobsWindowH ?? 24;
     this.#stopLedger = this.#ledger?.subscribe((event) => {
-      this.#queue(event.type === 'started' || event.type === 'progress' ? { jobs: this.jobs() } : { jobs: this.jobs(), keyJobs: this.keyJobs() });
+      if (event.type === 'progress') return this.#queue({ jobs: this.jobs() });
+      const waiting = this.waiting();
+      this.#queue(event.type === 'started' ? { jobs: this.jobs(), waiting } : { jobs: this.jobs(), waiting, keyJobs: this.keyJobs() });
     }, { progress: true });
     this.#health = new RingBuffer(options.healthHistory ?? 600);
     this.#traffic = new TrafficCounter({ historySeconds: options.trafficHistory ?? 300, windowS: options.rateWindowS ?? 10 });
@@ -203,6 +206,7 @@ export class MonitorService implements ProxyObserver {
       trafficHistory: this.#traffic.history(),
       requests: this.#requests.toArray(),
       jobs: this.jobs(),
+      waiting: this.waiting(),
       keyJobs: this.keyJobs(),
       keyJobsWindowH: this.#keyJobsWindowH,
       openSockets: this.#openSockets,
@@ -222,6 +226,11 @@ export class MonitorService implements ProxyObserver {
   /** Running jobs (oldest first), then the last finished ones (newest first), from the ledger, with node names. */
   jobs(): JobView[] {
     return this.#ledger ? jobViews(this.#ledger, this.#names) : [];
+  }
+
+  /** Every waiting job with its key, share and expected start, in run order per upstream; empty without a ledger. */
+  waiting(): WaitingJobView[] {
+    return this.#ledger ? waitingJobs(this.#ledger, this.#now()) : [];
   }
 
   /** Jobs and GPU time per owner over the window; empty without a ledger. */

@@ -87,6 +87,26 @@ export interface JobView {
   message: string | null;
 }
 
+/** A job waiting in ComfyUI's queue (SPEC §12): where it stands and when it should start. */
+export interface WaitingJobView {
+  promptId: string;
+  /** The upstream it waits on (its URL's origin). */
+  upstream: string;
+  /** 1 = runs next on its upstream. */
+  position: number;
+  /** Who queued it: an access key's name, "admin" for this app's user; null when the ledger does not know. */
+  ownerName: string | null;
+  /** The share its place was chosen with; null when admin put it first or chose its number. */
+  share: number | null;
+  workflowName: string | null;
+  /** Epoch ms. */
+  queuedAt: number;
+  /** Epoch ms: when it should start, by the estimates of the running job and the jobs ahead of it. */
+  estimatedStart: number;
+  /** Its own expected GPU time, when the proxy estimated it. */
+  estimatedMs: number | null;
+}
+
 /** Jobs per owner over the last `windowH` hours, from the job ledger. */
 export interface KeyJobStats {
   /** An access key's id, or '@admin' / '@foreign' (main/jobs/types.ts). */
@@ -128,6 +148,8 @@ export interface MonitorSnapshot {
   trafficHistory: TrafficPoint[];
   requests: RequestView[];
   jobs: JobView[];
+  /** Every waiting job, in the order each upstream will run them (empty without a job ledger). */
+  waiting: WaitingJobView[];
   /** Empty when no job ledger is wired. */
   keyJobs: KeyJobStats[];
   keyJobsWindowH: number;
@@ -145,6 +167,7 @@ export interface MonitorUpdate {
   requests?: RequestView[];
   /** The full (short) job list when it changed. */
   jobs?: JobView[];
+  waiting?: WaitingJobView[];
   keyJobs?: KeyJobStats[];
   openSockets?: number;
 }

@@ -21,7 +21,7 @@ import { refusal, requestNotifier } from './requestObservers';
 import { redirect, sendError } from '../http/respond';
 import { isBrowserNavigation, isExemptRoute } from './guards/routePolicy';
 import { duplicateHostProblem } from './guards/singleHost';
-import { createSharingDeps } from './sharing/sharingDeps';
+import { createSharingDeps, type QueueOrderMode } from './sharing/sharingDeps';
 import { sharingStep, type SharingOutcome } from './sharing/sharingStep';
 import type { KeyAuthenticator, Principal, SessionAuthenticator } from '../common/principal';
 import type { LocalRoute } from '../http/localRoute';
@@ -67,6 +67,7 @@ export interface ProxyOptions {
   /** Several upstreams (SPEC §10): the health watcher's cadence (tests shorten it); a log line per upstream event. */
   upstreamHealth?: Partial<WatcherTimings>;
   onUpstreamEvent?: (message: string) => void;
+  queueOrder?: QueueOrderMode; // 'fair' (SPEC §12, the default); 'fifo' = ComfyUI's own order, the benchmark's "before"
   /** A tag added to the UI page (e.g. the login helper script), or null. */
   htmlInjection?: string | null;
   version: string;
@@ -113,7 +114,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const routing = createUpstreamRouting({ pool, ledger, relay, upstreamKey, now, timeouts, log: options.onUpstreamEvent ?? (() => {}), watcher: options.upstreamHealth });
   const health = routing.health(options.version, now());
   const { cloudKey, gpuSecondsToday, sharedInputFolders } = options;
-  const sharing = createSharingDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey, gpuSecondsToday, sharedInputFolders, upstreamKey, upstreamTimeoutMs: timeouts.responseMs, now, routing });
+  const sharing = createSharingDeps({ ledger, pool, connections, limiter: options.rateLimiter ?? null, cloudKey, gpuSecondsToday, sharedInputFolders, upstreamKey, upstreamTimeoutMs: timeouts.responseMs, now, routing, queueOrder: options.queueOrder });
   const admit = createAdmission({ keys: options.keys, sessions, rateLimiter: options.rateLimiter ?? null, now });
   let proxyOrigin = '';
 

@@ -67,6 +67,7 @@ export function keyView(over: Partial<KeyView> = {}): KeyView {
     cloudJobsPerDay: null,
     cloudJobsToday: 0,
     gpuSecondsPerDay: null,
+    share: 1,
     isActive: true,
     expiresAt: null,
     revokedAt: null,

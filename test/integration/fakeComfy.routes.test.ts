@@ -27,8 +27,11 @@ describe('POST /prompt', () => {
     const numbered = await postJson(fake.url, '/prompt', { prompt: workflow(4), number: 100 });
     expect((numbered.json as { number: number }).number).toBe(100);
     const q = (await getJson<Queue>(fake.url, '/queue')).json;
-    expect(q.queue_pending.map((i) => [i[0], i[3]])).toEqual([[-2, {}], [0, { client_id: 'top', x: 1 }], [1, { client_id: 'inner' }], [100, {}]]);
-    expect(q.queue_pending[1]).toEqual([0, 'mine', workflow(1), { client_id: 'top', x: 1 }, ['9']]);
+    // ComfyUI returns its heap array as it is (execution.py get_current_queue): -2 was pushed third and sifted
+    // above 0, which moved to the third slot.
+    expect(q.queue_pending.map((i) => [i[0], i[3]])).toEqual([[-2, {}], [1, { client_id: 'inner' }], [0, { client_id: 'top', x: 1 }], [100, {}]]);
+    expect(q.queue_pending[2]).toEqual([0, 'mine', workflow(1), { client_id: 'top', x: 1 }, ['9']]);
+    expect(fake.state.runOrder().map((i) => i[0])).toEqual([-2, 0, 1, 100]);
   });
 
   it('answers ComfyUI’s errors: no prompt 400 (the number is used up anyway), a prompt that is not a dict 500 or 400, node checks in comfy mode', async () => {

@@ -44,7 +44,7 @@ describe('fake ComfyUI worker', () => {
     const a = await queue({ prompt: workflow(1, { ms: 60_000 }), prompt_id: 'A', client_id: 'c' });
     const b = await queue({ prompt: workflow(2, { ms: 60_000 }), prompt_id: 'B', client_id: 'c' });
     const front = await queue({ prompt: workflow(3), prompt_id: 'F', front: true });
-    expect(fake.state.pending.map((i) => [i[0], i[1]])).toEqual([[-2, front], [0, a], [1, b]]);
+    expect(fake.state.runOrder().map((i) => [i[0], i[1]])).toEqual([[-2, front], [0, a], [1, b]]);
     fake.autoRun = true;
     await fake.waitForJob('F', 'finished');
     await fake.waitForJob('A', 'running');

@@ -54,6 +54,10 @@ describe('bad input to the keys API', () => {
     { what: 'empty scopes', method: 'POST', path: () => '/api/keys', body: '{"name": "a", "scopes": []}', status: 400, type: 'invalid_request', names: /"scopes"/ },
     { what: 'metadata that is not an object', method: 'POST', path: () => '/api/keys', body: '{"name": "a", "metadata": [1]}', status: 400, type: 'invalid_request', names: /"metadata"/ },
     { what: 'expires_at in the past', method: 'POST', path: () => '/api/keys', body: '{"name": "a", "expires_at": 1000}', status: 400, type: 'invalid_request', names: /"expires_at"/ },
+    { what: 'a zero share', method: 'POST', path: () => '/api/keys', body: '{"name": "a", "share": 0}', status: 400, type: 'invalid_request', names: /"share": must be at least 0\.1/ },
+    { what: 'a share with three decimals', method: 'POST', path: () => '/api/keys', body: '{"name": "a", "share": 1.234}', status: 400, type: 'invalid_request', names: /"share": must have at most two decimals/ },
+    { what: 'a string share', method: 'PATCH', path: () => `/api/keys/${keyId}`, body: '{"share": "2"}', status: 400, type: 'invalid_request', names: /"share"/ },
+    { what: 'a share over 100', method: 'PATCH', path: () => `/api/keys/${keyId}`, body: '{"share": 101}', status: 400, type: 'invalid_request', names: /"share": must be at most 100/ },
     { what: 'a body over 64 KiB', method: 'POST', path: () => '/api/keys', body: JSON.stringify({ name: 'a', metadata: { big } }), status: 413, type: 'payload_too_large', names: /larger than 65536 bytes/ },
     { what: 'a patch with an unknown field', method: 'PATCH', path: () => `/api/keys/${keyId}`, body: '{"hash": "x"}', status: 400, type: 'invalid_request', names: /Unknown field "hash"/ },
     { what: 'a patch with a wrong type', method: 'PATCH', path: () => `/api/keys/${keyId}`, body: '{"is_active": "no"}', status: 400, type: 'invalid_request', names: /"is_active"/ },
@@ -125,6 +129,16 @@ describe('who may use the keys API', () => {
     expect(one.json()).toMatchObject({ key_id: keyId, name: 'existing', usage: { key_id: keyId, usage_stats: { total_requests: expect.any(Number) } } });
   });
 
+  it('share: 1 unless given, set on create, changed by PATCH, shown by GET', async () => {
+    expect((await request(`${h.url}/api/keys/${keyId}`, { headers: h.auth })).json()).toMatchObject({ share: 1 });
+    const made = await create({ name: 'weighted', share: 2.5 });
+    expect((await request(`${h.url}/api/keys/${made.key_id}`, { headers: h.auth })).json()).toMatchObject({ share: 2.5 });
+    const res = await request(`${h.url}/api/keys/${made.key_id}`, { method: 'PATCH', headers: { ...h.auth, 'content-type': 'application/json' }, body: '{"share": 0.5}' });
+    expect(res.json()).toMatchObject({ key_id: made.key_id, share: 0.5 });
+    const listed = (await request(`${h.url}/api/keys`, { headers: h.auth })).json<{ keys: { key_id: string; share: number }[] }>();
+    expect(listed.keys.find((k) => k.key_id === made.key_id)?.share).toBe(0.5);
+  });
+
   it('PATCH changes the given fields; disabling a key makes it fail at once', async () => {
     const res = await request(`${h.url}/api/keys/${keyId}`, {
       method: 'PATCH',
@@ -137,7 +151,7 @@ describe('who may use the keys API', () => {
 
   it('admin routes refuse a non-admin principal even when mounted without the proxy check', async () => {
     const route = h.stack.keys.routes.find((r) => r.path === '/api/keys' && r.methods.includes('GET'))!;
-    const principal: Principal = { kind: 'access_key', keyId, keyName: 'x', scopes: ['generate'], quotas: { jobsPerHour: 100, requestsPerMinute: 600, maxQueued: 100, gpuSecondsPerDay: null }, comfyUser: null, cloud: { allowed: false, jobsPerDay: null }, via: 'bearer' };
+    const principal: Principal = { kind: 'access_key', keyId, keyName: 'x', scopes: ['generate'], quotas: { jobsPerHour: 100, requestsPerMinute: 600, maxQueued: 100, gpuSecondsPerDay: null }, comfyUser: null, cloud: { allowed: false, jobsPerDay: null }, share: 1, via: 'bearer' };
     const bare = http.createServer((req, res) => {
       void route.handle({ req, res, url: new URL(`http://x${req.url}`), principal, proxyOrigin: '', clientAddress: '' });
     });

@@ -53,8 +53,8 @@ describe('keys CLI', () => {
     expect(listed.code).toBe(0);
     expect(listed.out).not.toContain(secret!);
     const [header, row] = listed.out.trim().split('\n');
-    expect(header).toMatch(/^ID\s+NAME\s+STATUS\s+RATE\/H\s+CLOUD\s+LAST USED\s+EXPIRES\s+SCOPES$/);
-    expect(row).toMatch(/Batch job\s+active\s+250\s+no\s+never\s+2026-12-22T00:00:00Z\s+read,generate$/);
+    expect(header).toMatch(/^ID\s+NAME\s+STATUS\s+RATE\/H\s+CLOUD\s+SHARE\s+LAST USED\s+EXPIRES\s+SCOPES$/);
+    expect(row).toMatch(/Batch job\s+active\s+250\s+no\s+1\s+never\s+2026-12-22T00:00:00Z\s+read,generate$/);
 
     const json = JSON.parse((await cli(dir, 'list', '--json')).out) as { keys: { name: string; rate_limit: number; scopes: string[] }[] };
     expect(json.keys).toEqual([expect.objectContaining({ name: 'Batch job', rate_limit: 250, scopes: ['read', 'generate'] })]);

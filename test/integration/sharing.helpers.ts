@@ -20,6 +20,7 @@ export interface KeySpec {
   expires_at?: number;
   cloud?: boolean;
   cloud_jobs_per_day?: number | null;
+  share?: number;
 }
 
 export interface TestKey {

@@ -21,7 +21,8 @@ afterAll(async () => {
   await h.close();
 });
 
-const pendingIds = () => h.fake.state.pending.map((i) => i[1]);
+/** Waiting jobs in the order the fake (like ComfyUI) will run them. */
+const pendingIds = () => h.fake.state.runOrder().map((i) => i[1]);
 /** Bodies of the POSTs to this path (either spelling) that reached the fake after `from`. */
 const forwardedBodies = (path: 'queue' | 'history' | 'interrupt', from: number) =>
   h.fake.received

@@ -175,6 +175,18 @@ describe('job ledger', () => {
   });
 });
 
+describe('job ledger: acceptance', () => {
+  it("tells listeners when ComfyUI accepted a job, with its number and the share and estimate it was placed with", () => {
+    const l = ledger();
+    const events: JobEvent[] = [];
+    l.subscribe((e) => events.push(e));
+    l.recordSubmitted({ promptId: 'p1', owner: 'keyA', ownerName: 'a', clientId: null, upstream: U, number: null, share: 2, estimatedMs: 4000, at: 1000 });
+    l.confirmSubmitted('p1', 'p1', 12.5);
+    expect(events.map((e) => [e.type, e.job.number])).toEqual([['queued', null], ['accepted', 12.5]]);
+    expect(l.get('p1')).toMatchObject({ number: 12.5, share: 2, estimatedMs: 4000 });
+  });
+});
+
 describe('job progress (what the monitor shows while a job runs)', () => {
   it('follows node switches and sampler steps, ignores a relayed duplicate, fills the last bar on success', () => {
     const l = ledger();

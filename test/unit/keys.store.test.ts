@@ -38,7 +38,7 @@ describe('key store', () => {
       ok: true,
       principal: {
         kind: 'access_key', keyId: record.key_id, keyName: 'My API Key', scopes: ['generate'],
-        quotas: { jobsPerHour: 100, requestsPerMinute: 600, maxQueued: 100, gpuSecondsPerDay: null }, comfyUser: null, cloud: { allowed: false, jobsPerDay: null }, via: 'bearer',
+        quotas: { jobsPerHour: 100, requestsPerMinute: 600, maxQueued: 100, gpuSecondsPerDay: null }, comfyUser: null, cloud: { allowed: false, jobsPerDay: null }, share: 1, via: 'bearer',
       },
     });
   });
@@ -87,7 +87,7 @@ describe('key store', () => {
     expect(Object.keys(store.get(record.key_id)!).sort()).toEqual(
       [
         'created_at', 'expires_at', 'is_active', 'key_id', 'last_used', 'metadata', 'name', 'rate_limit', 'scopes',
-        'requests_per_minute', 'max_queued', 'comfy_user', 'cloud', 'cloud_jobs_per_day', 'gpu_seconds_per_day', 'revoked_at', 'status', 'prefix',
+        'requests_per_minute', 'max_queued', 'comfy_user', 'cloud', 'cloud_jobs_per_day', 'gpu_seconds_per_day', 'share', 'revoked_at', 'status', 'prefix',
       ].sort(),
     );
     // Lists show the secret's first 10 characters ("comfy_" + 4), never more.

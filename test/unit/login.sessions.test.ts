@@ -14,13 +14,13 @@ let now: number;
 let keys: Map<string, KeyRecord>;
 
 function record(id: string, patch: Partial<KeyRecord> = {}): KeyRecord {
-  return { key_id: id, name: `key ${id}`, created_at: 0, last_used: null, rate_limit: 100, requests_per_minute: 600, max_queued: 100, comfy_user: null, cloud: false, cloud_jobs_per_day: null, gpu_seconds_per_day: null, is_active: true, revoked_at: null, status: 'active', prefix: null, metadata: {}, expires_at: null, scopes: ['generate'], ...patch };
+  return { key_id: id, name: `key ${id}`, created_at: 0, last_used: null, rate_limit: 100, requests_per_minute: 600, max_queued: 100, comfy_user: null, cloud: false, cloud_jobs_per_day: null, gpu_seconds_per_day: null, share: 1, is_active: true, revoked_at: null, status: 'active', prefix: null, metadata: {}, expires_at: null, scopes: ['generate'], ...patch };
 }
 
 function principalOf(keyId: string | null): Principal {
   return keyId === null
-    ? { kind: 'admin', keyId: null, keyName: 'admin', scopes: ['admin'], quotas: null, comfyUser: null, cloud: { allowed: false, jobsPerDay: null }, via: 'bearer' }
-    : { kind: 'access_key', keyId, keyName: `key ${keyId}`, scopes: ['generate'], quotas: { jobsPerHour: 100, requestsPerMinute: 600, maxQueued: 100, gpuSecondsPerDay: null }, comfyUser: null, cloud: { allowed: false, jobsPerDay: null }, via: 'bearer' };
+    ? { kind: 'admin', keyId: null, keyName: 'admin', scopes: ['admin'], quotas: null, comfyUser: null, cloud: { allowed: false, jobsPerDay: null }, share: 1, via: 'bearer' }
+    : { kind: 'access_key', keyId, keyName: `key ${keyId}`, scopes: ['generate'], quotas: { jobsPerHour: 100, requestsPerMinute: 600, maxQueued: 100, gpuSecondsPerDay: null }, comfyUser: null, cloud: { allowed: false, jobsPerDay: null }, share: 1, via: 'bearer' };
 }
 
 function open(options: { adminTag?: string; onError?: (err: Error) => void } = {}): SessionStore {

@@ -162,6 +162,12 @@ describe('Creating a key', () => {
     expect(create.disabled).toBe(true);
     await user.clear(screen.getByLabelText('Jobs per hour'));
     await user.type(screen.getByLabelText('Jobs per hour'), '50');
+    await user.clear(screen.getByLabelText('Share of the GPU'));
+    await user.type(screen.getByLabelText('Share of the GPU'), '0.05');
+    expect(screen.getByText('The GPU share must be at least 0.1.')).toBeTruthy();
+    expect(create.disabled).toBe(true);
+    await user.clear(screen.getByLabelText('Share of the GPU'));
+    await user.type(screen.getByLabelText('Share of the GPU'), '2');
     await user.clear(screen.getByLabelText('Jobs in the queue at once'));
     await user.type(screen.getByLabelText('Jobs in the queue at once'), '4{Enter}');
 
@@ -174,6 +180,7 @@ describe('Creating a key', () => {
       rateLimit: 50,
       maxQueued: 4,
       requestsPerMinute: 600,
+      share: 2,
       comfyUser: null,
       cloud: false,
       cloudJobsPerDay: null,

@@ -33,6 +33,7 @@ const snapshot: MonitorSnapshot = {
   trafficHistory: [],
   requests: [req(1)],
   jobs: [],
+  waiting: [],
   keyJobs: [],
   keyJobsWindowH: 24,
   openSockets: 0,
@@ -132,5 +133,33 @@ describe('Monitor view', () => {
     expect([...row.querySelectorAll('td')].map((td) => td.textContent)).toEqual(['alice', '1', '0', '0', '4 (1 failed)', '1 min 35 s']);
     expect(screen.getByText('you (admin key)')).toBeTruthy();
     expect([...document.querySelectorAll('table.per-key th')].map((th) => th.textContent)).toEqual(['Key', 'Requests', 'Refused', 'Over limit', 'Jobs (24 h)', 'GPU time']);
+  });
+  it('lists waiting jobs in run order with key, share and expected start; pushes replace the list', async () => {
+    const { emit } = installBridge(snapshot);
+    stop = startEventRouting();
+    void useMonitorStore.getState().load();
+    render(<MonitorView theme="light" />);
+    await screen.findByText('Nothing waiting');
+    const now = Date.now();
+    const row = { upstream: 'http://127.0.0.1:8188', workflowName: null, queuedAt: now, estimatedMs: 20_000 };
+    emit({
+      type: 'monitor',
+      update: {
+        waiting: [
+          { ...row, promptId: 'front-job-1', position: 1, ownerName: 'admin', share: null, estimatedStart: now },
+          { ...row, promptId: 'single-1', position: 2, ownerName: 'bob', share: 2, estimatedStart: now + 95_000, workflowName: 'Portrait' },
+        ],
+      },
+    });
+    expect(screen.getByText('Waiting · 2 jobs')).toBeTruthy();
+    const rows = [...document.querySelectorAll('table.waiting tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''));
+    expect(rows.map((r) => r.slice(0, 4))).toEqual([
+      ['1', 'Job front-jo', 'you (admin key)', 'first (admin)'],
+      ['2', 'Portrait', 'bob', '2'],
+    ]);
+    expect(rows[0]?.[4]).toMatch(/^next/);
+    expect(rows[1]?.[4]).toMatch(/^in 1 min 3\d s/);
+    emit({ type: 'monitor', update: { waiting: [] } });
+    expect(screen.getByText('Nothing waiting')).toBeTruthy();
   });
 });

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { principalForKey } from '../../keys/keyPrincipal';
 import type { KeyRecord } from '../../keys/keyRecord';
 import type { PrincipalResolver } from './sessionStore';
-import { OWNER_CLOUD } from '../../common/principal';
+import { DEFAULT_SHARE, OWNER_CLOUD } from '../../common/principal';
 
 /**
  * A short, one-way tag of the admin key. Stored with admin sessions so that a remembered admin login
@@ -19,7 +19,7 @@ export function keyRecordResolver(keys: { get(keyId: string): KeyRecord | null }
     if (keyId === null) {
       return {
         ok: true,
-        principal: { kind: 'admin', keyId: null, keyName: 'admin', scopes: ['admin'], quotas: null, comfyUser: null, cloud: OWNER_CLOUD, via: 'session' },
+        principal: { kind: 'admin', keyId: null, keyName: 'admin', scopes: ['admin'], quotas: null, comfyUser: null, cloud: OWNER_CLOUD, share: DEFAULT_SHARE, via: 'session' },
       };
     }
     const key = keys.get(keyId);

@@ -9,6 +9,7 @@ import type { RateLimiter } from '../../common/rateLimit';
 import type { Upstream, UpstreamTarget } from '../forward/upstreamTarget';
 import type { ApiNodeCatalog } from './apiNodeCatalog';
 import type { KeyObjectInfo } from './keyObjectInfo';
+import type { FairOrder } from './fairOrder';
 
 export type { Upstream } from '../forward/upstreamTarget';
 
@@ -40,6 +41,8 @@ export interface SharingDeps {
   gpuSecondsToday?(keyId: string): number;
   /** Which node classes are paid API nodes (SPEC §8.8), learned from the upstreams' /object_info. */
   apiNodes: ApiNodeCatalog;
+  /** Each job's place in ComfyUI's queue (SPEC §12). */
+  order: FairOrder;
   /** Response-head timeout for buffered exchanges, ms. */
   responseTimeoutMs: number;
   now(): number;

@@ -1,6 +1,7 @@
 // Reads of ComfyUI's queue and history under the sharing rules (SPEC §8.3, §10): each caller sees only
 // its own jobs (admin sees all), another key's job id answers as an unknown id does (`{}`), and with
-// several upstreams the answers are merged. The Comfy credentials older servers echo are removed.
+// several upstreams the answers are merged. The Comfy credentials older servers echo are removed. Waiting
+// jobs are listed in the order ComfyUI will run them (SPEC §12), not in its heap's order.
 import { isLostJob, lostJobHistoryEntry } from '../../jobs/lostJobs';
 import { ADMIN_OWNER, type JobOwner } from '../../jobs/types';
 import { exchange, jsonOf } from '../forward/upstreamExchange';
@@ -25,6 +26,18 @@ async function getJson(deps: SharingDeps, r: SharingRequest, upstream: Upstream,
   return { status: answer.status, json: jsonOf(answer.body), raw: answer.body, type: answer.headers['content-type'] };
 }
 
+/** Python's `<` on queue items (number, prompt_id, …): the order ComfyUI's heap pops them in. */
+function runOrder(a: unknown, b: unknown): number {
+  const x = Array.isArray(a) ? a : [];
+  const y = Array.isArray(b) ? b : [];
+  const nx = typeof x[0] === 'number' ? x[0] : Infinity;
+  const ny = typeof y[0] === 'number' ? y[0] : Infinity;
+  if (nx !== ny) return nx < ny ? -1 : 1;
+  const px = String(x[1]);
+  const py = String(y[1]);
+  return px < py ? -1 : px > py ? 1 : 0;
+}
+
 export async function readQueue(deps: SharingDeps, r: SharingRequest, path: string): Promise<void> {
   const upstreams = deps.liveUpstreams();
   const snapshots = upstreams.map((u) => activeSnapshot(deps, u.id));
@@ -41,10 +54,12 @@ export async function readQueue(deps: SharingDeps, r: SharingRequest, path: stri
     const q = a.json as { queue_running?: unknown; queue_pending?: unknown };
     for (const [list, into] of [[q.queue_running, running], [q.queue_pending, pending]] as const) {
       if (!Array.isArray(list)) continue;
-      for (const item of list) if (visible(deps, r.owner, promptIdOfItem(item))) into.push(scrubQueueItem(item));
+      const shown = list.filter((item) => visible(deps, r.owner, promptIdOfItem(item)));
+      if (into === pending) shown.sort(runOrder);
+      for (const item of shown) into.push(scrubQueueItem(item));
     }
   }
-  // Merged queues keep ComfyUI's order within each server; numbers are per server.
+  // Merged queues: each server's waiting jobs in its run order, one server after the other (numbers are per server).
   answerJson(r.res, 200, { queue_running: running, queue_pending: pending }, r.responseHeaders);
 }
 

@@ -1,9 +1,9 @@
 // `POST /prompt` under the sharing rules (SPEC §2.4, §8.2, §8.3): the proxy reads the (small) JSON body,
 // gives the job a client_id and a prompt_id when it has none, checks that the client_id is the caller's,
 // decides who pays for its paid API nodes (cloudUse.ts), applies the queue and jobs quotas, adds the Comfy
-// Cloud key where allowed, records the job in the ledger, sends it to the upstream with the shortest queue
-// (the next one when the job cannot be on that one: refused, or reset by a server that is then gone) and
-// tells the ledger what ComfyUI answered.
+// Cloud key where allowed, gives it its place in ComfyUI's queue (fairOrder.ts), records the job in the
+// ledger, sends it to the upstream with the shortest queue (the next one when the job cannot be on that one:
+// refused, or reset by a server that is then gone) and tells the ledger what ComfyUI answered.
 import { randomUUID } from 'node:crypto';
 import { CompanionError } from '../../common/errors';
 import { MAX_ID_LENGTH } from '../../jobs/clientIds';
@@ -18,6 +18,7 @@ import { answerRaw, type SharingDeps, type SharingRequest, type Upstream } from 
 import { decideCloudUse } from './cloudUse';
 import { gpuBudget } from './gpuBudget';
 import { syncOwner } from './jobSync';
+import type { QueuePlace } from './fairOrder';
 
 /** A client-chosen prompt_id: ComfyUI uses it in file names and WS messages, so a plain, bounded token. */
 const PROMPT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -72,7 +73,7 @@ export async function submitPrompt(deps: SharingDeps, r: SharingRequest): Promis
     const foreign = foreignFileIn(body.prompt, deps.ledger, r.owner);
     if (foreign !== null) throw new CompanionError('forbidden', `The workflow ${foreign}.`);
     // `front` and `number` set a job's place in the shared queue (server.py post_prompt): a key would jump
-    // ahead of everyone else's work. Keys queue at the back, in order; admin may still reorder.
+    // ahead of everyone else's work. A key's place is its fair one (fairOrder.ts); admin may still reorder.
     delete body.front;
     delete body.number;
   }
@@ -120,8 +121,11 @@ export async function submitPrompt(deps: SharingDeps, r: SharingRequest): Promis
   }
   let answer: ExchangeResponse | undefined;
   let upstream: Upstream | undefined;
+  const placeOn = deps.order.placer({ admin: r.admin, owner: r.owner, share: r.principal.share }, body);
+  let place: QueuePlace | undefined;
   for (let i = 0; !answer; i++) {
     upstream = candidates[i] as Upstream;
+    place = placeOn(upstream.id);
     deps.ledger.recordSubmitted({
       promptId,
       owner: r.owner,
@@ -131,6 +135,8 @@ export async function submitPrompt(deps: SharingDeps, r: SharingRequest): Promis
       number: null,
       workflowName: workflowNameOf(extra),
       cloud: cloud.cloudJob,
+      share: place.share,
+      estimatedMs: place.estimatedMs,
       at: deps.now(),
     });
     // Counted at once, so jobs sent together spread instead of all choosing the same shortest queue.
@@ -146,6 +152,7 @@ export async function submitPrompt(deps: SharingDeps, r: SharingRequest): Promis
       });
     } catch (err) {
       deps.multi?.jobAnswered(upstream.id, false);
+      place.release();
       if (!reused) deps.ledger.submissionFailed(promptId);
       // Several upstreams (SPEC §10): the next one takes the job when it cannot be on this one.
       if (deps.multi && (await deps.multi.resubmit(upstream.id, err, i + 1 < candidates.length))) continue;
@@ -159,6 +166,7 @@ export async function submitPrompt(deps: SharingDeps, r: SharingRequest): Promis
   if (accepted && isObject(json) && typeof json.prompt_id === 'string') {
     deps.ledger.confirmSubmitted(promptId, json.prompt_id, typeof json.number === 'number' ? json.number : null);
   } else {
+    place?.release();
     if (!reused) deps.ledger.submissionFailed(promptId);
     if (deps.limiter) refundJob(deps.limiter, r.principal);
   }

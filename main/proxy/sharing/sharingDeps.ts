@@ -9,6 +9,9 @@ import type { UpstreamPool } from '../forward/upstreamPool';
 import { normalizeSharedFolder, sharedFolderProblem } from '../../common/inputFolders';
 import { ApiNodeCatalog } from './apiNodeCatalog';
 import { JobSettler } from './jobSettler';
+import { FairOrder, type QueueOrderMode } from './fairOrder';
+
+export type { QueueOrderMode };
 import type { MultiUpstreamHooks, SharingDeps, Upstream } from './context';
 import { KeyObjectInfo } from './keyObjectInfo';
 
@@ -26,6 +29,8 @@ export interface SharingParts {
   now: () => number;
   /** Folders of the input folder admin marks shared (SPEC §8.3 private uploads); none when omitted. */
   sharedInputFolders?: () => readonly string[];
+  /** 'fair' unless told otherwise (SPEC §12). */
+  queueOrder?: QueueOrderMode;
   /** Several upstreams (main/proxy/upstreams/upstreamRouting.ts); without it, the pool's own choices. */
   routing?: {
     forNewJob(prompt?: unknown): Upstream[];
@@ -74,6 +79,7 @@ export function createSharingDeps(p: SharingParts): ProxySharing {
     cloudKey: () => p.cloudKey?.() ?? null,
     apiNodes: new ApiNodeCatalog({ now: p.now }),
     gpuSecondsToday: p.gpuSecondsToday,
+    order: new FairOrder(p.ledger, p.queueOrder),
     responseTimeoutMs: p.upstreamTimeoutMs ?? 60_000,
     now: p.now,
     upstreamFor: (url) => p.routing?.upstreamFor(url) ?? p.pool.live()[0] ?? p.pool.primary,

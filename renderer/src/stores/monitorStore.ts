@@ -1,7 +1,7 @@
 // Live monitor data: one snapshot at start, then pushed deltas applied in place. Histories are
 // capped here too so a long-running window never grows without bound.
 import { create } from 'zustand';
-import type { HealthSample, JobView, KeyJobStats, MonitorSnapshot, MonitorUpdate, RequestView, TrafficPoint, TrafficStats, UpstreamView } from '../../../preload/contract';
+import type { HealthSample, JobView, KeyJobStats, MonitorSnapshot, MonitorUpdate, RequestView, TrafficPoint, TrafficStats, UpstreamView, WaitingJobView } from '../../../preload/contract';
 import { call, errorMessage } from '../ipc';
 
 const MAX_HEALTH = 600;
@@ -20,6 +20,8 @@ interface MonitorState {
   trafficHistory: TrafficPoint[];
   requests: RequestView[];
   jobs: JobView[];
+  /** Jobs waiting for the GPU, in run order per upstream (SPEC §12). */
+  waiting: WaitingJobView[];
   keyJobs: KeyJobStats[];
   keyJobsWindowH: number;
   openSockets: number;
@@ -46,6 +48,7 @@ export const useMonitorStore = create<MonitorState>((set, get) => ({
   trafficHistory: [],
   requests: [],
   jobs: [],
+  waiting: [],
   keyJobs: [],
   keyJobsWindowH: 24,
   openSockets: 0,
@@ -69,6 +72,7 @@ export const useMonitorStore = create<MonitorState>((set, get) => ({
       trafficHistory: s.trafficHistory.slice(-MAX_TRAFFIC),
       requests: s.requests.slice(-MAX_REQUESTS),
       jobs: s.jobs,
+      waiting: s.waiting ?? [],
       keyJobs: s.keyJobs,
       keyJobsWindowH: s.keyJobsWindowH,
       openSockets: s.openSockets,
@@ -93,6 +97,7 @@ export const useMonitorStore = create<MonitorState>((set, get) => ({
         next.requests = capped(s.requests, u.requests.filter((r) => r.seq > last), MAX_REQUESTS);
       }
       if (u.jobs) next.jobs = u.jobs;
+      if (u.waiting) next.waiting = u.waiting;
       if (u.keyJobs) next.keyJobs = u.keyJobs;
       if (u.openSockets !== undefined) next.openSockets = u.openSockets;
       return next;

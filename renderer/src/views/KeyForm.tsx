@@ -1,5 +1,5 @@
-// Create or edit an access key: name, one access level, the three limits with plain-language help,
-// whether it may spend the owner's Comfy credits, expiry, and (under "More options") the ComfyUI user folder and labels. Create/Save stays off while
+// Create or edit an access key: name, one access level, the three limits and the key's share of the GPU with
+// plain-language help, whether it may spend the owner's Comfy credits, expiry, and (under "More options") the ComfyUI user folder and labels. Create/Save stays off while
 // a field is invalid; each message names the field.
 import { useState } from 'react';
 import type { KeyFields, KeyView } from '../../../preload/contract';
@@ -39,6 +39,7 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
     rateLimit: String(base?.rateLimit ?? 100),
     maxQueued: String(base?.maxQueued ?? 100),
     requestsPerMinute: String(base?.requestsPerMinute ?? 600),
+    share: String(base?.share ?? 1),
     comfyUser: base?.comfyUser ?? '',
     gpuSecondsPerDay: base?.gpuSecondsPerDay ? String(base.gpuSecondsPerDay) : '',
   });
@@ -81,6 +82,7 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
         maxQueued: Number(draft.maxQueued),
         requestsPerMinute: Number(draft.requestsPerMinute),
         gpuSecondsPerDay: draft.gpuSecondsPerDay.trim() === '' ? null : Number(draft.gpuSecondsPerDay),
+        share: Number(draft.share),
         comfyUser: draft.comfyUser.trim() === '' ? null : draft.comfyUser.trim(),
         ...cloudRequest(cloud),
         metadata,
@@ -139,6 +141,9 @@ export function KeyFormDialog({ existing, template, onCancel, onSubmit }: KeyFor
           </Field>
           <Field label="GPU seconds per day" error={shown.gpuSecondsPerDay} hint="Run time of its jobs per UTC day; then new jobs wait for the next day. Empty = no budget.">
             {(p) => <input {...p} className="num" inputMode="numeric" placeholder="no budget" value={draft.gpuSecondsPerDay} onChange={set('gpuSecondsPerDay')} />}
+          </Field>
+          <Field label="Share of the GPU" error={shown.share} hint="When keys wait together, 2 gets about twice the GPU time of 1.">
+            {(p) => <input {...p} className="num" inputMode="decimal" value={draft.share} onChange={set('share')} />}
           </Field>
         </div>
       </fieldset>

@@ -1,5 +1,6 @@
 // Monitor: live upstream health, queue, GPU and its memory (GiB), requests through the proxy by result
-// in plain words, jobs with who queued them and the node they are on, per key, and the request log.
+// in plain words, jobs with who queued them and the node they are on, the jobs waiting in run order with their
+// key, share and expected start, per key, and the request log.
 import { useMemo } from 'react';
 import type { HealthSample, TrafficPoint } from '../../../preload/contract';
 import { Chart, type ChartSeries } from '../components/Chart';
@@ -11,6 +12,7 @@ import { deviceLabel, upstreamReason } from './HomeView';
 import { JobsCard } from './JobsCard';
 import { PerKeyCard } from './PerKeyCard';
 import { UpstreamsCard } from './UpstreamsCard';
+import { WaitingJobsCard } from './WaitingJobsCard';
 
 const GIB = 2 ** 30;
 const VRAM_SERIES: ChartSeries[] = [{ label: 'Used', color: '--chart-1', fill: true }];
@@ -143,6 +145,7 @@ export function MonitorView({ theme }: { theme: ResolvedTheme }) {
       </div>
 
       <JobsCard jobs={m.jobs} />
+      <WaitingJobsCard waiting={m.waiting} upstreams={m.upstreams} />
       <PerKeyCard traffic={t} keyJobs={m.keyJobs} windowH={m.keyJobsWindowH} />
 
       <Card

@@ -7,9 +7,23 @@ export interface KeyDraft {
   rateLimit: string;
   maxQueued: string;
   requestsPerMinute: string;
+  /** The key's share of the GPU (SPEC §12). */
+  share: string;
   comfyUser: string;
   /** '' = no GPU budget. */
   gpuSecondsPerDay: string;
+}
+
+/** Same bounds and words as main's IPC validation (companionApiSchemas.ts). */
+function shareError(value: string): string | null {
+  const v = value.trim();
+  if (v === '') return 'Enter the GPU share (1 is an equal turn).';
+  if (!/^\d+(\.\d+)?$/.test(v)) return 'The GPU share must be a number.';
+  const n = Number(v);
+  if (n < 0.1) return 'The GPU share must be at least 0.1.';
+  if (n > 100) return 'The GPU share can be at most 100.';
+  if (!/^\d+(\.\d{1,2})?$/.test(v)) return 'The GPU share can have at most two decimals.';
+  return null;
 }
 
 function whole(label: string, value: string, min: number, max: number): string | null {
@@ -31,6 +45,7 @@ export function validateKeyForm(d: KeyDraft, rows: readonly MetaRow[]): Record<s
   put('maxQueued', whole('Jobs in the queue at once', d.maxQueued, 1, 10_000));
   put('requestsPerMinute', whole('Requests per minute', d.requestsPerMinute, 1, 1_000_000));
   if (d.gpuSecondsPerDay.trim() !== '') put('gpuSecondsPerDay', whole('GPU seconds per day', d.gpuSecondsPerDay, 1, 86_400 * 64));
+  put('share', shareError(d.share));
   const user = d.comfyUser.trim();
   if (user !== '' && (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(user) || user.includes('..'))) {
     out.comfyUser = 'The ComfyUI user folder must be 1–128 letters, digits, "_", "." or "-", starting with a letter or digit.';
