@@ -133,7 +133,7 @@ describe.skipIf(!canRunWindowTests)('Cloud, Monitor and Settings (Chromium, real
     await folders.fill('team/');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => stack.settings.get().sharedInputFolders).toEqual(['team']);
-    expect(await folders.inputValue()).toBe('team');
+    await expect.poll(() => folders.inputValue()).toBe('team');
     const { secret } = await stack.keys.store.create({ name: 'reader' });
     stack.comfy.files.put('input', 'team', 'logo.png', Buffer.from('logo'));
     stack.comfy.files.put('input', 'pasted', 'theirs.png', Buffer.from('theirs'));

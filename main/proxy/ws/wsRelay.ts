@@ -8,7 +8,8 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
 import type { Upstream } from '../sharing/context';
 import { FanOutThrottle, Throttle } from './wsBackpressure';
-import { closeReason } from './wsCloseReason';
+import { rawResponse } from '../../http/rawResponse';
+import { closeReason, sendableCode } from './wsCloseReason';
 import { splitterOf, splitWhenOpen, writeFrame } from './wsFrameSplitter';
 import { looksLikeStatus, parseStatus, StatusMerger } from './wsStatus';
 
@@ -37,18 +38,6 @@ export interface WsRelayOptions {
   onClose?(): void;
   /** The upgrade could not be completed; status is what the client was told. */
   onRefused?(status: number): void;
-}
-
-/** Close codes a peer may send in a close frame; others (1005, 1006, 1015) are mapped. */
-function sendableCode(code: number): number {
-  if ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999)) return code;
-  return code === 1005 ? 1000 : 1011;
-}
-
-function refuse(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ error: { type: 'upstream_unavailable', message } });
-  if (socket.writable) socket.end(`HTTP/1.1 ${status} Bad Gateway\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  socket.destroy();
 }
 
 /** One client socket and its upstream sockets. */
@@ -201,7 +190,7 @@ export class WsRelay {
       if (opened.length === 0 || socket.destroyed) {
         for (const o of opened) o.ws.terminate();
         options.onRefused?.(502);
-        refuse(socket, 502, lastError || 'No ComfyUI server is reachable.');
+        rawResponse(socket, 502, 'upstream_unavailable', lastError || 'No ComfyUI server is reachable.');
         return;
       }
       this.server.handleUpgrade(req, socket, head, (client) => {
