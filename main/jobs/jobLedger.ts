@@ -9,6 +9,7 @@ import { readHistory, readWsMessage, type WsFact } from './jobMessages';
 import { JobIndexes } from './jobIndexes';
 import { JobEventHub } from './jobEvents';
 import { JobProgressBoard } from './jobProgress';
+import { queryJobs } from './jobQuery';
 import { BatchedFlush } from '../common/batchedFlush';
 import { ADMIN_OWNER, FINISHED_STATES, FOREIGN_OWNER, type ComfyWsMessage, type Job, type JobEvent, type JobLedgerApi } from './types';
 import type { JobOutput, JobOwner, JobProgress, JobQuery, JobState, SubmittedJob } from './types';
@@ -171,14 +172,7 @@ export class JobLedger implements JobLedgerApi {
   }
 
   list(q: JobQuery = {}): Job[] {
-    const out: Job[] = [];
-    for (const job of [...this.jobs.values()].reverse()) {
-      if (out.length >= (q.limit ?? 100)) break;
-      if (q.owner !== undefined && job.owner !== q.owner) continue;
-      if ((q.upstream !== undefined && job.upstream !== q.upstream) || (q.since !== undefined && job.queuedAt < q.since)) continue;
-      if (!q.states || q.states.includes(job.state)) out.push({ ...job, outputs: [...job.outputs] });
-    }
-    return out;
+    return queryJobs(this.jobs.values(), q);
   }
 
   subscribe(listener: (event: JobEvent) => void, options: { progress?: boolean } = {}): () => void {
