@@ -34,11 +34,11 @@ export class MetricsService implements ProxyObserver {
     const self = this;
     new Counter({ name: `${P}requests_total`, help: 'Requests through the proxy by key and status class.', labelNames: [...KEY_LABELS, 'status_class'], registers: r, collect() {
       this.reset();
-      for (const [id, c] of self.#kept()) for (const [cls, n] of Object.entries(c.status)) this.inc({ ...self.#labels(id), status_class: cls }, n);
+      for (const [labels, c] of self.#kept()) for (const [cls, n] of Object.entries(c.status)) this.inc({ ...labels, status_class: cls }, n);
     } });
     new Counter({ name: `${P}refusals_total`, help: 'Requests refused with 429, by key and quota policy.', labelNames: [...KEY_LABELS, 'policy'], registers: r, collect() {
       this.reset();
-      for (const [id, c] of self.#kept()) for (const [policy, n] of Object.entries(c.refusals)) this.inc({ ...self.#labels(id), policy }, n);
+      for (const [labels, c] of self.#kept()) for (const [policy, n] of Object.entries(c.refusals)) this.inc({ ...labels, policy }, n);
     } });
     new Counter({ name: `${P}jobs_total`, help: 'Finished jobs by key and outcome (as keys usage counts them).', labelNames: [...KEY_LABELS, 'outcome'], registers: r, collect() {
       this.reset();
@@ -122,17 +122,16 @@ export class MetricsService implements ProxyObserver {
     if (e.job.cloud) this.#admin.cloudJobs++;
   }
 
-  /** Counters of keys that still exist and are not revoked (plus admin and anonymous); the rest are dropped. */
-  #kept(): [string, KeyCounts][] {
-    const live = new Set(this.#sources.keys().map((k) => k.key_id));
-    for (const id of this.#byKey.keys()) if (!id.startsWith('@') && !live.has(id)) this.#byKey.delete(id);
-    return [...this.#byKey];
-  }
-
-  #labels(id: string): { key_id: string; key_name: string } {
-    if (id === '@admin') return { key_id: id, key_name: 'admin' };
-    if (id === ANONYMOUS) return { key_id: id, key_name: '' };
-    const k = this.#sources.keys().find((x) => x.key_id === id);
-    return { key_id: id, key_name: k?.name ?? '' };
+  /** Counters of keys that still exist and are not revoked (plus admin and anonymous) with their labels; the rest are dropped. */
+  #kept(): [{ key_id: string; key_name: string }, KeyCounts][] {
+    const names = new Map(this.#sources.keys().map((k) => [k.key_id, k.name]));
+    const out: [{ key_id: string; key_name: string }, KeyCounts][] = [];
+    for (const [id, c] of this.#byKey) {
+      if (id === '@admin') out.push([{ key_id: id, key_name: 'admin' }, c]);
+      else if (id === ANONYMOUS) out.push([{ key_id: id, key_name: '' }, c]);
+      else if (names.has(id)) out.push([{ key_id: id, key_name: names.get(id) ?? '' }, c]);
+      else this.#byKey.delete(id);
+    }
+    return out;
   }
 }
