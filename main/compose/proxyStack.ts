@@ -33,7 +33,7 @@ export interface ProxyServices {
   close(): Promise<void>;
 }
 
-export interface ListenConfig extends Pick<ProxyOptions, 'upstreamTimeoutMs' | 'timeouts' | 'inFlight' | 'upstreamHealth' | 'onUpstreamEvent'> {
+export interface ListenConfig extends Pick<ProxyOptions, 'upstreamTimeoutMs' | 'timeouts' | 'inFlight' | 'upstreamHealth' | 'onUpstreamEvent' | 'slowClients'> {
   /** One upstream URL or several (SPEC §10). */
   upstream: string | readonly string[];
   listenHost: string;
@@ -124,6 +124,7 @@ export async function startProxyWith(services: ProxyServices, config: ListenConf
     inFlight: config.inFlight,
     upstreamHealth: config.upstreamHealth,
     onUpstreamEvent: config.onUpstreamEvent,
+    slowClients: config.slowClients,
   });
   // A revoked, disabled or rotated key loses its open sockets and responses at once (SPEC §8.6).
   const stopWatching = keys.store.onChange(() => proxy.connections.recheckAll());
