@@ -12,9 +12,10 @@ export class ClientIdOwners {
   /** Insertion order = age of the last claim (re-inserted on every claim). */
   private readonly owners = new Map<string, JobOwner>();
   private readonly counts = new Map<JobOwner, number>();
-  private readonly onChange: () => void;
+  private readonly onChange: (clientId: string, owner: JobOwner) => void;
 
-  constructor(initial: Record<string, string>, onChange: () => void) {
+  /** `onChange`: told of each new claim (the ledger journals it). */
+  constructor(initial: Record<string, string>, onChange: (clientId: string, owner: JobOwner) => void) {
     for (const [id, owner] of Object.entries(initial)) this.add(id, owner);
     this.onChange = onChange;
   }
@@ -48,7 +49,7 @@ export class ClientIdOwners {
     this.add(clientId, owner);
     if ((this.counts.get(owner) ?? 0) > MAX_PER_OWNER) this.remove(this.oldest(owner) ?? clientId);
     else if (this.owners.size > MAX_CLIENTS) this.remove(this.oldest() ?? clientId);
-    if (current === undefined) this.onChange();
+    if (current === undefined) this.onChange(clientId, owner);
     return true;
   }
 
