@@ -2,6 +2,7 @@
 // prompt. ComfyUI sends a job's messages to the socket whose clientId is the job's client_id, so a
 // second principal using the same id would receive the first one's work. Bounded, oldest forgotten first.
 import type { JobOwner } from './types';
+import { gauge } from '../common/sizeGauges';
 
 const MAX_CLIENTS = 20_000;
 /** One key's own ids are forgotten first: a key making up ids cannot push other keys' claims out. */
@@ -18,6 +19,7 @@ export class ClientIdOwners {
   constructor(initial: Record<string, string>, onChange: (clientId: string, owner: JobOwner) => void) {
     for (const [id, owner] of Object.entries(initial)) this.add(id, owner);
     this.onChange = onChange;
+    gauge('ledger.clientIds', this, (c) => c.owners.size);
   }
 
   private add(id: string, owner: JobOwner): void {

@@ -9,6 +9,7 @@ import { JobProgressBoard } from './jobProgress';
 import { LedgerStore } from './ledgerStore';
 import { ADMIN_OWNER, FINISHED_STATES, FOREIGN_OWNER, type ComfyWsMessage, type Job, type JobEvent, type JobLedgerApi } from './types';
 import type { JobOutput, JobOwner, JobProgress, JobQuery, JobState, SubmittedJob } from './types';
+import { gauge } from '../common/sizeGauges';
 
 export interface JobLedgerOptions {
   /** Persist to <dataDir>/jobs.json; omit for an in-memory ledger. */
@@ -45,6 +46,8 @@ export class JobLedger implements JobLedgerApi {
     const saved = this.store.read();
     for (const job of saved.jobs) this.insert(job, false);
     this.clientIds = new ClientIdOwners(saved.clients, (clientId, owner) => this.store.claimed(clientId, owner));
+    gauge('ledger.jobs', this, (l) => l.jobs.size);
+    gauge('ledger.executed', this, (l) => l.executed.size);
   }
 
   recordSubmitted(s: SubmittedJob): Job {

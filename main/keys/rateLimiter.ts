@@ -9,6 +9,7 @@ import type { RateDecision, RateLimiter } from '../common/rateLimit';
 import { AppendLog } from '../common/appendLog';
 import { writeFileAtomicSync } from '../common/atomicFile';
 import { BatchedFlush } from '../common/batchedFlush';
+import { gauge } from '../common/sizeGauges';
 
 export const RATE_LIMIT_FILE = 'ratelimit.json';
 export const RATE_LIMIT_JOURNAL = 'ratelimit.journal';
@@ -49,6 +50,7 @@ export class KeyRateLimiter implements RateLimiter {
     this.batch = new BatchedFlush(() => this.flush(), this.path ? (options.flushIntervalMs ?? 1000) : 0);
     this.journal = options.dataDir ? new AppendLog(join(options.dataDir, RATE_LIMIT_JOURNAL), this.onError) : null;
     this.load();
+    gauge('rateLimit.buckets', this, (l) => l.tat.size);
   }
 
   take(bucket: string, limitPerWindow: number, windowMs: number, nowMs: number): RateDecision {
