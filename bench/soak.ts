@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       return [s.t, prev ? (s.requests - prev.requests) / Math.max(0.1, s.t - prev.t) : 0] as const;
     });
     const panels: Panel[] = [
-      { title: 'Proxy memory', unit: 'MiB', series: [series('RSS', '#d62728', (s) => mib(s.rss)), series('heap used', '#1f77b4', (s) => mib(s.heapUsed)), series('external', '#9467bd', (s) => mib(s.external))] },
+      { title: 'Proxy memory', unit: 'MiB', series: [series('RSS', '#d62728', (s) => mib(s.rss)), series('V8 heap committed', '#ff7f0e', (s) => mib(s.heapTotal)), series('heap used', '#1f77b4', (s) => mib(s.heapUsed)), series('external', '#9467bd', (s) => mib(s.external))] },
       { title: 'Open file descriptors', unit: 'count', series: [series('fds', '#2ca02c', (s) => s.fds), series('open connections', '#ff7f0e', (s) => s.sizes['connections.open'] ?? 0)] },
       { title: 'Event-loop delay per 5 s', unit: 'ms', series: [series('p99', '#d62728', (s) => s.loop.p99), series('max', '#bbbbbb', (s) => s.loop.max)] },
       { title: 'Ledger and sessions', unit: 'entries', series: [series('jobs', '#1f77b4', (s) => s.sizes['ledger.jobs'] ?? 0), series('client ids', '#ff7f0e', (s) => s.sizes['ledger.clientIds'] ?? 0), series('sessions', '#2ca02c', (s) => s.sizes['sessions.live'] ?? 0), series('rate buckets', '#8c564b', (s) => s.sizes['rateLimit.buckets'] ?? 0)] },

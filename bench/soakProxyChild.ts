@@ -6,10 +6,11 @@
 // No route, flag or environment variable of the product exposes any of it.
 //
 // Config (argv[2], JSON): { upstream, adminKey, keys }.
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { serveParent } from './childProcess';
 import { gaugeSizes } from '../main/common/sizeGauges';
 import { startProxyStack } from '../main/compose/proxyStack';
@@ -46,11 +47,20 @@ serveParent({
     const m = process.memoryUsage();
     const loop = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
     delay.reset();
+    // V8's spaces as committed (what they hold in RSS), to tell the JS heap apart from native memory.
+    const spaces = Object.fromEntries(getHeapSpaceStatistics().map((sp) => [sp.space_name, sp.physical_space_size]));
+    // RSS split by the kernel: anonymous memory (heaps, malloc) and file pages (the node binary's code as it runs).
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
     return {
       rss: m.rss,
+      rssAnon: kib('RssAnon'),
+      rssFile: kib('RssFile'),
       heapUsed: m.heapUsed,
       heapTotal: m.heapTotal,
       external: m.external,
+      arrayBuffers: m.arrayBuffers,
+      spaces,
       fds: readdirSync('/proc/self/fd').length,
       loop,
       sizes: gaugeSizes(),

@@ -9,9 +9,15 @@ export interface Sample {
   /** Seconds since the load started. */
   t: number;
   rss: number;
+  /** RSS of anonymous memory and of file pages (the node binary's code), from /proc/self/status. */
+  rssAnon: number;
+  rssFile: number;
   heapUsed: number;
   heapTotal: number;
   external: number;
+  arrayBuffers: number;
+  /** V8 heap spaces, bytes committed. */
+  spaces: Record<string, number>;
   fds: number;
   loop: { p50: number; p99: number; max: number };
   sizes: Record<string, number>;
@@ -87,6 +93,30 @@ export function levels(r: SoakResult): { warm: Sample[]; after: Sample[] } {
   return { warm, after };
 }
 
+/** RSS split into V8's committed heap (by space), memory outside it that V8 knows of, and the rest (native). */
+function memoryTable(r: SoakResult, warm: Sample[], after: Sample[]): string {
+  const endOfLoad = r.samples.filter((x) => x.t <= r.loadEndT).slice(-3);
+  const at = (group: Sample[], f: (x: Sample) => number) => mib(mean(group.map(f)));
+  const space = (name: string) => (x: Sample) => x.spaces[name] ?? 0;
+  const rows: [string, (x: Sample) => number][] = [
+    ['RSS', (x) => x.rss],
+    ['… file pages (the node binary as it runs)', (x) => x.rssFile],
+    ['… anonymous', (x) => x.rssAnon],
+    ['V8 heap committed', (x) => x.heapTotal],
+    ['… old space', space('old_space')],
+    ['… new space', space('new_space')],
+    ['… code space', space('code_space')],
+    ['… large objects', space('large_object_space')],
+    ['V8 heap used', (x) => x.heapUsed],
+    ['external (buffers V8 knows of)', (x) => x.external],
+    ['rest of the anonymous RSS (native: malloc, stacks)', (x) => x.rssAnon - x.heapTotal - x.external],
+  ];
+  return table(
+    ['MiB', 'before any load', 'warmed-up', 'end of load', 'after the load'],
+    rows.map(([label, f]) => [label, at(r.samples.slice(0, 1), f), at(warm, f), at(endOfLoad, f), at(after, f)]),
+  );
+}
+
 export function renderSoakReport(r: SoakResult): string {
   const { warm, after } = levels(r);
   const rssWarm = mean(warm.map((s) => s.rss));
@@ -131,6 +161,10 @@ export function renderSoakReport(r: SoakResult): string {
     ),
     '',
     `![samples](${r.chartFile})`,
+    '',
+    '## Where the memory is',
+    '',
+    memoryTable(r, warm, after),
     '',
     '## Traffic',
     '',

@@ -50,11 +50,15 @@ export class SlowClients {
 
   /** The server's 'clientError' listener: a late head gets 408 and is counted; a malformed or oversized one 400. */
   readonly onClientError = (err: NodeJS.ErrnoException, socket: Duplex): void => {
+    // A response already under way on this socket (a pipelined request): an answer now would corrupt it. Node's
+    // own handler makes the same check.
+    const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       this.closed((socket as Duplex & { remoteAddress?: string }).remoteAddress ?? '');
+      if (answering) return void socket.destroy();
       return rawResponse(socket, 408, 'request_timeout', `The request head was not complete within ${this.seconds()}; the connection was closed.`);
     }
-    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    if (err.code === 'ECONNRESET' || !socket.writable || answering) return void socket.destroy();
     const message =
       err.code === 'HPE_HEADER_OVERFLOW'
         ? 'Request headers are too large (limit 16 KiB).'
