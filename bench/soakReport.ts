@@ -31,6 +31,7 @@ export interface LedgerJob {
   id: string;
   owner: string;
   ownerName: string | null;
+  clientId: string | null;
   state: string;
   startedAt: number | null;
   finishedAt: number | null;
@@ -53,7 +54,7 @@ export const BOUNDS: Record<string, string> = {
   'inFlight.lanes': 'principals with requests in flight (256 + 1 024 waiting)',
   'sharedReads.cache': '64',
   'uploads.registry': '10 000',
-  pathMemo: '2 048 per memo',
+  pathMemo: '2 048 per memo (6 memos: 12 288)',
   'monitor.keys': '200',
   'monitor.prompts': '200',
 };
@@ -93,6 +94,22 @@ export function levels(r: SoakResult): { warm: Sample[]; after: Sample[] } {
   return { warm, after };
 }
 
+/** Why jobs lack GPU seconds: the client ids they ran under (a start the proxy never saw). */
+function unseenNote(jobs: readonly LedgerJob[]): string {
+  const unseen = jobs.filter((j) => j.state !== 'cached' && gpuSeconds(j) === null);
+  if (unseen.length === 0) return 'Every job has its GPU seconds.';
+  const kinds = new Map<string, number>();
+  for (const j of unseen) {
+    const kind = j.clientId?.startsWith('tab-') ? 'a reopened socket of its key (closed before the job ran)' : j.clientId?.startsWith('ui-') ? 'the web UI’s long-lived socket' : 'no socket (the key’s own id)';
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return (
+    `${unseen.length} jobs have no GPU seconds: the proxy never saw them start, because no socket listened on their client id when they ran — ` +
+    `${[...kinds].map(([k, n]) => `${n} under ${k}`).join(', ')}. They were settled from /history after the fact, which carries ComfyUI's own ` +
+    'execution timestamps; the ledger does not read those yet.'
+  );
+}
+
 /** RSS split into V8's committed heap (by space), memory outside it that V8 knows of, and the rest (native). */
 function memoryTable(r: SoakResult, warm: Sample[], after: Sample[]): string {
   const endOfLoad = r.samples.filter((x) => x.t <= r.loadEndT).slice(-3);
@@ -124,6 +141,9 @@ export function renderSoakReport(r: SoakResult): string {
   const fdsWarm = Math.round(mean(warm.map((s) => s.fds)));
   const fdsAfter = Math.max(...after.map((s) => s.fds));
   const rssGrowth = ((rssAfter - rssWarm) / rssWarm) * 100;
+  // The level RSS settles at under the load (V8 and malloc keep what they grew to; see "Where the memory is").
+  const secondHalf = r.samples.filter((x) => x.t > (r.warmupEndT + r.loadEndT) / 2 && x.t <= r.loadEndT);
+  const rssSteady = mean(secondHalf.map((x) => x.rss));
   const reads = r.stats.latencies.read;
   const finished = r.jobs.filter((j) => !['pending', 'running'].includes(j.state));
   const withGpu = r.jobs.filter((j) => gpuSeconds(j) !== null || j.state === 'cached');
@@ -151,6 +171,7 @@ export function renderSoakReport(r: SoakResult): string {
       [
         ['5xx answered by the proxy itself', '0', `${s.fiveXX.own} (5xx of any origin: ${s.fiveXX.total})`, ok(s.fiveXX.own === 0)],
         ['RSS after the load vs warmed-up', '≤ +30 %', `${mib(rssWarm)} → ${mib(rssAfter)} MiB (${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(1)} %; before any load ${mib(r.samples[0]?.rss ?? 0)})`, ok(rssGrowth <= 30)],
+        ['RSS after the load vs the load’s second half', '—', `${mib(rssSteady)} → ${mib(rssAfter)} MiB (${((rssAfter / rssSteady - 1) * 100).toFixed(1)} %)`, ''],
         ['open fds after the load vs warmed-up', '≤ +10', `${fdsWarm} → ${fdsAfter} (before any load ${r.samples[0]?.fds ?? '?'})`, ok(fdsAfter <= fdsWarm + 10)],
         ['every job in the ledger with its owner', 'all', `${ownersKnown} of ${r.jobs.length} owned by their key; ${finished.length} finished`, ok(ownersKnown === r.jobs.length && finished.length === r.jobs.length)],
         ['… and its GPU seconds', 'all', `${withGpu.length} of ${r.jobs.length}`, ok(withGpu.length === r.jobs.length)],
@@ -204,6 +225,8 @@ export function renderSoakReport(r: SoakResult): string {
         return [k.name, String(own.length), String(own.filter((j) => j.state === 'success').length), String(own.filter((j) => j.state !== 'success').length), gpu.reduce<number>((a, b) => a + (b ?? 0), 0).toFixed(1), String(gpu.filter((g) => g === null).length)];
       }),
     ),
+    '',
+    unseenNote(r.jobs),
     '',
     '<details><summary>Every job in the ledger: owner, state, GPU seconds</summary>',
     '',
