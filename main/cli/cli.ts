@@ -153,6 +153,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       upstreamTimeoutMs: upstreamTimeoutS * 1000,
       onError: (err) => io.err(warningLine(err.message)),
       onUpstreamEvent: (message) => io.err(`upstream: ${message}\n`),
+      slowClients: { log: (message) => io.err(`clients: ${message}\n`) },
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

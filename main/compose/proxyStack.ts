@@ -41,7 +41,7 @@ export interface ProxyServices {
   close(): Promise<void>;
 }
 
-export interface ListenConfig extends Pick<ProxyOptions, 'upstreamTimeoutMs' | 'timeouts' | 'inFlight' | 'upstreamHealth' | 'onUpstreamEvent' | 'queueOrder'> {
+export interface ListenConfig extends Pick<ProxyOptions, 'upstreamTimeoutMs' | 'timeouts' | 'inFlight' | 'upstreamHealth' | 'onUpstreamEvent' | 'queueOrder' | 'slowClients'> {
   /** One upstream URL or several (SPEC §10). */
   upstream: string | readonly string[];
   listenHost: string;
@@ -148,6 +148,7 @@ export async function startProxyWith(services: ProxyServices, config: ListenConf
     upstreamHealth: config.upstreamHealth,
     onUpstreamEvent: config.onUpstreamEvent,
     queueOrder: config.queueOrder,
+    slowClients: config.slowClients,
   });
   // A revoked, disabled or rotated key loses its open sockets and responses at once (SPEC §8.6).
   const stopWatching = keys.store.onChange(() => proxy.connections.recheckAll());

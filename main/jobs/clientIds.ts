@@ -2,6 +2,7 @@
 // prompt. ComfyUI sends a job's messages to the socket whose clientId is the job's client_id, so a
 // second principal using the same id would receive the first one's work. Bounded, oldest forgotten first.
 import type { JobOwner } from './types';
+import { gauge } from '../common/sizeGauges';
 
 const MAX_CLIENTS = 20_000;
 /** One key's own ids are forgotten first: a key making up ids cannot push other keys' claims out. */
@@ -12,11 +13,13 @@ export class ClientIdOwners {
   /** Insertion order = age of the last claim (re-inserted on every claim). */
   private readonly owners = new Map<string, JobOwner>();
   private readonly counts = new Map<JobOwner, number>();
-  private readonly onChange: () => void;
+  private readonly onChange: (clientId: string, owner: JobOwner) => void;
 
-  constructor(initial: Record<string, string>, onChange: () => void) {
+  /** `onChange`: told of each new claim (the ledger journals it). */
+  constructor(initial: Record<string, string>, onChange: (clientId: string, owner: JobOwner) => void) {
     for (const [id, owner] of Object.entries(initial)) this.add(id, owner);
     this.onChange = onChange;
+    gauge('ledger.clientIds', this, (c) => c.owners.size);
   }
 
   private add(id: string, owner: JobOwner): void {
@@ -48,7 +51,7 @@ export class ClientIdOwners {
     this.add(clientId, owner);
     if ((this.counts.get(owner) ?? 0) > MAX_PER_OWNER) this.remove(this.oldest(owner) ?? clientId);
     else if (this.owners.size > MAX_CLIENTS) this.remove(this.oldest() ?? clientId);
-    if (current === undefined) this.onChange();
+    if (current === undefined) this.onChange(clientId, owner);
     return true;
   }
 

@@ -1,18 +1,18 @@
 // The job ledger (SPEC §8.1): every job submitted through the proxy, fed by prompt submissions, relayed
 // WS messages and /history bodies. Indexed so every question the hot path asks is O(1): owner of a job,
 // active jobs of an owner, whether an owner produced a file, the job running on an upstream. Bounded
-// (oldest finished jobs go first) and persisted in batches.
+// (oldest finished jobs go first), persisted in batches, and every change journaled as it happens (jobFile.ts).
 import { ClientIdOwners } from './clientIds';
 import { InputUploads } from './inputUploads';
-import { JobFile } from './jobFile';
 import { readHistory, readWsMessage, type WsFact } from './jobMessages';
 import { JobIndexes } from './jobIndexes';
 import { JobEventHub } from './jobEvents';
 import { JobProgressBoard } from './jobProgress';
 import { queryJobs } from './jobQuery';
-import { BatchedFlush } from '../common/batchedFlush';
+import { LedgerStore } from './ledgerStore';
 import { ADMIN_OWNER, FINISHED_STATES, FOREIGN_OWNER, type ComfyWsMessage, type Job, type JobEvent, type JobLedgerApi } from './types';
 import type { JobOutput, JobOwner, JobProgress, JobQuery, JobState, SubmittedJob } from './types';
+import { gauge } from '../common/sizeGauges';
 
 export interface JobLedgerOptions {
   /** Persist to <dataDir>/jobs.json; omit for an in-memory ledger. */
@@ -40,22 +40,21 @@ export class JobLedger implements JobLedgerApi {
   /** Where jobs that ran in this process are (the monitor's progress bars); dropped with their job. */
   private readonly progress = new JobProgressBoard();
   private readonly events: JobEventHub;
-  private readonly file: JobFile | null;
+  private readonly store: LedgerStore;
   private readonly maxJobs: number;
   private readonly onError: (err: Error) => void;
-  /** Written at most once per interval while jobs change; no timer at all while idle (batchedFlush.ts). */
-  private readonly batch: BatchedFlush;
 
   constructor(options: JobLedgerOptions = {}) {
     this.onError = options.onError ?? (() => {});
     this.events = new JobEventHub(this.onError);
     this.maxJobs = Math.max(options.maxJobs ?? 10_000, 1);
-    this.file = options.dataDir ? new JobFile(options.dataDir, this.onError) : null;
-    this.batch = new BatchedFlush(() => this.flush(), this.file ? (options.flushIntervalMs ?? 2000) : 0);
-    const saved = this.file?.read() ?? { jobs: [], clients: {}, uploads: [] };
-    for (const job of saved.jobs) this.insert(job);
-    this.clientIds = new ClientIdOwners(saved.clients, () => this.batch.mark());
-    this.inputUploads = new InputUploads(saved.uploads, () => this.batch.mark());
+    this.store = new LedgerStore({ ...options, onError: this.onError }, () => ({ jobs: [...this.jobs.values()], clients: this.clientIds.toJSON(), uploads: this.inputUploads.toJSON() }));
+    const saved = this.store.read();
+    for (const job of saved.jobs) this.insert(job, false);
+    this.clientIds = new ClientIdOwners(saved.clients, (clientId, owner) => this.store.claimed(clientId, owner));
+    this.inputUploads = new InputUploads(saved.uploads, () => this.store.snapshotChanged());
+    gauge('ledger.jobs', this, (l) => l.jobs.size);
+    gauge('ledger.executed', this, (l) => l.executed.size);
   }
 
   recordSubmitted(s: SubmittedJob): Job {
@@ -77,21 +76,23 @@ export class JobLedger implements JobLedgerApi {
     const job = this.jobs.get(promptId);
     if (!job) return;
     if (acceptedId !== promptId) {
-      this.remove(job);
+      this.remove(job, true);
       const other = this.jobs.get(acceptedId);
       if (other) this.remove(other);
       this.insert({ ...job, promptId: acceptedId, number, state: other?.state ?? job.state, startedAt: other?.startedAt ?? null });
     } else {
       job.number = number;
+      this.touched(job);
     }
     this.changed('accepted', this.jobs.get(acceptedId) ?? job);
+    // The submission's 200 goes out after this: the job and its owner are on the disk itself first.
+    this.store.sync();
   }
 
   submissionFailed(promptId: string): void {
     const job = this.jobs.get(promptId);
     if (job && !FINISHED_STATES.has(job.state) && job.startedAt === null) {
-      this.remove(job);
-      this.batch.mark();
+      this.remove(job, true);
     }
   }
 
@@ -180,18 +181,11 @@ export class JobLedger implements JobLedgerApi {
   }
 
   flush(): void {
-    if (!this.file || !this.batch.dirty) return;
-    try {
-      this.file.write({ jobs: [...this.jobs.values()], clients: this.clientIds.toJSON(), uploads: this.inputUploads.toJSON() });
-      this.batch.clear();
-    } catch (err) {
-      this.onError(err as Error);
-    }
+    this.store.flush();
   }
 
   close(): void {
-    this.batch.close();
-    this.flush();
+    this.store.close();
   }
 
   private apply(upstream: string, fact: WsFact, at: number): void {
@@ -263,17 +257,25 @@ export class JobLedger implements JobLedgerApi {
     if (fresh.length === 0) return;
     job.outputs.push(...fresh);
     this.index.addOutputs(job, fresh);
-    this.batch.mark();
+    this.touched(job);
   }
 
-  private insert(job: Job): void {
+  /** `journal` false: the job comes from the file at start. */
+  private insert(job: Job, journal = true): void {
     this.jobs.set(job.promptId, job);
     this.index.add(job);
-    this.batch.mark();
+    if (journal) this.touched(job);
     if (this.jobs.size > this.maxJobs) this.evict();
   }
 
-  private remove(job: Job): void {
+  /** A job changed: journaled now, in the next snapshot within the interval. */
+  private touched(job: Job): void {
+    this.store.saved(job);
+  }
+
+  /** `journal`: the job leaves for good (an evicted one stays out of the snapshot and the journal's bound). */
+  private remove(job: Job, journal = false): void {
+    if (journal) this.store.dropped(job.promptId);
     this.jobs.delete(job.promptId);
     this.index.remove(job);
     this.executed.delete(job.promptId);
@@ -293,7 +295,7 @@ export class JobLedger implements JobLedgerApi {
   }
 
   private changed(type: JobEvent['type'], job: Job): void {
-    this.batch.mark();
+    this.touched(job);
     this.events.emit(type, job);
   }
 }

@@ -3,9 +3,14 @@
 // parses relayed frames itself). In memory only; the ledger drops an entry with its job.
 import type { WsFact } from './jobMessages';
 import type { JobProgress, JobState } from './types';
+import { gauge } from '../common/sizeGauges';
 
 export class JobProgressBoard {
   readonly #byJob = new Map<string, JobProgress>();
+
+  constructor() {
+    gauge('ledger.progress', this, (b) => b.#byJob.size);
+  }
 
   get(promptId: string): JobProgress | undefined {
     const p = this.#byJob.get(promptId);

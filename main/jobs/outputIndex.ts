@@ -3,6 +3,7 @@
 // owner may name the same file; with several upstreams two servers may also name different files alike
 // (each ComfyUI counts ComfyUI_00001_.png on its own), so the newest job's upstream wins a lookup.
 import type { JobOutput, JobOwner } from './types';
+import { gauge } from '../common/sizeGauges';
 
 const keyOf = (owner: JobOwner, type: string, subfolder: string, filename: string) => `${owner}\0${type}\0${subfolder}\0${filename}`;
 const fileKeyOf = (type: string, subfolder: string, filename: string) => `${type}\0${subfolder}\0${filename}`;
@@ -16,6 +17,10 @@ export class OutputIndex {
   private readonly counts = new Map<string, number>();
   /** Per file, the jobs that produced it in insertion order (newest last). */
   private readonly producers = new Map<string, Producer[]>();
+
+  constructor() {
+    gauge('ledger.outputFiles', this, (i) => i.producers.size);
+  }
 
   add(owner: JobOwner, outputs: readonly JobOutput[], upstream: string): void {
     for (const o of outputs) {

@@ -1,13 +1,18 @@
 // Per-key quotas with GCRA (generic cell rate algorithm): one "theoretical arrival
 // time" per bucket, O(1) per event, no windows and so no 2x burst at a window boundary. State is
-// persisted to <dataDir>/ratelimit.json in batches so limits survive a restart.
+// persisted to <dataDir>/ratelimit.json in batches so limits survive a restart, and each event is also
+// appended to ratelimit.journal (appendLog.ts) before its answer goes out, so a kill -9 forgives nothing
+// that was counted (a power cut: at most the last interval).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RateDecision, RateLimiter } from '../common/rateLimit';
+import { AppendLog } from '../common/appendLog';
 import { writeFileAtomicSync } from '../common/atomicFile';
 import { BatchedFlush } from '../common/batchedFlush';
+import { gauge } from '../common/sizeGauges';
 
 export const RATE_LIMIT_FILE = 'ratelimit.json';
+export const RATE_LIMIT_JOURNAL = 'ratelimit.journal';
 // Float slack so that exactly-on-time requests are not refused by rounding.
 const EPSILON_MS = 1e-6;
 
@@ -35,13 +40,17 @@ export class KeyRateLimiter implements RateLimiter {
   private readonly onError: (err: Error) => void;
   /** Written at most once a second while buckets change; no timer at all while idle. */
   private readonly batch: BatchedFlush;
+  /** Each change as a line `["bucket",tat]`, between two snapshots. */
+  private readonly journal: AppendLog | null;
 
   constructor(options: KeyRateLimiterOptions = {}) {
     this.path = options.dataDir ? join(options.dataDir, RATE_LIMIT_FILE) : null;
     this.now = options.now ?? Date.now;
     this.onError = options.onError ?? (() => {});
     this.batch = new BatchedFlush(() => this.flush(), this.path ? (options.flushIntervalMs ?? 1000) : 0);
+    this.journal = options.dataDir ? new AppendLog(join(options.dataDir, RATE_LIMIT_JOURNAL), this.onError) : null;
     this.load();
+    gauge('rateLimit.buckets', this, (l) => l.tat.size);
   }
 
   take(bucket: string, limitPerWindow: number, windowMs: number, nowMs: number): RateDecision {
@@ -50,16 +59,14 @@ export class KeyRateLimiter implements RateLimiter {
     const start = Math.max(this.tat.get(bucket) ?? nowMs, nowMs);
     const waitMs = start - nowMs - (windowMs - t);
     if (waitMs > EPSILON_MS) return decision(false, limit, windowMs, start - nowMs, waitMs);
-    this.tat.set(bucket, start + t);
-    this.batch.mark();
+    this.set(bucket, start + t);
     return decision(true, limit, windowMs, start + t - nowMs, 0);
   }
 
   refund(bucket: string, limitPerWindow: number, windowMs: number): void {
     const at = this.tat.get(bucket);
     if (at === undefined) return;
-    this.tat.set(bucket, at - windowMs / Math.max(1, Math.floor(limitPerWindow)));
-    this.batch.mark();
+    this.set(bucket, at - windowMs / Math.max(1, Math.floor(limitPerWindow)));
   }
 
   /** The bucket's current state without counting an event (for /api/usage and the app). */
@@ -81,7 +88,9 @@ export class KeyRateLimiter implements RateLimiter {
       else this.tat.delete(id); // fully restored: nothing worth remembering
     }
     try {
-      writeFileAtomicSync(this.path, JSON.stringify({ version: 2, tat }));
+      const next = (this.journal?.generation ?? 0) + 1;
+      writeFileAtomicSync(this.path, JSON.stringify({ version: 2, journal: next, tat }));
+      this.journal?.restart(next);
       this.batch.clear();
     } catch (err) {
       this.onError(err as Error);
@@ -91,19 +100,38 @@ export class KeyRateLimiter implements RateLimiter {
   close(): void {
     this.batch.close();
     this.flush();
+    this.journal?.close();
+  }
+
+  private set(bucket: string, at: number): void {
+    this.tat.set(bucket, at);
+    this.journal?.append(JSON.stringify([bucket, at]));
+    this.batch.mark();
   }
 
   private load(): void {
-    if (!this.path) return;
+    if (!this.path || !this.journal) return;
+    let generation = 0;
     try {
-      const data = JSON.parse(readFileSync(this.path, 'utf8')) as { version?: unknown; tat?: Record<string, unknown> };
+      const data = JSON.parse(readFileSync(this.path, 'utf8')) as { version?: unknown; journal?: unknown; tat?: Record<string, unknown> };
       // Version 1 counted every request against the hourly limit; those buckets mean nothing now.
-      if (data.version !== 2) return;
-      for (const [id, at] of Object.entries(data.tat ?? {})) if (typeof at === 'number' && Number.isFinite(at)) this.tat.set(id, at);
+      if (data.version === 2) {
+        for (const [id, at] of Object.entries(data.tat ?? {})) if (typeof at === 'number' && Number.isFinite(at)) this.tat.set(id, at);
+        if (typeof data.journal === 'number' && Number.isSafeInteger(data.journal)) generation = data.journal;
+      }
     } catch (err) {
       // Missing is normal on first run. Unreadable hot data is not worth refusing to start for:
       // the worst case is that each key gets a fresh quota once.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.onError(err as Error);
+    }
+    // Later lines win: they are the bucket's state after each event, in order.
+    for (const line of this.journal.open(generation)) {
+      try {
+        const [bucket, at] = JSON.parse(line) as unknown[];
+        if (typeof bucket === 'string' && typeof at === 'number' && Number.isFinite(at)) this.tat.set(bucket, at);
+      } catch {
+        // a line cut short by a crash mid-write
+      }
     }
   }
 }

@@ -9,6 +9,7 @@ import type { ProxyObserver, RequestRecord } from '../common/traffic';
 import { writeFileAtomicSync } from '../common/atomicFile';
 import { BatchedFlush } from '../common/batchedFlush';
 import { addDays, emptyDay, jobContribution, num, readDay, utcDay, type UsageDay } from './usageDays';
+import { gauge } from '../common/sizeGauges';
 
 export const USAGE_FILE = 'usage.json';
 const DAY_MS = 86_400_000;
@@ -77,6 +78,8 @@ export class UsageRecorder implements ProxyObserver {
     this.onError = options.onError ?? (() => {});
     this.batch = new BatchedFlush(() => this.flush(), this.readOnly ? 0 : (options.flushIntervalMs ?? 1000));
     this.load();
+    gauge('usage.keys', this, (u) => u.usage.size);
+    gauge('usage.seenJobs', this, (u) => u.seenJobs.size);
   }
 
   /** ProxyObserver hook. Never throws, never does I/O. */

@@ -1,6 +1,7 @@
 // Names for the nodes of running jobs, so the monitor says "KSampler" or the user's own node title
 // instead of "Node 3": each prompt's nodes come from ComfyUI's /queue (which the health sampler reads
 // anyway), display names of node types from /object_info, fetched once per upstream.
+import { gauge } from '../common/sizeGauges';
 const MAX_PROMPTS = 200;
 
 interface NodeInfo {
@@ -33,6 +34,7 @@ export class NodeNames {
 
   /** `loadObjectInfo` fetches the upstream's /object_info body (rejects on failure). */
   constructor(loadObjectInfo: () => Promise<unknown>) {
+    gauge('monitor.prompts', this, (n) => n.#prompts.size);
     this.#load = loadObjectInfo;
   }
 

@@ -2,6 +2,7 @@
 // requests-per-second window. O(1) per request; memory bounded by the ring sizes.
 import { RingBuffer } from './ringBuffer';
 import type { KeyTraffic, StatusClass, TrafficPoint, TrafficStats } from './types';
+import { gauge } from '../common/sizeGauges';
 
 const MAX_KEYS = 200;
 
@@ -28,6 +29,7 @@ export class TrafficCounter {
   readonly #byKey = new Map<string, KeyTraffic>();
 
   constructor(options: { historySeconds: number; windowS: number }) {
+    gauge('monitor.keys', this, (t) => t.#byKey.size);
     this.windowS = options.windowS;
     this.#history = new RingBuffer(options.historySeconds);
   }

@@ -15,7 +15,6 @@ import { ANONYMOUS_LANE, DEFAULT_IN_FLIGHT, InFlightGate, laneOf, type InFlightL
 import { isLoopbackHost } from '../http/listenAddress';
 import { OpenConnections } from './admission/openConnections';
 import { memoByString } from './guards/pathMemo';
-import { rawResponse } from '../http/rawResponse';
 import { isAllowedHost, isAllowedOrigin, needsOriginCheck } from './guards/requestGuards';
 import { refusal, requestNotifier } from './requestObservers';
 import { redirect, sendError } from '../http/respond';
@@ -35,6 +34,7 @@ import { createUpstreamRouting } from './upstreams/upstreamRouting';
 import { DEFAULT_TIMEOUTS, type UpstreamTimeouts } from './forward/upstreamTimeouts';
 import { handleUpgrade } from './ws/wsUpgrade';
 import type { JobSettler } from './sharing/jobSettler';
+import { SlowClients } from './slowClients';
 import { WsRelay } from './ws/wsRelay';
 
 export interface ProxyOptions {
@@ -68,6 +68,8 @@ export interface ProxyOptions {
   upstreamHealth?: Partial<WatcherTimings>;
   onUpstreamEvent?: (message: string) => void;
   queueOrder?: QueueOrderMode; // 'fair' (SPEC §12, the default); 'fifo' = ComfyUI's own order, the benchmark's "before"
+  /** Slow clients (SPEC §9): how long a request head may take (default 30 s; tests shorten it), a log line on closes. */
+  slowClients?: { headTimeoutMs?: number; log?: (message: string) => void };
   /** A tag added to the UI page (e.g. the login helper script), or null. */
   htmlInjection?: string | null;
   version: string;
@@ -90,6 +92,8 @@ export interface RunningProxy {
   settler: JobSettler;
   /** Upstream requests in flight and waiting for a slot (inFlightGate.ts). */
   inFlight(): { active: number; waiting: number; lanes: number };
+  /** Connections closed because their request head did not complete in time (slowClients.ts). */
+  slowClientsClosed(): number;
   /** Stops accepting, lets in-flight requests finish (bounded by graceMs), closes sockets. */
   close(graceMs?: number): Promise<void>;
 }
@@ -240,9 +244,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     });
   };
 
-  // requestTimeout 0: node's 300 s cap on receiving a whole request would cut a large upload over a slow
-  // tunnel; a stalled upload is cut by the forwarder instead (upstreamTimeouts.ts). Headers still get 60 s.
-  const server = http.createServer({ maxHeaderSize: 16 * 1024, keepAliveTimeout: 5_000, requestTimeout: 0 }, (req, res) => {
+  // Heads within 30 s (slowloris), bodies as long as they progress: slowClients.ts.
+  const slowClients = new SlowClients(options.slowClients?.headTimeoutMs, options.slowClients?.log, now);
+  const server = http.createServer({ maxHeaderSize: 16 * 1024, keepAliveTimeout: 5_000, ...slowClients.serverOptions }, (req, res) => {
     try {
       const handled = handleRequest(req, res);
       if (handled instanceof Promise) handled.catch((err: unknown) => answerFailure(res, err));
@@ -258,14 +262,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       socket.destroy();
     }
   });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-    const message =
-      err.code === 'HPE_HEADER_OVERFLOW'
-        ? 'Request headers are too large (limit 16 KiB).'
-        : `Malformed HTTP request (${err.code ?? 'parse error'}); check Content-Length, Transfer-Encoding and header syntax.`;
-    rawResponse(socket, 400, 'invalid_request', message);
-  });
+  server.on('clientError', slowClients.onClientError);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -293,6 +290,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     connections,
     settler: sharing.settler,
     inFlight: () => gate.stats(),
+    slowClientsClosed: () => slowClients.total,
     close(graceMs = 5_000) {
       closing ??= new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
@@ -301,6 +299,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           clearTimeout(timer);
           routing.close();
           sharing.settler.stop();
+          slowClients.close();
           if (!options.ledger) ledger.close();
           resolve();
         });

@@ -1,5 +1,7 @@
 // Slows down key guessing on the login form: after `maxFailures` failed logins from one client address
 // within `windowMs`, further attempts are refused until the oldest failure leaves the window.
+import { gauge } from '../../common/sizeGauges';
+
 export interface LoginThrottleOptions {
   maxFailures?: number;
   windowMs?: number;
@@ -23,6 +25,7 @@ export class LoginThrottle {
     this.windowMs = options.windowMs ?? 60_000;
     this.now = options.now ?? Date.now;
     this.maxClients = options.maxClients ?? 10_000;
+    gauge('login.throttle', this, (t) => t.failures.size);
   }
 
   /** Whether this client may try to log in now. */

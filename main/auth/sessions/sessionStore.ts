@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { SessionEndReason, SessionEvent } from '../../audit/sessionAudit';
 import type { AuthFailureReason, AuthOutcome, Principal, SessionAuthenticator } from '../../common/principal';
 import { readSessionFile, SESSIONS_FILE, writeSessionFile, type StoredSession } from './sessionFile';
+import { gauge } from '../../common/sizeGauges';
 
 export const SESSION_COOKIE = 'cac_session';
 export const REMEMBER_MS = 30 * 24 * 3600 * 1000;
@@ -73,6 +74,8 @@ export class SessionStore implements SessionAuthenticator {
     this.maxSessions = options.maxSessions ?? 10_000;
     this.onError = options.onError ?? (() => {});
     this.onSessionEvent = options.onSessionEvent ?? (() => {});
+    gauge('sessions.live', this, (s) => s.sessions.size);
+    gauge('sessions.tombstones', this, (s) => s.tombstones.size);
     if (this.path) {
       const { sessions, error } = readSessionFile(this.path);
       if (error) this.onError(error);

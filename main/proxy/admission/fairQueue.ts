@@ -3,6 +3,8 @@
 // so a principal with 1 000 waiting requests and one with 1 alternate. `total` caps all lanes together
 // (kept at or below the upstream pool's size, so requests never queue unfairly inside the http.Agent).
 // Pure bookkeeping: no sockets, no timers.
+import { gauge } from '../../common/sizeGauges';
+
 
 export type Release = () => void;
 
@@ -40,7 +42,9 @@ export class FairQueue {
   private active = 0;
   private waitingCount = 0;
 
-  constructor(private readonly limits: FairQueueLimits) {}
+  constructor(private readonly limits: FairQueueLimits) {
+    gauge('inFlight.lanes', this, (q) => q.lanes.size);
+  }
 
   /**
    * Starts `grant` now (synchronously) when the lane and the total have room and nobody of this lane is

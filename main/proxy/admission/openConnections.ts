@@ -4,6 +4,7 @@
 // only while something is open. Also answers "the owner's newest open socket" (its default client_id).
 import type { JobOwner } from '../../jobs/types';
 import type { AuthOutcome } from '../../common/principal';
+import { gauge } from '../../common/sizeGauges';
 
 const TICK_MS = 500;
 
@@ -21,6 +22,10 @@ export class OpenConnections {
   private readonly open = new Set<OpenConnection>();
   /** Each owner's open WebSockets, oldest first. */
   private readonly sockets = new Map<JobOwner, OpenConnection[]>();
+
+  constructor() {
+    gauge('connections.open', this, (c) => c.open.size);
+  }
   private timer: NodeJS.Timeout | null = null;
 
   /** Registers a connection; returns the function that unregisters it. */

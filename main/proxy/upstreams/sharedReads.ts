@@ -5,6 +5,7 @@
 import type { SharingRequest, Upstream } from '../sharing/context';
 import { answerRaw } from '../sharing/context';
 import { exchange, jsonOf } from '../forward/upstreamExchange';
+import { gauge } from '../../common/sizeGauges';
 
 /** At most this many answers are kept (one per kind and comfy-user folder in practice). */
 const MAX_ENTRIES = 64;
@@ -29,7 +30,9 @@ export class SharedReads {
   private readonly cache = new Map<string, Cached>();
   private readonly inflight = new Map<string, Promise<Cached | null>>();
 
-  constructor(private readonly o: SharedReadsOptions) {}
+  constructor(private readonly o: SharedReadsOptions) {
+    gauge('sharedReads.cache', this, (r) => r.cache.size);
+  }
 
   /** An upload changes LoadImage's file list; an upstream joining or leaving changes the device list. */
   invalidate(): void {

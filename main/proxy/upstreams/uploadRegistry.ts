@@ -3,6 +3,8 @@
 // already held a different file of that name stored it under another name: a job naming the upload is
 // then routed only among the upstreams that hold exactly it. In memory and bounded: after a restart, or
 // for a file uploaded to ComfyUI directly, nothing is known and any upstream may take the job.
+import { gauge } from '../../common/sizeGauges';
+
 
 export interface UploadRef {
   name: string;
@@ -25,7 +27,9 @@ function keyOfValue(value: string): string {
 export class UploadRegistry {
   private readonly holders = new Map<string, ReadonlySet<string>>();
 
-  constructor(private readonly max = 10_000) {}
+  constructor(private readonly max = 10_000) {
+    gauge('uploads.registry', this, (r) => r.holders.size);
+  }
 
   get size(): number {
     return this.holders.size;
