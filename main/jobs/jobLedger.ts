@@ -10,7 +10,7 @@ import { JobEventHub } from './jobEvents';
 import { JobProgressBoard } from './jobProgress';
 import { queryJobs } from './jobQuery';
 import { LedgerStore } from './ledgerStore';
-import { ADMIN_OWNER, FINISHED_STATES, FOREIGN_OWNER, type ComfyWsMessage, type Job, type JobEvent, type JobLedgerApi } from './types';
+import { ADMIN_OWNER, blankJob, FINISHED_STATES, FOREIGN_OWNER, type ComfyWsMessage, type Job, type JobEvent, type JobLedgerApi } from './types';
 import type { JobOutput, JobOwner, JobProgress, JobQuery, JobState, SubmittedJob } from './types';
 import { gauge } from '../common/sizeGauges';
 
@@ -22,11 +22,6 @@ export interface JobLedgerOptions {
   /** Batch write interval, ms (default 2000); 0 = only on flush(). */
   flushIntervalMs?: number;
   onError?: (err: Error) => void;
-}
-
-function blankJob(promptId: string, owner: JobOwner, upstream: string, at: number): Job {
-  const times = { queuedAt: at, startedAt: null, finishedAt: null };
-  return { promptId, owner, ownerName: null, clientId: null, upstream, number: null, state: 'pending', ...times, outputs: [], error: null, workflowName: null };
 }
 
 export class JobLedger implements JobLedgerApi {

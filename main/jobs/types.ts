@@ -163,3 +163,9 @@ export interface JobLedgerApi {
    */
   subscribe(listener: (event: JobEvent) => void, options?: { progress?: boolean }): () => void;
 }
+
+/** A job record with nothing known yet but its id, owner, upstream and when it was queued. */
+export function blankJob(promptId: string, owner: JobOwner, upstream: string, at: number): Job {
+  const times = { queuedAt: at, startedAt: null, finishedAt: null };
+  return { promptId, owner, ownerName: null, clientId: null, upstream, number: null, state: 'pending', ...times, outputs: [], error: null, workflowName: null };
+}

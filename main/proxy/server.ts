@@ -28,12 +28,13 @@ import type { ProxyObserver } from '../common/traffic';
 import type { RateLimiter } from '../common/rateLimit';
 import { UpstreamPool } from './forward/upstreamPool';
 import type { UpstreamTarget } from './forward/upstreamTarget';
-import { healthRoute, type PoolHealth } from './upstreams/poolHealth';
-import type { UpstreamStatus, WatcherTimings } from './upstreams/upstreamHealth';
+import { healthRoute } from './upstreams/poolHealth';
+import type { WatcherTimings } from './upstreams/upstreamHealth';
 import { createUpstreamRouting } from './upstreams/upstreamRouting';
 import { DEFAULT_TIMEOUTS, type UpstreamTimeouts } from './forward/upstreamTimeouts';
 import { handleUpgrade } from './ws/wsUpgrade';
-import type { JobSettler } from './sharing/jobSettler';
+import type { RunningProxy } from './runningProxy';
+import { listenOn } from './listenOn';
 import { SlowClients } from './slowClients';
 import { WsRelay } from './ws/wsRelay';
 
@@ -76,27 +77,7 @@ export interface ProxyOptions {
   now?: () => number;
 }
 
-export interface RunningProxy {
-  url: string;
-  host: string;
-  port: number;
-  health: PoolHealth;
-  ledger: JobLedger;
-  upstreams: UpstreamPool;
-  /** Each upstream's state, queue, latency, device, consistency (monitor, tray); subscribing starts the watcher. */
-  upstreamStatus(): UpstreamStatus[];
-  onUpstreamChange(listener: (statuses: UpstreamStatus[]) => void): () => void;
-  /** Open WebSockets and responses, re-checked when keys change. */
-  connections: OpenConnections;
-  /** Settles jobs nobody reads back (SPEC §11). */
-  settler: JobSettler;
-  /** Upstream requests in flight and waiting for a slot (inFlightGate.ts). */
-  inFlight(): { active: number; waiting: number; lanes: number };
-  /** Connections closed because their request head did not complete in time (slowClients.ts). */
-  slowClientsClosed(): number;
-  /** Stops accepting, lets in-flight requests finish (bounded by graceMs), closes sockets. */
-  close(graceMs?: number): Promise<void>;
-}
+export type { RunningProxy } from './runningProxy';
 
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   if (!isLoopbackHost(options.listenHost)) {
@@ -264,17 +245,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   });
   server.on('clientError', slowClients.onClientError);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.listenPort, options.listenHost, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.listenPort;
-  const hostForUrl = options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost;
-  proxyOrigin = `http://${hostForUrl}:${port}`;
+  const { port, origin } = await listenOn(server, options.listenHost, options.listenPort);
+  proxyOrigin = origin;
   routing.watcher.start();
 
   let closing: Promise<void> | null = null;
