@@ -16,7 +16,7 @@ import { BenchChild } from './childProcess';
 import { startNginx, NGINX_BIN, type RunningNginx } from './nginx';
 import { runScenarios, type BenchContext, type BenchRoot, type BenchTarget, type ProxyProcess, type Scenario } from './scenario';
 import { httpGetsScenario } from './httpGetsScenario';
-import { uploadScenario } from './uploadScenario';
+import { downloadScenario, uploadScenario } from './uploadScenario';
 import { wsFramesScenario } from './wsFramesScenario';
 import { keyCountScenario } from './keyCountScenario';
 import { idleScenario } from './idleScenario';
@@ -25,8 +25,8 @@ import { multiUpstreamScenario } from './multiUpstreamScenario';
 
 // ─── EXTENSION POINT ────────────────────────────────────────────────────────────────────────────────
 // The scenarios, run in this order. A scenario may start extra proxy processes with another authenticator
-// through ctx.startProxy({ name, auth, authArg }) (see proxyChild.ts and keyStoreAuth.ts).
-const SCENARIOS: Scenario[] = [httpGetsScenario, wsFramesScenario, uploadScenario, idleScenario, keyCountScenario, headlessStartScenario, multiUpstreamScenario];
+// through ctx.startProxy({ name, auth, authArg, upstreams, root }) (see proxyChild.ts and keyStoreAuth.ts).
+const SCENARIOS: Scenario[] = [httpGetsScenario, wsFramesScenario, uploadScenario, downloadScenario, idleScenario, keyCountScenario, headlessStartScenario, multiUpstreamScenario];
 // ────────────────────────────────────────────────────────────────────────────────────────────────────
 
 const HERE = fileURLToPath(new URL('..', import.meta.url));
@@ -72,10 +72,10 @@ async function main(): Promise<void> {
     // The proxy runs as shipped: an esbuild bundle (bundleProxy.ts), one per checkout measured.
     const bundles = new Map<string, string>();
     for (const r of roots) bundles.set(r.root, await bundleBenchChild('proxyChild', r.root));
-    const startProxyProcess = async (name: string, auth?: 'keyStore', authArg?: unknown, root = HERE) => {
-      const p = await BenchChild.start<ProxyReady>(bundles.get(root) ?? '', { upstream: fake.ready.url, adminKey, auth, authArg }, profileArgs);
+    const startProxyProcess = async (name: string, auth?: 'keyStore', authArg?: unknown, root = HERE, upstream: string | string[] = fake.ready.url) => {
+      const p = await BenchChild.start<ProxyReady>(bundles.get(root) ?? '', { upstream, adminKey, auth, authArg }, profileArgs);
       children.push(p.child);
-      const target: BenchTarget = { name, url: p.ready.url, key: p.ready.presentKey, pid: p.ready.pid, role: 'proxy', behindFake: true };
+      const target: BenchTarget = { name, url: p.ready.url, key: p.ready.presentKey, pid: p.ready.pid, role: 'proxy', behindFake: true, child: p.child };
       return { process: { child: p.child, target } satisfies ProxyProcess, accessKey: p.ready.accessKey };
     };
     const proxies = [];
@@ -112,7 +112,10 @@ async function main(): Promise<void> {
       fake: fake.child,
       upstreamUrl: fake.ready.url,
       adminKey,
-      startProxy: async ({ name, auth, authArg }) => (await startProxyProcess(name, auth, authArg)).process,
+      startProxy: async ({ name, auth, authArg, upstreams, root }) => {
+        const p = await startProxyProcess(name, auth, authArg, root?.root ?? HERE, upstreams);
+        return { ...p.process, accessKey: p.accessKey };
+      },
     };
     const only = values.only?.toLowerCase();
     const scenarios = only ? SCENARIOS.filter((s) => s.title.toLowerCase().includes(only)) : SCENARIOS;

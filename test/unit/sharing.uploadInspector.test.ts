@@ -53,6 +53,42 @@ describe('uploadInspector', () => {
     }
   });
 
+  it('judges a form the same wherever a chunk splits it: at every byte, and in chunks about a delimiter long', async () => {
+    // The scan keeps the few bytes that could start a delimiter and looks at the next chunk where it lies (no
+    // copy): a delimiter split at any point must still end its part, or `type` would read as "output\r\n--…".
+    const delimiter = `\r\n--${B}`.length;
+    const allowed = form([['name="type"', 'temp'], ['name="overwrite"', 'true']], 'z'.repeat(300), 'mine.png'); // alice's own: only exact values pass
+    const refused = form([['name="type"', 'output'], ['name="subfolder"', 'a']], 'z'.repeat(300));
+    const splits = (body: Buffer): Buffer[][] => {
+      const out: Buffer[][] = [];
+      for (let at = 1; at < body.length; at++) out.push([body.subarray(0, at), body.subarray(at)]);
+      for (let size = delimiter - 2; size <= delimiter + 2; size++) {
+        for (let offset = 1; offset < size; offset++) {
+          const chunks = [body.subarray(0, offset)];
+          for (let i = offset; i < body.length; i += size) chunks.push(body.subarray(i, i + size));
+          out.push(chunks);
+        }
+      }
+      return out;
+    };
+    const through = (chunks: Buffer[], owner: string) =>
+      new Promise<{ out: Buffer; error: CompanionError | null }>((resolve) => {
+        const out: Buffer[] = [];
+        const sink = new Writable({ write: (c: Buffer, _e, done) => (out.push(c), done()) });
+        pipeline(Readable.from(chunks), uploadInspector(B, judgeFor(owner)), sink, (err) => resolve({ out: Buffer.concat(out), error: (err as CompanionError | null) ?? null }));
+      });
+    for (const chunks of splits(allowed)) {
+      const { out, error } = await through(chunks, 'alice');
+      expect(error, chunks.map((c) => c.length).join(',')).toBeNull();
+      expect(out.equals(allowed)).toBe(true);
+    }
+    for (const chunks of splits(refused)) {
+      const { out, error } = await through(chunks, 'alice');
+      expect(error?.code, chunks.map((c) => c.length).join(',')).toBe('forbidden');
+      expect(out.toString('latin1').includes(`--${B}--`)).toBe(false);
+    }
+  });
+
   it('refuses output, another’s temp overwrite, duplicates and hidden spellings before the last bytes pass', async () => {
     const cases: [Buffer, string][] = [
       [form([['name="type"', 'output']]), 'forbidden'],

@@ -4,7 +4,7 @@
 // form, so a refusal (the stream errors) means ComfyUI's request.post() never completes and nothing is written.
 import { Transform, type TransformCallback } from 'node:stream';
 import type { CompanionError } from '../../common/errors';
-import { formProblem, isFormEnd, parsePartHead, textValue, type PartHead } from './formParts';
+import { formProblem, isFormEnd, mayStraddle, parsePartHead, textValue, type PartHead } from './formParts';
 import { UPLOAD_TEXT_FIELDS, type UploadFields } from './uploadTarget';
 
 const HEAD_CAP = 16 * 1024;
@@ -126,7 +126,12 @@ export function uploadInspector(boundary: string, judge: (fields: UploadFields) 
       const out = held ? Buffer.concat([held, chunk]) : chunk;
       held = null;
       try {
-        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        if (state === 'data' && pending.length > 0 && !mayStraddle(pending, chunk, delimiter)) {
+          // The bytes held back from the last chunk start no delimiter: they are the part's data. The chunk is
+          // then scanned where it lies instead of being copied behind them (a file part is nearly all chunks).
+          keep(pending);
+          pending = chunk;
+        } else pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
         while (step()) {
           /* keep going */
         }
