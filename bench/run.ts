@@ -16,6 +16,7 @@ import { BenchChild } from './childProcess';
 import { startNginx, NGINX_BIN, type RunningNginx } from './nginx';
 import { runScenarios, type BenchContext, type BenchRoot, type BenchTarget, type ProxyProcess, type Scenario } from './scenario';
 import { httpGetsScenario } from './httpGetsScenario';
+import { jsonReadsScenario } from './jsonReadsScenario';
 import { downloadScenario, uploadScenario } from './uploadScenario';
 import { wsFramesScenario } from './wsFramesScenario';
 import { keyCountScenario } from './keyCountScenario';
@@ -26,7 +27,7 @@ import { multiUpstreamScenario } from './multiUpstreamScenario';
 // ─── EXTENSION POINT ────────────────────────────────────────────────────────────────────────────────
 // The scenarios, run in this order. A scenario may start extra proxy processes with another authenticator
 // through ctx.startProxy({ name, auth, authArg, upstreams, root }) (see proxyChild.ts and keyStoreAuth.ts).
-const SCENARIOS: Scenario[] = [httpGetsScenario, wsFramesScenario, uploadScenario, downloadScenario, idleScenario, keyCountScenario, headlessStartScenario, multiUpstreamScenario];
+const SCENARIOS: Scenario[] = [httpGetsScenario, jsonReadsScenario, wsFramesScenario, uploadScenario, downloadScenario, idleScenario, keyCountScenario, headlessStartScenario, multiUpstreamScenario];
 // ────────────────────────────────────────────────────────────────────────────────────────────────────
 
 const HERE = fileURLToPath(new URL('..', import.meta.url));
