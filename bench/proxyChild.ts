@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveParent } from './childProcess';
+import { gcCommands } from './gcWatch';
 import keyStoreAuth from './keyStoreAuth';
 import { startProxyStack } from '../main/compose/proxyStack';
 import { startProxy } from '../main/proxy/server';
@@ -56,6 +57,7 @@ let sampler: NodeJS.Timeout | null = null;
 
 serveParent({
   ready: () => ({ url, port, presentKey, accessKey, pid: process.pid }),
+  ...gcCommands,
   /** Starts a new peak window; returns the RSS now (the baseline). */
   rssReset: () => {
     peak = process.memoryUsage.rss();

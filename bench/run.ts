@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleBenchChild } from './bundleProxy';
 import { BenchChild } from './childProcess';
+import { shippedNodeFlags } from './shippedNodeFlags';
 import { startNginx, NGINX_BIN, type RunningNginx } from './nginx';
 import { runScenarios, type BenchContext, type BenchRoot, type BenchTarget, type ProxyProcess, type Scenario } from './scenario';
 import { httpGetsScenario } from './httpGetsScenario';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     'Everything on one machine: load generator (autocannon / ws client), proxy, fake upstream and nginx share the CPU, so wall-clock figures (req/s, latency, frames/s) move with the machine\'s load; CPU time per request or frame, read from /proc, is the steady figure.',
   ];
   if (values.compare) notes.push(`Rows marked @${values.compare} run the proxy and app of git ${values.compare} (same machine, same run, interleaved with this checkout's).`);
+  for (const r of roots) notes.push(`Proxy processes of ${r.label} run with the Node flags of its \`npm run headless\`: ${shippedNodeFlags(r.root).join(' ') || 'none'}.`);
   try {
     const fake = await BenchChild.start<{ url: string; port: number }>('./fakeChild.ts', {});
     children.push(fake.child);
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
     const bundles = new Map<string, string>();
     for (const r of roots) bundles.set(r.root, await bundleBenchChild('proxyChild', r.root));
     const startProxyProcess = async (name: string, auth?: 'keyStore', authArg?: unknown, root = HERE, upstream: string | string[] = fake.ready.url) => {
-      const p = await BenchChild.start<ProxyReady>(bundles.get(root) ?? '', { upstream, adminKey, auth, authArg }, profileArgs);
+      const p = await BenchChild.start<ProxyReady>(bundles.get(root) ?? '', { upstream, adminKey, auth, authArg }, [...shippedNodeFlags(root), ...profileArgs]);
       children.push(p.child);
       const target: BenchTarget = { name, url: p.ready.url, key: p.ready.presentKey, pid: p.ready.pid, role: 'proxy', behindFake: true, child: p.child };
       return { process: { child: p.child, target } satisfies ProxyProcess, accessKey: p.ready.accessKey };
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
       { name: 'bare Node server', url: bare.ready.url, key: adminKey, pid: bare.ready.pid, role: 'bare' },
       direct,
       nginxTarget,
-      { name: 'minimal Node proxy (undici, bearer check only)', url: minimal.ready.url, key: adminKey, pid: minimal.ready.pid, role: 'minimal', behindFake: true },
+      { name: 'minimal Node proxy (undici, bearer check only)', url: minimal.ready.url, key: adminKey, pid: minimal.ready.pid, role: 'minimal', behindFake: true, child: minimal.child },
     ];
     for (const p of proxies) {
       getTargets.push({ ...p.process.target, name: `proxy${p.root.suffix}, admin key` });

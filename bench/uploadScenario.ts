@@ -13,6 +13,8 @@ const GIB = 1024 * 1024 * 1024;
 
 interface Transfer {
   mibPerS: number;
+  /** Full (mark-compact) collections in the process during this transfer; NaN when it cannot tell (nginx, direct). */
+  majorGcs: number;
   /** CPU seconds per GiB of the target's own process (for direct: the fake ComfyUI), and of the upstream(s). */
   cpuSPerGiB: number;
   upstreamCpuSPerGiB: number;
@@ -20,24 +22,30 @@ interface Transfer {
 
 type Once = (t: BenchTarget) => Promise<{ seconds: number; bytes: number }>;
 
+/** The bench children that can report their own GCs (the proxies and the minimal undici proxy). */
+const gcChild = (t: BenchTarget): BenchChild | undefined => (t.role === 'proxy' || t.role === 'minimal' ? t.child : undefined);
+
 async function measure(target: BenchTarget, once: Once, upstreamPids: readonly number[]): Promise<Transfer> {
   const sum = (pids: readonly number[]) => pids.reduce((a, p) => a + cpuNanos(p), 0);
+  const gc = gcChild(target);
+  await gc?.request('gcStart');
   const own0 = target.pid ? cpuNanos(target.pid) : Number.NaN;
   const up0 = sum(upstreamPids);
   const { seconds, bytes } = await once(target);
   const own = target.pid ? cpuNanos(target.pid) - own0 : Number.NaN;
   const up = sum(upstreamPids) - up0;
+  const majorGcs = gc ? ((await gc.request('gcStop')) as { major: number }).major : Number.NaN;
   const gib = bytes / GIB;
-  return { mibPerS: bytes / 1024 / 1024 / seconds, cpuSPerGiB: own / 1e9 / gib, upstreamCpuSPerGiB: up / 1e9 / gib };
+  return { mibPerS: bytes / 1024 / 1024 / seconds, majorGcs, cpuSPerGiB: own / 1e9 / gib, upstreamCpuSPerGiB: up / 1e9 / gib };
 }
 
-const HEADERS = ['target', 'MiB/s', 'vs direct', 'CPU s/GiB', 'vs nginx', 'vs minimal undici proxy', 'upstream CPU s/GiB', 'proxy peak RSS growth MiB'];
+const HEADERS = ['target', 'MiB/s', 'vs direct', 'CPU s/GiB', 'vs nginx', 'vs minimal undici proxy', 'upstream CPU s/GiB', 'full GCs per run', 'proxy peak RSS growth MiB'];
 
 /** Runs `once` ROUNDS times per target, interleaved; keeps the best MiB/s and the lowest CPU of each. */
 async function transferTable(targets: readonly BenchTarget[], once: Once, upstreamsOf: (t: BenchTarget) => number[]): Promise<string[][]> {
   for (const t of targets) if (t.url) await once(t); // warm-up: JIT, pools, the upstream's files
   const rss = new Map<BenchChild, number>();
-  for (const t of targets) if (t.child && !rss.has(t.child)) rss.set(t.child, (await t.child.request('rssReset')) as number);
+  for (const t of targets) if (t.role === 'proxy' && t.child && !rss.has(t.child)) rss.set(t.child, (await t.child.request('rssReset')) as number);
   const all = new Map<string, Transfer[]>();
   await bestOfInterleaved(
     targets,
@@ -65,6 +73,7 @@ async function transferTable(targets: readonly BenchTarget[], once: Once, upstre
     const mibs = best(t.name, (m) => m.mibPerS, false);
     const middle = t.role !== 'direct';
     const g = t.child ? growth.get(t.child) : undefined;
+    const gcs = (all.get(t.name) ?? []).map((m) => m.majorGcs);
     return [
       t.name,
       f(mibs, 0),
@@ -73,6 +82,7 @@ async function transferTable(targets: readonly BenchTarget[], once: Once, upstre
       middle && nginx && t !== nginx && all.has(nginx.name) ? ratio(cpu(t), cpu(nginx)) : '',
       middle && minimal && t !== minimal ? ratio(cpu(t), cpu(minimal)) : '',
       f(middle ? best(t.name, (m) => m.upstreamCpuSPerGiB, true) : cpu(t), 2),
+      gcs.some((n) => !Number.isNaN(n)) ? gcs.join(' / ') : '',
       g === undefined ? '' : (g / 1024 / 1024).toFixed(1),
     ];
   });
@@ -82,6 +92,7 @@ const NOTES = [
   'CPU s/GiB: on-CPU time of every thread of the process in the middle (the proxy, nginx\'s single worker, the minimal undici proxy) from /proc/PID/task/*/schedstat over one transfer, divided by the body size; lowest of the rounds. For direct it is the fake ComfyUI\'s own, shown as the upstream\'s. MiB/s: best round (wall clock, moves with the machine\'s load).',
   'Upstream CPU: the fake ComfyUI (both of them for two upstreams), which parses the form, hashes it twice and writes the file; the same work behind every target.',
   'RSS growth: each proxy process samples its own RSS every 50 ms during the measured rounds; peak minus the RSS before them (admin and access-key rows share a process).',
+  'Full GCs per run: mark-compact collections in that process during each measured transfer (PerformanceObserver). A Node process that sat idle before a big upload can fall into back-to-back mark-compacts under the stream of 64 KiB body buffers (node:http copies each body chunk into a new Buffer) and spend about twice the CPU per GiB; the proxy ships with --initial-old-space-size=64, which keeps it out of that (docs/performance.md). The minimal undici proxy runs without flags.',
 ];
 
 /** The targets both scenarios measure: every small-GET target except the bare Node server. */
