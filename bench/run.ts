@@ -75,8 +75,8 @@ async function main(): Promise<void> {
     // The proxy runs as shipped: an esbuild bundle (bundleProxy.ts), one per checkout measured.
     const bundles = new Map<string, string>();
     for (const r of roots) bundles.set(r.root, await bundleBenchChild('proxyChild', r.root));
-    const startProxyProcess = async (name: string, auth?: 'keyStore', authArg?: unknown, root = HERE, upstream: string | string[] = fake.ready.url) => {
-      const p = await BenchChild.start<ProxyReady>(bundles.get(root) ?? '', { upstream, adminKey, auth, authArg }, [...shippedNodeFlags(root), ...profileArgs]);
+    const startProxyProcess = async (name: string, auth?: 'keyStore', authArg?: unknown, root = HERE, upstream: string | string[] = fake.ready.url, nodeFlags = shippedNodeFlags(root)) => {
+      const p = await BenchChild.start<ProxyReady>(bundles.get(root) ?? '', { upstream, adminKey, auth, authArg }, [...nodeFlags, ...profileArgs]);
       children.push(p.child);
       const target: BenchTarget = { name, url: p.ready.url, key: p.ready.presentKey, pid: p.ready.pid, role: 'proxy', behindFake: true, child: p.child };
       return { process: { child: p.child, target } satisfies ProxyProcess, accessKey: p.ready.accessKey };
@@ -115,8 +115,8 @@ async function main(): Promise<void> {
       fake: fake.child,
       upstreamUrl: fake.ready.url,
       adminKey,
-      startProxy: async ({ name, auth, authArg, upstreams, root }) => {
-        const p = await startProxyProcess(name, auth, authArg, root?.root ?? HERE, upstreams);
+      startProxy: async ({ name, auth, authArg, upstreams, root, nodeFlags }) => {
+        const p = await startProxyProcess(name, auth, authArg, root?.root ?? HERE, upstreams, nodeFlags);
         return { ...p.process, accessKey: p.accessKey };
       },
     };

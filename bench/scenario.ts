@@ -49,8 +49,9 @@ export interface BenchContext {
   /**
    * Starts another proxy process (of `root`, default this checkout) in front of the same upstream, or of
    * `upstreams`; stopped by the runner at the end. Without `auth` it is the product's composition with an access key.
+   * `nodeFlags` replaces the Node flags the checkout ships with (shippedNodeFlags.ts).
    */
-  startProxy(options: { name: string; auth?: 'keyStore'; authArg?: unknown; upstreams?: string[]; root?: BenchRoot }): Promise<ProxyProcess & { accessKey: string | null }>;
+  startProxy(options: { name: string; auth?: 'keyStore'; authArg?: unknown; upstreams?: string[]; root?: BenchRoot; nodeFlags?: string[] }): Promise<ProxyProcess & { accessKey: string | null }>;
 }
 
 export interface ScenarioResult {

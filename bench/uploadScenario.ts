@@ -95,15 +95,23 @@ const NOTES = [
   'Full GCs per run: mark-compact collections in that process during each measured transfer (PerformanceObserver). A Node process that sat idle before a big upload can fall into back-to-back mark-compacts under the stream of 64 KiB body buffers (node:http copies each body chunk into a new Buffer) and spend about twice the CPU per GiB; the proxy ships with --initial-old-space-size=64, which keeps it out of that (docs/performance.md). The minimal undici proxy runs without flags.',
 ];
 
-/** The targets both scenarios measure: every small-GET target except the bare Node server. */
-const middleTargets = (ctx: BenchContext): BenchTarget[] => ctx.getTargets.filter((t) => t.role !== 'bare');
+/**
+ * The targets both scenarios measure: every small-GET target except the bare Node server, plus this checkout's
+ * proxy started without the Node flags it ships with, to show what they buy.
+ */
+async function middleTargets(ctx: BenchContext): Promise<BenchTarget[]> {
+  const targets = ctx.getTargets.filter((t) => t.role !== 'bare');
+  const plain = await ctx.startProxy({ name: 'proxy without its Node flags, admin key', nodeFlags: [] });
+  targets.push(plain.target);
+  return targets;
+}
 
 export const uploadScenario: Scenario = {
   title: `${TRANSFER_MIB} MiB multipart upload (POST /upload/image; one upstream, and two, where the proxy streams the file to both; best of ${ROUNDS} interleaved runs)`,
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     const second = await BenchChild.start<{ url: string }>('./fakeChild.ts', {});
     try {
-      const targets = middleTargets(ctx);
+      const targets = await middleTargets(ctx);
       const several = new Set<string>();
       for (const root of ctx.roots) {
         const p = await ctx.startProxy({ name: `proxy${root.suffix}, 2 upstreams, admin key`, upstreams: [ctx.upstreamUrl, second.ready.url], root });
@@ -125,7 +133,7 @@ export const uploadScenario: Scenario = {
 export const downloadScenario: Scenario = {
   title: `${TRANSFER_MIB} MiB download (GET /__fake/big, best of ${ROUNDS} interleaved runs)`,
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const rows = await transferTable(middleTargets(ctx), downloadOnce, () => [ctx.fake.pid]);
+    const rows = await transferTable(await middleTargets(ctx), downloadOnce, () => [ctx.fake.pid]);
     return { title: this.title, headers: HEADERS, rows, notes: NOTES.slice(0, 1) };
   },
 };
