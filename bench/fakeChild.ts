@@ -1,5 +1,7 @@
-// Bench process hosting the fake ComfyUI upstream, plus a command that blasts binary preview frames to a client.
+// Bench process hosting the fake ComfyUI upstream, plus commands that blast binary preview frames to a client
+// and fill its queue and history with jobs the size the web UI sends (jsonReadsScenario.ts).
 import { serveParent } from './childProcess';
+import { benchPrompt } from './benchJobs';
 import { startFakeComfy } from '../test/fixtures/fakeComfy';
 
 const fake = await startFakeComfy();
@@ -54,5 +56,19 @@ serveParent({
     }
     fake.setObjectInfo(defs);
     return Buffer.byteLength(JSON.stringify(defs));
+  },
+  /** Queues `finished` jobs and runs them (history), then `pending` more that stay queued. */
+  fillJobs: async (args) => {
+    const queue = async (i: number): Promise<string> => {
+      const res = await fetch(`${fake.url}/prompt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(benchPrompt(i, Number(args.workflowBytes))) });
+      return ((await res.json()) as { prompt_id: string }).prompt_id;
+    };
+    for (let i = 0; i < Number(args.finished); i++) await fake.runFakeJob(await queue(i), undefined, 1);
+    for (let i = 0; i < Number(args.pending); i++) await queue(1000 + i);
+    return true;
+  },
+  clearJobs: async () => {
+    for (const path of ['/queue', '/history']) await fetch(`${fake.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"clear":true}' });
+    return true;
   },
 });

@@ -26,33 +26,39 @@ export const GET_DURATION_S = 4;
 export const GET_ROUNDS = 3;
 const WARMUP_S = 1;
 
-function load(url: string, key: string, duration: number): Promise<autocannon.Result> {
+/** What a measured load asks for (default: /system_stats over GET_CONNECTIONS connections). */
+export interface LoadShape {
+  path?: string;
+  connections?: number;
+}
+
+function load(url: string, key: string, duration: number, shape: LoadShape = {}): Promise<autocannon.Result> {
   return autocannon({
-    url: `${url}/system_stats`,
-    connections: GET_CONNECTIONS,
+    url: `${url}${shape.path ?? '/system_stats'}`,
+    connections: shape.connections ?? GET_CONNECTIONS,
     duration,
     headers: { authorization: `Bearer ${key}` },
   });
 }
 
 /** Warms a target up (JIT, connection pools) without measuring. */
-export async function warmUp(target: BenchTarget): Promise<void> {
-  if (target.url) await load(target.url, target.key, WARMUP_S);
+export async function warmUp(target: BenchTarget, shape: LoadShape = {}): Promise<void> {
+  if (target.url) await load(target.url, target.key, WARMUP_S, shape);
 }
 
 /** One measured autocannon run, with the CPU the target's process (and the upstream's) spent on it. */
-export async function measureGets(target: BenchTarget, durationS = GET_DURATION_S, upstreamPid?: number): Promise<GetMeasurement> {
+export async function measureGets(target: BenchTarget, durationS = GET_DURATION_S, upstreamPid?: number, shape: LoadShape = {}): Promise<GetMeasurement> {
   if (!target.url) throw new Error(`${target.name} is not available`);
   const pid = target.pid;
   const cpu0 = pid ? cpuMicros(pid) : Number.NaN;
   const up0 = upstreamPid ? cpuMicros(upstreamPid) : Number.NaN;
-  const r = await load(target.url, target.key, durationS);
+  const r = await load(target.url, target.key, durationS, shape);
   const cpu = pid ? cpuMicros(pid) - cpu0 : Number.NaN;
   const up = upstreamPid ? cpuMicros(upstreamPid) - up0 : Number.NaN;
   const served = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
   return {
     requestsPerSec: r.requests.average,
-    meanMs: (GET_CONNECTIONS * 1000) / r.requests.average,
+    meanMs: ((shape.connections ?? GET_CONNECTIONS) * 1000) / r.requests.average,
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     non2xx: r.non2xx,

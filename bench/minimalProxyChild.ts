@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { timingSafeEqual, hash } from 'node:crypto';
 import { Pool } from 'undici';
 import { serveParent } from './childProcess';
+import { gcCommands } from './gcWatch';
 
 const { upstream, adminKey } = JSON.parse(process.argv[2] ?? '{}') as { upstream: string; adminKey: string };
 const pool = new Pool(upstream, { connections: 64 });
@@ -34,4 +35,4 @@ const server = http.createServer((req, res) => {
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address() as AddressInfo;
 
-serveParent({ ready: () => ({ url: `http://127.0.0.1:${port}`, port, pid: process.pid }) });
+serveParent({ ready: () => ({ url: `http://127.0.0.1:${port}`, port, pid: process.pid }), ...gcCommands });

@@ -2,7 +2,7 @@
 // proxy's own peak memory growth during a large upload. run.ts bundles it (bundleProxy.ts) and runs the
 // bundle with plain Node, as the product ships; for `--compare REF` the bundle is built from REF's sources.
 //
-// Config (argv[2], JSON): { upstream, adminKey, auth?, authArg? }.
+// Config (argv[2], JSON): { upstream, adminKey, auth?, authArg? }; `upstream` may list several (SPEC §10).
 // - Without auth: the product's composition (main/compose/proxyStack.ts: key store, rate limiter, usage,
 //   login sessions, job ledger) on a fresh data dir, with one access key created for the bench, so the
 //   admin key and an access key (quotas, ledger and usage on) hit exactly what a user runs.
@@ -11,12 +11,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveParent } from './childProcess';
+import { gcCommands } from './gcWatch';
 import keyStoreAuth from './keyStoreAuth';
 import { startProxyStack } from '../main/compose/proxyStack';
 import { startProxy } from '../main/proxy/server';
 
 interface Config {
-  upstream: string;
+  upstream: string | string[];
   adminKey: string;
   auth?: 'keyStore';
   authArg?: unknown;
@@ -56,6 +57,7 @@ let sampler: NodeJS.Timeout | null = null;
 
 serveParent({
   ready: () => ({ url, port, presentKey, accessKey, pid: process.pid }),
+  ...gcCommands,
   /** Starts a new peak window; returns the RSS now (the baseline). */
   rssReset: () => {
     peak = process.memoryUsage.rss();

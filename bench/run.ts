@@ -13,10 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleBenchChild } from './bundleProxy';
 import { BenchChild } from './childProcess';
+import { shippedNodeFlags } from './shippedNodeFlags';
 import { startNginx, NGINX_BIN, type RunningNginx } from './nginx';
 import { runScenarios, type BenchContext, type BenchRoot, type BenchTarget, type ProxyProcess, type Scenario } from './scenario';
 import { httpGetsScenario } from './httpGetsScenario';
-import { uploadScenario } from './uploadScenario';
+import { jsonReadsScenario } from './jsonReadsScenario';
+import { downloadScenario, uploadScenario } from './uploadScenario';
 import { wsFramesScenario } from './wsFramesScenario';
 import { keyCountScenario } from './keyCountScenario';
 import { idleScenario } from './idleScenario';
@@ -27,8 +29,8 @@ import { fairQueueScenario } from './fairQueueScenario';
 
 // ─── EXTENSION POINT ────────────────────────────────────────────────────────────────────────────────
 // The scenarios, run in this order. A scenario may start extra proxy processes with another authenticator
-// through ctx.startProxy({ name, auth, authArg }) (see proxyChild.ts and keyStoreAuth.ts).
-const SCENARIOS: Scenario[] = [httpGetsScenario, wsFramesScenario, uploadScenario, idleScenario, keyCountScenario, headlessStartScenario, multiUpstreamScenario, objectInfoScenario, fairQueueScenario];
+// through ctx.startProxy({ name, auth, authArg, upstreams, root }) (see proxyChild.ts and keyStoreAuth.ts).
+const SCENARIOS: Scenario[] = [httpGetsScenario, jsonReadsScenario, wsFramesScenario, uploadScenario, downloadScenario, idleScenario, keyCountScenario, headlessStartScenario, multiUpstreamScenario, objectInfoScenario, fairQueueScenario];
 // ────────────────────────────────────────────────────────────────────────────────────────────────────
 
 const HERE = fileURLToPath(new URL('..', import.meta.url));
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     'Everything on one machine: load generator (autocannon / ws client), proxy, fake upstream and nginx share the CPU, so wall-clock figures (req/s, latency, frames/s) move with the machine\'s load; CPU time per request or frame, read from /proc, is the steady figure.',
   ];
   if (values.compare) notes.push(`Rows marked @${values.compare} run the proxy and app of git ${values.compare} (same machine, same run, interleaved with this checkout's).`);
+  for (const r of roots) notes.push(`Proxy processes of ${r.label} run with the Node flags of its \`npm run headless\`: ${shippedNodeFlags(r.root).join(' ') || 'none'}.`);
   try {
     const fake = await BenchChild.start<{ url: string; port: number }>('./fakeChild.ts', {});
     children.push(fake.child);
@@ -74,10 +77,10 @@ async function main(): Promise<void> {
     // The proxy runs as shipped: an esbuild bundle (bundleProxy.ts), one per checkout measured.
     const bundles = new Map<string, string>();
     for (const r of roots) bundles.set(r.root, await bundleBenchChild('proxyChild', r.root));
-    const startProxyProcess = async (name: string, auth?: 'keyStore', authArg?: unknown, root = HERE) => {
-      const p = await BenchChild.start<ProxyReady>(bundles.get(root) ?? '', { upstream: fake.ready.url, adminKey, auth, authArg }, profileArgs);
+    const startProxyProcess = async (name: string, auth?: 'keyStore', authArg?: unknown, root = HERE, upstream: string | string[] = fake.ready.url, nodeFlags = shippedNodeFlags(root)) => {
+      const p = await BenchChild.start<ProxyReady>(bundles.get(root) ?? '', { upstream, adminKey, auth, authArg }, [...nodeFlags, ...profileArgs]);
       children.push(p.child);
-      const target: BenchTarget = { name, url: p.ready.url, key: p.ready.presentKey, pid: p.ready.pid, role: 'proxy', behindFake: true };
+      const target: BenchTarget = { name, url: p.ready.url, key: p.ready.presentKey, pid: p.ready.pid, role: 'proxy', behindFake: true, child: p.child };
       return { process: { child: p.child, target } satisfies ProxyProcess, accessKey: p.ready.accessKey };
     };
     const proxies = [];
@@ -100,7 +103,7 @@ async function main(): Promise<void> {
       { name: 'bare Node server', url: bare.ready.url, key: adminKey, pid: bare.ready.pid, role: 'bare' },
       direct,
       nginxTarget,
-      { name: 'minimal Node proxy (undici, bearer check only)', url: minimal.ready.url, key: adminKey, pid: minimal.ready.pid, role: 'minimal', behindFake: true },
+      { name: 'minimal Node proxy (undici, bearer check only)', url: minimal.ready.url, key: adminKey, pid: minimal.ready.pid, role: 'minimal', behindFake: true, child: minimal.child },
     ];
     for (const p of proxies) {
       getTargets.push({ ...p.process.target, name: `proxy${p.root.suffix}, admin key` });
@@ -114,7 +117,10 @@ async function main(): Promise<void> {
       fake: fake.child,
       upstreamUrl: fake.ready.url,
       adminKey,
-      startProxy: async ({ name, auth, authArg }) => (await startProxyProcess(name, auth, authArg)).process,
+      startProxy: async ({ name, auth, authArg, upstreams, root, nodeFlags }) => {
+        const p = await startProxyProcess(name, auth, authArg, root?.root ?? HERE, upstreams, nodeFlags);
+        return { ...p.process, accessKey: p.accessKey };
+      },
     };
     const only = values.only?.toLowerCase();
     const scenarios = only ? SCENARIOS.filter((s) => s.title.toLowerCase().includes(only)) : SCENARIOS;

@@ -18,6 +18,8 @@ export interface BenchTarget {
   role?: 'bare' | 'direct' | 'nginx' | 'minimal' | 'proxy';
   /** The fake ComfyUI answers behind this target (its CPU per request is shown too). */
   behindFake?: boolean;
+  /** The bench child running this target (a proxy): it samples its own RSS (rssReset / rssPeak). */
+  child?: BenchChild;
 }
 
 /** A source tree whose proxy and app are measured: this checkout, and the `--compare REF` one. */
@@ -44,8 +46,12 @@ export interface BenchContext {
   fake: BenchChild;
   upstreamUrl: string;
   adminKey: string;
-  /** Starts another proxy process in front of the same upstream; stopped by the runner at the end. */
-  startProxy(options: { name: string; auth?: 'keyStore'; authArg?: unknown }): Promise<ProxyProcess>;
+  /**
+   * Starts another proxy process (of `root`, default this checkout) in front of the same upstream, or of
+   * `upstreams`; stopped by the runner at the end. Without `auth` it is the product's composition with an access key.
+   * `nodeFlags` replaces the Node flags the checkout ships with (shippedNodeFlags.ts).
+   */
+  startProxy(options: { name: string; auth?: 'keyStore'; authArg?: unknown; upstreams?: string[]; root?: BenchRoot; nodeFlags?: string[] }): Promise<ProxyProcess & { accessKey: string | null }>;
 }
 
 export interface ScenarioResult {

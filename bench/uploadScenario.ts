@@ -1,74 +1,139 @@
-// Scenario (b): a 100 MiB streamed upload per target: throughput, and the proxy process's peak RSS growth.
-import { request } from 'node:http';
-import { Readable } from 'node:stream';
+// Scenarios: big files. A 100 MiB multipart upload (POST /upload/image, the fake ComfyUI writes the file to
+// disk) and a 100 MiB download (GET /__fake/big) per target: throughput, and the CPU the process in the middle
+// spends per GiB (schedstat, procStats.ts cpuNanos), beside direct, nginx and the do-nothing undici proxy.
+// Uploads also go through a proxy in front of two upstreams (the file is streamed to both at once) and the
+// proxies' peak RSS growth is shown: a buffered upload would show as ~100 MiB.
+import { BenchChild } from './childProcess';
+import { cpuNanos } from './procStats';
 import { bestOfInterleaved, ratio, type BenchContext, type BenchTarget, type Scenario, type ScenarioResult } from './scenario';
+import { downloadOnce, TRANSFER_MIB, uploadOnce } from './transferLoad';
 
-const UPLOAD_MIB = 100;
-const RUNS = 3;
-const CHUNK = Buffer.alloc(64 * 1024, 0x42);
+const ROUNDS = 3;
+const GIB = 1024 * 1024 * 1024;
 
-function body(): Readable {
-  const chunks = (UPLOAD_MIB * 1024 * 1024) / CHUNK.length;
-  return Readable.from(
-    (function* () {
-      for (let i = 0; i < chunks; i++) yield CHUNK;
-    })(),
-    { objectMode: false },
-  );
+interface Transfer {
+  mibPerS: number;
+  /** Full (mark-compact) collections in the process during this transfer; NaN when it cannot tell (nginx, direct). */
+  majorGcs: number;
+  /** CPU seconds per GiB of the target's own process (for direct: the fake ComfyUI), and of the upstream(s). */
+  cpuSPerGiB: number;
+  upstreamCpuSPerGiB: number;
 }
 
-/** POSTs the body to /__fake/echo?discard=1 (the upstream reads and hashes it) and returns seconds taken. */
-export function uploadOnce(target: BenchTarget): Promise<number> {
-  const total = UPLOAD_MIB * 1024 * 1024;
-  return new Promise((resolve, reject) => {
-    const url = new URL('/__fake/echo?discard=1', target.url ?? '');
-    const started = process.hrtime.bigint();
-    const req = request(
-      url,
-      { method: 'POST', headers: { authorization: `Bearer ${target.key}`, 'content-type': 'application/octet-stream', 'content-length': total }, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          const got = res.headers['x-fake-body-bytes'];
-          if (res.statusCode !== 200 || got !== String(total)) {
-            reject(new Error(`${target.name}: status ${res.statusCode}, upstream saw ${got ?? '?'} bytes: ${Buffer.concat(chunks).toString().slice(0, 200)}`));
-          } else {
-            resolve(seconds);
-          }
-        });
-      },
-    );
-    req.on('error', reject);
-    body().pipe(req);
+type Once = (t: BenchTarget) => Promise<{ seconds: number; bytes: number }>;
+
+/** The bench children that can report their own GCs (the proxies and the minimal undici proxy). */
+const gcChild = (t: BenchTarget): BenchChild | undefined => (t.role === 'proxy' || t.role === 'minimal' ? t.child : undefined);
+
+async function measure(target: BenchTarget, once: Once, upstreamPids: readonly number[]): Promise<Transfer> {
+  const sum = (pids: readonly number[]) => pids.reduce((a, p) => a + cpuNanos(p), 0);
+  const gc = gcChild(target);
+  await gc?.request('gcStart');
+  const own0 = target.pid ? cpuNanos(target.pid) : Number.NaN;
+  const up0 = sum(upstreamPids);
+  const { seconds, bytes } = await once(target);
+  const own = target.pid ? cpuNanos(target.pid) - own0 : Number.NaN;
+  const up = sum(upstreamPids) - up0;
+  const majorGcs = gc ? ((await gc.request('gcStop')) as { major: number }).major : Number.NaN;
+  const gib = bytes / GIB;
+  return { mibPerS: bytes / 1024 / 1024 / seconds, majorGcs, cpuSPerGiB: own / 1e9 / gib, upstreamCpuSPerGiB: up / 1e9 / gib };
+}
+
+const HEADERS = ['target', 'MiB/s', 'vs direct', 'CPU s/GiB', 'vs nginx', 'vs minimal undici proxy', 'upstream CPU s/GiB', 'full GCs per run', 'proxy peak RSS growth MiB'];
+
+/** Runs `once` ROUNDS times per target, interleaved; keeps the best MiB/s and the lowest CPU of each. */
+async function transferTable(targets: readonly BenchTarget[], once: Once, upstreamsOf: (t: BenchTarget) => number[]): Promise<string[][]> {
+  for (const t of targets) if (t.url) await once(t); // warm-up: JIT, pools, the upstream's files
+  const rss = new Map<BenchChild, number>();
+  for (const t of targets) if (t.role === 'proxy' && t.child && !rss.has(t.child)) rss.set(t.child, (await t.child.request('rssReset')) as number);
+  const all = new Map<string, Transfer[]>();
+  await bestOfInterleaved(
+    targets,
+    ROUNDS,
+    async (t) => {
+      const m = await measure(t, once, t.role === 'direct' ? [] : upstreamsOf(t));
+      all.set(t.name, [...(all.get(t.name) ?? []), m]);
+      return m;
+    },
+    () => false,
+  );
+  const growth = new Map<BenchChild, number>();
+  for (const [child, base] of rss) growth.set(child, ((await child.request('rssPeak')) as number) - base);
+  const best = (name: string, pick: (m: Transfer) => number, lowest: boolean): number => {
+    const v = (all.get(name) ?? []).map(pick).filter((x) => !Number.isNaN(x));
+    return v.length ? (lowest ? Math.min(...v) : Math.max(...v)) : Number.NaN;
+  };
+  const cpu = (t: BenchTarget | undefined) => (t ? best(t.name, (m) => m.cpuSPerGiB, true) : Number.NaN);
+  const direct = targets.find((t) => t.role === 'direct');
+  const nginx = targets.find((t) => t.role === 'nginx');
+  const minimal = targets.find((t) => t.role === 'minimal');
+  const f = (v: number, digits: number) => (Number.isNaN(v) ? '' : v.toFixed(digits));
+  return targets.map((t) => {
+    if (!all.has(t.name)) return [t.name, t.note ?? 'not available', ...HEADERS.slice(2).map(() => '')];
+    const mibs = best(t.name, (m) => m.mibPerS, false);
+    const middle = t.role !== 'direct';
+    const g = t.child ? growth.get(t.child) : undefined;
+    const gcs = (all.get(t.name) ?? []).map((m) => m.majorGcs);
+    return [
+      t.name,
+      f(mibs, 0),
+      direct ? ratio(mibs, best(direct.name, (m) => m.mibPerS, false)) : '',
+      f(cpu(t), 2),
+      middle && nginx && t !== nginx && all.has(nginx.name) ? ratio(cpu(t), cpu(nginx)) : '',
+      middle && minimal && t !== minimal ? ratio(cpu(t), cpu(minimal)) : '',
+      f(middle ? best(t.name, (m) => m.upstreamCpuSPerGiB, true) : cpu(t), 2),
+      gcs.some((n) => !Number.isNaN(n)) ? gcs.join(' / ') : '',
+      g === undefined ? '' : (g / 1024 / 1024).toFixed(1),
+    ];
   });
 }
 
+const NOTES = [
+  'CPU s/GiB: on-CPU time of every thread of the process in the middle (the proxy, nginx\'s single worker, the minimal undici proxy) from /proc/PID/task/*/schedstat over one transfer, divided by the body size; lowest of the rounds. For direct it is the fake ComfyUI\'s own, shown as the upstream\'s. MiB/s: best round (wall clock, moves with the machine\'s load).',
+  'Upstream CPU: the fake ComfyUI (both of them for two upstreams), which parses the form, hashes it twice and writes the file; the same work behind every target.',
+  'RSS growth: each proxy process samples its own RSS every 50 ms during the measured rounds; peak minus the RSS before them (admin and access-key rows share a process).',
+  'Full GCs per run: mark-compact collections in that process during each measured transfer (PerformanceObserver). A Node process that sat idle before a big upload can fall into back-to-back mark-compacts under the stream of 64 KiB body buffers (node:http copies each body chunk into a new Buffer) and spend about twice the CPU per GiB; the proxy ships with --initial-old-space-size=64, which keeps it out of that (docs/performance.md). The minimal undici proxy runs without flags.',
+];
+
+/**
+ * The targets both scenarios measure: every small-GET target except the bare Node server, plus this checkout's
+ * proxy started without the Node flags it ships with, to show what they buy.
+ */
+async function middleTargets(ctx: BenchContext): Promise<BenchTarget[]> {
+  const targets = ctx.getTargets.filter((t) => t.role !== 'bare');
+  const plain = await ctx.startProxy({ name: 'proxy without its Node flags, admin key', nodeFlags: [] });
+  targets.push(plain.target);
+  return targets;
+}
+
 export const uploadScenario: Scenario = {
-  title: `${UPLOAD_MIB} MiB streamed upload (POST /__fake/echo?discard=1, best of ${RUNS} interleaved runs)`,
+  title: `${TRANSFER_MIB} MiB multipart upload (POST /upload/image; one upstream, and two, where the proxy streams the file to both; best of ${ROUNDS} interleaved runs)`,
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const baseline = (await ctx.proxy.child.request('rssReset')) as number;
-    const best = await bestOfInterleaved(ctx.targets, RUNS, (target) => uploadOnce(target), (a, b) => a < b);
-    const peakGrowth = ((await ctx.proxy.child.request('rssPeak')) as number) - baseline;
-    const directS = best.get('direct');
-    const rows = ctx.targets.map((target) => {
-      const s = best.get(target.name);
-      if (s === undefined) return [target.name, target.note ?? 'not available', '', '', ''];
-      const mbs = UPLOAD_MIB / s;
-      return [
-        target.name,
-        mbs.toFixed(0),
-        s.toFixed(2),
-        directS ? ratio(mbs, UPLOAD_MIB / directS) : 'n/a',
-        target.name === ctx.proxy.target.name ? (peakGrowth / 1024 / 1024).toFixed(1) : '',
-      ];
-    });
-    return {
-      title: this.title,
-      headers: ['target', 'MiB/s', 'best s', 'vs direct', 'proxy peak RSS growth MiB'],
-      rows,
-      notes: ['RSS is sampled every 50 ms in the proxy\'s own process; growth is the peak over all runs minus the RSS just before the first upload.'],
-    };
+    const second = await BenchChild.start<{ url: string }>('./fakeChild.ts', {});
+    try {
+      const targets = await middleTargets(ctx);
+      const several = new Set<string>();
+      for (const root of ctx.roots) {
+        const p = await ctx.startProxy({ name: `proxy${root.suffix}, 2 upstreams, admin key`, upstreams: [ctx.upstreamUrl, second.ready.url], root });
+        targets.push(p.target);
+        several.add(p.target.name);
+        if (p.accessKey) {
+          targets.push({ ...p.target, name: `proxy${root.suffix}, 2 upstreams, access key`, key: p.accessKey });
+          several.add(`proxy${root.suffix}, 2 upstreams, access key`);
+        }
+      }
+      const rows = await transferTable(targets, uploadOnce, (t) => (several.has(t.name) ? [ctx.fake.pid, second.child.pid] : [ctx.fake.pid]));
+      return { title: this.title, headers: HEADERS, rows, notes: NOTES };
+    } finally {
+      await second.child.stop();
+    }
+  },
+};
+
+export const downloadScenario: Scenario = {
+  title: `${TRANSFER_MIB} MiB download (GET /__fake/big, best of ${ROUNDS} interleaved runs)`,
+  async run(ctx: BenchContext): Promise<ScenarioResult> {
+    const rows = await transferTable(await middleTargets(ctx), downloadOnce, () => [ctx.fake.pid]);
+    return { title: this.title, headers: HEADERS, rows, notes: NOTES.slice(0, 1) };
   },
 };

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=64
 // The headless CLI's launcher (`npm run headless` and the package's bin). It runs the built bundle
 // dist/cli.mjs in this same process — no wrapper child, so a signal sent to this process reaches the
 // proxy — and, in a checkout, rebuilds the bundle first when it is missing or a source it was built

@@ -12,6 +12,8 @@ import { countsOf, KEY_LABELS, labelsOf, type KeyCounts, type LiveProxy, type Me
 
 const P = 'comfy_companion_';
 const ANONYMOUS = '@anonymous';
+/** Status class labels, made once rather than per request. */
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
 export class MetricsService implements ProxyObserver {
   readonly registry = new Registry();
@@ -90,7 +92,7 @@ export class MetricsService implements ProxyObserver {
     const id = record.keyId ?? (record.keyName === 'admin' ? '@admin' : ANONYMOUS);
     let c = this.#byKey.get(id);
     if (!c) this.#byKey.set(id, (c = countsOf()));
-    const cls = `${Math.floor(record.status / 100)}xx`;
+    const cls = STATUS_CLASSES[Math.floor(record.status / 100)] ?? `${Math.floor(record.status / 100)}xx`;
     c.status[cls] = (c.status[cls] ?? 0) + 1;
     if (record.refusedPolicy) c.refusals[record.refusedPolicy] = (c.refusals[record.refusedPolicy] ?? 0) + 1;
     this.#duration.observe(record.durationMs / 1000);

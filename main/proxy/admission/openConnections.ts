@@ -18,25 +18,43 @@ export interface OpenConnection {
   close(reason: string): void;
 }
 
+/** A place in the list of open connections. */
+interface Entry {
+  conn: OpenConnection;
+  prev: Entry | null;
+  next: Entry | null;
+  linked: boolean;
+}
+
 export class OpenConnections {
-  private readonly open = new Set<OpenConnection>();
+  // Every open connection in a doubly linked list, oldest first, rather than a Set: with one add and one delete
+  // per request, a long-lived Set made V8 promote each request's objects out of the young generation
+  // (--trace-gc-nvp: 5.5 KB promoted per request instead of 0.4), tripling the scavenger's time (docs/performance.md).
+  private head: Entry | null = null;
+  private tail: Entry | null = null;
+  private count = 0;
   /** Each owner's open WebSockets, oldest first. */
   private readonly sockets = new Map<JobOwner, OpenConnection[]>();
 
-  constructor() {
-    gauge('connections.open', this, (c) => c.open.size);
-  }
   private timer: NodeJS.Timeout | null = null;
+
+  constructor() {
+    gauge('connections.open', this, (c) => c.count);
+  }
 
   /** Registers a connection; returns the function that unregisters it. */
   add(conn: OpenConnection): () => void {
-    this.open.add(conn);
+    const entry: Entry = { conn, prev: this.tail, next: null, linked: true };
+    if (this.tail) this.tail.next = entry;
+    else this.head = entry;
+    this.tail = entry;
+    this.count++;
     if (conn.clientId !== undefined) this.sockets.set(conn.owner, [...(this.sockets.get(conn.owner) ?? []), conn]);
     if (!this.timer) {
       this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref();
     }
-    return () => this.remove(conn);
+    return () => this.remove(entry);
   }
 
   /** The clientId of the owner's most recently opened WebSocket that is still open. */
@@ -45,30 +63,42 @@ export class OpenConnections {
   }
 
   get size(): number {
-    return this.open.size;
+    return this.count;
   }
 
   /** Closes every connection whose credential no longer authenticates. */
   recheckAll(): void {
-    for (const conn of [...this.open]) {
+    const entries: Entry[] = [];
+    for (let e = this.head; e; e = e.next) entries.push(e);
+    for (const entry of entries) {
+      if (!entry.linked) continue;
       let outcome: AuthOutcome;
       try {
-        outcome = conn.recheck();
+        outcome = entry.conn.recheck();
       } catch {
         continue;
       }
       if (outcome.ok) continue;
-      this.remove(conn);
+      this.remove(entry);
       try {
-        conn.close(outcome.message);
+        entry.conn.close(outcome.message);
       } catch {
         /* already gone */
       }
     }
   }
 
-  private remove(conn: OpenConnection): void {
-    if (!this.open.delete(conn)) return;
+  private remove(entry: Entry): void {
+    if (!entry.linked) return;
+    entry.linked = false;
+    if (entry.prev) entry.prev.next = entry.next;
+    else this.head = entry.next;
+    if (entry.next) entry.next.prev = entry.prev;
+    else this.tail = entry.prev;
+    entry.prev = null;
+    entry.next = null;
+    this.count--;
+    const { conn } = entry;
     if (conn.clientId !== undefined) {
       // By identity, not clientId: a reloaded page reopens with the same clientId before the old socket closes.
       const left = (this.sockets.get(conn.owner) ?? []).filter((c) => c !== conn);
@@ -80,7 +110,7 @@ export class OpenConnections {
   /** The half-second re-check; it stops itself once nothing is open (not on every last close, which would
    * arm and clear a timer per request at low concurrency). */
   private tick(): void {
-    if (this.open.size === 0 && this.timer) {
+    if (this.count === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = null;
       return;

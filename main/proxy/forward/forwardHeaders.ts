@@ -3,6 +3,7 @@
 // comes back to the client (hop-by-hop removed, upstream redirects pointed back at the proxy).
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { withoutCookie } from '../../auth/credentials';
+import { memoByString } from '../guards/pathMemo';
 import type { UpstreamTarget } from './upstreamTarget';
 
 const HOP_BY_HOP = new Set([
@@ -27,11 +28,17 @@ export interface UpstreamHeaderOptions {
   comfyUser: string | null;
 }
 
+/** The token set of a Connection value, remembered per value: clients and ComfyUI send the same one every time. */
+const tokensOf = memoByString((text: string): ReadonlySet<string> => {
+  const tokens = new Set(text.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+  return tokens.size > 0 ? tokens : NO_TOKENS;
+});
+
 /** Header names listed in Connection (RFC 9110 §7.6.1): hop-by-hop for this message. Shared empty set when none. */
 function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> {
-  if (value === undefined || value === '') return NO_TOKENS;
-  const text = Array.isArray(value) ? value.join(',') : value;
-  return new Set(text.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+  // `keep-alive` (nearly every message) names only a header that is hop-by-hop anyway.
+  if (value === undefined || value === '' || value === 'keep-alive') return NO_TOKENS;
+  return tokensOf(Array.isArray(value) ? value.join(',') : value);
 }
 
 export function upstreamRequestHeaders(req: IncomingMessage, target: UpstreamTarget, plan: UpstreamHeaderOptions): OutgoingHttpHeaders {

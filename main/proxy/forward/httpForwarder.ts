@@ -204,22 +204,26 @@ export function forwardHttp(target: UpstreamTarget, req: IncomingMessage, res: S
   const exchange = new Exchange(target, req, res, plan, injectHtml, redactKey);
   const declaredLength = Number(req.headers['content-length'] ?? NaN);
   const hasBody = req.headers['transfer-encoding'] !== undefined || (declaredLength > 0 && Number.isFinite(declaredLength));
-  let body: PassThrough | null = null;
+  let body: Readable | null = null;
   if (hasBody) {
-    // A stream of our own between client and undici: on failure undici destroys the body it was given,
-    // and destroying the client's request would take its socket (and our error answer) with it.
-    body = new PassThrough();
     req.on('error', () => exchange.abort(new Error('client request failed')));
     if (plan.body) {
-      // A refusal by the sharing rules stops the upload before ComfyUI has the whole form; it is the answer,
-      // and whatever the client still sends is read and dropped so that it reaches the client.
+      // The sharing rules' checked copy of the body is a stream of our own already: undici reads it directly
+      // (one stream hop less per chunk). A refusal stops the upload before ComfyUI has the whole form; it is
+      // the answer, and whatever the client still sends is read and dropped so that it reaches the client.
+      body = plan.body;
       plan.body.on('error', (err) => {
         exchange.abort(err);
         req.unpipe();
         req.resume();
       });
-      plan.body.pipe(body);
-    } else req.pipe(body);
+    } else {
+      // A stream of our own between client and undici: on failure undici destroys the body it was given,
+      // and destroying the client's request would take its socket (and our error answer) with it.
+      const shield = new PassThrough();
+      req.pipe(shield);
+      body = shield;
+    }
     cutWhenStalled(req, plan.timeouts.stallMs, () => exchange.abort(new StalledTransferError('upload', plan.timeouts.stallMs)));
   }
   const { timeouts } = plan;

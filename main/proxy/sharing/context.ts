@@ -119,21 +119,6 @@ export function answerRaw(res: ServerResponse, status: number, contentType: stri
   res.end(body);
 }
 
-const SECRET_FIELDS = ['api_key_comfy_org', 'auth_token_comfy_org'] as const;
-
-/**
- * Removes the Comfy credentials older ComfyUI versions echo in a queue item's or history entry's
- * extra_data ([number, prompt_id, prompt, extra_data, outputs]); nobody needs them echoed.
- */
-export function scrubQueueItem(item: unknown): unknown {
-  if (!Array.isArray(item) || typeof item[3] !== 'object' || item[3] === null) return item;
-  const extra = { ...(item[3] as Record<string, unknown>) };
-  for (const f of SECRET_FIELDS) delete extra[f];
-  const copy = [...item];
-  copy[3] = extra;
-  return copy;
-}
-
 /** `item[1]` of a queue item: its prompt id. */
 export function promptIdOfItem(item: unknown): string | null {
   return Array.isArray(item) && typeof item[1] === 'string' ? item[1] : null;

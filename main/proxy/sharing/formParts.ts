@@ -131,6 +131,19 @@ export function isFormEnd(next: Buffer): boolean {
   return next.length === 0 || next.toString('latin1') === '\r\n';
 }
 
+/**
+ * Whether a `needle` could begin in `tail` (the few bytes a scan held back at the end of the last chunk) and
+ * end in `next`: the one place a search of `next` alone would miss it. Looks at `tail` plus the first
+ * needle.length - 1 bytes of `next` — a copy of at most twice the needle, never of the chunk. True also when
+ * `next` is too short to tell (the caller then joins the two, a small copy).
+ */
+export function mayStraddle(tail: Buffer, next: Buffer, needle: Buffer): boolean {
+  const reach = needle.length - 1;
+  if (next.length < reach) return true;
+  const at = Buffer.concat([tail, next.subarray(0, reach)]).indexOf(needle);
+  return at !== -1 && at < tail.length;
+}
+
 export interface FormPart extends PartHead {
   body: Buffer;
 }

@@ -22,9 +22,10 @@ const LOOKUP_CONCURRENCY = 4;
  * queue read that will be compared with this snapshot was sent.
  */
 export function activeSnapshot(deps: SharingDeps, upstreamId: string): string[] {
+  // activeJobs() walks the pending and running jobs only, not the whole ledger (read on every /queue).
   return deps.ledger
-    .list({ upstream: upstreamId, states: ['pending', 'running'], limit: Number.MAX_SAFE_INTEGER })
-    .filter((j) => j.number !== null)
+    .activeJobs()
+    .filter((j) => j.upstream === upstreamId && j.number !== null)
     .map((j) => j.promptId);
 }
 
@@ -39,6 +40,16 @@ export function queuedIds(queue: unknown): Set<string> | null {
     if (id !== null) ids.add(id);
   }
   return ids;
+}
+
+/**
+ * Whether a raw /queue answer might no longer list one of the snapshot's jobs: false when every id appears in it as
+ * a JSON string (`"id"`), so there is nothing to settle and the answer need not be parsed for it. An id that does
+ * not appear is certainly gone; one that does is listed, unless another queued job's text quotes that id (the job
+ * is then settled by a later read instead of this one).
+ */
+export function mayHaveVanished(raw: Buffer, snapshot: readonly string[]): boolean {
+  return snapshot.some((id) => !raw.includes(`"${id}"`));
 }
 
 /** Settles the snapshot's jobs that the queue answer no longer lists. Never throws. */

@@ -1,12 +1,14 @@
 // Reads of ComfyUI's queue and history under the sharing rules (SPEC §8.3, §10): each caller sees only
 // its own jobs (admin sees all), another key's job id answers as an unknown id does (`{}`), and with
-// several upstreams the answers are merged. The Comfy credentials older servers echo are removed. Waiting
+// several upstreams the answers are merged. The Comfy credentials older servers echo are removed
+// (echoedSecrets.ts); the admin's view of one upstream is ComfyUI's own bytes when they cannot hold one. Waiting
 // jobs are listed in the order ComfyUI will run them (SPEC §12), not in its heap's order.
 import { isLostJob, lostJobHistoryEntry } from '../../jobs/lostJobs';
 import { ADMIN_OWNER, type JobOwner } from '../../jobs/types';
 import { exchange, jsonOf } from '../forward/upstreamExchange';
-import { activeSnapshot, settleVanished, syncOwner } from './jobSync';
-import { answerJson, answerRaw, promptIdOfItem, scrubQueueItem, type SharingDeps, type SharingRequest, type Upstream } from './context';
+import { activeSnapshot, mayHaveVanished, settleVanished, syncOwner } from './jobSync';
+import { answerJson, answerRaw, promptIdOfItem, type SharingDeps, type SharingRequest, type Upstream } from './context';
+import { mayHoldSecret, scrubQueueItem } from './echoedSecrets';
 
 const HISTORY_FETCH_CONCURRENCY = 8;
 const DEFAULT_OWN_HISTORY = 1000;
@@ -16,14 +18,38 @@ function visible(deps: SharingDeps, owner: JobOwner, promptId: string | null): b
   return promptId !== null && deps.ledger.ownerOfJob(promptId) === owner;
 }
 
-async function getJson(deps: SharingDeps, r: SharingRequest, upstream: Upstream, path: string): Promise<{ status: number; json: unknown; raw: Buffer; type?: string }> {
+/** An upstream's answer, parsed only when asked (the first `json` read). */
+class JsonAnswer {
+  #json: unknown;
+  #parsed = false;
+  constructor(
+    readonly status: number,
+    readonly raw: Buffer,
+    readonly type: string | undefined,
+  ) {}
+
+  get json(): unknown {
+    if (!this.#parsed) {
+      this.#json = jsonOf(this.raw);
+      this.#parsed = true;
+    }
+    return this.#json;
+  }
+}
+
+async function getJson(deps: SharingDeps, r: SharingRequest, upstream: Upstream, path: string): Promise<JsonAnswer> {
   const answer = await exchange(upstream.target, {
     method: 'GET',
     path,
     headers: r.upstreamHeaders(upstream.target),
     responseTimeoutMs: deps.responseTimeoutMs,
   });
-  return { status: answer.status, json: jsonOf(answer.body), raw: answer.body, type: answer.headers['content-type'] };
+  return new JsonAnswer(answer.status, answer.body, answer.headers['content-type']);
+}
+
+/** ComfyUI's bytes as they came, for the admin's view of one upstream that holds no credential (nothing to remove). */
+function relayAsIs(r: SharingRequest, a: JsonAnswer): void {
+  answerRaw(r.res, a.status, a.type, a.raw, { 'cache-control': 'no-store', ...r.responseHeaders });
 }
 
 /** Python's `<` on queue items (number, prompt_id, …): the order ComfyUI's heap pops them in. */
@@ -42,6 +68,10 @@ export async function readQueue(deps: SharingDeps, r: SharingRequest, path: stri
   const upstreams = deps.liveUpstreams();
   const snapshots = upstreams.map((u) => activeSnapshot(deps, u.id));
   const answers = await Promise.all(upstreams.map((u) => getJson(deps, r, u, path)));
+  const only = answers.length === 1 ? answers[0] : undefined;
+  if (r.admin && only?.status === 200 && !mayHoldSecret(only.raw, deps.cloudKey()) && !mayHaveVanished(only.raw, snapshots[0] ?? [])) {
+    return relayAsIs(r, only);
+  }
   // The queue was read anyway: jobs the ledger still thinks active but ComfyUI no longer lists get settled.
   await Promise.all(upstreams.map((u, i) => (answers[i]?.status === 200 ? settleVanished(deps, (t) => r.upstreamHeaders(t), u, snapshots[i] ?? [], answers[i]?.json) : null)));
   const running: unknown[] = [];
@@ -114,11 +144,14 @@ export async function readHistory(deps: SharingDeps, r: SharingRequest, pathAndQ
         if (upstreams.length === 1) return answerRaw(r.res, a.status, a.type, a.raw, r.responseHeaders);
         continue;
       }
+      // Parsed for the ledger (outputs and final states it may have missed), whatever is answered.
       deps.ledger.observeHistory(u.id, a.json, deps.now());
       Object.assign(merged, a.json);
     }
     // Jobs lost with their upstream (SPEC §10) are in no server's history any more; the ledger still has them.
     const lost = deps.ledger.list({ states: ['error'], limit: max ?? DEFAULT_OWN_HISTORY }).filter((j) => isLostJob(j) && merged[j.promptId] === undefined);
+    const only = answers.length === 1 ? answers[0]?.a : undefined;
+    if (only && lost.length === 0 && !mayHoldSecret(only.raw, deps.cloudKey())) return relayAsIs(r, only);
     for (const job of lost.reverse()) merged[job.promptId] = lostJobHistoryEntry(job);
     return answerJson(r.res, 200, scrubHistory(merged), r.responseHeaders);
   }
