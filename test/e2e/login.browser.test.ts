@@ -109,6 +109,11 @@ describe('logging in from Chromium', () => {
     expect(cookie?.expires).toBeGreaterThan(Date.now() / 1000 + 29 * 24 * 3600);
     const old = cookie?.value ?? '';
 
+    // ComfyUI's page keeps calling the proxy (every `status` refetches /queue); calls still in flight when the
+    // logout ends the session get 401s, which must not send the page to a login page without the logout hint.
+    await page.evaluate(() => {
+      setInterval(() => void fetch('/queue'), 5);
+    });
     await page.goto(`${h.url}/auth_login.html?logout=true`);
     expect(await page.locator('#login-hint').textContent()).toContain('You have been logged out.');
     expect(await sessionCookie()).toBeUndefined();

@@ -32,12 +32,18 @@ const SESSION_END_JS = `// ComfyUI Auth Companion: back to the login page when t
 
   // The login page says why ("…the key you used was revoked or replaced", "…has expired") when the 401 said so.
   function toLogin(reason) {
-    if (leaving) return;
+    if (leaving || Date.now() - unloadingSince < 10000) return;
     leaving = true;
     var next = location.pathname + location.search + location.hash;
     var why = reason === 'revoked' || reason === 'expired' ? '&reason=' + reason : '';
     location.assign('/auth_login.html?next=' + encodeURIComponent(next) + why);
   }
+
+  // While the page is being left (the user navigates, e.g. to the logout page), a 401 to one of its last
+  // calls must not send it to the login page instead: the logout ends the session before this page is gone.
+  // A window, not a flag: the page may stay (its own beforeunload prompt answered "stay").
+  var unloadingSince = 0;
+  window.addEventListener('beforeunload', function () { unloadingSince = Date.now(); });
 
   var nativeFetch = window.fetch;
   if (typeof nativeFetch === 'function') {
