@@ -37,7 +37,23 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-function config(dir: string, port: number, upstreamPort: number): string {
+/**
+ * With `mirrorPort`, every request is also sent to a second upstream (ngx_http_mirror_module, built into Debian's
+ * nginx): nginx's own way of delivering one upload to two servers, the reference for the proxy's upload fan-out.
+ * Mirroring the body makes nginx read it whole first, into its temp file (`mirror_request_body` overrides
+ * `proxy_request_buffering off`): this is nginx's cost of the same work, not a streaming twin of the proxy's tee.
+ */
+function mirrorConfig(mirrorPort: number | undefined): { upstream: string; location: string; directives: string } {
+  if (mirrorPort === undefined) return { upstream: '', location: '', directives: '' };
+  return {
+    upstream: `  upstream mirror { server 127.0.0.1:${mirrorPort}; keepalive 64; keepalive_requests 1000000; }\n`,
+    location: `    location = /__mirror { internal; proxy_set_header Connection ""; proxy_set_header Host 127.0.0.1:${mirrorPort}; proxy_pass http://mirror$request_uri; }\n`,
+    directives: '      mirror /__mirror;\n      mirror_request_body on;\n',
+  };
+}
+
+function config(dir: string, port: number, upstreamPort: number, mirrorPort?: number): string {
+  const mirror = mirrorConfig(mirrorPort);
   return `daemon off;
 master_process off;
 worker_processes 1;
@@ -53,15 +69,15 @@ http {
   scgi_temp_path ${dir}/tmp/scgi;
   keepalive_requests 1000000;
   upstream comfy { server 127.0.0.1:${upstreamPort}; keepalive 64; keepalive_requests 1000000; }
-  server {
+${mirror.upstream}  server {
     listen 127.0.0.1:${port};
     client_max_body_size 0;
     proxy_request_buffering off;
     proxy_buffering off;
     proxy_http_version 1.1;
     proxy_set_header Host 127.0.0.1:${upstreamPort};
-    location / {
-      proxy_set_header Connection "";
+${mirror.location}    location / {
+${mirror.directives}      proxy_set_header Connection "";
       proxy_pass http://comfy;
     }
     location /ws {
@@ -75,13 +91,13 @@ http {
 `;
 }
 
-/** Starts nginx in front of the upstream port, or returns null when nginx is not installed. */
-export async function startNginx(upstreamPort: number): Promise<RunningNginx | null> {
+/** Starts nginx in front of the upstream port (and mirroring to a second), or returns null when nginx is not installed. */
+export async function startNginx(upstreamPort: number, mirrorPort?: number): Promise<RunningNginx | null> {
   if (!existsSync(NGINX_BIN)) return null;
   const dir = await mkdtemp(join(tmpdir(), 'bench-nginx-'));
   await mkdir(join(dir, 'tmp'));
   const port = await freePort();
-  await writeFile(join(dir, 'nginx.conf'), config(dir, port, upstreamPort));
+  await writeFile(join(dir, 'nginx.conf'), config(dir, port, upstreamPort, mirrorPort));
   const proc: ChildProcess = spawn(NGINX_BIN, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   for (let i = 0; i < 100 && proc.exitCode === null; i++) {

@@ -4,6 +4,7 @@
 // Uploads also go through a proxy in front of two upstreams (the file is streamed to both at once) and the
 // proxies' peak RSS growth is shown: a buffered upload would show as ~100 MiB.
 import { BenchChild } from './childProcess';
+import { startNginx } from './nginx';
 import { cpuNanos } from './procStats';
 import { bestOfInterleaved, ratio, type BenchContext, type BenchTarget, type Scenario, type ScenarioResult } from './scenario';
 import { downloadOnce, TRANSFER_MIB, uploadOnce } from './transferLoad';
@@ -41,8 +42,16 @@ async function measure(target: BenchTarget, once: Once, upstreamPids: readonly n
 
 const HEADERS = ['target', 'MiB/s', 'vs direct', 'CPU s/GiB', 'vs nginx', 'vs minimal undici proxy', 'upstream CPU s/GiB', 'full GCs per run', 'proxy peak RSS growth MiB'];
 
-/** Runs `once` ROUNDS times per target, interleaved; keeps the best MiB/s and the lowest CPU of each. */
-async function transferTable(targets: readonly BenchTarget[], once: Once, upstreamsOf: (t: BenchTarget) => number[]): Promise<string[][]> {
+/**
+ * Runs `once` ROUNDS times per target, interleaved; keeps the best MiB/s and the lowest CPU of each. "vs nginx"
+ * compares with `nginxOf(t)`: nginx doing the same work (one upstream, or mirroring to two).
+ */
+async function transferTable(
+  targets: readonly BenchTarget[],
+  once: Once,
+  upstreamsOf: (t: BenchTarget) => number[],
+  nginxOf: (t: BenchTarget) => BenchTarget | undefined = () => targets.find((n) => n.role === 'nginx'),
+): Promise<string[][]> {
   for (const t of targets) if (t.url) await once(t); // warm-up: JIT, pools, the upstream's files
   const rss = new Map<BenchChild, number>();
   for (const t of targets) if (t.role === 'proxy' && t.child && !rss.has(t.child)) rss.set(t.child, (await t.child.request('rssReset')) as number);
@@ -65,7 +74,6 @@ async function transferTable(targets: readonly BenchTarget[], once: Once, upstre
   };
   const cpu = (t: BenchTarget | undefined) => (t ? best(t.name, (m) => m.cpuSPerGiB, true) : Number.NaN);
   const direct = targets.find((t) => t.role === 'direct');
-  const nginx = targets.find((t) => t.role === 'nginx');
   const minimal = targets.find((t) => t.role === 'minimal');
   const f = (v: number, digits: number) => (Number.isNaN(v) ? '' : v.toFixed(digits));
   return targets.map((t) => {
@@ -74,12 +82,13 @@ async function transferTable(targets: readonly BenchTarget[], once: Once, upstre
     const middle = t.role !== 'direct';
     const g = t.child ? growth.get(t.child) : undefined;
     const gcs = (all.get(t.name) ?? []).map((m) => m.majorGcs);
+    const nginx = nginxOf(t);
     return [
       t.name,
       f(mibs, 0),
       direct ? ratio(mibs, best(direct.name, (m) => m.mibPerS, false)) : '',
       f(cpu(t), 2),
-      middle && nginx && t !== nginx && all.has(nginx.name) ? ratio(cpu(t), cpu(nginx)) : '',
+      middle && nginx && t.role !== 'nginx' && all.has(nginx.name) ? ratio(cpu(t), cpu(nginx)) : '',
       middle && minimal && t !== minimal ? ratio(cpu(t), cpu(minimal)) : '',
       f(middle ? best(t.name, (m) => m.upstreamCpuSPerGiB, true) : cpu(t), 2),
       gcs.some((n) => !Number.isNaN(n)) ? gcs.join(' / ') : '',
@@ -109,10 +118,17 @@ async function middleTargets(ctx: BenchContext): Promise<BenchTarget[]> {
 export const uploadScenario: Scenario = {
   title: `${TRANSFER_MIB} MiB multipart upload (POST /upload/image; one upstream, and two, where the proxy streams the file to both; best of ${ROUNDS} interleaved runs)`,
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const second = await BenchChild.start<{ url: string }>('./fakeChild.ts', {});
+    const second = await BenchChild.start<{ url: string; port: number }>('./fakeChild.ts', {});
+    const stops: (() => Promise<void>)[] = [];
     try {
       const targets = await middleTargets(ctx);
       const several = new Set<string>();
+      const mirroring = await startNginx(Number(new URL(ctx.upstreamUrl).port), second.ready.port);
+      if (mirroring) {
+        targets.push({ name: 'nginx, mirroring to 2 upstreams', url: mirroring.url, key: ctx.adminKey, pid: mirroring.pid, role: 'nginx', behindFake: true });
+        several.add('nginx, mirroring to 2 upstreams');
+        stops.push(() => mirroring.stop());
+      }
       for (const root of ctx.roots) {
         const p = await ctx.startProxy({ name: `proxy${root.suffix}, 2 upstreams, admin key`, upstreams: [ctx.upstreamUrl, second.ready.url], root });
         targets.push(p.target);
@@ -122,9 +138,16 @@ export const uploadScenario: Scenario = {
           several.add(`proxy${root.suffix}, 2 upstreams, access key`);
         }
       }
-      const rows = await transferTable(targets, uploadOnce, (t) => (several.has(t.name) ? [ctx.fake.pid, second.child.pid] : [ctx.fake.pid]));
+      const plainNginx = targets.find((t) => t.role === 'nginx');
+      const rows = await transferTable(
+        targets,
+        uploadOnce,
+        (t) => (several.has(t.name) ? [ctx.fake.pid, second.child.pid] : [ctx.fake.pid]),
+        (t) => (several.has(t.name) ? targets.find((n) => n.name === 'nginx, mirroring to 2 upstreams') : plainNginx),
+      );
       return { title: this.title, headers: HEADERS, rows, notes: NOTES };
     } finally {
+      for (const stop of stops) await stop();
       await second.child.stop();
     }
   },

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronArgs } from './nodeFlags.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -136,7 +137,7 @@ async function main() {
 
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE; // would turn the app into a plain Node process
-  const child = spawn(candidate, [root, ...process.argv.slice(2)], { stdio: 'inherit', env });
+  const child = spawn(candidate, electronArgs(root, process.argv.slice(2)), { stdio: 'inherit', env });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

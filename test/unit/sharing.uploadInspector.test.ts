@@ -71,6 +71,48 @@ describe('uploadInspector', () => {
     }
   });
 
+  it('judges a form the same wherever a chunk splits it: at every byte, and in chunks about a delimiter long', async () => {
+    // The scan keeps the few bytes that could start a delimiter and looks at the next chunk where it lies (no
+    // copy): a delimiter split at any point must still end its part, or `type` would read as "output\r\n--…".
+    const delimiter = `\r\n--${B}`.length;
+    const allowed = form([['name="type"', 'temp'], ['name="overwrite"', 'true']], 'z'.repeat(300), 'mine.png'); // alice's own: only exact values pass
+    const mine = form([['name="type"', 'input'], ['name="subfolder"', 'masks']], 'z'.repeat(300));
+    const refused = form([['name="type"', 'output'], ['name="subfolder"', 'a']], 'z'.repeat(300));
+    const splits = (body: Buffer): Buffer[][] => {
+      const out: Buffer[][] = [];
+      for (let at = 1; at < body.length; at++) out.push([body.subarray(0, at), body.subarray(at)]);
+      for (let size = delimiter - 2; size <= delimiter + 2; size++) {
+        for (let offset = 1; offset < size; offset++) {
+          const chunks = [body.subarray(0, offset)];
+          for (let i = offset; i < body.length; i += size) chunks.push(body.subarray(i, i + size));
+          out.push(chunks);
+        }
+      }
+      return out;
+    };
+    const through = (chunks: Buffer[], owner: string) =>
+      new Promise<{ out: Buffer; error: CompanionError | null }>((resolve) => {
+        const out: Buffer[] = [];
+        const sink = new Writable({ write: (c: Buffer, _e, done) => (out.push(c), done()) });
+        pipeline(Readable.from(chunks), uploadInspector(B, judgeFor(owner)), sink, (err) => resolve({ out: Buffer.concat(out), error: (err as CompanionError | null) ?? null }));
+      });
+    for (const chunks of splits(allowed)) {
+      const { out, error } = await through(chunks, 'alice');
+      expect(error, chunks.map((c) => c.length).join(',')).toBeNull();
+      expect(out.equals(allowed)).toBe(true); // nothing to rewrite: the same bytes
+    }
+    for (const chunks of splits(mine)) {
+      const { out, error } = await through(chunks, BOB);
+      expect(error, chunks.map((c) => c.length).join(',')).toBeNull();
+      expect(partsOf(out)).toEqual({ image: 'z'.repeat(300), type: 'input', subfolder: `private-${BOB}/masks` });
+    }
+    for (const chunks of splits(refused)) {
+      const { out, error } = await through(chunks, 'alice');
+      expect(error?.code, chunks.map((c) => c.length).join(',')).toBe('forbidden');
+      expect(out.toString('latin1')).not.toContain(`--${B}--`);
+    }
+  });
+
   it('a key’s input upload goes into its own folder: the client’s subfolder beneath it, never in its place', async () => {
     const cases: [string, string][] = [
       ['pasted', `private-${BOB}/pasted`],

@@ -7,7 +7,7 @@
 // (the stream errors) means ComfyUI's request.post() never completes and nothing is written.
 import { Transform, type TransformCallback } from 'node:stream';
 import type { CompanionError } from '../../common/errors';
-import { formProblem, isFormEnd, parsePartHead, textValue, type PartHead } from './formParts';
+import { formProblem, isFormEnd, mayStraddle, parsePartHead, textValue, type PartHead } from './formParts';
 import { UPLOAD_TEXT_FIELDS, type UploadFields, type UploadRewrite } from './uploadTarget';
 
 const HEAD_CAP = 16 * 1024;
@@ -159,12 +159,9 @@ export function uploadInspector(boundary: string, judge: (fields: UploadFields) 
    */
   const joined = (chunk: Buffer): Buffer => {
     if (pending.length === 0) return chunk;
-    if (state === 'data' && chunk.length >= delimiter.length) {
-      const at = Buffer.concat([pending, chunk.subarray(0, delimiter.length - 1)]).indexOf(delimiter);
-      if (at < 0 || at >= pending.length) {
-        keep(pending);
-        return chunk;
-      }
+    if (state === 'data' && !mayStraddle(pending, chunk, delimiter)) {
+      keep(pending);
+      return chunk;
     }
     return Buffer.concat([pending, chunk]);
   };
