@@ -101,7 +101,7 @@ describe('an upstream that writes JSON like ComfyUI (json.dumps separators)', ()
   });
 });
 
-describe('a queue read that is relayed as it is', () => {
+describe('queue and history reads that are relayed as they are', () => {
   let h: Harness;
   beforeAll(async () => {
     ({ h } = await startSharing({}));
@@ -121,6 +121,16 @@ describe('a queue read that is relayed as it is', () => {
     // Settled before the answer (the settler's own first read comes 1 s after a job was queued).
     expect(h.stack.proxy.ledger.get(gone)?.state).toBe('deleted');
     expect(h.stack.proxy.ledger.get(kept)?.state).toBe('pending');
+  });
+
+  it('an admin /history read still settles a job it names that the ledger thinks active', async () => {
+    h.stack.proxy.settler.stop(); // only the read can settle it now
+    const { id } = await submit(h, ADMIN);
+    await runToEnd(h, id, null); // no socket through the proxy saw it end
+    expect(h.stack.proxy.ledger.get(id)?.state).not.toBe('success');
+    const res = await get(h, '/history?max_items=10', ADMIN);
+    expect(Object.keys(res.json<Record<string, unknown>>())).toContain(id);
+    expect(h.stack.proxy.ledger.get(id)?.state).toBe('success');
   });
 });
 

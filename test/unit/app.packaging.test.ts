@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import { shippedNodeFlags } from '../../scripts/nodeFlags.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(__dirname, '../..');
@@ -70,6 +71,10 @@ describe('electron-builder config and icons', () => {
     ]) {
       expect(yml, line).toContain(line);
     }
+  });
+
+  it('launches the Linux app with the V8 flags the proxy ships with (the desktop entry carries them)', () => {
+    expect(yml).toContain(`executableArgs: ["--js-flags=${shippedNodeFlags(root).join(' ')}"]`);
   });
 
   it('every file the config points at exists', () => {

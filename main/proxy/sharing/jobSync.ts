@@ -52,6 +52,24 @@ export function mayHaveVanished(raw: Buffer, snapshot: readonly string[]): boole
   return snapshot.some((id) => !raw.includes(`"${id}"`));
 }
 
+/** Above this many active jobs, scanning a history answer for each id costs more than parsing it once. */
+const MAX_SCANNED_IDS = 8;
+
+/**
+ * Whether a raw /history answer of `upstreamId` can tell the ledger anything: it names (as a JSON string) a job
+ * the ledger still thinks active there, whose end and outputs it would learn. Finished jobs' outputs are already
+ * known (from the socket, or the settler's read of `/history/{id}`). True, to be safe, when there are too many
+ * active jobs to scan for.
+ */
+export function mayFinishActiveJob(deps: SharingDeps, upstreamId: string, raw: Buffer): boolean {
+  const ids = deps.ledger
+    .activeJobs()
+    .filter((j) => j.upstream === upstreamId)
+    .map((j) => j.promptId);
+  if (ids.length > MAX_SCANNED_IDS) return true;
+  return ids.some((id) => raw.includes(`"${id}"`));
+}
+
 /** Settles the snapshot's jobs that the queue answer no longer lists. Never throws. */
 export async function settleVanished(deps: SharingDeps, headersFor: HeadersFor, upstream: Upstream, snapshot: readonly string[], queue: unknown): Promise<void> {
   const listed = queuedIds(queue);
