@@ -160,10 +160,11 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     if (e.code === 'EADDRINUSE') return fail(io, `${values.listen} is already in use (is the companion already running?). Pick another port with --listen 127.0.0.1:PORT`);
     return fail(io, e.message);
   }
+  // Signals are watched before the ready line: whoever waits for it (a service manager, a test, Ctrl-C) may
+  // signal at once, and until a listener is installed Node's default for SIGINT/SIGTERM kills without a close.
+  const shutdown = watchForShutdown();
   if (cloudKey) io.out(`The Comfy Cloud key from $${cloudVar} will be added to queued prompts.\n`);
   io.out(`listening on ${stack.proxy.url} -> ${upstreams.join(', ')}\n`);
-
-  const shutdown = watchForShutdown();
   const signal = await shutdown.signal;
   io.out(`Received ${signal}, shutting down.\n`);
   try {
