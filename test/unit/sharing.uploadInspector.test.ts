@@ -76,7 +76,9 @@ describe('uploadInspector', () => {
     // copy): a delimiter split at any point must still end its part, or `type` would read as "output\r\n--…".
     const delimiter = `\r\n--${B}`.length;
     const allowed = form([['name="type"', 'temp'], ['name="overwrite"', 'true']], 'z'.repeat(300), 'mine.png'); // alice's own: only exact values pass
-    const mine = form([['name="type"', 'input'], ['name="subfolder"', 'masks']], 'z'.repeat(300));
+    // A file holding near-misses of the delimiter (its first bytes, then something else) must pass on whole.
+    const tricky = `${'z'.repeat(100)}\r\n--${B.slice(0, 10)}X${'z'.repeat(60)}\r\n-${'z'.repeat(40)}\r`;
+    const mine = form([['name="type"', 'input'], ['name="subfolder"', 'masks']], tricky);
     const refused = form([['name="type"', 'output'], ['name="subfolder"', 'a']], 'z'.repeat(300));
     const splits = (body: Buffer): Buffer[][] => {
       const out: Buffer[][] = [];
@@ -104,7 +106,7 @@ describe('uploadInspector', () => {
     for (const chunks of splits(mine)) {
       const { out, error } = await through(chunks, BOB);
       expect(error, chunks.map((c) => c.length).join(',')).toBeNull();
-      expect(partsOf(out)).toEqual({ image: 'z'.repeat(300), type: 'input', subfolder: `private-${BOB}/masks` });
+      expect(partsOf(out)).toEqual({ image: tricky, type: 'input', subfolder: `private-${BOB}/masks` });
     }
     for (const chunks of splits(refused)) {
       const { out, error } = await through(chunks, 'alice');

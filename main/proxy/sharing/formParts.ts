@@ -144,6 +144,20 @@ export function mayStraddle(tail: Buffer, next: Buffer, needle: Buffer): boolean
   return at !== -1 && at < tail.length;
 }
 
+/**
+ * Where the bytes that could begin `needle` (cut off by the end of `buf`) start: the earliest position in the
+ * last needle.length - 1 bytes from which the rest of `buf` is a prefix of `needle`, or buf.length when there is
+ * none. A scan holds back only those bytes, so inside a file's data (where a delimiter's CR is rare) the chunk
+ * usually goes on whole, as one write.
+ */
+export function partialMatchStart(buf: Buffer, needle: Buffer): number {
+  const first = needle[0];
+  for (let i = Math.max(0, buf.length - (needle.length - 1)); i < buf.length; i++) {
+    if (buf[i] === first && needle.subarray(0, buf.length - i).equals(buf.subarray(i))) return i;
+  }
+  return buf.length;
+}
+
 export interface FormPart extends PartHead {
   body: Buffer;
 }

@@ -7,7 +7,7 @@
 // (the stream errors) means ComfyUI's request.post() never completes and nothing is written.
 import { Transform, type TransformCallback } from 'node:stream';
 import type { CompanionError } from '../../common/errors';
-import { formProblem, isFormEnd, mayStraddle, parsePartHead, textValue, type PartHead } from './formParts';
+import { formProblem, isFormEnd, mayStraddle, parsePartHead, partialMatchStart, textValue, type PartHead } from './formParts';
 import { UPLOAD_TEXT_FIELDS, type UploadFields, type UploadRewrite } from './uploadTarget';
 
 const HEAD_CAP = 16 * 1024;
@@ -135,8 +135,8 @@ export function uploadInspector(boundary: string, judge: (fields: UploadFields) 
       case 'data': {
         const at = pending.indexOf(delimiter);
         if (at < 0) {
-          // Hold back what could be the start of a delimiter split across chunks.
-          const safe = Math.max(0, pending.length - (delimiter.length - 1));
+          // Hold back what could be the start of a delimiter split across chunks (usually nothing).
+          const safe = partialMatchStart(pending, delimiter);
           keep(pending.subarray(0, safe));
           pending = pending.subarray(safe);
           return false;
