@@ -1,7 +1,8 @@
 // The Node/V8 flags the proxy ships with, read from one place: package.json's `headless` script
 // (`exec node --initial-old-space-size=64 bin/comfy-auth-companion.mjs`). The bin's first line repeats them
-// (a shebang cannot read files; test/unit/cli.nodeFlags.test.ts keeps the two equal), `npm start` hands them
-// to Electron's main process as --js-flags, and the bench starts each measured checkout's proxy with its own.
+// and so does the Linux desktop entry in build/electron-builder.yml (neither can read files; tests keep them
+// equal: cli.nodeFlags, app.packaging), `npm start` hands them to Electron's main process as --js-flags, and the
+// bench starts each measured checkout's proxy with its own.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
