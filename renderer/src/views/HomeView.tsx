@@ -138,7 +138,7 @@ function CloudCard() {
             <dt>Credits</dt>
             <dd>{cloud.credits ? formatCredits(cloud.credits.amount, cloud.credits.currency) : '—'}</dd>
           </dl>
-          <p className="muted small">API nodes in workflows queued through the proxy use this account.</p>
+          <p className="muted small">API nodes in your workflows, and in those of access keys you allow, use this account.</p>
         </>
       ) : (
         <p className="muted">Not connected. Connect your Comfy account to run API nodes (paid partner models) in workflows queued through the proxy.</p>
