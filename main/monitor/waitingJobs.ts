@@ -11,7 +11,7 @@ export const SHOWN_WAITING = 200;
 type Feed = Pick<JobLedgerApi, 'list'>;
 
 function runOrder(a: Job, b: Job): number {
-  // A job still on its way to ComfyUI has no number yet: it will land behind what is there.
+  // A job without a number (admin's own or FIFO mode, still on its way to ComfyUI) lands behind what is there.
   const na = a.number ?? Infinity;
   const nb = b.number ?? Infinity;
   if (na !== nb) return na < nb ? -1 : 1;

@@ -2,12 +2,15 @@
 // the job ledger (each job's number, share and estimate), so a restarted proxy goes on where it stopped; each
 // ComfyUI behind the proxy has its own queue, ordered the same way.
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startProxyStack, type ProxyStack } from '../../main/compose/proxyStack';
+import { openProxyServices, startProxyStack, startProxyWith, type ProxyStack } from '../../main/compose/proxyStack';
+import { waitingJobs } from '../../main/monitor/waitingJobs';
 import { startFakeComfy, type FakeComfy } from '../fixtures/fakeComfy';
-import { testStackConfig, type Harness } from '../helpers/proxyHarness';
+import { ADMIN_KEY, testStackConfig, type Harness } from '../helpers/proxyHarness';
 import { createKey, finishRunning, openWs, startRunning, type TestKey } from './sharing.helpers';
 import { startMulti, type Multi } from './upstreams.helpers';
 import { owners, queueJobs, runAll } from './sharing.fairOrder.helpers';
@@ -56,6 +59,57 @@ describe('fair order state', () => {
     const ran = await runAll(fake, [...jobs.slice(1), alone!]);
     expect(ran[0]).toBe(alone);
     expect(ran.slice(1)).toEqual(jobs.slice(1));
+  });
+
+  it('a job still on its way to ComfyUI is already listed in its place, not last', async () => {
+    const fake = await startFakeComfy();
+    // A front that holds `POST /prompt` while told to, and forwards everything to the fake ComfyUI.
+    let release: (() => void) | null = null;
+    let held = false;
+    let arrived: () => void = () => undefined;
+    const front = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c)).on('end', async () => {
+        if (held && req.method === 'POST' && req.url === '/prompt') {
+          await new Promise<void>((r) => {
+            release = r;
+            arrived();
+          });
+        }
+        try {
+          const answer = await fetch(`${fake.url}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' }, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
+          res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await answer.arrayBuffer()));
+        } catch {
+          res.destroy();
+        }
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const dataDir = await mkdtemp(join(tmpdir(), 'fair-onway-'));
+    // Opened services, so the test can read the job ledger the monitor reads.
+    const services = openProxyServices({ dataDir, adminKey: ADMIN_KEY });
+    const proxy = await startProxyWith(services, testStackConfig(`http://127.0.0.1:${(front.address() as AddressInfo).port}`, dataDir));
+    cleanup.push(
+      () => fake.close(),
+      () => new Promise((r) => front.close(() => r())),
+      () => rm(dataDir, { recursive: true, force: true }),
+      () => services.close(),
+      () => proxy.close(500),
+    );
+    const h = { url: proxy.url } as Harness; // createKey and queueJobs only use the URL
+    const batch = await createKey(h, { name: 'batch' });
+    const single = await createKey(h, { name: 'single' });
+    await queueJobs(h, batch.auth, 3);
+    held = true;
+    const reached = new Promise<void>((r) => (arrived = r));
+    const sent = queueJobs(h, single.auth, 1);
+    await reached;
+    // ComfyUI has not answered yet: the monitor already shows the single job second, where it will run.
+    const listed = waitingJobs(services.ledger, Date.now()).map((j) => j.ownerName);
+    (release as (() => void) | null)?.();
+    const [alone] = await sent;
+    expect(listed).toEqual(['batch', 'single', 'batch', 'batch']);
+    expect(waitingJobs(services.ledger, Date.now()).map((j) => j.promptId)[1]).toBe(alone);
   });
 
   it('two upstreams: each queue is ordered fairly on its own', async () => {

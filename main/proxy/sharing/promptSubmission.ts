@@ -132,7 +132,8 @@ export async function submitPrompt(deps: SharingDeps, r: SharingRequest): Promis
       ownerName: r.principal.keyName,
       clientId,
       upstream: upstream.id,
-      number: null,
+      // The place is known before ComfyUI answers: the monitor shows the job where it will land, not last.
+      number: place.number,
       workflowName: workflowNameOf(extra),
       cloud: cloud.cloudJob,
       share: place.share,
@@ -164,7 +165,7 @@ export async function submitPrompt(deps: SharingDeps, r: SharingRequest): Promis
   const accepted = answer.status === 200 && isObject(json) && typeof json.prompt_id === 'string';
   if (upstream) deps.multi?.jobAnswered(upstream.id, accepted);
   if (accepted && isObject(json) && typeof json.prompt_id === 'string') {
-    deps.ledger.confirmSubmitted(promptId, json.prompt_id, typeof json.number === 'number' ? json.number : null);
+    deps.ledger.confirmSubmitted(promptId, json.prompt_id, typeof json.number === 'number' ? json.number : (place?.number ?? null));
   } else {
     place?.release();
     if (!reused) deps.ledger.submissionFailed(promptId);
