@@ -53,7 +53,9 @@ describe('the status a key gets', () => {
     expect(await lastStatus(bob)).toEqual({ queue_remaining: 0, others_remaining: 2, others_ahead: 0 });
     expect(await queueOf(keys.bob)).toBe(0);
     const mine = (await submit(h, keys.bob.auth)).id;
-    expect(await lastStatus(bob)).toEqual({ queue_remaining: 1, others_remaining: 2, others_ahead: 2 });
+    // Fair order puts bob's first job before alice's second: only her running job is ahead of it.
+    expect(await lastStatus(bob)).toEqual({ queue_remaining: 1, others_remaining: 2, others_ahead: 1 });
+    expect(h.fake.state.runOrder().map((i) => i[1])).toEqual([mine, aliceNext]);
     expect(await queueOf(keys.bob)).toBe(1);
     expect(await lastStatus(alice)).toEqual({ queue_remaining: 2, others_remaining: 1, others_ahead: 0 });
     // Admin's web UI lists everything, so it gets ComfyUI's own count and nothing added.
