@@ -2,8 +2,8 @@
 // (checked as you type, saved with the key), and the Monitor's waiting jobs in the order ComfyUI will run them,
 // with each job's key, share and expected start. Screenshots: keys-form-share, monitor-waiting.
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canRunWindowTests, openWindowPage, type WindowPage } from './bridge/windowPage';
+import { describe, expect, it } from 'vitest';
+import { canRunWindowTests, useWindowPage } from './bridge/windowPage';
 
 const PROMPT = (seed: number) => ({
   '3': { class_type: 'KSampler', inputs: { seed, steps: 20 }, _meta: { title: 'KSampler' } },
@@ -12,17 +12,11 @@ const PROMPT = (seed: number) => ({
 const titled = (title: string) => ({ extra_pnginfo: { workflow: { extra: { title } } } });
 
 describe.skipIf(!canRunWindowTests)('a fair share of the GPU in the window (Chromium, real services)', () => {
-  let w: WindowPage;
-  beforeAll(async () => {
-    w = await openWindowPage();
-  }, 60_000);
-  afterAll(async () => {
-    await w?.close();
-  });
+  const w = useWindowPage();
 
   it('the key form takes a share of the GPU, checked as you type, and saves it with the key', async () => {
-    const { page, stack } = w;
-    await w.show('keys');
+    const { page, stack } = w();
+    await w().show('keys');
     await page.getByRole('button', { name: /access key/ }).first().click();
     await page.getByLabel('Name', { exact: true }).fill('studio');
     const share = page.getByLabel('Share of the GPU');
@@ -32,7 +26,7 @@ describe.skipIf(!canRunWindowTests)('a fair share of the GPU in the window (Chro
     expect(await page.getByRole('button', { name: 'Create key' }).isDisabled()).toBe(true);
     await share.fill('2');
     await page.getByText('When keys wait together, 2 gets about twice the GPU time of 1.').waitFor();
-    await w.shoot('keys-form-share');
+    await w().shoot('keys-form-share');
     await page.getByRole('button', { name: 'Create key' }).click();
     await page.getByLabel('I have copied this key').check();
     await page.getByRole('button', { name: 'Done' }).click();
@@ -40,7 +34,7 @@ describe.skipIf(!canRunWindowTests)('a fair share of the GPU in the window (Chro
   });
 
   it('the Monitor lists every waiting job in run order with its key, share and expected start', async () => {
-    const { page, stack } = w;
+    const { page, stack } = w();
     const batch = (await stack.keys.store.create({ name: 'nightly-batch' })).secret;
     const studioId = stack.keys.store.list().find((k) => k.name === 'studio')!.key_id;
     const studio = (await stack.keys.store.rotate(studioId)).secret;
@@ -49,7 +43,7 @@ describe.skipIf(!canRunWindowTests)('a fair share of the GPU in the window (Chro
     await new Promise((r, j) => ws.once('open', r).once('error', j));
     await stack.comfy.waitForWsClient('batch-tab');
     const post = async (key: string, title: string, seed: number, clientId?: string) => {
-      const res = await w.proxyFetch('/prompt', key, {
+      const res = await w().proxyFetch('/prompt', key, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ prompt: PROMPT(seed), extra_data: titled(title), ...(clientId ? { client_id: clientId } : {}) }),
@@ -64,7 +58,7 @@ describe.skipIf(!canRunWindowTests)('a fair share of the GPU in the window (Chro
     await expect.poll(() => stack.monitor.jobs().some((j) => j.promptId === first && j.status === 'running')).toBe(true);
     for (let i = 1; i <= 3; i++) await post(studio, `Studio portrait ${i}`, 100 + i);
 
-    await w.show('monitor');
+    await w().show('monitor');
     const table = page.getByRole('table', { name: 'Waiting jobs' });
     await table.waitFor();
     await page.getByText('Waiting · 7 jobs').waitFor();
@@ -78,7 +72,7 @@ describe.skipIf(!canRunWindowTests)('a fair share of the GPU in the window (Chro
     expect(starts[6]).toMatch(/^in 1 min \d+ s/);
     // The queue tile counts what ComfyUI says (fair order holds nothing back): 1 running, 7 waiting.
     await page.locator('.tile', { hasText: 'running · waiting' }).getByText('1 · 7').waitFor();
-    await w.shoot('monitor-waiting', () => page.getByText('Start times are estimates').scrollIntoViewIfNeeded());
+    await w().shoot('monitor-waiting', () => page.getByText('Start times are estimates').scrollIntoViewIfNeeded());
 
     stack.comfy.interrupt(first);
     await running;
@@ -86,7 +80,7 @@ describe.skipIf(!canRunWindowTests)('a fair share of the GPU in the window (Chro
   });
 
   it('kept its CSP and raised no page errors', async () => {
-    expect(await w.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
-    expect(w.pageErrors).toEqual([]);
+    expect(await w().page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+    expect(w().pageErrors).toEqual([]);
   });
 });

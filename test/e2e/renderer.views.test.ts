@@ -1,9 +1,9 @@
 // Comfy Cloud, Monitor and Settings end to end in Chromium over the real services (proxy, job ledger,
 // fake ComfyUI, fake Comfy Cloud). Screenshots: cloud-logged-out, cloud-logged-in, monitor-live,
 // settings-invalid, settings-shared-folders, notification-settings.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { canRunWindowTests, openWindowPage, type WindowPage } from './bridge/windowPage';
+import { canRunWindowTests, useWindowPage } from './bridge/windowPage';
 
 const CLOUD_KEY = `comfyui-${'a1B2c3D4e5F6g7H8'.repeat(2)}`;
 const PROMPT = {
@@ -13,17 +13,11 @@ const PROMPT = {
 };
 
 describe.skipIf(!canRunWindowTests)('Cloud, Monitor and Settings (Chromium, real services)', () => {
-  let w: WindowPage;
-  beforeAll(async () => {
-    w = await openWindowPage();
-  }, 60_000);
-  afterAll(async () => {
-    await w?.close();
-  });
+  const w = useWindowPage();
 
   it('Cloud, logged out: a clear "Get a key", the key checked as you type, Staging only under Advanced', async () => {
-    const { page, stack } = w;
-    await w.show('cloud');
+    const { page, stack } = w();
+    await w().show('cloud');
     await page.getByText('Connect your Comfy account').waitFor();
     expect(await page.getByRole('radio', { name: 'Staging' }).count()).toBe(0);
     expect(await page.getByText('Status', { exact: true }).count()).toBe(0);
@@ -31,13 +25,13 @@ describe.skipIf(!canRunWindowTests)('Cloud, Monitor and Settings (Chromium, real
     await page.getByText('A Comfy API key starts with "comfyui-"').waitFor();
     expect(await page.getByRole('button', { name: 'Connect', exact: true }).isDisabled()).toBe(true);
     await page.getByLabel('Comfy API key').fill('');
-    await w.shoot('cloud-logged-out');
+    await w().shoot('cloud-logged-out');
     await page.getByRole('button', { name: 'Get a key' }).click();
     await expect.poll(() => stack.opened).toEqual(['https://platform.comfy.org/login']);
   });
 
   it('Cloud: a refused key shows the server\'s reason; a 429 counts down, then the account, credits and "last updated" show', async () => {
-    const { page, stack } = w;
+    const { page, stack } = w();
     await page.getByRole('button', { name: 'Advanced' }).click();
     await page.getByRole('radio', { name: 'Custom URL' }).click();
     await page.getByLabel('Base URL').fill(stack.cloud.baseUrl);
@@ -56,7 +50,7 @@ describe.skipIf(!canRunWindowTests)('Cloud, Monitor and Settings (Chromium, real
     expect(await page.getByTestId('cloud-credits').innerText()).toMatch(/12\.34/);
     expect(await page.getByTestId('cloud-checked-at').innerText()).toBe('Last updated just now');
     expect(await page.content()).not.toContain(CLOUD_KEY);
-    await w.shoot('cloud-logged-in', () => page.getByText('ada@example.com').waitFor());
+    await w().shoot('cloud-logged-in', () => page.getByText('ada@example.com').waitFor());
     await page.getByRole('button', { name: 'Add credits' }).click();
     await page.getByRole('button', { name: 'Manage account' }).click();
     await expect.poll(() => stack.opened.slice(1)).toEqual(['https://docs.comfy.org/interface/credits', 'https://platform.comfy.org/profile']);
@@ -65,7 +59,7 @@ describe.skipIf(!canRunWindowTests)('Cloud, Monitor and Settings (Chromium, real
   });
 
   it('Monitor: jobs by key and workflow name with the running node\'s name, per-key jobs and GPU time, plain result labels', async () => {
-    const { page, stack } = w;
+    const { page, stack } = w();
     const { secret } = await stack.keys.store.create({ name: 'render-bot', scopes: ['generate'] });
     const tight = (await stack.keys.store.create({ name: 'tight-quota', rate_limit: 1 })).secret;
     const url = stack.proxyUrl();
@@ -88,7 +82,7 @@ describe.skipIf(!canRunWindowTests)('Cloud, Monitor and Settings (Chromium, real
     expect((await post(tight, { prompt: PROMPT })).status).toBe(200);
     expect((await post(tight, { prompt: PROMPT })).status).toBe(429);
 
-    await w.show('monitor');
+    await w().show('monitor');
     const running = page.locator('.job-running');
     await running.getByText('Portrait, soft light').waitFor();
     await running.getByText('KSampler (hi-res fix) · step 7 of 20').waitFor();
@@ -103,13 +97,13 @@ describe.skipIf(!canRunWindowTests)('Cloud, Monitor and Settings (Chromium, real
     expect(await page.getByText('4xx · 429 · 5xx').count()).toBe(0);
     expect(await page.locator('.tile', { hasText: 'GPU memory used' }).innerText()).toMatch(/4\.0 GiB\s+of 24\.0 GiB/);
     await page.locator('.uplot').nth(1).waitFor();
-    await w.shoot('monitor-live', () => page.locator('.uplot').nth(1).waitFor());
+    await w().shoot('monitor-live', () => page.locator('.uplot').nth(1).waitFor());
     ws.close();
   });
 
   it('Settings: messages name the field in words and Save stays off while anything is invalid', async () => {
-    const { page } = w;
-    await w.show('settings');
+    const { page } = w();
+    await w().show('settings');
     const save = page.getByRole('button', { name: 'Save' });
     await page.getByLabel('Port').fill('70000');
     await page.getByText('The port must be between 1 and 65535.').waitFor();
@@ -117,19 +111,19 @@ describe.skipIf(!canRunWindowTests)('Cloud, Monitor and Settings (Chromium, real
     await page.getByLabel('Extra allowed origins').fill('http://localhost:5173\nnot a url');
     await page.getByText('“not a url” is not an origin.', { exact: false }).waitFor();
     expect(await page.getByText(/listenPort|allowedOrigins/).count()).toBe(0);
-    await w.shoot('settings-invalid');
+    await w().shoot('settings-invalid');
     await page.getByRole('button', { name: 'Undo changes' }).click();
     expect(await save.isDisabled()).toBe(true);
   });
 
   it('Settings: shared input folders are checked as typed, saved, and the proxy lets every key read them', async () => {
-    const { page, stack } = w;
+    const { page, stack } = w();
     const folders = page.getByLabel('Shared input folders');
     await page.getByText('Each access key’s uploads are its own').waitFor();
     await folders.fill('team\n../outside');
     await page.getByText('“../outside” holds "." or ".."', { exact: false }).waitFor();
     expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
-    await w.shoot('settings-shared-folders');
+    await w().shoot('settings-shared-folders');
     await folders.fill('team/');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => stack.settings.get().sharedInputFolders).toEqual(['team']);
@@ -137,24 +131,24 @@ describe.skipIf(!canRunWindowTests)('Cloud, Monitor and Settings (Chromium, real
     const { secret } = await stack.keys.store.create({ name: 'reader' });
     stack.comfy.files.put('input', 'team', 'logo.png', Buffer.from('logo'));
     stack.comfy.files.put('input', 'pasted', 'theirs.png', Buffer.from('theirs'));
-    expect((await w.proxyFetch('/view?filename=logo.png&type=input&subfolder=team', secret)).status).toBe(200);
-    expect((await w.proxyFetch('/view?filename=theirs.png&type=input&subfolder=pasted', secret)).status).toBe(404);
+    expect((await w().proxyFetch('/view?filename=logo.png&type=input&subfolder=team', secret)).status).toBe(200);
+    expect((await w().proxyFetch('/view?filename=theirs.png&type=input&subfolder=pasted', secret)).status).toBe(404);
   });
 
   it('Settings: notifications are switched off one kind at a time, and the choice is saved', async () => {
-    const { page, stack } = w;
+    const { page, stack } = w();
     const box = page.getByTestId('notification-settings');
     await box.getByRole('switch', { name: 'Your jobs' }).uncheck();
     await expect.poll(() => stack.settings.get().notifications).toEqual({ jobs: false, upstream: true });
     await page.getByRole('switch', { name: 'Start at sign-in' }).check();
     await expect.poll(() => stack.settings.get().startAtLogin).toBe(true);
-    await w.shoot('notification-settings');
+    await w().shoot('notification-settings');
     await box.getByRole('switch', { name: 'Your jobs' }).check();
     await expect.poll(() => stack.settings.get().notifications.jobs).toBe(true);
   });
 
   it('kept its CSP and raised no page errors', async () => {
-    expect(await w.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
-    expect(w.pageErrors).toEqual([]);
+    expect(await w().page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+    expect(w().pageErrors).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { CHROMIUM as FOUND_CHROMIUM, launchChromium } from '../../helpers/chromium';
 import { RENDERER_DIR } from './bridgeServer';
 import { startCompanionStack, type CompanionStack } from './companionStack';
@@ -95,4 +96,23 @@ export async function openWindowPage(): Promise<WindowPage> {
     await stack.close();
     throw err;
   }
+}
+
+/**
+ * Opens one window page for the calling describe block (after `setup`, e.g. a cloud login, has run on it) and
+ * closes it after the block; returns how the tests reach it.
+ */
+export function useWindowPage(setup?: (w: WindowPage) => Promise<void>): () => WindowPage {
+  let opened: WindowPage | undefined;
+  beforeAll(async () => {
+    opened = await openWindowPage();
+    await setup?.(opened);
+  }, 60_000);
+  afterAll(async () => {
+    await opened?.close();
+  });
+  return () => {
+    if (!opened) throw new Error('the window page is not open (its beforeAll failed)');
+    return opened;
+  };
 }
