@@ -32,6 +32,8 @@ describe('usage and audit views (Chromium, real services)', () => {
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1180, height: 820 }, deviceScaleFactor: 1 });
     page = await context.newPage();
+    // A step that cannot happen fails with its own locator in the message, well inside the test timeout.
+    page.setDefaultTimeout(8000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
     await page.goto(`${stack.bridge.url}index.html`);

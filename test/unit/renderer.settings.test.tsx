@@ -6,6 +6,7 @@ import { cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SettingsView as Settings } from '../../preload/contract';
+import { routeEvent } from '../../renderer/src/events';
 import { useMonitorStore } from '../../renderer/src/stores/monitorStore';
 import { useSettingsStore } from '../../renderer/src/stores/settingsStore';
 import { useStatusStore } from '../../renderer/src/stores/statusStore';
@@ -141,5 +142,19 @@ describe('Settings', () => {
     await user.click(upstream);
     expect(await screen.findByText('The settings file is read-only.')).toBeTruthy();
     expect(upstream.checked).toBe(true);
+  });
+
+  it('a read answered after a pushed change does not undo it (the theme set elsewhere stays)', async () => {
+    let answer: (r: ReturnType<typeof ok>) => void = () => undefined;
+    installBridge({ 'settings:get': () => new Promise((r) => (answer = r)) });
+    const loading = useSettingsStore.getState().load();
+    routeEvent({ type: 'settings:changed', settings: { ...settings, theme: 'dark' } });
+    answer(ok(settings));
+    await loading;
+    expect(useSettingsStore.getState().settings?.theme).toBe('dark');
+    // With no push in between, a read is taken as it is.
+    installBridge({ 'settings:get': () => ok({ ...settings, theme: 'light' }) });
+    await useSettingsStore.getState().load();
+    expect(useSettingsStore.getState().settings?.theme).toBe('light');
   });
 });

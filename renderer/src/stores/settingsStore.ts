@@ -15,6 +15,12 @@ interface SettingsState {
   apply(settings: SettingsView): void;
 }
 
+/**
+ * Counts settings pushed by main. A read answered after a newer push carries older settings (the push and the
+ * answer may travel separately), so it is dropped rather than undo the change: e.g. a theme set from the tray.
+ */
+let pushes = 0;
+
 export const useSettingsStore = create<SettingsState>((set) => ({
   settings: null,
   saving: false,
@@ -22,8 +28,10 @@ export const useSettingsStore = create<SettingsState>((set) => ({
   fieldErrors: {},
   savedAt: null,
   async load() {
+    const seen = pushes;
     try {
-      set({ settings: await call('settings:get'), error: null });
+      const settings = await call('settings:get');
+      if (pushes === seen) set({ settings, error: null });
     } catch (err) {
       set({ error: errorMessage(err) });
     }
@@ -41,6 +49,7 @@ export const useSettingsStore = create<SettingsState>((set) => ({
     }
   },
   apply(settings) {
+    pushes++;
     set({ settings });
   },
 }));

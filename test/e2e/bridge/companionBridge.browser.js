@@ -7,8 +7,13 @@
   const wsUrl = new URL('events', base);
   wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
   let socket;
+  // Electron's preload listens before the page runs, so no event is missed; here the socket must be open
+  // first. Calls wait for it, so nothing the page reads can be changed by an event it never gets.
+  let markOpen;
+  const opened = new Promise((resolve) => (markOpen = resolve));
   const connect = () => {
     socket = new WebSocket(wsUrl);
+    socket.onopen = () => markOpen();
     socket.onmessage = (m) => {
       const event = JSON.parse(m.data);
       for (const l of listeners) l(event);
@@ -19,6 +24,7 @@
   window.companion = Object.freeze({
     platform: 'linux',
     async invoke(channel, ...args) {
+      await Promise.race([opened, new Promise((resolve) => setTimeout(resolve, 5000))]);
       try {
         const res = await fetch(new URL('invoke', base), {
           method: 'POST',
